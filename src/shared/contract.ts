@@ -28,7 +28,7 @@ import { ErrorInfo } from './errors.js';
 
 const Empty = z.object({}).strict();
 const Page = z.number().int().min(1).max(100_000);
-const Bytes = z.instanceof(Uint8Array);
+const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes (Uint8Array)');
 const FilePath = z.string().min(1).max(4096);
 
 export interface ChannelDef {
@@ -198,6 +198,8 @@ export const events = {
   'ask.error': z.object({ askId: z.string(), error: ErrorInfo }),
   'models.progress': PullProgress,
   'backend.status': z.object({ state: z.enum(['ready', 'restarted', 'down']), message: z.string() }),
+  /** A menu or OS action for the renderer to carry out (Electron: File → Open, a file opened from the OS). */
+  'app.command': z.object({ name: z.enum(['open-path', 'close-document', 'open-dialog']), path: z.string().nullable() }),
 } as const;
 
 export type EventName = keyof typeof events;

@@ -74,7 +74,7 @@ export type TextPage = z.infer<typeof TextPage>;
 export const RenderedPage = z.object({
   page: z.number().int().min(1),
   /** PNG bytes. */
-  png: z.instanceof(Uint8Array),
+  png: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes'),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   /** Pixels per point actually used (lower than dpi/72 when the canvas cap applied). */

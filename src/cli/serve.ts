@@ -1,0 +1,55 @@
+// `doclens serve`: forks the backend process and serves the renderer bundle over HTTP + SSE.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BackendLink } from '../shared/backend-link.js';
+import { forkBackend } from '../server/fork-backend.js';
+import { startServer } from '../server/server.js';
+import type { AppEvent } from '../shared/contract.js';
+
+export function rendererDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // Bundled: dist/cli → dist/renderer. Source: src/cli → dist/renderer (built by `npm run build`).
+  for (const dir of [join(here, '..', 'renderer'), join(here, '..', '..', 'dist', 'renderer')]) {
+    if (existsSync(join(dir, 'index.html'))) return dir;
+  }
+  throw new Error('the renderer bundle is missing; run `npm run build`');
+}
+
+export async function serveCommand(opts: { port: number; host: string; pathsAllowed: boolean; dataDir?: string }): Promise<number> {
+  const listeners = new Set<(e: AppEvent) => void>();
+  const env = { ...process.env, ...(opts.dataDir ? { DOCLENS_DATA_DIR: opts.dataDir } : {}) };
+  const link = new BackendLink({
+    spawn: () => forkBackend(env),
+    onEvent: (e) => {
+      for (const l of listeners) l(e);
+    },
+    log: (line) => process.stderr.write(`doclens: ${line}\n`),
+  });
+  await link.whenReady();
+  const server = await startServer({
+    backend: {
+      call: (channel, input) => link.call(channel, input),
+      onEvent: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    },
+    rendererDir: rendererDir(),
+    host: opts.host,
+    port: opts.port,
+    pathsAllowed: opts.pathsAllowed,
+  });
+  process.stdout.write(`DocLens is serving at ${server.url}\n`);
+  if (opts.host !== '127.0.0.1' && opts.host !== 'localhost') {
+    process.stderr.write('doclens: warning: listening beyond loopback; anyone with the URL and token can use this DocLens\n');
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  link.close();
+  return 0;
+}

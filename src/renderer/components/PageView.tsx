@@ -1,0 +1,99 @@
+// One page of the viewer: a crisp canvas (device-pixel scaled) with pdf.js's text layer over it for
+// selection and copy, or the image itself; drawn only when near the visible area.
+import { TextLayer } from 'pdfjs-dist';
+import type { RenderTask } from 'pdfjs-dist';
+import { useEffect, useRef, useState } from 'react';
+import type { DocumentInfo, PageInfo } from '../../shared/domain.js';
+import { imageUrlFor, pdfFor } from '../lib/doc-source.js';
+import { cssPerUnit } from '../lib/pdf.js';
+import { useNearViewport } from '../lib/use-near-viewport.js';
+
+export function PageView({ info, page, zoom }: { info: DocumentInfo; page: PageInfo; zoom: number }) {
+  const scale = zoom * cssPerUnit(info.kind);
+  const width = Math.floor(page.width * scale);
+  const height = Math.floor(page.height * scale);
+  const ref = useRef<HTMLDivElement>(null);
+  const visible = useNearViewport(ref);
+  return (
+    <div
+      ref={ref}
+      className="page"
+      data-testid={`page-${page.page}`}
+      data-page={page.page}
+      style={{ width, height }}
+      aria-label={`Page ${page.page}`}
+      role="region"
+    >
+      {visible && info.kind === 'pdf' && <PdfPage info={info} page={page.page} scale={scale} />}
+      {visible && info.kind === 'image' && <ImagePage info={info} width={width} height={height} />}
+    </div>
+  );
+}
+
+function PdfPage({ info, page, scale }: { info: DocumentInfo; page: number; scale: number }) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const textRef = useRef<HTMLDivElement>(null);
+  const [state, setState] = useState<'loading' | 'painted' | 'error'>('loading');
+
+  useEffect(() => {
+    let cancelled = false;
+    let task: RenderTask | null = null;
+    let textLayer: TextLayer | null = null;
+    setState('loading');
+    void (async () => {
+      try {
+        const pdf = await pdfFor(info);
+        const p = await pdf.getPage(page);
+        if (cancelled) return;
+        const viewport = p.getViewport({ scale });
+        const canvas = canvasRef.current;
+        const textDiv = textRef.current;
+        if (!canvas || !textDiv) return;
+        const ratio = window.devicePixelRatio || 1;
+        canvas.width = Math.floor(viewport.width * ratio);
+        canvas.height = Math.floor(viewport.height * ratio);
+        canvas.style.width = `${Math.floor(viewport.width)}px`;
+        canvas.style.height = `${Math.floor(viewport.height)}px`;
+        task = p.render({
+          canvas,
+          viewport,
+          transform: ratio !== 1 ? [ratio, 0, 0, ratio, 0, 0] : undefined,
+        });
+        await task.promise;
+        if (cancelled) return;
+        textDiv.replaceChildren();
+        textDiv.style.setProperty('--scale-factor', String(viewport.scale));
+        textLayer = new TextLayer({ textContentSource: p.streamTextContent(), container: textDiv, viewport });
+        await textLayer.render();
+        if (!cancelled) setState('painted');
+      } catch (e) {
+        if (!cancelled && (e as { name?: string }).name !== 'RenderingCancelledException') setState('error');
+      }
+    })();
+    return () => {
+      cancelled = true;
+      task?.cancel();
+      textLayer?.cancel();
+    };
+  }, [info, page, scale]);
+
+  return (
+    <>
+      <canvas ref={canvasRef} className="page-canvas" data-state={state} aria-hidden="true" />
+      <div ref={textRef} className="textLayer" data-testid="text-layer" />
+      {state === 'error' && <div className="page-error">This page could not be drawn.</div>}
+    </>
+  );
+}
+
+function ImagePage({ info, width, height }: { info: DocumentInfo; width: number; height: number }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    void imageUrlFor(info).then((u) => live && setUrl(u));
+    return () => {
+      live = false;
+    };
+  }, [info]);
+  return url ? <img className="page-image" src={url} width={width} height={height} alt={info.name} draggable={false} /> : null;
+}

@@ -1,0 +1,99 @@
+// The top bar: open, the tabs of open documents, zoom and fit controls, theme.
+import { useRef } from 'react';
+import { isElectron } from '../lib/api.js';
+import type { OpenDoc } from '../stores/documents.js';
+import { activate, closeDocument, openFiles, setFit, useDocuments, zoomStep } from '../stores/documents.js';
+import { updateSettings, useSettings } from '../stores/settings.js';
+
+export const ACCEPT = '.pdf,.png,.jpg,.jpeg,.webp,.tif,.tiff,.gif,application/pdf,image/*';
+
+export function OpenButton({ label = 'Open' }: { label?: string }) {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <button className="btn primary" onClick={() => input.current?.click()} data-testid="open-button">
+        <span aria-hidden="true">＋</span> {label}
+      </button>
+      <input
+        ref={input}
+        type="file"
+        accept={ACCEPT}
+        multiple
+        hidden
+        data-testid="file-input"
+        aria-label="Open files"
+        onChange={(e) => {
+          const files = [...(e.currentTarget.files ?? [])];
+          e.currentTarget.value = '';
+          void openFiles(files);
+        }}
+      />
+    </>
+  );
+}
+
+export function TopBar({ active }: { active: OpenDoc | null }) {
+  const docs = useDocuments((s) => s.docs);
+  const opening = useDocuments((s) => s.opening);
+  const theme = useSettings((s) => s.theme);
+  return (
+    <header className="topbar">
+      <div className="brand" aria-label="DocLens">
+        <span className="logo" aria-hidden="true">◎</span> DocLens
+      </div>
+      <OpenButton />
+      <div className="tabs" role="tablist" aria-label="Open documents">
+        {docs.map((d) => (
+          <div key={d.info.id} className={`tab${d.info.id === active?.info.id ? ' active' : ''}`} role="presentation">
+            <button
+              role="tab"
+              aria-selected={d.info.id === active?.info.id}
+              className="tab-name"
+              title={d.info.name}
+              onClick={() => activate(d.info.id)}
+            >
+              <span className="tab-kind" aria-hidden="true">{d.info.kind === 'pdf' ? 'PDF' : 'IMG'}</span>
+              {d.info.name}
+            </button>
+            <button className="tab-close" aria-label={`Close ${d.info.name}`} onClick={() => void closeDocument(d.info.id)}>
+              ×
+            </button>
+          </div>
+        ))}
+        {opening > 0 && <div className="tab opening" aria-live="polite">Opening…</div>}
+      </div>
+      {active && (
+        <div className="zoom" role="group" aria-label="Zoom">
+          <button className="btn icon" aria-label="Zoom out" onClick={() => zoomStep(active.info.id, -1)}>−</button>
+          <span className="zoom-value" data-testid="zoom-value">{Math.round(active.zoom * 100)}%</span>
+          <button className="btn icon" aria-label="Zoom in" onClick={() => zoomStep(active.info.id, 1)}>+</button>
+          <button
+            className={`btn${active.fit === 'width' ? ' pressed' : ''}`}
+            aria-pressed={active.fit === 'width'}
+            onClick={() => setFit(active.info.id, 'width', active.zoom)}
+          >
+            Fit width
+          </button>
+          <button
+            className={`btn${active.fit === 'page' ? ' pressed' : ''}`}
+            aria-pressed={active.fit === 'page'}
+            onClick={() => setFit(active.info.id, 'page', active.zoom)}
+          >
+            Fit page
+          </button>
+        </div>
+      )}
+      <select
+        className="theme"
+        aria-label="Theme"
+        value={theme}
+        onChange={(e) => void updateSettings({ theme: e.currentTarget.value as 'light' | 'dark' | 'system' })}
+      >
+        <option value="system">System theme</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+      {!isElectron && <span className="mode" title="Served by `doclens serve`">headless</span>}
+    </header>
+  );
+}

@@ -1,0 +1,70 @@
+// The document viewer: pages stacked in a scroll area, zoom kept in the store, fit-width / fit-page
+// recomputed when the window or panel size changes, the current page tracked while scrolling.
+import { useEffect, useLayoutEffect, useRef } from 'react';
+import type { OpenDoc } from '../stores/documents.js';
+import { setFit, setPage } from '../stores/documents.js';
+import { cssPerUnit } from '../lib/pdf.js';
+import { PageView } from './PageView.js';
+
+const PAGE_GAP = 16;
+const PADDING = 24;
+
+export function Viewer({ doc }: { doc: OpenDoc }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const { info, fit, zoom } = doc;
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || !fit) return;
+    const compute = () => {
+      const first = info.pages[0];
+      if (!first) return;
+      const unit = cssPerUnit(info.kind);
+      const widest = Math.max(...info.pages.map((p) => p.width));
+      const availW = el.clientWidth - 2 * PADDING;
+      const availH = el.clientHeight - 2 * PADDING;
+      const z = fit === 'width' ? availW / (widest * unit) : Math.min(availW / (first.width * unit), availH / (first.height * unit));
+      if (Number.isFinite(z) && z > 0 && Math.abs(z - zoom) > 0.005) setFit(info.id, fit, Math.min(5, Math.max(0.1, z)));
+    };
+    compute();
+    const ro = new ResizeObserver(compute);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [info, fit, zoom]);
+
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const onScroll = () => {
+      const mid = el.scrollTop + el.clientHeight / 3;
+      let y = PADDING;
+      const unit = cssPerUnit(info.kind) * zoom;
+      for (const p of info.pages) {
+        const h = Math.floor(p.height * unit) + PAGE_GAP;
+        if (mid < y + h) {
+          if (p.page !== doc.page) setPage(info.id, p.page);
+          return;
+        }
+        y += h;
+      }
+    };
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => el.removeEventListener('scroll', onScroll);
+  }, [info, zoom, doc.page]);
+
+  return (
+    <div className="viewer" ref={scroller} data-testid="viewer" tabIndex={-1}>
+      <div className="pages" style={{ padding: PADDING, gap: PAGE_GAP }}>
+        {info.pages.map((p) => (
+          <PageView key={p.page} info={info} page={p} zoom={zoom} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** Scrolls the active viewer so that `page` is at the top. */
+export function scrollToPage(page: number): void {
+  const el = document.querySelector(`[data-testid="viewer"] [data-page="${page}"]`);
+  el?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+}

@@ -1,0 +1,26 @@
+// The one `api` the renderer uses: Electron's window.api (from the preload) when present, otherwise the HTTP
+// transport of headless mode. Components never know which.
+import { createApi } from '../../shared/api-client.js';
+import type { RawTransport } from '../../shared/api-client.js';
+import type { Api, AppEvent } from '../../shared/contract.js';
+import type { Envelope } from '../../shared/errors.js';
+import { createHttpTransport } from './http-transport.js';
+
+interface PreloadApi {
+  call(channel: string, input: unknown): Promise<Envelope<unknown>>;
+  on(listener: (event: AppEvent) => void): () => void;
+}
+
+function preloadTransport(): RawTransport | null {
+  const exposed = (window as unknown as { api?: PreloadApi }).api;
+  if (!exposed) return null;
+  return { invoke: (c, i) => exposed.call(c, i), subscribe: (l) => exposed.on(l) };
+}
+
+export const isElectron = preloadTransport() !== null;
+export const api: Api = createApi(preloadTransport() ?? createHttpTransport());
+
+// Headless mode: the token has been turned into a cookie by the server; keep it out of the address bar.
+if (!isElectron && new URL(window.location.href).searchParams.has('token')) {
+  window.history.replaceState(null, '', window.location.pathname);
+}

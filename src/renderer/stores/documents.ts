@@ -1,0 +1,151 @@
+// Open documents and how each is viewed (zoom, fit, current page). The backend owns the documents; this is
+// their mirror plus view state.
+import { create } from 'zustand';
+import type { SampleName } from '../../shared/contract.js';
+import { ApiError } from '../../shared/api-client.js';
+import type { DocumentInfo } from '../../shared/domain.js';
+import { api } from '../lib/api.js';
+import { unloadPdf } from '../lib/pdf.js';
+import { askPassword, toast } from './ui.js';
+
+export type Fit = 'width' | 'page' | null;
+
+export interface OpenDoc {
+  info: DocumentInfo;
+  zoom: number;
+  fit: Fit;
+  page: number;
+}
+
+interface DocumentsState {
+  docs: OpenDoc[];
+  activeId: string | null;
+  opening: number;
+}
+
+export const useDocuments = create<DocumentsState>(() => ({ docs: [], activeId: null, opening: 0 }));
+
+export const ZOOM_STEPS = [0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5];
+
+export function activeDoc(s: DocumentsState = useDocuments.getState()): OpenDoc | null {
+  return s.docs.find((d) => d.info.id === s.activeId) ?? null;
+}
+
+function added(info: DocumentInfo): void {
+  useDocuments.setState((s) => ({
+    docs: [...s.docs, { info, zoom: 1, fit: 'width', page: 1 }],
+    activeId: info.id,
+  }));
+  if (info.status === 'partial') toast('info', `${info.name} opened partly`, info.warnings.join(' ') || 'Some pages could not be read.');
+}
+
+const ERROR_TITLES: Record<string, string> = {
+  empty_file: 'The file is empty',
+  unsupported_format: 'Not a PDF or image DocLens can read',
+  corrupt: 'The file is damaged',
+  too_large: 'The file is too large',
+  timeout: 'The file took too long to read',
+  needs_password: 'The PDF needs a password',
+};
+
+function reportOpenError(name: string, e: unknown): void {
+  const code = e instanceof ApiError ? e.code : 'internal';
+  const message = e instanceof Error ? e.message : String(e);
+  toast('error', ERROR_TITLES[code] ?? `Could not open ${name}`, message);
+}
+
+async function withOpening<T>(f: () => Promise<T>): Promise<T> {
+  useDocuments.setState((s) => ({ opening: s.opening + 1 }));
+  try {
+    return await f();
+  } finally {
+    useDocuments.setState((s) => ({ opening: s.opening - 1 }));
+  }
+}
+
+/** Opens files picked or dropped in the UI: their bytes are uploaded to the backend. */
+export async function openFiles(files: readonly File[]): Promise<void> {
+  for (const file of files) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const attempt = async (password?: string): Promise<void> => {
+      try {
+        added(await withOpening(() => api.call('documents.upload', { name: file.name, bytes, password })));
+        askPassword(null);
+      } catch (e) {
+        if (e instanceof ApiError && (e.code === 'needs_password' || e.code === 'wrong_password')) {
+          askPassword({ name: file.name, retry: attempt, wrong: e.code === 'wrong_password' });
+          return;
+        }
+        askPassword(null);
+        reportOpenError(file.name, e);
+      }
+    };
+    await attempt();
+  }
+}
+
+/** Opens a path (Electron: File → Open, Open Recent, files from the OS). */
+export async function openPath(path: string): Promise<void> {
+  const name = path.split(/[/\\]/).pop() ?? path;
+  const attempt = async (password?: string): Promise<void> => {
+    try {
+      added(await withOpening(() => api.call('documents.open', { path, password })));
+      askPassword(null);
+    } catch (e) {
+      if (e instanceof ApiError && (e.code === 'needs_password' || e.code === 'wrong_password')) {
+        askPassword({ name, retry: attempt, wrong: e.code === 'wrong_password' });
+        return;
+      }
+      askPassword(null);
+      reportOpenError(name, e);
+    }
+  };
+  await attempt();
+}
+
+export async function openSample(name: SampleName): Promise<void> {
+  try {
+    added(await withOpening(() => api.call('documents.openSample', { name })));
+  } catch (e) {
+    reportOpenError(name, e);
+  }
+}
+
+export async function closeDocument(id: string): Promise<void> {
+  useDocuments.setState((s) => {
+    const i = s.docs.findIndex((d) => d.info.id === id);
+    const docs = s.docs.filter((d) => d.info.id !== id);
+    const activeId = s.activeId === id ? (docs[Math.min(i, docs.length - 1)]?.info.id ?? null) : s.activeId;
+    return { docs, activeId };
+  });
+  await unloadPdf(id);
+  await api.call('documents.close', { docId: id }).catch(() => undefined);
+}
+
+export function activate(id: string): void {
+  useDocuments.setState({ activeId: id });
+}
+
+function patchDoc(id: string, patch: Partial<OpenDoc>): void {
+  useDocuments.setState((s) => ({ docs: s.docs.map((d) => (d.info.id === id ? { ...d, ...patch } : d)) }));
+}
+
+export function setZoom(id: string, zoom: number): void {
+  patchDoc(id, { zoom: Math.min(5, Math.max(0.1, zoom)), fit: null });
+}
+
+export function zoomStep(id: string, dir: 1 | -1): void {
+  const doc = useDocuments.getState().docs.find((d) => d.info.id === id);
+  if (!doc) return;
+  const z = doc.zoom;
+  const next = dir > 0 ? ZOOM_STEPS.find((s) => s > z + 1e-6) : [...ZOOM_STEPS].reverse().find((s) => s < z - 1e-6);
+  setZoom(id, next ?? z);
+}
+
+export function setFit(id: string, fit: Fit, zoom: number): void {
+  patchDoc(id, { fit, zoom });
+}
+
+export function setPage(id: string, page: number): void {
+  patchDoc(id, { page });
+}

@@ -1,0 +1,50 @@
+// Builds a backend (engine, stores, handlers) in the current process: the CLI and tests use it directly,
+// and backend-entry.ts wraps it for the Electron utility process and `doclens serve`'s child process.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createDocumentEngine } from '../documents/index.js';
+import type { AppEvent, Handlers } from '../shared/contract.js';
+import { dispatch } from '../shared/dispatch.js';
+import type { Envelope } from '../shared/errors.js';
+import { DocumentStore } from './document-store.js';
+import { createHandlers } from './handlers.js';
+import { defaultDataDir } from './paths.js';
+import { SettingsStore } from './settings-store.js';
+
+export interface Backend {
+  readonly handlers: Handlers;
+  readonly dataDir: string;
+  /** Parses and dispatches one call; never throws. */
+  call(channel: string, input: unknown, opts?: { pathsAllowed?: boolean }): Promise<Envelope<unknown>>;
+  onEvent(listener: (event: AppEvent) => void): () => void;
+  dispose(): Promise<void>;
+}
+
+export async function createBackend(opts: { dataDir?: string } = {}): Promise<Backend> {
+  const dataDir = opts.dataDir ?? defaultDataDir();
+  await mkdir(dataDir, { recursive: true });
+  const engine = createDocumentEngine({ cacheDir: join(dataDir, 'cache', 'render') });
+  const settings = new SettingsStore(dataDir);
+  await settings.load();
+  const docs = new DocumentStore(engine, join(dataDir, 'uploads'));
+  const handlers = createHandlers({ dataDir, engine, docs, settings });
+  const listeners = new Set<(event: AppEvent) => void>();
+  const ctx = {
+    emit(event: AppEvent) {
+      for (const l of listeners) l(event);
+    },
+  };
+  return {
+    handlers,
+    dataDir,
+    call: (channel, input, o) => dispatch(handlers, channel, input, ctx, { pathsAllowed: o?.pathsAllowed ?? true }),
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async dispose() {
+      await docs.closeAll();
+      await engine.destroy();
+    },
+  };
+}

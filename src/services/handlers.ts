@@ -1,0 +1,109 @@
+// The backend's implementation of the contract: one function per channel, orchestrating the rooms.
+// Channels whose room has not landed yet answer `not_implemented` naming the work that brings them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DocumentEngine } from '../documents/api.js';
+import type { Handlers } from '../shared/contract.js';
+import type { SampleName } from '../shared/contract.js';
+import { AppError } from '../shared/errors.js';
+import { DocumentStore } from './document-store.js';
+import { appRoot, samplesDir } from './paths.js';
+import { SettingsStore } from './settings-store.js';
+
+export interface BackendContext {
+  dataDir: string;
+  engine: DocumentEngine;
+  docs: DocumentStore;
+  settings: SettingsStore;
+}
+
+const SAMPLE_FILES: Record<SampleName, string> = {
+  invoice: 'invoice.pdf',
+  report: 'report.pdf',
+  'invoice-scanned': 'invoice-scanned.pdf',
+  scene: 'scene.png',
+};
+
+function notImplemented(what: string): never {
+  throw new AppError('not_implemented', `${what} is not available in this build yet`);
+}
+
+let cachedVersion: string | null = null;
+function appVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  try {
+    const pkg = JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version?: string };
+    cachedVersion = pkg.version ?? '0.0.0';
+  } catch {
+    cachedVersion = '0.0.0';
+  }
+  return cachedVersion;
+}
+
+export function createHandlers(ctx: BackendContext): Handlers {
+  const { docs } = ctx;
+  return {
+    'app.info': () =>
+      Promise.resolve({
+        name: 'DocLens' as const,
+        version: appVersion(),
+        dataDir: ctx.dataDir,
+        platform: `${process.platform}-${process.arch}`,
+        node: process.versions.node,
+        backendPid: process.pid,
+        pathsAllowed: true,
+      }),
+
+    'documents.open': async ({ path, password }) => (await docs.open(path, { password })).info,
+    'documents.upload': async ({ name, bytes, password }) => (await docs.upload(name, bytes, password)).info,
+    'documents.openSample': async ({ name }) =>
+      (await docs.open(join(samplesDir(), SAMPLE_FILES[name]))).info,
+    'documents.list': () => Promise.resolve(docs.list()),
+    'documents.info': ({ docId }) => Promise.resolve(docs.get(docId).info),
+    'documents.close': async ({ docId }) => ({ closed: await docs.close(docId) }),
+    'documents.content': ({ docId }) => docs.content(docId),
+    'documents.pageImage': async ({ docId, page, dpi }) => {
+      const doc = docs.checkPage(docId, page);
+      return doc.handle.render(page, { dpi: dpi ?? ctx.settings.get().renderDpi });
+    },
+    'documents.text': async ({ docId, page, source }) => {
+      const doc = docs.checkPage(docId, page);
+      if (source === 'ocr') notImplemented('OCR (reader engine)');
+      return doc.handle.text(page);
+    },
+
+    'plan.get': () => notImplemented('The AnyRes plan'),
+
+    'ask.start': () => notImplemented('Asking questions (VLM and reader engines)'),
+    'ask.cancel': () => notImplemented('Asking questions (VLM and reader engines)'),
+    'ground.start': () => notImplemented('Finding objects (VLM engine)'),
+
+    'extract.dates': () => notImplemented('Date extraction'),
+    'extract.tables': () => notImplemented('Table extraction'),
+    'extract.export': () => notImplemented('Exporting extractions'),
+    'extract.start': () => notImplemented('Batch extraction jobs'),
+    'extract.cancel': () => notImplemented('Batch extraction jobs'),
+    'extract.resume': () => notImplemented('Batch extraction jobs'),
+    'extract.jobs': () => Promise.resolve([]),
+    'extract.job': ({ jobId }) => Promise.reject(new AppError('not_found', `no job ${jobId}`)),
+
+    'models.list': () => notImplemented('The model store'),
+    'models.pull': () => notImplemented('Pulling models'),
+    'models.pausePull': () => notImplemented('Pulling models'),
+    'models.cancelPull': () => notImplemented('Pulling models'),
+    'models.import': () => notImplemented('Importing models'),
+    'models.verify': () => notImplemented('Verifying models'),
+    'models.remove': () => notImplemented('Removing models'),
+    'models.status': () =>
+      Promise.resolve({
+        preference: ctx.settings.get().provider,
+        active: null,
+        attempts: [],
+        summary: 'No model loaded: the reader engine answers until a vision-language model is installed.',
+        loadedModel: null,
+      }),
+
+    'settings.get': () => Promise.resolve(ctx.settings.get()),
+    'settings.set': (patch) => ctx.settings.set(patch),
+  };
+}
