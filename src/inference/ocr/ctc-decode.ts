@@ -1,0 +1,132 @@
+// CTC greedy decoding for the PP-OCR recogniser, keeping for every character the timesteps it was read at:
+// those positions are what let a line box be split into word boxes where the words really are.
+
+/** One decoded character and the run of timesteps [t0, t1] whose argmax was it. */
+export interface DecodedChar {
+  char: string;
+  t0: number;
+  t1: number;
+  prob: number;
+}
+
+export interface DecodedLine {
+  text: string;
+  chars: DecodedChar[];
+  /** Mean of the characters' probabilities (0 when nothing was read), as PaddleOCR scores a line. */
+  confidence: number;
+}
+
+/**
+ * Parses ppocr_keys_v1.txt into the class table: class 0 is the CTC blank, class i ≥ 1 is line i − 1 of the
+ * file, and the last class is a space (PaddleOCR's use_space_char=True appends it). Returns the table
+ * without the blank, so class i maps to `dict[i - 1]`.
+ */
+export function parseDictionary(text: string): string[] {
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return [...lines, ' '];
+}
+
+/**
+ * NOTE: deviation from PaddleOCR — full-width ASCII forms (the Chinese dictionary has both "," and "，") and the
+ * ideographic space are folded to ASCII, since DocLens' pages are mostly Latin text and the recogniser picks the
+ * full-width twin of punctuation now and then.
+ */
+export function foldWidth(ch: string): string {
+  const c = ch.codePointAt(0) ?? 0;
+  if (c >= 0xff01 && c <= 0xff5e) return String.fromCodePoint(c - 0xfee0);
+  if (c === 0x3000) return ' ';
+  return ch;
+}
+
+/**
+ * Greedy CTC over one item of a [N, T, C] softmax output: argmax per timestep, merge repeats, drop blanks.
+ */
+export function ctcGreedyDecode(
+  probs: Float32Array,
+  item: number,
+  steps: number,
+  classes: number,
+  dict: readonly string[],
+): DecodedLine {
+  const chars: DecodedChar[] = [];
+  let prev = 0;
+  const base = item * steps * classes;
+  for (let t = 0; t < steps; t++) {
+    const row = base + t * classes;
+    let best = 0;
+    let bestP = probs[row]!;
+    for (let c = 1; c < classes; c++) {
+      const p = probs[row + c]!;
+      if (p > bestP) {
+        bestP = p;
+        best = c;
+      }
+    }
+    if (best !== 0) {
+      const last = chars[chars.length - 1];
+      if (best === prev && last) {
+        last.t1 = t;
+        last.prob = Math.max(last.prob, bestP);
+      } else {
+        chars.push({ char: foldWidth(dict[best - 1] ?? ''), t0: t, t1: t, prob: bestP });
+      }
+    }
+    prev = best;
+  }
+  const confidence = chars.length > 0 ? chars.reduce((s, c) => s + c.prob, 0) / chars.length : 0;
+  return { text: chars.map((c) => c.char).join(''), chars, confidence };
+}
+
+/** A word of a decoded line: its text, confidence, and its extent in timesteps (fractional, exclusive end). */
+export interface WordSpan {
+  text: string;
+  confidence: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Splits a decoded line at spaces into words and places each on the timestep axis: a character read at run
+ * [t0, t1] is centred at (t0 + t1 + 1) / 2, and a word reaches half a character pitch beyond its outer
+ * characters' centres (the pitch being the median centre-to-centre step within words of this line), never past
+ * the midpoint to its neighbour nor outside [0, steps].
+ */
+export function wordSpans(line: DecodedLine, steps: number): WordSpan[] {
+  const groups: DecodedChar[][] = [];
+  let cur: DecodedChar[] = [];
+  for (const c of line.chars) {
+    if (c.char.trim() === '') {
+      if (cur.length > 0) groups.push(cur);
+      cur = [];
+    } else {
+      cur.push(c);
+    }
+  }
+  if (cur.length > 0) groups.push(cur);
+  if (groups.length === 0) return [];
+  const centre = (c: DecodedChar) => (c.t0 + c.t1 + 1) / 2;
+  const gaps: number[] = [];
+  for (const g of groups) for (let i = 1; i < g.length; i++) gaps.push(centre(g[i]!) - centre(g[i - 1]!));
+  gaps.sort((a, b) => a - b);
+  const pitch = gaps.length > 0 ? gaps[gaps.length >> 1]! : 2;
+  const half = Math.max(0.75, pitch / 2);
+  const raw = groups.map((g) => ({
+    text: g.map((c) => c.char).join(''),
+    confidence: g.reduce((s, c) => s + c.prob, 0) / g.length,
+    first: centre(g[0]!),
+    last: centre(g[g.length - 1]!),
+  }));
+  return raw.map((w, i) => {
+    const prev = raw[i - 1];
+    const next = raw[i + 1];
+    const lo = prev ? (prev.last + w.first) / 2 : 0;
+    const hi = next ? (w.last + next.first) / 2 : steps;
+    return {
+      text: w.text,
+      confidence: w.confidence,
+      start: Math.max(lo, w.first - half),
+      end: Math.min(hi, w.last + half),
+    };
+  });
+}
