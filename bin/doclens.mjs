@@ -17,7 +17,7 @@ if (major < 22) {
   const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-const cli = join(root, 'dist', 'cli', 'cli.mjs');
+const cli = join(root, 'dist', 'node', 'cli.mjs');
 if (!existsSync(cli)) {
   console.error('doclens: not built yet; run `npm run build` first.');
   process.exit(1);

@@ -21,11 +21,11 @@ const nodeCommon = {
   logLevel: 'warning',
 };
 
-/** Entries bundled for Node (ESM). Optional ones are skipped until their room has them. */
+/** Entries bundled for Node (ESM), all in dist/node so each finds the others (the document worker) beside it. */
 const nodeEntries = [
-  ['src/cli/cli.ts', 'cli/cli.mjs'],
-  ['src/services/backend-entry.ts', 'backend/backend-entry.mjs'],
-  ['src/documents/worker.ts', 'backend/worker.mjs'],
+  ['src/cli/cli.ts', 'node/cli.mjs'],
+  ['src/services/backend-entry.ts', 'node/backend-entry.mjs'],
+  ['src/documents/worker.ts', 'node/worker.mjs'],
 ];
 for (const [src, out] of nodeEntries) {
   if (!existsSync(join(root, src))) continue;

@@ -40,13 +40,13 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-function intOption(value: string | undefined, name: string, fallback?: number): number {
+function intOption(value: string | undefined, name: string, fallback?: number, min = 1): number {
   if (value === undefined) {
     if (fallback === undefined) throw new UsageError(`--${name} is required`);
     return fallback;
   }
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${value}"`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
   return n;
 }
 
@@ -73,16 +73,16 @@ export async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   const dataDir = values['data-dir'] ? resolve(values['data-dir']) : undefined;
-  if (command === 'serve') {
-    return serveCommand({
-      port: values.port ? intOption(values.port, 'port') : 0,
-      host: values.host ?? '127.0.0.1',
-      pathsAllowed: values['allow-paths'] ?? false,
-      dataDir,
-    });
-  }
   let backend: Backend | null = null;
   try {
+    if (command === 'serve') {
+      return await serveCommand({
+        port: intOption(values.port, 'port', 0, 0),
+        host: values.host ?? '127.0.0.1',
+        pathsAllowed: values['allow-paths'] ?? false,
+        dataDir,
+      });
+    }
     const file = rest[0];
     if (!['info', 'render', 'text'].includes(command)) throw new UsageError(`unknown command "${command}"`);
     if (!file) throw new UsageError(`${command} needs a FILE`);

@@ -9,7 +9,7 @@ import type { AppEvent } from '../shared/contract.js';
 
 export function rendererDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  // Bundled: dist/cli → dist/renderer. Source: src/cli → dist/renderer (built by `npm run build`).
+  // Bundled: dist/node → dist/renderer. Source: src/cli → dist/renderer (built by `npm run build`).
   for (const dir of [join(here, '..', 'renderer'), join(here, '..', '..', 'dist', 'renderer')]) {
     if (existsSync(join(dir, 'index.html'))) return dir;
   }

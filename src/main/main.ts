@@ -36,7 +36,7 @@ function broadcast(event: AppEvent): void {
 }
 
 function spawnBackend(): BackendPort {
-  const child = utilityProcess.fork(join(distDir, 'backend', 'backend-entry.mjs'), [], {
+  const child = utilityProcess.fork(join(distDir, 'node', 'backend-entry.mjs'), [], {
     serviceName: 'DocLens backend',
     env: { ...process.env, DOCLENS_DATA_DIR: app.getPath('userData'), DOCLENS_ASSETS_DIR: assetsDir() },
     stdio: 'inherit',

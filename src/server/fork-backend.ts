@@ -8,8 +8,8 @@ import type { BackendPort, FromBackend } from '../shared/backend-link.js';
 
 export function backendEntry(): { file: string; execArgv: string[] } {
   const here = dirname(fileURLToPath(import.meta.url));
-  // Bundled: dist/cli/cli.mjs → dist/backend/backend-entry.mjs. Source: src/server → src/services.
-  const bundled = join(here, '..', 'backend', 'backend-entry.mjs');
+  // Bundled: every Node entry sits in dist/node. Source: src/server → src/services.
+  const bundled = join(here, 'backend-entry.mjs');
   if (existsSync(bundled)) return { file: bundled, execArgv: [] };
   return { file: join(here, '..', 'services', 'backend-entry.ts'), execArgv: ['--import', 'tsx'] };
 }

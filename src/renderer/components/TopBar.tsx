@@ -12,7 +12,7 @@ export function OpenButton({ label = 'Open' }: { label?: string }) {
   return (
     <>
       <button className="btn primary" onClick={() => input.current?.click()} data-testid="open-button">
-        <span aria-hidden="true">＋</span> {label}
+        <span aria-hidden="true">+</span> {label}
       </button>
       <input
         ref={input}
