@@ -1,6 +1,7 @@
 // Every coordinate conversion in DocLens lives here (DESIGN.md "Coordinates — one convention, one module"):
 // PDF user space ⇄ page space, page ⇄ raster ⇄ tile ⇄ model input ⇄ model output, with one set of round-trip tests.
-import type { Rect } from '../shared/geometry.js';
+import type { ModelFamily, TileTransform } from '../shared/domain.js';
+import { normalizeRect, type Rect } from '../shared/geometry.js';
 import { AppError } from '../shared/errors.js';
 
 export interface Point {
@@ -118,4 +119,123 @@ export function pageRectToPdf(r: Rect, g: PdfPageGeometry): Rect {
   const a = pageToPdfUser(r.x0, r.y0, g);
   const b = pageToPdfUser(r.x1, r.y1, g);
   return orderedRect(a.x, a.y, b.x, b.y);
+}
+
+// ---- page ⇄ raster (DPI) ---------------------------------------------------------------------------------
+
+export interface Size2 {
+  width: number;
+  height: number;
+}
+
+/** 72 points per inch: page space is PDF points (an image's page space is its pixel grid, i.e. dpi 72). */
+export const POINTS_PER_INCH = 72;
+
+/**
+ * Raster size of a page rendered at `dpi`: each side rounded to whole pixels (at least 1).
+ * The renderer stretches the page over exactly this many pixels, so page ⇄ raster uses the per-axis ratio
+ * raster/page rather than dpi/72, and stays exact despite the rounding.
+ */
+export function rasterSizeAt(pageSize: Size2, dpi: number): Size2 {
+  if (!(dpi > 0) || !Number.isFinite(dpi))
+    throw new AppError('invalid_input', `dpi must be positive, got ${dpi}`);
+  return {
+    width: Math.max(1, Math.round((pageSize.width * dpi) / POINTS_PER_INCH)),
+    height: Math.max(1, Math.round((pageSize.height * dpi) / POINTS_PER_INCH)),
+  };
+}
+
+export function pageToRaster(p: Point, pageSize: Size2, raster: Size2): Point {
+  return { x: (p.x * raster.width) / pageSize.width, y: (p.y * raster.height) / pageSize.height };
+}
+
+export function rasterToPage(p: Point, pageSize: Size2, raster: Size2): Point {
+  return { x: (p.x * pageSize.width) / raster.width, y: (p.y * pageSize.height) / raster.height };
+}
+
+// ---- tile (model input) ⇄ page ---------------------------------------------------------------------------
+
+/** A tile's model-input pixel → page: page = offset + pixel · scale per axis (TileTransform in shared/domain). */
+export function tileInputToPage(p: Point, t: TileTransform): Point {
+  return { x: t.offsetX + p.x * t.scaleX, y: t.offsetY + p.y * t.scaleY };
+}
+
+/** Page → a tile's model-input pixel (inverse of tileInputToPage; may fall outside the tile). */
+export function pageToTileInput(p: Point, t: TileTransform): Point {
+  return { x: (p.x - t.offsetX) / t.scaleX, y: (p.y - t.offsetY) / t.scaleY };
+}
+
+// ---- model output ⇄ model input --------------------------------------------------------------------------
+
+/**
+ * How a family writes coordinates (docs/qwen2-vl-onnx.md §6):
+ * - `norm1000`: integers 0–1000 of the image the model saw (Qwen-VL `<box>`, Qwen2-VL `<|box_start|>`);
+ * - `input-pixels`: absolute pixels of the smart_resized input (Qwen2.5-VL `bbox_2d` / `point_2d`).
+ * NOTE: Qwen-VL's RefCOCO eval divides by 999; we use 1000 for both 0–1000 families (a 0.1 % difference).
+ * NOTE: llava-next has no grounding format of its own here; its outputs are read as 0–1000 of the tile.
+ */
+export type OutputSpace = 'norm1000' | 'input-pixels';
+
+export const NORM = 1000;
+
+export function outputSpaceFor(family: ModelFamily): OutputSpace {
+  return family === 'qwen2.5-vl' ? 'input-pixels' : 'norm1000';
+}
+
+export function modelOutputToInput(p: Point, space: OutputSpace, input: Size2): Point {
+  if (space === 'input-pixels') return { x: p.x, y: p.y };
+  return { x: (p.x / NORM) * input.width, y: (p.y / NORM) * input.height };
+}
+
+/** Model input pixel → the model's output units, rounded to integers like the model writes them. */
+export function modelInputToOutput(p: Point, space: OutputSpace, input: Size2, quantize = true): Point {
+  const q = quantize ? Math.round : (v: number) => v;
+  if (space === 'input-pixels') return { x: q(p.x), y: q(p.y) };
+  return { x: q((p.x / input.width) * NORM), y: q((p.y / input.height) * NORM) };
+}
+
+// ---- the whole chain -------------------------------------------------------------------------------------
+
+/** What a box needs to travel between a tile's model output and the page. */
+export interface TileFrame {
+  space: OutputSpace;
+  /** PlanTile.input */
+  input: Size2;
+  /** PlanTile.transform */
+  transform: TileTransform;
+}
+
+/** Model output box (any two corners) → page space, corners ordered and clamped to the page. */
+export function modelOutputRectToPage(r: Rect, frame: TileFrame, pageSize: Size2): Rect {
+  const a = tileInputToPage(
+    modelOutputToInput({ x: r.x0, y: r.y0 }, frame.space, frame.input),
+    frame.transform,
+  );
+  const b = tileInputToPage(
+    modelOutputToInput({ x: r.x1, y: r.y1 }, frame.space, frame.input),
+    frame.transform,
+  );
+  return normalizeRect({ x0: a.x, y0: a.y, x1: b.x, y1: b.y }, pageSize.width, pageSize.height);
+}
+
+/**
+ * Page box → what the model would write for it in this tile (integers, clamped to the output range).
+ * Used by tests and by prompts that hand the model a region.
+ */
+export function pageRectToModelOutput(r: Rect, frame: TileFrame, quantize = true): Rect {
+  const a = modelInputToOutput(
+    pageToTileInput({ x: r.x0, y: r.y0 }, frame.transform),
+    frame.space,
+    frame.input,
+    quantize,
+  );
+  const b = modelInputToOutput(
+    pageToTileInput({ x: r.x1, y: r.y1 }, frame.transform),
+    frame.space,
+    frame.input,
+    quantize,
+  );
+  const maxX = frame.space === 'norm1000' ? NORM : frame.input.width;
+  const maxY = frame.space === 'norm1000' ? NORM : frame.input.height;
+  return normalizeRect({ x0: a.x, y0: a.y, x1: b.x, y1: b.y }, maxX, maxY);
 }
