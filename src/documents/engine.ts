@@ -1,0 +1,280 @@
+// The documents room's entry point (api.ts DocumentEngine): checks and sniffs a file, hashes it, and hands the
+// bytes to a backend (worker pool or this thread) that parses and rasterises; renders go through a disk cache.
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { RenderedPage, TextPage } from '../shared/domain.js';
+import { AppError } from '../shared/errors.js';
+import type {
+  DocumentEngine,
+  DocumentHandle,
+  OpenedInfo,
+  OpenOptions,
+  RawImage,
+  RenderOptions,
+} from './api.js';
+import { InThreadBackend, type Backend } from './backend.js';
+import { defaultDetail, docError } from './doc-errors.js';
+import type { DocFacts, DocRef, RenderFormat, RenderOutput } from './loaded-doc.js';
+import { WorkerPool } from './pool.js';
+import { RenderCache } from './render-cache.js';
+import { extensionFormat, sniff } from './sniff.js';
+
+export interface DocumentEngineOptions {
+  /** Folder for the render cache; no disk cache when absent. */
+  cacheDir?: string;
+  /** Worker threads; defaults to the number of cores. 0 runs everything in the calling thread. */
+  poolSize?: number;
+  /** Deadline for one page (text or render); opening gets three times this. Default 20 s. */
+  pageTimeoutMs?: number;
+  /** A worker is replaced after this many pages (pdf.js keeps memory it does not give back). Default 200. */
+  recycleAfterPages?: number;
+  /** Files above this size are refused with too_large. Default 1 GiB. */
+  maxFileBytes?: number;
+  /** Images (and the pixel limit sharp enforces) above this are refused with too_large. Default 2^28 pixels. */
+  maxImagePixels?: number;
+  /** Render-cache size cap in bytes. Default 512 MiB. */
+  cacheMaxBytes?: number;
+}
+
+export const DEFAULTS = {
+  pageTimeoutMs: 20_000,
+  recycleAfterPages: 200,
+  maxFileBytes: 1024 ** 3,
+  maxImagePixels: 2 ** 28,
+  cacheMaxBytes: 512 * 1024 ** 2,
+  maxDpi: 1200,
+};
+
+export function defaultPoolSize(): number {
+  return Math.max(1, Math.min(os.availableParallelism(), 8));
+}
+
+export function createDocumentEngine(opts: DocumentEngineOptions = {}): DocumentEngine {
+  const pageTimeoutMs = opts.pageTimeoutMs ?? DEFAULTS.pageTimeoutMs;
+  const poolSize = opts.poolSize ?? defaultPoolSize();
+  const backend: Backend =
+    poolSize === 0
+      ? new InThreadBackend()
+      : new WorkerPool({
+          size: poolSize,
+          recycleAfterPages: opts.recycleAfterPages ?? DEFAULTS.recycleAfterPages,
+        });
+  const cache = opts.cacheDir
+    ? new RenderCache(opts.cacheDir, opts.cacheMaxBytes ?? DEFAULTS.cacheMaxBytes)
+    : null;
+  const handles = new Set<Handle>();
+  const limits = {
+    pageTimeoutMs,
+    maxFileBytes: opts.maxFileBytes ?? DEFAULTS.maxFileBytes,
+    maxImagePixels: opts.maxImagePixels ?? DEFAULTS.maxImagePixels,
+  };
+  let destroyed = false;
+
+  return {
+    async open(filePath: string, openOpts: OpenOptions = {}): Promise<DocumentHandle> {
+      if (destroyed) throw new AppError('internal', 'the document engine has been shut down');
+      const handle = await openHandle(filePath, openOpts, backend, cache, limits);
+      handles.add(handle);
+      handle.onClose = () => handles.delete(handle);
+      return handle;
+    },
+    async destroy(): Promise<void> {
+      destroyed = true;
+      await Promise.all([...handles].map((h) => h.close()));
+      await backend.destroy();
+    },
+  };
+}
+
+interface Limits {
+  pageTimeoutMs: number;
+  maxFileBytes: number;
+  maxImagePixels: number;
+}
+
+async function readChecked(filePath: string, name: string, maxFileBytes: number): Promise<Buffer> {
+  let size: number;
+  try {
+    const st = await stat(filePath);
+    if (st.isDirectory()) throw docError('io_error', name, 'is a folder, not a file');
+    if (!st.isFile()) throw docError('io_error', name, 'is not a regular file');
+    size = st.size;
+  } catch (e) {
+    throw fsError(e, name);
+  }
+  if (size === 0) throw docError('empty_file', name, defaultDetail('empty_file'));
+  if (size > maxFileBytes) {
+    throw docError(
+      'too_large',
+      name,
+      `the file is ${fmtBytes(size)}, over the limit of ${fmtBytes(maxFileBytes)}`,
+    );
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(filePath);
+  } catch (e) {
+    throw fsError(e, name);
+  }
+  if (bytes.length === 0) throw docError('empty_file', name, defaultDetail('empty_file'));
+  return bytes;
+}
+
+function fsError(e: unknown, name: string): AppError {
+  if (e instanceof AppError) return e;
+  const code = (e as { code?: unknown }).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return docError('not_found', name, defaultDetail('not_found'));
+  if (code === 'EACCES' || code === 'EPERM') return docError('io_error', name, 'permission denied');
+  if (code === 'EISDIR') return docError('io_error', name, 'is a folder, not a file');
+  return docError(
+    'io_error',
+    name,
+    `the file could not be read (${typeof code === 'string' ? code : 'unknown error'})`,
+  );
+}
+
+function fmtBytes(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+async function openHandle(
+  filePath: string,
+  openOpts: OpenOptions,
+  backend: Backend,
+  cache: RenderCache | null,
+  limits: Limits,
+): Promise<Handle> {
+  const name = openOpts.name ?? path.basename(filePath);
+  const bytes = await readChecked(filePath, name, limits.maxFileBytes);
+  const sniffed = sniff(bytes.subarray(0, 1024));
+  if (sniffed.kind === 'unsupported') {
+    throw docError('unsupported_format', name, `cannot be opened: it is ${sniffed.what}`);
+  }
+  const warnings: string[] = [];
+  const claimed = extensionFormat(name);
+  const actual = sniffed.kind === 'pdf' ? 'pdf' : sniffed.format;
+  if (claimed && claimed !== actual && !(claimed === 'jpeg' && actual === 'jpeg')) {
+    const what = actual === 'pdf' ? 'a PDF' : `a ${actual.toUpperCase()} image`;
+    warnings.push(`"${name}" is ${what} despite its .${name.split('.').pop() ?? ''} name; opened as ${what}`);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  // One shared copy of the bytes: every worker reads it without a copy per request.
+  const shared = new SharedArrayBuffer(bytes.length);
+  new Uint8Array(shared).set(bytes);
+  const ref: DocRef = {
+    id: randomUUID(),
+    name,
+    kind: sniffed.kind,
+    data: shared,
+    maxImagePixels: limits.maxImagePixels,
+  };
+  if (sniffed.kind === 'image') ref.imageFormat = sniffed.format;
+  if (openOpts.password !== undefined) ref.password = openOpts.password;
+  const facts = (await backend.run(
+    { op: 'open', doc: ref },
+    limits.pageTimeoutMs * 3,
+    `"${name}": opening took longer than ${Math.round((limits.pageTimeoutMs * 3) / 1000)} s; the file may be damaged`,
+  )) as DocFacts;
+  const info: OpenedInfo = {
+    name,
+    kind: sniffed.kind,
+    mime: sniffed.mime,
+    bytes: bytes.length,
+    sha256,
+    pageCount: facts.pageCount,
+    pages: facts.pages,
+    title: facts.title,
+    encrypted: facts.encrypted,
+    status: facts.status,
+    warnings: [...warnings, ...facts.warnings],
+  };
+  // NOTE: pages of a password-protected document are never written to the disk cache (they would leak its content).
+  const cacheable = cache !== null && !info.encrypted && openOpts.password === undefined;
+  return new Handle(filePath, info, ref, backend, cacheable ? cache : null, limits.pageTimeoutMs);
+}
+
+class Handle implements DocumentHandle {
+  onClose: (() => void) | null = null;
+  #ref: DocRef | null;
+  constructor(
+    readonly path: string,
+    readonly info: OpenedInfo,
+    ref: DocRef,
+    private readonly backend: Backend,
+    private readonly cache: RenderCache | null,
+    private readonly pageTimeoutMs: number,
+  ) {
+    this.#ref = ref;
+  }
+
+  #doc(page: number): DocRef {
+    if (!this.#ref) throw docError('invalid_input', this.info.name, 'the document has been closed');
+    if (!Number.isInteger(page) || page < 1 || page > this.info.pageCount) {
+      throw docError(
+        'invalid_input',
+        this.info.name,
+        `page ${page} does not exist (the document has ${this.info.pageCount})`,
+      );
+    }
+    return this.#ref;
+  }
+
+  #timeoutMessage(page: number): string {
+    return `"${this.info.name}": page ${page} took longer than ${Math.round(this.pageTimeoutMs / 1000)} s and was stopped`;
+  }
+
+  async #render(page: number, dpi: number, format: RenderFormat): Promise<RenderOutput> {
+    const doc = this.#doc(page);
+    if (!(Number.isFinite(dpi) && dpi > 0 && dpi <= DEFAULTS.maxDpi)) {
+      throw docError(
+        'invalid_input',
+        this.info.name,
+        `DPI must be between 1 and ${DEFAULTS.maxDpi}, got ${dpi}`,
+      );
+    }
+    const req = { op: 'render' as const, doc, page, dpi, format };
+    return (await this.backend.run(req, this.pageTimeoutMs, this.#timeoutMessage(page))) as RenderOutput;
+  }
+
+  async render(page: number, opts: RenderOptions): Promise<RenderedPage> {
+    const key = { sha256: this.info.sha256, page, dpi: opts.dpi };
+    const hit = this.cache ? await this.cache.get(key) : null;
+    if (hit) return hit;
+    const out = await this.#render(page, opts.dpi, 'png');
+    const rendered: RenderedPage = {
+      page,
+      png: out.data,
+      width: out.width,
+      height: out.height,
+      scale: out.scale,
+      dpi: opts.dpi,
+      capped: out.capped,
+    };
+    if (this.cache) await this.cache.put(key, rendered);
+    return rendered;
+  }
+
+  async renderRaw(page: number, opts: RenderOptions): Promise<RawImage> {
+    const out = await this.#render(page, opts.dpi, 'raw');
+    return { data: out.data, width: out.width, height: out.height, channels: out.channels, scale: out.scale };
+  }
+
+  async text(page: number): Promise<TextPage> {
+    const doc = this.#doc(page);
+    return (await this.backend.run(
+      { op: 'text', doc, page },
+      this.pageTimeoutMs,
+      this.#timeoutMessage(page),
+    )) as TextPage;
+  }
+
+  async close(): Promise<void> {
+    const ref = this.#ref;
+    if (!ref) return;
+    this.#ref = null;
+    this.onClose?.();
+    await this.backend.closeDoc(ref.id);
+  }
+}

@@ -1,0 +1,129 @@
+// An image file as a one-page document whose page space is its pixel grid (EXIF orientation applied), decoded by
+// sharp with a pixel limit and `failOn: 'warning'` so a truncated or malformed image fails instead of half-drawing.
+import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { TextPage } from '../shared/domain.js';
+import { capScale, rasterSize } from './canvas-cap.js';
+import { docError } from './doc-errors.js';
+import type { DocFacts, LoadedDoc, RenderFormat, RenderOutput } from './loaded-doc.js';
+import type { ImageFormat } from './sniff.js';
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function isPixelLimit(e: unknown): boolean {
+  return /pixel limit|exceeds pixel|too large|dimensions/i.test(errorMessage(e));
+}
+
+export async function loadImage(
+  data: Uint8Array,
+  format: ImageFormat,
+  name: string,
+  maxPixels: number,
+): Promise<LoadedDoc> {
+  const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const open = () => sharp(input, { limitInputPixels: maxPixels, failOn: 'warning', pages: 1, page: 0 });
+  let meta: Metadata;
+  try {
+    meta = await open().metadata();
+  } catch (e) {
+    if (isPixelLimit(e)) throw docError('too_large', name, `the image is too large (${errorMessage(e)})`);
+    throw docError(
+      'corrupt',
+      name,
+      `the ${format.toUpperCase()} image could not be read (${errorMessage(e)})`,
+    );
+  }
+  const w = meta.width ?? 0;
+  const h = meta.height ?? 0;
+  if (!(w > 0 && h > 0)) throw docError('corrupt', name, 'the image has no size');
+  if (w * h > maxPixels) {
+    throw docError('too_large', name, `the image is ${w}×${h} pixels, over the limit of ${maxPixels} pixels`);
+  }
+  // Decode once now (small output) so a truncated or malformed file fails at open, not at first render.
+  try {
+    await open().rotate().resize({ width: 16, height: 16, fit: 'inside' }).raw().toBuffer();
+  } catch (e) {
+    if (isPixelLimit(e)) throw docError('too_large', name, `the image is too large (${errorMessage(e)})`);
+    throw docError('corrupt', name, `the ${format.toUpperCase()} image is damaged (${errorMessage(e)})`);
+  }
+  const swap = (meta.orientation ?? 1) >= 5;
+  const width = swap ? h : w;
+  const height = swap ? w : h;
+  const warnings: string[] = [];
+  if (format === 'gif' && (meta.pages ?? 1) > 1)
+    warnings.push(`animated GIF: only the first of ${meta.pages} frames is used`);
+  const facts: DocFacts = {
+    pageCount: 1,
+    pages: [{ page: 1, width, height, rotation: 0, userUnit: 1 }],
+    title: null,
+    encrypted: false,
+    status: 'ok',
+    warnings,
+  };
+  return new ImageDoc(open, name, facts, width, height);
+}
+
+class ImageDoc implements LoadedDoc {
+  constructor(
+    private readonly open: () => Sharp,
+    private readonly name: string,
+    readonly facts: DocFacts,
+    private readonly width: number,
+    private readonly height: number,
+  ) {}
+
+  #check(page: number): void {
+    if (page !== 1)
+      throw docError('invalid_input', this.name, `page ${page} does not exist (an image has 1 page)`);
+  }
+
+  text(page: number): Promise<TextPage> {
+    this.#check(page);
+    return Promise.resolve({
+      page: 1,
+      width: this.width,
+      height: this.height,
+      source: 'none',
+      words: [],
+      lines: [],
+    });
+  }
+
+  // NOTE: an image's page space is its pixel grid, so it is rendered at its own pixels (scale 1) whatever the DPI:
+  // upsampling a photo to "150 DPI" would only cost memory. The cap still applies (scale < 1, capped true).
+  async render(page: number, _dpi: number, format: RenderFormat): Promise<RenderOutput> {
+    this.#check(page);
+    const { scale, capped } = capScale(this.width, this.height, 1);
+    const size = rasterSize(this.width, this.height, scale);
+    try {
+      let img = this.open().rotate();
+      if (capped) img = img.resize(size.width, size.height, { fit: 'fill' });
+      if (format === 'png') {
+        const png = await img.png({ compressionLevel: 6 }).toBuffer();
+        return { format, data: new Uint8Array(png), ...size, channels: 4, scale, capped };
+      }
+      const { data, info } = await img
+        .flatten({ background: '#ffffff' })
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels`);
+      return {
+        format,
+        data: new Uint8Array(data),
+        width: info.width,
+        height: info.height,
+        channels: 3,
+        scale,
+        capped,
+      };
+    } catch (e) {
+      throw docError('corrupt', this.name, `the image could not be decoded (${errorMessage(e)})`);
+    }
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,205 @@
+// A pool of document worker threads: parsing and rendering run off the backend's main thread, a per-request
+// deadline terminates a hung worker (→ timeout), workers are replaced after N pages because pdf.js does not give
+// all memory back, and a document's requests prefer the worker that already has it parsed.
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../shared/errors.js';
+import type { Backend } from './backend.js';
+import { fromWireError } from './doc-errors.js';
+import type { DocRequest, DocResult } from './registry.js';
+import { workerEntry, type WorkerCall, type WorkerReply } from './worker-protocol.js';
+
+export interface PoolOptions {
+  size: number;
+  recycleAfterPages: number;
+  /** Worker entry; defaults to worker.ts / worker.mjs beside this module. */
+  entry?: URL;
+  /** V8 heap cap per worker; running out ends the request with too_large. */
+  maxHeapMb?: number;
+}
+
+interface Task {
+  seq: number;
+  req: DocRequest;
+  deadlineMs: number;
+  timeoutMessage: string;
+  resolve: (v: DocResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  task: Task | null;
+  timer: NodeJS.Timeout | null;
+  pages: number;
+  docs: Set<string>;
+  dead: boolean;
+}
+
+export interface PoolStats {
+  spawned: number;
+  recycled: number;
+  killed: number;
+  live: number;
+}
+
+export class WorkerPool implements Backend {
+  readonly #opts: Required<Omit<PoolOptions, 'entry'>> & { entry: URL };
+  readonly #slots: Slot[] = [];
+  readonly #queue: Task[] = [];
+  #seq = 0;
+  #destroyed = false;
+  readonly stats: PoolStats = { spawned: 0, recycled: 0, killed: 0, live: 0 };
+
+  constructor(opts: PoolOptions) {
+    this.#opts = {
+      size: Math.max(1, opts.size),
+      recycleAfterPages: Math.max(1, opts.recycleAfterPages),
+      entry: opts.entry ?? workerEntry(import.meta.url),
+      maxHeapMb: opts.maxHeapMb ?? 2048,
+    };
+  }
+
+  run(req: DocRequest, deadlineMs: number, timeoutMessage: string): Promise<DocResult> {
+    if (this.#destroyed)
+      return Promise.reject(new AppError('cancelled', 'the document engine has been shut down'));
+    return new Promise<DocResult>((resolve, reject) => {
+      this.#queue.push({ seq: ++this.#seq, req, deadlineMs, timeoutMessage, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  closeDoc(docId: string): Promise<void> {
+    for (const slot of this.#slots) {
+      if (!slot.docs.delete(docId)) continue;
+      const call: WorkerCall = { seq: 0, req: { op: 'close', docId } };
+      slot.worker.postMessage(call);
+    }
+    return Promise.resolve();
+  }
+
+  async destroy(): Promise<void> {
+    this.#destroyed = true;
+    for (const t of this.#queue.splice(0))
+      t.reject(new AppError('cancelled', 'the document engine has been shut down'));
+    const slots = this.#slots.splice(0);
+    for (const s of slots) {
+      s.dead = true;
+      if (s.timer) clearTimeout(s.timer);
+      s.task?.reject(new AppError('cancelled', 'the document engine has been shut down'));
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+    this.stats.live = 0;
+  }
+
+  #spawn(): Slot {
+    const entry = this.#opts.entry;
+    const fromSource = entry.pathname.endsWith('.ts');
+    const hasTsx = process.execArgv.some((a) => a.includes('tsx'));
+    const worker = new Worker(entry, {
+      // Workers inherit `--import tsx` from source runs; add it if a caller started us without it.
+      execArgv: fromSource && !hasTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+      resourceLimits: { maxOldGenerationSizeMb: this.#opts.maxHeapMb },
+      stdout: false,
+      stderr: false,
+    });
+    const slot: Slot = { worker, task: null, timer: null, pages: 0, docs: new Set(), dead: false };
+    worker.on('message', (reply: WorkerReply) => this.#onReply(slot, reply));
+    worker.on('error', (err: Error) => this.#onDeath(slot, err));
+    worker.on('exit', (code) => this.#onDeath(slot, new Error(`worker exited with code ${code}`)));
+    worker.unref();
+    this.#slots.push(slot);
+    this.stats.spawned++;
+    this.stats.live = this.#slots.length;
+    return slot;
+  }
+
+  #remove(slot: Slot): void {
+    slot.dead = true;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    const i = this.#slots.indexOf(slot);
+    if (i >= 0) this.#slots.splice(i, 1);
+    this.stats.live = this.#slots.length;
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0 && !this.#destroyed) {
+      const task = this.#queue[0];
+      if (!task) break;
+      const docId = task.req.op === 'close' ? null : task.req.doc.id;
+      const idle = this.#slots.filter((s) => !s.task && !s.dead);
+      const slot =
+        idle.find((s) => docId !== null && s.docs.has(docId)) ??
+        (this.#slots.length < this.#opts.size ? this.#spawn() : idle[0]);
+      if (!slot) return;
+      this.#queue.shift();
+      this.#start(slot, task);
+    }
+  }
+
+  #start(slot: Slot, task: Task): void {
+    slot.task = task;
+    slot.worker.ref();
+    slot.timer = setTimeout(() => this.#onTimeout(slot), task.deadlineMs);
+    const call: WorkerCall = { seq: task.seq, req: task.req };
+    slot.worker.postMessage(call);
+  }
+
+  #finish(slot: Slot): Task | null {
+    const task = slot.task;
+    slot.task = null;
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    if (!slot.dead) slot.worker.unref();
+    return task;
+  }
+
+  #onReply(slot: Slot, reply: WorkerReply): void {
+    if (slot.dead || !slot.task || reply.seq !== slot.task.seq) return;
+    const task = this.#finish(slot);
+    if (!task) return;
+    const req = task.req;
+    if (req.op !== 'close') {
+      if (reply.ok) slot.docs.add(req.doc.id);
+      else slot.docs.delete(req.doc.id);
+      if (req.op === 'render' || req.op === 'text') slot.pages++;
+    }
+    if (reply.ok) task.resolve(reply.value);
+    else task.reject(fromWireError(reply.error));
+    if (slot.pages >= this.#opts.recycleAfterPages) {
+      this.#remove(slot);
+      this.stats.recycled++;
+      void slot.worker.terminate();
+    }
+    this.#dispatch();
+  }
+
+  #onTimeout(slot: Slot): void {
+    if (slot.dead) return;
+    const task = this.#finish(slot);
+    this.#remove(slot);
+    this.stats.killed++;
+    void slot.worker.terminate();
+    task?.reject(new AppError('timeout', task.timeoutMessage));
+    this.#dispatch();
+  }
+
+  #onDeath(slot: Slot, err: Error): void {
+    if (slot.dead) return;
+    const task = this.#finish(slot);
+    this.#remove(slot);
+    if (task) {
+      const name = task.req.op === 'close' ? 'document' : task.req.doc.name;
+      const oom = (err as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      task.reject(
+        oom
+          ? new AppError(
+              'too_large',
+              `"${name}": needs more memory than a document may use (${this.#opts.maxHeapMb} MB)`,
+            )
+          : new AppError('corrupt', `"${name}": the document crashed its reader (${err.message})`),
+      );
+    }
+    this.#dispatch();
+  }
+}

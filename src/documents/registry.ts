@@ -1,0 +1,77 @@
+// Holds the documents a thread has loaded and runs requests against them. A pool worker and the in-thread
+// backend both use it, so every request is self-contained (it carries the bytes) and any thread can serve it.
+import type { TextPage } from '../shared/domain.js';
+import { docError } from './doc-errors.js';
+import { loadImage } from './image-doc.js';
+import type { DocFacts, DocRef, LoadedDoc, RenderFormat, RenderOutput } from './loaded-doc.js';
+import { loadPdf } from './pdf-doc.js';
+
+export type DocRequest =
+  | { op: 'open'; doc: DocRef }
+  | { op: 'text'; doc: DocRef; page: number }
+  | { op: 'render'; doc: DocRef; page: number; dpi: number; format: RenderFormat }
+  | { op: 'close'; docId: string };
+
+export type DocResult = DocFacts | TextPage | RenderOutput | null;
+
+function bytesOf(ref: DocRef): Uint8Array {
+  return ref.data instanceof Uint8Array ? ref.data : new Uint8Array(ref.data);
+}
+
+async function load(ref: DocRef): Promise<LoadedDoc> {
+  if (ref.kind === 'pdf') return loadPdf(bytesOf(ref), ref.name, ref.password);
+  if (!ref.imageFormat) throw docError('unsupported_format', ref.name, 'unknown image format');
+  return loadImage(bytesOf(ref), ref.imageFormat, ref.name, ref.maxImagePixels);
+}
+
+export class DocRegistry {
+  /** Loaded documents, most recently used last. */
+  readonly #docs = new Map<string, Promise<LoadedDoc>>();
+  constructor(private readonly maxOpen = 4) {}
+
+  async #get(ref: DocRef): Promise<LoadedDoc> {
+    let p = this.#docs.get(ref.id);
+    if (p) {
+      this.#docs.delete(ref.id);
+    } else {
+      p = load(ref);
+      p.catch(() => this.#docs.delete(ref.id));
+    }
+    this.#docs.set(ref.id, p);
+    while (this.#docs.size > this.maxOpen) {
+      const oldest = this.#docs.keys().next().value;
+      if (oldest === undefined) break;
+      await this.close(oldest);
+    }
+    return p;
+  }
+
+  async run(req: DocRequest): Promise<DocResult> {
+    switch (req.op) {
+      case 'open':
+        return (await this.#get(req.doc)).facts;
+      case 'text':
+        return (await this.#get(req.doc)).text(req.page);
+      case 'render':
+        return (await this.#get(req.doc)).render(req.page, req.dpi, req.format);
+      case 'close':
+        await this.close(req.docId);
+        return null;
+    }
+  }
+
+  async close(id: string): Promise<void> {
+    const p = this.#docs.get(id);
+    this.#docs.delete(id);
+    if (!p) return;
+    try {
+      await (await p).close();
+    } catch {
+      // A document that failed to load has nothing to release.
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#docs.keys()].map((id) => this.close(id)));
+  }
+}
