@@ -5,6 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SampleDocument, SamplesManifest } from './samples/ground-truth.js';
 import { makeInvoice } from './samples/invoice.js';
+import { makeReport } from './samples/report.js';
+import { makeScan } from './samples/scan.js';
+import { makeScene } from './samples/scene.js';
 
 export const SAMPLES_DIR = fileURLToPath(new URL('../assets/samples/', import.meta.url));
 
@@ -20,6 +23,18 @@ export async function makeSamples(outDir: string = SAMPLES_DIR): Promise<string[
   const invoice = await makeInvoice();
   await put(invoice.truth.file, invoice.bytes);
   documents.push(invoice.truth);
+
+  const scan = await makeScan(invoice.bytes, invoice.truth);
+  await put(scan.truth.file, scan.bytes);
+  documents.push(scan.truth);
+
+  const report = await makeReport();
+  await put(report.truth.file, report.bytes);
+  documents.push(report.truth);
+
+  const scene = await makeScene();
+  await put(scene.truth.file, scene.bytes);
+  documents.push(scene.truth);
 
   const manifest: SamplesManifest = {
     version: 1,
