@@ -93,10 +93,15 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function sendEnvelope(res: ServerResponse, env: Envelope<unknown>): void {
+function sendEnvelope(res: ServerResponse, env: Envelope<unknown>, close = false): void {
   const status = env.ok ? 200 : (STATUS[env.error.code] ?? (env.error.code === 'internal' ? 500 : 422));
   const body = encodeWire(env);
-  res.writeHead(status, { 'content-type': WIRE_MIME, 'content-length': body.length, 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': WIRE_MIME,
+    'content-length': body.length,
+    'cache-control': 'no-store',
+    ...(close ? { connection: 'close' } : {}),
+  });
   res.end(body);
 }
 
@@ -180,13 +185,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           input = body.length === 0 ? {} : type.startsWith(WIRE_MIME) ? decodeWire(body) : (JSON.parse(body.toString('utf8')) as unknown);
         } catch (e) {
           const tooLarge = (e as { tooLarge?: boolean }).tooLarge === true;
-          sendEnvelope(res, {
-            ok: false,
-            error: tooLarge
-              ? { code: 'too_large', message: `request body over ${maxBody} bytes` }
-              : { code: 'invalid_input', message: `unreadable request body: ${(e as Error).message}` },
-          });
-          if (tooLarge) req.destroy();
+          sendEnvelope(
+            res,
+            {
+              ok: false,
+              error: tooLarge
+                ? { code: 'too_large', message: `request body over ${maxBody} bytes` }
+                : { code: 'invalid_input', message: `unreadable request body: ${(e as Error).message}` },
+            },
+            tooLarge,
+          );
+          // Stop reading an oversized body: close the connection once the answer is out.
+          if (tooLarge) res.once('finish', () => req.socket?.destroy());
           return;
         }
         try {

@@ -17,6 +17,8 @@ export interface Backend {
   /** Parses and dispatches one call; never throws. */
   call(channel: string, input: unknown, opts?: { pathsAllowed?: boolean }): Promise<Envelope<unknown>>;
   onEvent(listener: (event: AppEvent) => void): () => void;
+  /** Emits an event to every listener (handlers emit through the same path). */
+  emit(event: AppEvent): void;
   dispose(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function createBackend(opts: { dataDir?: string } = {}): Promise<Ba
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    emit: (event) => ctx.emit(event),
     async dispose() {
       await docs.closeAll();
       await engine.destroy();

@@ -1,0 +1,101 @@
+// The CLI as a user runs it: a real process, real files, exit codes and one-line errors.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { appRoot } from '../services/paths.js';
+import { iou } from '../shared/geometry.js';
+
+const run = promisify(execFile);
+const root = appRoot();
+const invoice = join(root, 'assets', 'samples', 'invoice.pdf');
+const scene = join(root, 'assets', 'samples', 'scene.png');
+let dir: string;
+
+async function doclens(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/run-from-source.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, DOCLENS_DATA_DIR: join(dir, 'data') },
+      maxBuffer: 32 * 1024 * 1024,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'doclens-cli-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('info --json prints the page count and sizes', async () => {
+  const r = await doclens('info', invoice, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout) as { pageCount: number; pages: Array<{ width: number; height: number }>; kind: string; title: string };
+  assert.equal(info.kind, 'pdf');
+  assert.equal(info.pageCount, 1);
+  assert.deepEqual(info.pages.map((p) => [p.width, p.height]), [[612, 792]]);
+  const img = JSON.parse((await doclens('info', scene, '--json')).stdout) as { kind: string; pages: Array<{ width: number; height: number }> };
+  assert.equal(img.kind, 'image');
+  assert.deepEqual(img.pages.map((p) => [p.width, p.height]), [[1024, 768]]);
+});
+
+test('render writes a PNG of the page at the asked DPI', async () => {
+  const out = join(dir, 'p1.png');
+  const r = await doclens('render', invoice, '--page', '1', '--dpi', '100', '--out', out, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const meta = JSON.parse(r.stdout) as { width: number; height: number };
+  assert.deepEqual([meta.width, meta.height], [850, 1100]);
+  const png = await readFile(out);
+  assert.equal(png.readUInt32BE(16), 850);
+  assert.equal(png.readUInt32BE(20), 1100);
+});
+
+test('text --json gives words with page-space boxes', async () => {
+  const r = await doclens('text', invoice, '--page', '1', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const text = JSON.parse(r.stdout) as { source: string; words: Array<{ text: string; box: { x0: number; y0: number; x1: number; y1: number } }> };
+  assert.equal(text.source, 'text-layer');
+  const truth = JSON.parse(await readFile(join(root, 'assets', 'samples', 'samples.json'), 'utf8')) as {
+    documents: Array<{ file: string; fields: Array<{ name: string; text: string; box: { x0: number; y0: number; x1: number; y1: number } }> }>;
+  };
+  const field = truth.documents.find((d) => d.file === 'invoice.pdf')?.fields.find((f) => f.text === 'INV-2025-0314');
+  assert.ok(field, 'samples.json names the invoice number');
+  const word = text.words.find((w) => w.text === 'INV-2025-0314');
+  assert.ok(word);
+  // Horizontal extent to within 1 pt; vertically the font's ascent/descent conventions differ slightly, so
+  // the boxes must overlap almost entirely rather than match edge for edge.
+  for (const k of ['x0', 'x1'] as const) assert.ok(Math.abs(word.box[k] - field.box[k]) <= 1, `${k}: ${word.box[k]} vs ${field.box[k]}`);
+  assert.ok(iou(word.box, field.box) > 0.7, `IoU ${iou(word.box, field.box)}: ${JSON.stringify(word.box)} vs ${JSON.stringify(field.box)}`);
+});
+
+test('bad input: a non-zero exit and one clear line naming the file', async () => {
+  const empty = join(dir, 'empty.pdf');
+  await writeFile(empty, '');
+  const a = await doclens('info', empty);
+  assert.equal(a.code, 1);
+  assert.equal(a.stderr.trim().split('\n').length, 1);
+  assert.match(a.stderr, /empty\.pdf.*empty.*\[empty_file\]/);
+  const html = join(dir, 'page.pdf');
+  await writeFile(html, '<!doctype html><html><body>hi</body></html>');
+  const b = await doclens('info', html);
+  assert.equal(b.code, 1);
+  assert.match(b.stderr, /page\.pdf.*\[unsupported_format\]/);
+  const missing = await doclens('info', join(dir, 'nope.pdf'));
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nope\.pdf/);
+  const page = await doclens('text', invoice, '--page', '7');
+  assert.equal(page.code, 1);
+  assert.match(page.stderr, /page 7/);
+  const usage = await doclens('frobnicate');
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /unknown command "frobnicate"/);
+});
