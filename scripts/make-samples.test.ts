@@ -157,6 +157,11 @@ void describe('make-samples', () => {
       const pages = await textItems(bytes);
       assert.ok(d.dates.length >= 4, 'several dates');
       for (const date of d.dates) assertFound(pages.get(date.page), date.text, date.box, 'date');
+      const all = [...pages.values()]
+        .flat()
+        .map((i) => i.str)
+        .join('\n');
+      for (const s of d.distractors) assert.ok(all.includes(s), `distractor "${s}" is on a page`);
       for (const f of d.fields) assertFound(pages.get(f.page), f.text, f.box, f.name);
       assert.equal(d.tables.length, 1);
       for (const t of d.tables) {

@@ -89,6 +89,8 @@ export const SampleDocument = z.object({
   /** True when pdf.js finds a text layer; false for image-only PDFs and images. */
   hasTextLayer: z.boolean(),
   dates: z.array(SampleDate),
+  /** Strings on the page that look date-like but are not dates (ids, phone numbers, fiscal labels). */
+  distractors: z.array(z.string()),
   fields: z.array(SampleField),
   tables: z.array(SampleTable),
   charts: z.array(SampleChart),

@@ -204,6 +204,7 @@ export async function makeInvoice(): Promise<{ bytes: Uint8Array; truth: SampleD
       pages: [{ page: 1, width: W, height: H }],
       hasTextLayer: true,
       dates,
+      distractors: ['INV-2025-0314', '+1 (503) 555-0147', '97209', '02139', '4417 0093 2286', '123006800'],
       fields,
       tables: [table],
       charts: [],

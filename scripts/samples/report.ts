@@ -308,6 +308,7 @@ export async function makeReport(): Promise<{ bytes: Uint8Array; truth: SampleDo
       ],
       hasTextLayer: true,
       dates,
+      distractors: ['FY25', 'FY26', ...QUARTERS.map(([label]) => label), '4,380', '1,148'],
       fields,
       tables: [table],
       charts: [chart],

@@ -145,6 +145,7 @@ export async function makeScan(
       pages: invoiceTruth.pages,
       hasTextLayer: false,
       dates: invoiceTruth.dates.map((d) => ({ ...d, box: rot(d.box) })),
+      distractors: invoiceTruth.distractors,
       fields: invoiceTruth.fields.map((f) => ({ ...f, box: rot(f.box) })),
       tables: invoiceTruth.tables.map((t) => ({
         ...t,

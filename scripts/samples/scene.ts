@@ -177,6 +177,7 @@ export async function makeScene(): Promise<{ bytes: Uint8Array; truth: SampleDoc
       pages: [{ page: 1, width: W, height: H }],
       hasTextLayer: false,
       dates: [],
+      distractors: [],
       fields: [],
       tables: [],
       charts: [],
