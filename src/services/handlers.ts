@@ -6,9 +6,9 @@ import type { DocumentEngine } from '../documents/api.js';
 import type { Handlers } from '../shared/contract.js';
 import type { SampleName } from '../shared/contract.js';
 import { AppError } from '../shared/errors.js';
-import { DocumentStore } from './document-store.js';
+import type { DocumentStore } from './document-store.js';
 import { appRoot, samplesDir } from './paths.js';
-import { SettingsStore } from './settings-store.js';
+import type { SettingsStore } from './settings-store.js';
 
 export interface BackendContext {
   dataDir: string;
