@@ -1,0 +1,147 @@
+// Writes a tiny Qwen2-VL / Qwen2.5-VL model folder in the onnx-community layout (JSON + tokenizer + three ONNX
+// graphs) and keeps generated folders in a git-ignored cache, created on demand and safe against concurrent tests.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildQwenVlGraphs } from './qwen-vl-graphs.js';
+import {
+  generationConfig,
+  modelConfig,
+  preprocessorConfig,
+  QWEN2_VL_CHAT_TEMPLATE,
+  tokenizerFiles,
+} from './model-files.js';
+import { GENERATOR_VERSION, tinySpec, type TinyFamily, type TinySize } from './tiny-spec.js';
+
+export type { TinyFamily, TinySize } from './tiny-spec.js';
+
+export interface TinyModelOptions {
+  family: TinyFamily;
+  size: TinySize;
+}
+
+export interface TinyModelResult {
+  dir: string;
+  parameterCount: number;
+  files: string[];
+}
+
+/** Marker written last; a folder without a matching one is incomplete or stale. */
+const STAMP_FILE = 'doclens-tiny.json';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function defaultTinyModelDir({ family, size }: TinyModelOptions): string {
+  return join(REPO_ROOT, '.cache', 'models', `tiny-${family}-${size}`);
+}
+
+function writeJson(path: string, value: unknown): void {
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Writes every file of the model into `dir` (created if needed). Deterministic for a given family and size. */
+export function writeTinyModel(dir: string, { family, size }: TinyModelOptions): TinyModelResult {
+  const spec = tinySpec(family, size);
+  const graphs = buildQwenVlGraphs(spec);
+  const { tokenizer, tokenizerConfig } = tokenizerFiles(spec);
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  const files: [string, () => void][] = [
+    ['config.json', () => writeJson(join(dir, 'config.json'), modelConfig(spec, graphs.parameterCount))],
+    ['generation_config.json', () => writeJson(join(dir, 'generation_config.json'), generationConfig(spec))],
+    [
+      'preprocessor_config.json',
+      () => writeJson(join(dir, 'preprocessor_config.json'), preprocessorConfig(spec)),
+    ],
+    ['tokenizer.json', () => writeJson(join(dir, 'tokenizer.json'), tokenizer)],
+    ['tokenizer_config.json', () => writeJson(join(dir, 'tokenizer_config.json'), tokenizerConfig)],
+    [
+      'chat_template.json',
+      () => writeJson(join(dir, 'chat_template.json'), { chat_template: QWEN2_VL_CHAT_TEMPLATE }),
+    ],
+    [
+      'onnx/vision_encoder.onnx',
+      () => writeFileSync(join(dir, 'onnx', 'vision_encoder.onnx'), graphs.visionEncoder.bytes),
+    ],
+    [
+      'onnx/embed_tokens.onnx',
+      () => writeFileSync(join(dir, 'onnx', 'embed_tokens.onnx'), graphs.embedTokens.bytes),
+    ],
+    [
+      'onnx/decoder_model_merged.onnx',
+      () => writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), graphs.decoder.bytes),
+    ],
+  ];
+  for (const [, write] of files) write();
+  writeJson(join(dir, STAMP_FILE), { generator_version: GENERATOR_VERSION, family, size });
+  return { dir, parameterCount: graphs.parameterCount, files: files.map(([name]) => name) };
+}
+
+function stampIsCurrent(dir: string, { family, size }: TinyModelOptions): boolean {
+  try {
+    const stamp: unknown = JSON.parse(readFileSync(join(dir, STAMP_FILE), 'utf8'));
+    return (
+      typeof stamp === 'object' &&
+      stamp !== null &&
+      'generator_version' in stamp &&
+      stamp.generator_version === GENERATOR_VERSION &&
+      'family' in stamp &&
+      stamp.family === family &&
+      'size' in stamp &&
+      stamp.size === size
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Generates into a sibling temp folder and renames it into place, so readers never see a half-written model and
+ * concurrent writers (parallel test files) simply let the first finished rename win.
+ */
+export function generateTinyModelAt(
+  dir: string,
+  options: TinyModelOptions,
+  { replace = false }: { replace?: boolean } = {},
+): TinyModelResult {
+  const target = resolve(dir);
+  mkdirSync(dirname(target), { recursive: true });
+  // Deterministic output makes any finished copy as good as ours: unless asked, a current one is kept.
+  const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+  const result = writeTinyModel(tmp, options);
+  if (!replace && existsSync(target) && stampIsCurrent(target, options)) {
+    rmSync(tmp, { recursive: true, force: true });
+    return { ...result, dir: target };
+  }
+  if (existsSync(target)) {
+    const trash = `${target}.old-${process.pid}-${Date.now()}`;
+    try {
+      renameSync(target, trash);
+      rmSync(trash, { recursive: true, force: true });
+    } catch {
+      // Another process replaced or is replacing it; fall through to the rename race below.
+    }
+  }
+  try {
+    renameSync(tmp, target);
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!stampIsCurrent(target, options)) throw error;
+  }
+  return { ...result, dir: target };
+}
+
+const pending = new Map<string, Promise<string>>();
+
+/** Returns the cached model folder for `family`/`size`, generating it first when missing or stale. */
+export function ensureTinyModel(options: TinyModelOptions): Promise<string> {
+  const dir = defaultTinyModelDir(options);
+  if (stampIsCurrent(dir, options)) return Promise.resolve(dir);
+  const existing = pending.get(dir);
+  if (existing) return existing;
+  const job = Promise.resolve().then(() => {
+    if (!stampIsCurrent(dir, options)) generateTinyModelAt(dir, options);
+    return dir;
+  });
+  pending.set(dir, job);
+  return job.finally(() => pending.delete(dir));
+}
