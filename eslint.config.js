@@ -5,10 +5,41 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const NODE_BUILTINS = [
-  'node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'https', 'net',
-  'stream', 'stream/*', 'url', 'util', 'zlib', 'events', 'buffer', 'module', 'readline', 'process',
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'stream',
+  'stream/*',
+  'url',
+  'util',
+  'zlib',
+  'events',
+  'buffer',
+  'module',
+  'readline',
+  'process',
 ];
-const ROOMS = ['shared', 'anyres', 'documents', 'inference', 'extract', 'services', 'main', 'preload', 'server', 'cli', 'renderer'];
+const ROOMS = [
+  'shared',
+  'anyres',
+  'documents',
+  'inference',
+  'extract',
+  'services',
+  'main',
+  'preload',
+  'server',
+  'cli',
+  'renderer',
+];
 
 /** Builds a no-restricted-imports rule letting `room` import only `allowed` rooms. */
 function zone(room, allowed, { node = true, electron = false } = {}) {
@@ -20,7 +51,11 @@ function zone(room, allowed, { node = true, electron = false } = {}) {
     },
   ];
   if (!node) patterns.push({ group: NODE_BUILTINS, message: `src/${room} must not use Node APIs.` });
-  if (!electron) patterns.push({ group: ['electron', 'electron/*'], message: 'electron belongs in src/main and src/preload only.' });
+  if (!electron)
+    patterns.push({
+      group: ['electron', 'electron/*'],
+      message: 'electron belongs in src/main and src/preload only.',
+    });
   return {
     files: [`src/${room}/**/*.{ts,tsx}`],
     ignores: ['**/*.test.ts'],
@@ -48,7 +83,11 @@ export default tseslint.config(
         'error',
         {
           allowForKnownSafeCalls: [
-            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] },
+            {
+              from: 'package',
+              package: 'node:test',
+              name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+            },
           ],
         },
       ],

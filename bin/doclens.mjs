@@ -14,7 +14,9 @@ if (major < 22) {
     console.error(`doclens: Node ${process.versions.node} is too old; DocLens needs Node 22 or newer.`);
     process.exit(1);
   }
-  const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   process.exit(r.status ?? 1);
 }
 const cli = join(root, 'dist', 'node', 'cli.mjs');

@@ -32,16 +32,23 @@ export interface ServeHandle {
 
 /** Starts `doclens serve` (the real CLI, bundled build) on a random loopback port. */
 export async function startServe(dataDir: string, extraArgs: string[] = []): Promise<ServeHandle> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'doclens.mjs'), 'serve', '--port', '0', ...extraArgs], {
-    cwd: root,
-    env: { ...process.env, DOCLENS_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin', 'doclens.mjs'), 'serve', '--port', '0', ...extraArgs],
+    {
+      cwd: root,
+      env: { ...process.env, DOCLENS_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`doclens serve did not start in 60 s:\n${out}\n${stderr}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`doclens serve did not start in 60 s:\n${out}\n${stderr}`)),
+      60_000,
+    );
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /serving at (http:\/\/\S+)/.exec(out);
@@ -159,12 +166,18 @@ export function launch(name: Target['name'], opts: { colorScheme?: 'light' | 'da
 }
 
 /** Runs `body`; on failure saves a screenshot of the page under e2e/artifacts before rethrowing. */
-export async function withScreenshotOnFailure(target: Target, label: string, body: () => Promise<void>): Promise<void> {
+export async function withScreenshotOnFailure(
+  target: Target,
+  label: string,
+  body: () => Promise<void>,
+): Promise<void> {
   try {
     await body();
   } catch (e) {
     await mkdir(artifacts, { recursive: true });
-    await target.page.screenshot({ path: join(artifacts, `FAILED-${target.name}-${label}.png`) }).catch(() => undefined);
+    await target.page
+      .screenshot({ path: join(artifacts, `FAILED-${target.name}-${label}.png`) })
+      .catch(() => undefined);
     throw e;
   }
 }
@@ -173,12 +186,24 @@ export interface SampleTruth {
   file: string;
   kind: 'pdf' | 'image';
   pages: Array<{ page: number; width: number; height: number }>;
-  dates: Array<{ page: number; text: string; iso: string; box: { x0: number; y0: number; x1: number; y1: number } }>;
-  fields: Array<{ name: string; page: number; text: string; box: { x0: number; y0: number; x1: number; y1: number } }>;
+  dates: Array<{
+    page: number;
+    text: string;
+    iso: string;
+    box: { x0: number; y0: number; x1: number; y1: number };
+  }>;
+  fields: Array<{
+    name: string;
+    page: number;
+    text: string;
+    box: { x0: number; y0: number; x1: number; y1: number };
+  }>;
 }
 
 export function sampleTruth(file: string): SampleTruth {
-  const all = JSON.parse(readFileSync(join(samplesDir, 'samples.json'), 'utf8')) as { documents: SampleTruth[] };
+  const all = JSON.parse(readFileSync(join(samplesDir, 'samples.json'), 'utf8')) as {
+    documents: SampleTruth[];
+  };
   const doc = all.documents.find((d) => d.file === file);
   if (!doc) throw new Error(`samples.json has no ${file}`);
   return doc;

@@ -17,11 +17,15 @@ let dir: string;
 
 async function doclens(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, ['--import', 'tsx', join(root, 'src/cli/run-from-source.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, DOCLENS_DATA_DIR: join(dir, 'data') },
-      maxBuffer: 32 * 1024 * 1024,
-    });
+    const r = await run(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'src/cli/run-from-source.ts'), ...args],
+      {
+        cwd: root,
+        env: { ...process.env, DOCLENS_DATA_DIR: join(dir, 'data') },
+        maxBuffer: 32 * 1024 * 1024,
+      },
+    );
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -39,13 +43,27 @@ after(async () => {
 test('info --json prints the page count and sizes', async () => {
   const r = await doclens('info', invoice, '--json');
   assert.equal(r.code, 0, r.stderr);
-  const info = JSON.parse(r.stdout) as { pageCount: number; pages: Array<{ width: number; height: number }>; kind: string; title: string };
+  const info = JSON.parse(r.stdout) as {
+    pageCount: number;
+    pages: Array<{ width: number; height: number }>;
+    kind: string;
+    title: string;
+  };
   assert.equal(info.kind, 'pdf');
   assert.equal(info.pageCount, 1);
-  assert.deepEqual(info.pages.map((p) => [p.width, p.height]), [[612, 792]]);
-  const img = JSON.parse((await doclens('info', scene, '--json')).stdout) as { kind: string; pages: Array<{ width: number; height: number }> };
+  assert.deepEqual(
+    info.pages.map((p) => [p.width, p.height]),
+    [[612, 792]],
+  );
+  const img = JSON.parse((await doclens('info', scene, '--json')).stdout) as {
+    kind: string;
+    pages: Array<{ width: number; height: number }>;
+  };
   assert.equal(img.kind, 'image');
-  assert.deepEqual(img.pages.map((p) => [p.width, p.height]), [[1024, 768]]);
+  assert.deepEqual(
+    img.pages.map((p) => [p.width, p.height]),
+    [[1024, 768]],
+  );
 });
 
 test('render writes a PNG of the page at the asked DPI', async () => {
@@ -62,19 +80,31 @@ test('render writes a PNG of the page at the asked DPI', async () => {
 test('text --json gives words with page-space boxes', async () => {
   const r = await doclens('text', invoice, '--page', '1', '--json');
   assert.equal(r.code, 0, r.stderr);
-  const text = JSON.parse(r.stdout) as { source: string; words: Array<{ text: string; box: { x0: number; y0: number; x1: number; y1: number } }> };
+  const text = JSON.parse(r.stdout) as {
+    source: string;
+    words: Array<{ text: string; box: { x0: number; y0: number; x1: number; y1: number } }>;
+  };
   assert.equal(text.source, 'text-layer');
   const truth = JSON.parse(await readFile(join(root, 'assets', 'samples', 'samples.json'), 'utf8')) as {
-    documents: Array<{ file: string; fields: Array<{ name: string; text: string; box: { x0: number; y0: number; x1: number; y1: number } }> }>;
+    documents: Array<{
+      file: string;
+      fields: Array<{ name: string; text: string; box: { x0: number; y0: number; x1: number; y1: number } }>;
+    }>;
   };
-  const field = truth.documents.find((d) => d.file === 'invoice.pdf')?.fields.find((f) => f.text === 'INV-2025-0314');
+  const field = truth.documents
+    .find((d) => d.file === 'invoice.pdf')
+    ?.fields.find((f) => f.text === 'INV-2025-0314');
   assert.ok(field, 'samples.json names the invoice number');
   const word = text.words.find((w) => w.text === 'INV-2025-0314');
   assert.ok(word);
   // Horizontal extent to within 1 pt; vertically the font's ascent/descent conventions differ slightly, so
   // the boxes must overlap almost entirely rather than match edge for edge.
-  for (const k of ['x0', 'x1'] as const) assert.ok(Math.abs(word.box[k] - field.box[k]) <= 1, `${k}: ${word.box[k]} vs ${field.box[k]}`);
-  assert.ok(iou(word.box, field.box) > 0.7, `IoU ${iou(word.box, field.box)}: ${JSON.stringify(word.box)} vs ${JSON.stringify(field.box)}`);
+  for (const k of ['x0', 'x1'] as const)
+    assert.ok(Math.abs(word.box[k] - field.box[k]) <= 1, `${k}: ${word.box[k]} vs ${field.box[k]}`);
+  assert.ok(
+    iou(word.box, field.box) > 0.7,
+    `IoU ${iou(word.box, field.box)}: ${JSON.stringify(word.box)} vs ${JSON.stringify(field.box)}`,
+  );
 });
 
 test('bad input: a non-zero exit and one clear line naming the file', async () => {

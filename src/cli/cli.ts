@@ -46,7 +46,8 @@ function intOption(value: string | undefined, name: string, fallback?: number, m
     return fallback;
   }
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
   return n;
 }
 
@@ -95,7 +96,8 @@ export async function main(argv: string[]): Promise<number> {
           `${doc.name}: ${doc.kind === 'pdf' ? 'PDF' : `image (${doc.mime})`}, ${doc.pageCount} page(s), ${doc.bytes} bytes`,
           doc.title ? `title: ${doc.title}` : null,
           ...doc.pages.map(
-            (p) => `  page ${p.page}: ${p.width.toFixed(1)} × ${p.height.toFixed(1)} ${doc.kind === 'pdf' ? 'pt' : 'px'}${p.rotation ? `, rotated ${p.rotation}°` : ''}`,
+            (p) =>
+              `  page ${p.page}: ${p.width.toFixed(1)} × ${p.height.toFixed(1)} ${doc.kind === 'pdf' ? 'pt' : 'px'}${p.rotation ? `, rotated ${p.rotation}°` : ''}`,
           ),
           ...doc.warnings.map((w) => `warning: ${w}`),
         ]
@@ -108,8 +110,21 @@ export async function main(argv: string[]): Promise<number> {
       if (!values.out) throw new UsageError('render needs --out FILE.png');
       const img = await call(backend, 'documents.pageImage', { docId: doc.id, page, dpi });
       await writeFile(resolve(values.out), img.png);
-      const summary = { file: resolve(values.out), page, width: img.width, height: img.height, dpi: img.dpi, scale: img.scale, capped: img.capped };
-      print(json, summary, () => `wrote ${summary.file} (${img.width}×${img.height} px at ${img.dpi.toFixed(0)} dpi${img.capped ? ', capped' : ''})`);
+      const summary = {
+        file: resolve(values.out),
+        page,
+        width: img.width,
+        height: img.height,
+        dpi: img.dpi,
+        scale: img.scale,
+        capped: img.capped,
+      };
+      print(
+        json,
+        summary,
+        () =>
+          `wrote ${summary.file} (${img.width}×${img.height} px at ${img.dpi.toFixed(0)} dpi${img.capped ? ', capped' : ''})`,
+      );
     } else {
       const page = intOption(values.page, 'page', 1);
       const text = await call(backend, 'documents.text', { docId: doc.id, page });

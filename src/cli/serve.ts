@@ -16,7 +16,12 @@ export function rendererDir(): string {
   throw new Error('the renderer bundle is missing; run `npm run build`');
 }
 
-export async function serveCommand(opts: { port: number; host: string; pathsAllowed: boolean; dataDir?: string }): Promise<number> {
+export async function serveCommand(opts: {
+  port: number;
+  host: string;
+  pathsAllowed: boolean;
+  dataDir?: string;
+}): Promise<number> {
   const listeners = new Set<(e: AppEvent) => void>();
   const env = { ...process.env, ...(opts.dataDir ? { DOCLENS_DATA_DIR: opts.dataDir } : {}) };
   const link = new BackendLink({
@@ -42,7 +47,9 @@ export async function serveCommand(opts: { port: number; host: string; pathsAllo
   });
   process.stdout.write(`DocLens is serving at ${server.url}\n`);
   if (opts.host !== '127.0.0.1' && opts.host !== 'localhost') {
-    process.stderr.write('doclens: warning: listening beyond loopback; anyone with the URL and token can use this DocLens\n');
+    process.stderr.write(
+      'doclens: warning: listening beyond loopback; anyone with the URL and token can use this DocLens\n',
+    );
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

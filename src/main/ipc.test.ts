@@ -27,7 +27,10 @@ const good: SenderFacts = { webContentsId: 1, frameUrl: 'app://doclens/index.htm
 
 test('ipc: a trusted, valid call is forwarded to the backend and its envelope returned', async () => {
   const { invoke, forwarded } = harness();
-  assert.deepEqual(await invoke(good, 'documents.open', { path: '/home/u/a.pdf' }), { ok: true, value: 'from backend' });
+  assert.deepEqual(await invoke(good, 'documents.open', { path: '/home/u/a.pdf' }), {
+    ok: true,
+    value: 'from backend',
+  });
   assert.deepEqual(forwarded, [['documents.open', { path: '/home/u/a.pdf' }]]);
 });
 
@@ -42,10 +45,16 @@ test('ipc: messages from unknown senders are dropped before parsing or forwardin
 
 test('ipc: input is parsed with the contract before any handler runs', async () => {
   const { invoke, forwarded } = harness();
-  const r = (await invoke(good, 'documents.pageImage', { docId: 'd', page: -3 })) as { ok: boolean; error?: { code: string } };
+  const r = (await invoke(good, 'documents.pageImage', { docId: 'd', page: -3 })) as {
+    ok: boolean;
+    error?: { code: string };
+  };
   assert.equal(r.ok, false);
   assert.equal(r.error?.code, 'invalid_input');
-  const unknown = (await invoke(good, 'shell.exec', { cmd: 'rm -rf /' })) as { ok: boolean; error?: { code: string } };
+  const unknown = (await invoke(good, 'shell.exec', { cmd: 'rm -rf /' })) as {
+    ok: boolean;
+    error?: { code: string };
+  };
   assert.equal(unknown.error?.code, 'not_found');
   const notString = (await invoke(good, 42, {})) as { ok: boolean; error?: { code: string } };
   assert.equal(notString.ok, false);

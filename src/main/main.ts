@@ -78,7 +78,9 @@ async function showOpenDialog(): Promise<void> {
 }
 
 function buildMenu(): void {
-  const recentItems: MenuItemConstructorOptions[] = recent.list().map((r) => ({ label: r.name, toolTip: r.path, click: () => openPath(r.path) }));
+  const recentItems: MenuItemConstructorOptions[] = recent
+    .list()
+    .map((r) => ({ label: r.name, toolTip: r.path, click: () => openPath(r.path) }));
   const template: MenuItemConstructorOptions[] = [
     {
       label: 'File',
@@ -87,10 +89,18 @@ function buildMenu(): void {
         {
           label: 'Open Recent',
           submenu: recentItems.length
-            ? [...recentItems, { type: 'separator' }, { label: 'Clear Recent', click: () => (recent.clear(), buildMenu()) }]
+            ? [
+                ...recentItems,
+                { type: 'separator' },
+                { label: 'Clear Recent', click: () => (recent.clear(), buildMenu()) },
+              ]
             : [{ label: 'No recent files', enabled: false }],
         },
-        { label: 'Close', accelerator: 'CmdOrCtrl+W', click: () => broadcast({ type: 'app.command', payload: { name: 'close-document', path: null } }) },
+        {
+          label: 'Close',
+          accelerator: 'CmdOrCtrl+W',
+          click: () => broadcast({ type: 'app.command', payload: { name: 'close-document', path: null } }),
+        },
         { type: 'separator' },
         { role: 'quit' },
       ],
@@ -145,7 +155,11 @@ void app.whenReady().then(() => {
     return new Response(res.body, { status: res.status, headers });
   });
   recent = new RecentFiles(app.getPath('userData'));
-  link = new BackendLink({ spawn: spawnBackend, onEvent: broadcast, log: (l) => console.error(`doclens: ${l}`) });
+  link = new BackendLink({
+    spawn: spawnBackend,
+    onEvent: broadcast,
+    log: (l) => console.error(`doclens: ${l}`),
+  });
   registerRpc(ipcMain, {
     trusted,
     call: (channel, input) => link.call(channel, input),

@@ -24,14 +24,29 @@ test('security: windows are isolated, sandboxed, without Node', () => {
 test('security: navigation only within app://doclens', () => {
   assert.equal(allowNavigation(APP_URL), true);
   assert.equal(allowNavigation('app://doclens/index.html#x'), true);
-  for (const url of ['https://example.com', 'file:///etc/passwd', 'app://evil/index.html', 'javascript:alert(1)', 'not a url']) {
+  for (const url of [
+    'https://example.com',
+    'file:///etc/passwd',
+    'app://evil/index.html',
+    'javascript:alert(1)',
+    'not a url',
+  ]) {
     assert.equal(allowNavigation(url), false, url);
   }
 });
 
 test('security: window.open is always denied; only https goes to the system browser', () => {
-  assert.deepEqual(windowOpenDecision('https://huggingface.co/Qwen'), { action: 'deny', openExternal: 'https://huggingface.co/Qwen' });
-  for (const url of ['http://example.com', 'file:///C:/x', 'smb://host/share', 'javascript:alert(1)', 'https://user:pw@example.com']) {
+  assert.deepEqual(windowOpenDecision('https://huggingface.co/Qwen'), {
+    action: 'deny',
+    openExternal: 'https://huggingface.co/Qwen',
+  });
+  for (const url of [
+    'http://example.com',
+    'file:///C:/x',
+    'smb://host/share',
+    'javascript:alert(1)',
+    'https://user:pw@example.com',
+  ]) {
     assert.deepEqual(windowOpenDecision(url), { action: 'deny', openExternal: null }, url);
     assert.equal(isSafeExternalUrl(url), false, url);
   }
@@ -50,7 +65,10 @@ test('security: IPC is trusted only from the main frame of our own windows showi
 test('security: app:// URLs map into the renderer folder and never outside it', () => {
   assert.equal(resolveAppFile('/r', 'app://doclens/index.html'), '/r/index.html');
   assert.equal(resolveAppFile('/r/', 'app://doclens/'), '/r/index.html');
-  assert.equal(resolveAppFile('/r', 'app://doclens/pdfjs/cmaps/UniGB-UCS2-H.bcmap'), '/r/pdfjs/cmaps/UniGB-UCS2-H.bcmap');
+  assert.equal(
+    resolveAppFile('/r', 'app://doclens/pdfjs/cmaps/UniGB-UCS2-H.bcmap'),
+    '/r/pdfjs/cmaps/UniGB-UCS2-H.bcmap',
+  );
   assert.equal(resolveAppFile('C:\\r', 'app://doclens/a/b.js', '\\'), 'C:\\r\\a\\b.js');
   // The URL parser resolves encoded dot segments against the root, so they cannot climb out of it.
   assert.equal(resolveAppFile('/r', 'app://doclens/%2e%2e/%2e%2e/etc/passwd'), '/r/etc/passwd');

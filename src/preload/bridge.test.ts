@@ -20,7 +20,10 @@ test('preload bridge: exposes only call and on, frozen; unknown channels never r
   assert.ok(Object.isFrozen(bridge));
   assert.deepEqual(await bridge.call('app.info', {}), { ok: true, value: 'app.info' });
   const bad = await bridge.call('ipcRenderer.send', {});
-  assert.deepEqual(bad, { ok: false, error: { code: 'not_found', message: 'unknown channel "ipcRenderer.send"' } });
+  assert.deepEqual(bad, {
+    ok: false,
+    error: { code: 'not_found', message: 'unknown channel "ipcRenderer.send"' },
+  });
   assert.deepEqual(invoked, ['app.info']);
   const seen: AppEvent[] = [];
   const off = bridge.on((e) => seen.push(e));

@@ -18,7 +18,10 @@ export function buildBridge(deps: BridgeDeps): Bridge {
   return Object.freeze({
     call(channel: string, input: unknown): Promise<Envelope<unknown>> {
       if (typeof channel !== 'string' || !isChannel(channel)) {
-        return Promise.resolve({ ok: false, error: { code: 'not_found', message: `unknown channel "${String(channel)}"` } });
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'not_found', message: `unknown channel "${String(channel)}"` },
+        });
       }
       return deps.invoke(channel, input) as Promise<Envelope<unknown>>;
     },

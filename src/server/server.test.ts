@@ -23,12 +23,17 @@ interface Reply {
   body: Buffer;
 }
 
-function http(url: string, opts: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {}): Promise<Reply> {
+function http(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: Uint8Array } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
     });
     req.on('error', reject);
     if (opts.body) req.write(opts.body);
@@ -41,7 +46,11 @@ describe('headless server', () => {
   let backend: Backend;
   let server: RunningServer;
 
-  async function rpc(channel: string, input: unknown, token = server.token): Promise<{ status: number; env: Envelope<unknown> }> {
+  async function rpc(
+    channel: string,
+    input: unknown,
+    token = server.token,
+  ): Promise<{ status: number; env: Envelope<unknown> }> {
     const r = await http(`${server.origin}/rpc/${channel}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': WIRE_MIME },
@@ -73,18 +82,26 @@ describe('headless server', () => {
     assert.equal((await http(`${server.origin}/`)).status, 401);
     assert.equal((await http(`${server.origin}/rpc/app.info`, { method: 'POST' })).status, 401);
     assert.equal((await http(`${server.origin}/events`)).status, 401);
-    const wrong = await http(`${server.origin}/rpc/app.info`, { method: 'POST', headers: { authorization: 'Bearer nope' } });
+    const wrong = await http(`${server.origin}/rpc/app.info`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope' },
+    });
     assert.equal(wrong.status, 401);
   });
 
   test('the token URL sets a same-site HttpOnly cookie and serves the renderer with a strict CSP', async () => {
     const r = await http(server.url);
     assert.equal(r.status, 200);
-    assert.match(String(r.headers['set-cookie']), new RegExp(`doclens_token_${server.port}=${server.token}; HttpOnly; SameSite=Strict`));
+    assert.match(
+      String(r.headers['set-cookie']),
+      new RegExp(`doclens_token_${server.port}=${server.token}; HttpOnly; SameSite=Strict`),
+    );
     const csp = String(r.headers['content-security-policy']);
     assert.match(csp, /script-src 'self'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-eval/);
-    const withCookie = await http(`${server.origin}/`, { headers: { cookie: `doclens_token_${server.port}=${server.token}` } });
+    const withCookie = await http(`${server.origin}/`, {
+      headers: { cookie: `doclens_token_${server.port}=${server.token}` },
+    });
     assert.equal(withCookie.status, 200);
     assert.match(withCookie.body.toString(), /<title>DocLens<\/title>/);
   });
@@ -106,7 +123,10 @@ describe('headless server', () => {
   test('unknown channels 404, bad input 400, path channels 403, all in the envelope', async () => {
     const unknown = await rpc('fs.read', {});
     assert.equal(unknown.status, 404);
-    assert.deepEqual(unknown.env, { ok: false, error: { code: 'not_found', message: 'unknown channel "fs.read"' } });
+    assert.deepEqual(unknown.env, {
+      ok: false,
+      error: { code: 'not_found', message: 'unknown channel "fs.read"' },
+    });
     const bad = await rpc('documents.pageImage', { docId: 'x', page: 'one' });
     assert.equal(bad.status, 400);
     assert.ok(!bad.env.ok && bad.env.error.code === 'invalid_input');
@@ -128,7 +148,11 @@ describe('headless server', () => {
     const pdf = await readFile(join(appRoot(), 'assets', 'samples', 'invoice.pdf'));
     const up = await rpc('documents.upload', { name: 'invoice.pdf', bytes: new Uint8Array(pdf) });
     assert.ok(up.env.ok, JSON.stringify(up.env));
-    const info = up.env.value as { id: string; pageCount: number; pages: Array<{ width: number; height: number }> };
+    const info = up.env.value as {
+      id: string;
+      pageCount: number;
+      pages: Array<{ width: number; height: number }>;
+    };
     assert.match(info.id, /^d_[\w-]+$/);
     assert.equal(info.pageCount, 1);
     assert.deepEqual([info.pages[0]?.width, info.pages[0]?.height], [612, 792]);
@@ -139,35 +163,51 @@ describe('headless server', () => {
     assert.ok(img.env.ok);
     const png = (img.env.value as { png: Uint8Array; width: number; height: number }).png;
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    assert.deepEqual([(img.env.value as { width: number }).width, (img.env.value as { height: number }).height], [612, 792]);
+    assert.deepEqual(
+      [(img.env.value as { width: number }).width, (img.env.value as { height: number }).height],
+      [612, 792],
+    );
     const text = await rpc('documents.text', { docId: info.id, page: 1 });
     assert.ok(text.env.ok);
     const words = (text.env.value as { words: Array<{ text: string }> }).words.map((w) => w.text);
     assert.ok(words.includes('INV-2025-0314'), words.join(' '));
     const missing = await rpc('documents.text', { docId: info.id, page: 2 });
-    assert.ok(!missing.env.ok && missing.env.error.code === 'invalid_input' && /1 page/.test(missing.env.error.message));
+    assert.ok(
+      !missing.env.ok &&
+        missing.env.error.code === 'invalid_input' &&
+        /1 page/.test(missing.env.error.message),
+    );
   });
 
   test('bad files give their codes: empty_file, unsupported_format', async () => {
     const empty = await rpc('documents.upload', { name: 'empty.pdf', bytes: new Uint8Array(0) });
-    assert.ok(!empty.env.ok && empty.env.error.code === 'empty_file' && /empty\.pdf/.test(empty.env.error.message));
-    const junk = await rpc('documents.upload', { name: 'junk.pdf', bytes: new Uint8Array(2048).map((_, i) => (i * 37) % 256) });
+    assert.ok(
+      !empty.env.ok && empty.env.error.code === 'empty_file' && /empty\.pdf/.test(empty.env.error.message),
+    );
+    const junk = await rpc('documents.upload', {
+      name: 'junk.pdf',
+      bytes: new Uint8Array(2048).map((_, i) => (i * 37) % 256),
+    });
     assert.ok(!junk.env.ok && junk.env.error.code === 'unsupported_format', JSON.stringify(junk.env));
   });
 
   test('events reach SSE clients', async () => {
     const got = new Promise<string>((resolve, reject) => {
-      const req = request(`${server.origin}/events`, { headers: { authorization: `Bearer ${server.token}` } }, (res) => {
-        let buf = '';
-        res.on('data', (c: Buffer) => {
-          buf += c.toString();
-          const m = /data: (.*)\n\n/.exec(buf);
-          if (m?.[1]) {
-            req.destroy();
-            resolve(m[1]);
-          }
-        });
-      });
+      const req = request(
+        `${server.origin}/events`,
+        { headers: { authorization: `Bearer ${server.token}` } },
+        (res) => {
+          let buf = '';
+          res.on('data', (c: Buffer) => {
+            buf += c.toString();
+            const m = /data: (.*)\n\n/.exec(buf);
+            if (m?.[1]) {
+              req.destroy();
+              resolve(m[1]);
+            }
+          });
+        },
+      );
       req.on('error', reject);
       req.end();
     });

@@ -64,7 +64,6 @@ const MIME: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -165,7 +164,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         return;
       }
       if (!authorised(req, url)) {
-        res.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized: open the URL printed by `doclens serve`');
+        res
+          .writeHead(401, { 'content-type': 'text/plain' })
+          .end('unauthorized: open the URL printed by `doclens serve`');
         return;
       }
       // First visit with ?token=: keep it in a same-site cookie so assets and the event stream carry it.
@@ -182,7 +183,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         try {
           const body = await readBody(req, maxBody);
           const type = req.headers['content-type'] ?? '';
-          input = body.length === 0 ? {} : type.startsWith(WIRE_MIME) ? decodeWire(body) : (JSON.parse(body.toString('utf8')) as unknown);
+          input =
+            body.length === 0
+              ? {}
+              : type.startsWith(WIRE_MIME)
+                ? decodeWire(body)
+                : (JSON.parse(body.toString('utf8')) as unknown);
         } catch (e) {
           const tooLarge = (e as { tooLarge?: boolean }).tooLarge === true;
           sendEnvelope(

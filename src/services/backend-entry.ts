@@ -38,7 +38,9 @@ async function run(): Promise<void> {
     if (msg.type === 'call') {
       // Test hook: lets the restart path be exercised for real (the process really dies mid-request).
       if (msg.channel === '__crash' && process.env.DOCLENS_ALLOW_CRASH === '1') process.exit(70);
-      void backend.call(msg.channel, msg.input).then((envelope) => parent.send({ type: 'result', id: msg.id, envelope }));
+      void backend
+        .call(msg.channel, msg.input)
+        .then((envelope) => parent.send({ type: 'result', id: msg.id, envelope }));
     }
   });
   process.on('disconnect', () => process.exit(0));

@@ -39,7 +39,8 @@ export async function createBackend(opts: { dataDir?: string } = {}): Promise<Ba
   return {
     handlers,
     dataDir,
-    call: (channel, input, o) => dispatch(handlers, channel, input, ctx, { pathsAllowed: o?.pathsAllowed ?? true }),
+    call: (channel, input, o) =>
+      dispatch(handlers, channel, input, ctx, { pathsAllowed: o?.pathsAllowed ?? true }),
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

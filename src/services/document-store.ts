@@ -33,7 +33,10 @@ export class DocumentStore {
 
   /** Saves uploaded bytes under the data folder (named by content hash) and opens them. */
   async upload(name: string, bytes: Uint8Array, password?: string): Promise<OpenDocument> {
-    const safe = basename(name).replace(/[^\w.\- ()]+/g, '_').slice(0, 120) || 'document';
+    const safe =
+      basename(name)
+        .replace(/[^\w.\- ()]+/g, '_')
+        .slice(0, 120) || 'document';
     const { createHash } = await import('node:crypto');
     const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
     await mkdir(this.uploadDir, { recursive: true });
@@ -63,13 +66,20 @@ export class DocumentStore {
   async content(id: string): Promise<{ name: string; mime: string; bytes: Uint8Array }> {
     const doc = this.get(id);
     const bytes = new Uint8Array(await readFile(doc.handle.path));
-    return { name: doc.info.name, mime: doc.info.mime || MIME_BY_EXT['.pdf'] || 'application/octet-stream', bytes };
+    return {
+      name: doc.info.name,
+      mime: doc.info.mime || MIME_BY_EXT['.pdf'] || 'application/octet-stream',
+      bytes,
+    };
   }
 
   checkPage(id: string, page: number): OpenDocument {
     const doc = this.get(id);
     if (page > doc.info.pageCount) {
-      throw new AppError('invalid_input', `${doc.info.name} has ${doc.info.pageCount} page(s); page ${page} does not exist`);
+      throw new AppError(
+        'invalid_input',
+        `${doc.info.name} has ${doc.info.pageCount} page(s); page ${page} does not exist`,
+      );
     }
     return doc;
   }

@@ -110,7 +110,10 @@ export class BackendLink {
   call(channel: string, input: unknown): Promise<Envelope<unknown>> {
     const port = this.port;
     if (!port || this.closed) {
-      return Promise.resolve({ ok: false, error: { code: 'backend_restarted', message: 'the backend process is not running' } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'backend_restarted', message: 'the backend process is not running' },
+      });
     }
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -119,7 +122,10 @@ export class BackendLink {
         port.send({ type: 'call', id, channel, input });
       } catch (e) {
         this.pending.delete(id);
-        resolve({ ok: false, error: { code: 'backend_restarted', message: `could not reach the backend: ${String(e)}` } });
+        resolve({
+          ok: false,
+          error: { code: 'backend_restarted', message: `could not reach the backend: ${String(e)}` },
+        });
       }
     });
   }

@@ -72,7 +72,10 @@ export const channels = {
   'documents.openSample': { input: z.object({ name: SampleName }).strict(), output: DocumentInfo },
   'documents.list': { input: Empty, output: z.array(DocumentInfo) },
   'documents.info': { input: z.object({ docId: DocId }).strict(), output: DocumentInfo },
-  'documents.close': { input: z.object({ docId: DocId }).strict(), output: z.object({ closed: z.boolean() }) },
+  'documents.close': {
+    input: z.object({ docId: DocId }).strict(),
+    output: z.object({ closed: z.boolean() }),
+  },
   'documents.content': { input: z.object({ docId: DocId }).strict(), output: FileBytes },
   'documents.pageImage': {
     input: z.object({ docId: DocId, page: Page, dpi: z.number().min(9).max(1200).optional() }).strict(),
@@ -111,7 +114,10 @@ export const channels = {
       .strict(),
     output: z.object({ askId: z.string() }),
   },
-  'ask.cancel': { input: z.object({ askId: z.string() }).strict(), output: z.object({ cancelled: z.boolean() }) },
+  'ask.cancel': {
+    input: z.object({ askId: z.string() }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
+  },
   'ground.start': {
     input: z
       .object({
@@ -169,7 +175,10 @@ export const channels = {
     input: z.object({ modelId: z.string() }).strict(),
     output: z.object({ ok: z.boolean(), problems: z.array(z.string()) }),
   },
-  'models.remove': { input: z.object({ modelId: z.string() }).strict(), output: z.object({ removed: z.boolean() }) },
+  'models.remove': {
+    input: z.object({ modelId: z.string() }).strict(),
+    output: z.object({ removed: z.boolean() }),
+  },
   'models.status': { input: Empty, output: ProviderStatus },
 
   'settings.get': { input: Empty, output: Settings },
@@ -199,13 +208,19 @@ export const events = {
   'models.progress': PullProgress,
   'backend.status': z.object({ state: z.enum(['ready', 'restarted', 'down']), message: z.string() }),
   /** A menu or OS action for the renderer to carry out (Electron: File → Open, a file opened from the OS). */
-  'app.command': z.object({ name: z.enum(['open-path', 'close-document', 'open-dialog']), path: z.string().nullable() }),
+  'app.command': z.object({
+    name: z.enum(['open-path', 'close-document', 'open-dialog']),
+    path: z.string().nullable(),
+  }),
 } as const;
 
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
 export type AppEvent = { [E in EventName]: { type: E; payload: EventPayload<E> } }[EventName];
-export const AppEventSchema = z.object({ type: z.enum(Object.keys(events) as [EventName, ...EventName[]]), payload: z.unknown() });
+export const AppEventSchema = z.object({
+  type: z.enum(Object.keys(events) as [EventName, ...EventName[]]),
+  payload: z.unknown(),
+});
 
 // ---- the two derived sides -------------------------------------------------------------------------------
 

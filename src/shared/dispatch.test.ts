@@ -23,10 +23,17 @@ test('dispatch: valid input reaches the handler parsed, wrapped in an ok envelop
 
 test('dispatch: invalid input never reaches a handler and names the field', async () => {
   calls.length = 0;
-  const env = await dispatch(handlers, 'documents.pageImage', { docId: 'd_1', page: 0 }, ctx, { pathsAllowed: true });
+  const env = await dispatch(handlers, 'documents.pageImage', { docId: 'd_1', page: 0 }, ctx, {
+    pathsAllowed: true,
+  });
   assert.equal(env.ok, false);
-  assert.ok(!env.ok && env.error.code === 'invalid_input' && /page/.test(env.error.message), JSON.stringify(env));
-  const extra = await dispatch(handlers, 'documents.info', { docId: 'd_1', sneaky: 1 }, ctx, { pathsAllowed: true });
+  assert.ok(
+    !env.ok && env.error.code === 'invalid_input' && /page/.test(env.error.message),
+    JSON.stringify(env),
+  );
+  const extra = await dispatch(handlers, 'documents.info', { docId: 'd_1', sneaky: 1 }, ctx, {
+    pathsAllowed: true,
+  });
   assert.ok(!extra.ok && extra.error.code === 'invalid_input');
   assert.equal(calls.length, 0);
 });
@@ -36,7 +43,9 @@ test('dispatch: unknown channels are not_found; path channels are forbidden when
   assert.ok(!unknown.ok && unknown.error.code === 'not_found');
   const proto = await dispatch(handlers, '__proto__', {}, ctx, { pathsAllowed: true });
   assert.ok(!proto.ok && proto.error.code === 'not_found');
-  const forbidden = await dispatch(handlers, 'documents.open', { path: '/etc/passwd' }, ctx, { pathsAllowed: false });
+  const forbidden = await dispatch(handlers, 'documents.open', { path: '/etc/passwd' }, ctx, {
+    pathsAllowed: false,
+  });
   assert.ok(!forbidden.ok && forbidden.error.code === 'forbidden');
   const pathChannels = CHANNELS.filter((c) => 'paths' in channels[c]);
   assert.deepEqual(pathChannels.sort(), ['documents.open', 'extract.start', 'models.import']);

@@ -11,7 +11,11 @@ export interface DispatchOptions {
 }
 
 /** Parses `raw` for `channel`; throws AppError('invalid_input' | 'not_found' | 'forbidden'). */
-export function parseInput(channel: string, raw: unknown, opts: DispatchOptions): { channel: Channel; input: unknown } {
+export function parseInput(
+  channel: string,
+  raw: unknown,
+  opts: DispatchOptions,
+): { channel: Channel; input: unknown } {
   if (!isChannel(channel)) throw new AppError('not_found', `unknown channel "${channel}"`);
   const def = channels[channel];
   if ('paths' in def && def.paths && !opts.pathsAllowed) {

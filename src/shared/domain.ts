@@ -118,7 +118,11 @@ export const Plan = z.object({
   page: z.number().int().min(1),
   pageSize: z.object({ width: z.number().positive(), height: z.number().positive() }),
   /** The raster the tiles are cut from. */
-  render: z.object({ dpi: z.number().positive(), width: z.number().int().positive(), height: z.number().int().positive() }),
+  render: z.object({
+    dpi: z.number().positive(),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+  }),
   mode: z.enum(['single', 'anyres']),
   grid: z.object({ cols: z.number().int().positive(), rows: z.number().int().positive() }).nullable(),
   tiles: z.array(PlanTile),
@@ -286,7 +290,11 @@ export const InstalledModel = z.object({
 });
 export type InstalledModel = z.infer<typeof InstalledModel>;
 
-export const ProviderAttempt = z.object({ provider: Provider, ok: z.boolean(), reason: z.string().nullable() });
+export const ProviderAttempt = z.object({
+  provider: Provider,
+  ok: z.boolean(),
+  reason: z.string().nullable(),
+});
 export type ProviderAttempt = z.infer<typeof ProviderAttempt>;
 
 export const ProviderStatus = z.object({
@@ -302,7 +310,16 @@ export type ProviderStatus = z.infer<typeof ProviderStatus>;
 export const PullProgress = z.object({
   pullId: z.string(),
   modelId: z.string(),
-  state: z.enum(['queued', 'downloading', 'verifying', 'installing', 'done', 'paused', 'cancelled', 'failed']),
+  state: z.enum([
+    'queued',
+    'downloading',
+    'verifying',
+    'installing',
+    'done',
+    'paused',
+    'cancelled',
+    'failed',
+  ]),
   bytesDone: z.number().nonnegative(),
   bytesTotal: z.number().nonnegative(),
   file: z.string().nullable(),

@@ -40,7 +40,10 @@ export class AppError extends Error {
 }
 
 export function isAppError(e: unknown): e is AppError {
-  return e instanceof AppError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AppError');
+  return (
+    e instanceof AppError ||
+    (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AppError')
+  );
 }
 
 /** Turns anything thrown into the envelope's error shape; unknown errors become `internal`. */

@@ -10,7 +10,12 @@ interface BlobRef {
 }
 
 function isBlobRef(v: unknown): v is BlobRef {
-  return typeof v === 'object' && v !== null && Object.keys(v).length === 1 && typeof (v as BlobRef).$bin === 'number';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Object.keys(v).length === 1 &&
+    typeof (v as BlobRef).$bin === 'number'
+  );
 }
 
 /** Encodes any JSON-like value that may contain Uint8Arrays. */

@@ -53,7 +53,11 @@ export function App() {
         )}
         <SidePanel doc={active} />
       </main>
-      {dropping && <div className="drop-hint" aria-hidden="true">Drop PDFs or images to open them</div>}
+      {dropping && (
+        <div className="drop-hint" aria-hidden="true">
+          Drop PDFs or images to open them
+        </div>
+      )}
       <Toasts />
       <PasswordDialog />
     </div>
@@ -67,9 +71,15 @@ function EmptyState() {
       <p>PDFs and images (PNG, JPEG, WebP, TIFF, GIF). Drop files anywhere, or:</p>
       <div className="row center">
         <OpenButton label="Open files" />
-        <button className="btn" onClick={() => void openSample('invoice')}>Sample invoice</button>
-        <button className="btn" onClick={() => void openSample('report')}>Sample report</button>
-        <button className="btn" onClick={() => void openSample('scene')}>Sample scene</button>
+        <button className="btn" onClick={() => void openSample('invoice')}>
+          Sample invoice
+        </button>
+        <button className="btn" onClick={() => void openSample('report')}>
+          Sample report
+        </button>
+        <button className="btn" onClick={() => void openSample('scene')}>
+          Sample scene
+        </button>
       </div>
     </section>
   );

@@ -8,7 +8,12 @@ export function Toasts() {
   return (
     <div className="toasts" aria-live="assertive">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast ${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'} data-testid="toast">
+        <div
+          key={t.id}
+          className={`toast ${t.kind}`}
+          role={t.kind === 'error' ? 'alert' : 'status'}
+          data-testid="toast"
+        >
           <div className="toast-text">
             <strong>{t.title}</strong>
             <span>{t.message}</span>
@@ -44,11 +49,26 @@ export function PasswordDialog() {
         }}
       >
         <h2 id="pw-title">{req.name} is protected</h2>
-        <p>{req.wrong ? 'That password is not right. Try again.' : 'Enter the password to open this PDF. It is not stored.'}</p>
-        <input ref={input} type="password" value={value} onChange={(e) => setValue(e.currentTarget.value)} aria-label="Password" autoComplete="off" />
+        <p>
+          {req.wrong
+            ? 'That password is not right. Try again.'
+            : 'Enter the password to open this PDF. It is not stored.'}
+        </p>
+        <input
+          ref={input}
+          type="password"
+          value={value}
+          onChange={(e) => setValue(e.currentTarget.value)}
+          aria-label="Password"
+          autoComplete="off"
+        />
         <div className="row end">
-          <button type="button" className="btn" onClick={() => askPassword(null)}>Cancel</button>
-          <button type="submit" className="btn primary" disabled={!value}>Open</button>
+          <button type="button" className="btn" onClick={() => askPassword(null)}>
+            Cancel
+          </button>
+          <button type="submit" className="btn primary" disabled={!value}>
+            Open
+          </button>
         </div>
       </form>
     </div>

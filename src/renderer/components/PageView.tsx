@@ -95,5 +95,7 @@ function ImagePage({ info, width, height }: { info: DocumentInfo; width: number;
       live = false;
     };
   }, [info]);
-  return url ? <img className="page-image" src={url} width={width} height={height} alt={info.name} draggable={false} /> : null;
+  return url ? (
+    <img className="page-image" src={url} width={width} height={height} alt={info.name} draggable={false} />
+  ) : null;
 }

@@ -31,7 +31,13 @@ export function SidePanel({ doc }: { doc: OpenDoc | null }) {
     <aside className="side" aria-label="Tools">
       <div className="side-tabs" role="tablist">
         {TABS.map((t) => (
-          <button key={t.name} role="tab" aria-selected={panel === t.name} className={panel === t.name ? 'active' : ''} onClick={() => setPanel(t.name)}>
+          <button
+            key={t.name}
+            role="tab"
+            aria-selected={panel === t.name}
+            className={panel === t.name ? 'active' : ''}
+            onClick={() => setPanel(t.name)}
+          >
             {t.label}
           </button>
         ))}
@@ -52,7 +58,11 @@ function AskPanel({ doc }: { doc: OpenDoc | null }) {
     if (!doc || !q.trim()) return;
     setResult(null);
     try {
-      const { askId } = await api.call('ask.start', { docId: doc.info.id, question: q, scope: { kind: 'page', page: doc.page } });
+      const { askId } = await api.call('ask.start', {
+        docId: doc.info.id,
+        question: q,
+        scope: { kind: 'page', page: doc.page },
+      });
       setResult({ kind: 'info', text: `Asking (${askId})…` });
     } catch (e) {
       setResult({ kind: 'error', text: message(e) });
@@ -87,7 +97,11 @@ function AskPanel({ doc }: { doc: OpenDoc | null }) {
           </button>
         ))}
       </div>
-      {result && <p className={`note ${result.kind}`} role="status">{result.text}</p>}
+      {result && (
+        <p className={`note ${result.kind}`} role="status">
+          {result.text}
+        </p>
+      )}
     </section>
   );
 }
@@ -113,10 +127,18 @@ function ExtractPanel({ doc }: { doc: OpenDoc | null }) {
     <section className="panel" aria-label="Extract">
       <h2>Extract from {doc ? doc.info.name : 'a document'}</h2>
       <div className="row">
-        <button className="btn" disabled={!doc} onClick={() => void run('dates')}>Dates</button>
-        <button className="btn" disabled={!doc} onClick={() => void run('tables')}>Tables</button>
+        <button className="btn" disabled={!doc} onClick={() => void run('dates')}>
+          Dates
+        </button>
+        <button className="btn" disabled={!doc} onClick={() => void run('tables')}>
+          Tables
+        </button>
       </div>
-      {note && <p className="note" role="status">{note}</p>}
+      {note && (
+        <p className="note" role="status">
+          {note}
+        </p>
+      )}
     </section>
   );
 }
@@ -130,7 +152,11 @@ function ModelsPanel() {
   return (
     <section className="panel" aria-label="Models">
       <h2>Models</h2>
-      {status && <p className="note" data-testid="provider-summary">{status.summary}</p>}
+      {status && (
+        <p className="note" data-testid="provider-summary">
+          {status.summary}
+        </p>
+      )}
       {error && <p className="note error">{error}</p>}
     </section>
   );

@@ -30,7 +30,12 @@ function Thumb({ info, page, active }: { info: DocumentInfo; page: PageInfo; act
       aria-current={active ? 'page' : undefined}
     >
       <span className="thumb-frame" style={{ width: THUMB_W, height: h }}>
-        {visible && (info.kind === 'pdf' ? <PdfThumb info={info} page={page.page} width={THUMB_W} /> : <ImgThumb info={info} />)}
+        {visible &&
+          (info.kind === 'pdf' ? (
+            <PdfThumb info={info} page={page.page} width={THUMB_W} />
+          ) : (
+            <ImgThumb info={info} />
+          ))}
       </span>
       <span className="thumb-label">{page.page}</span>
     </button>

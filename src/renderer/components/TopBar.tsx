@@ -39,12 +39,19 @@ export function TopBar({ active }: { active: OpenDoc | null }) {
   return (
     <header className="topbar">
       <div className="brand" aria-label="DocLens">
-        <span className="logo" aria-hidden="true">◎</span> DocLens
+        <span className="logo" aria-hidden="true">
+          ◎
+        </span>{' '}
+        DocLens
       </div>
       <OpenButton />
       <div className="tabs" role="tablist" aria-label="Open documents">
         {docs.map((d) => (
-          <div key={d.info.id} className={`tab${d.info.id === active?.info.id ? ' active' : ''}`} role="presentation">
+          <div
+            key={d.info.id}
+            className={`tab${d.info.id === active?.info.id ? ' active' : ''}`}
+            role="presentation"
+          >
             <button
               role="tab"
               aria-selected={d.info.id === active?.info.id}
@@ -52,21 +59,37 @@ export function TopBar({ active }: { active: OpenDoc | null }) {
               title={d.info.name}
               onClick={() => activate(d.info.id)}
             >
-              <span className="tab-kind" aria-hidden="true">{d.info.kind === 'pdf' ? 'PDF' : 'IMG'}</span>
+              <span className="tab-kind" aria-hidden="true">
+                {d.info.kind === 'pdf' ? 'PDF' : 'IMG'}
+              </span>
               {d.info.name}
             </button>
-            <button className="tab-close" aria-label={`Close ${d.info.name}`} onClick={() => void closeDocument(d.info.id)}>
+            <button
+              className="tab-close"
+              aria-label={`Close ${d.info.name}`}
+              onClick={() => void closeDocument(d.info.id)}
+            >
               ×
             </button>
           </div>
         ))}
-        {opening > 0 && <div className="tab opening" aria-live="polite">Opening…</div>}
+        {opening > 0 && (
+          <div className="tab opening" aria-live="polite">
+            Opening…
+          </div>
+        )}
       </div>
       {active && (
         <div className="zoom" role="group" aria-label="Zoom">
-          <button className="btn icon" aria-label="Zoom out" onClick={() => zoomStep(active.info.id, -1)}>−</button>
-          <span className="zoom-value" data-testid="zoom-value">{Math.round(active.zoom * 100)}%</span>
-          <button className="btn icon" aria-label="Zoom in" onClick={() => zoomStep(active.info.id, 1)}>+</button>
+          <button className="btn icon" aria-label="Zoom out" onClick={() => zoomStep(active.info.id, -1)}>
+            −
+          </button>
+          <span className="zoom-value" data-testid="zoom-value">
+            {Math.round(active.zoom * 100)}%
+          </span>
+          <button className="btn icon" aria-label="Zoom in" onClick={() => zoomStep(active.info.id, 1)}>
+            +
+          </button>
           <button
             className={`btn${active.fit === 'width' ? ' pressed' : ''}`}
             aria-pressed={active.fit === 'width'}
@@ -93,7 +116,11 @@ export function TopBar({ active }: { active: OpenDoc | null }) {
         <option value="light">Light</option>
         <option value="dark">Dark</option>
       </select>
-      {!isElectron && <span className="mode" title="Served by `doclens serve`">headless</span>}
+      {!isElectron && (
+        <span className="mode" title="Served by `doclens serve`">
+          headless
+        </span>
+      )}
     </header>
   );
 }

@@ -23,8 +23,12 @@ export function Viewer({ doc }: { doc: OpenDoc }) {
       const widest = Math.max(...info.pages.map((p) => p.width));
       const availW = el.clientWidth - 2 * PADDING;
       const availH = el.clientHeight - 2 * PADDING;
-      const z = fit === 'width' ? availW / (widest * unit) : Math.min(availW / (first.width * unit), availH / (first.height * unit));
-      if (Number.isFinite(z) && z > 0 && Math.abs(z - zoom) > 0.005) setFit(info.id, fit, Math.min(5, Math.max(0.1, z)));
+      const z =
+        fit === 'width'
+          ? availW / (widest * unit)
+          : Math.min(availW / (first.width * unit), availH / (first.height * unit));
+      if (Number.isFinite(z) && z > 0 && Math.abs(z - zoom) > 0.005)
+        setFit(info.id, fit, Math.min(5, Math.max(0.1, z)));
     };
     compute();
     const ro = new ResizeObserver(compute);

@@ -29,7 +29,10 @@ export function createHttpTransport(base = ''): RawTransport {
           body: encodeWire(input ?? {}) as Uint8Array<ArrayBuffer>,
         });
       } catch (e) {
-        return { ok: false, error: { code: 'backend_restarted', message: `DocLens server unreachable: ${String(e)}` } };
+        return {
+          ok: false,
+          error: { code: 'backend_restarted', message: `DocLens server unreachable: ${String(e)}` },
+        };
       }
       if (res.headers.get('content-type')?.startsWith(WIRE_MIME)) {
         return decodeWire(new Uint8Array(await res.arrayBuffer())) as Envelope<unknown>;
@@ -37,7 +40,10 @@ export function createHttpTransport(base = ''): RawTransport {
       const text = await res.text();
       return {
         ok: false,
-        error: { code: res.status === 401 ? 'unauthorized' : 'internal', message: text || `HTTP ${res.status}` },
+        error: {
+          code: res.status === 401 ? 'unauthorized' : 'internal',
+          message: text || `HTTP ${res.status}`,
+        },
       };
     },
     subscribe(listener) {

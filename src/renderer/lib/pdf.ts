@@ -7,7 +7,11 @@ GlobalWorkerOptions.workerSrc = './pdfjs/pdf.worker.min.mjs';
 
 const loaded = new Map<string, Promise<PDFDocumentProxy>>();
 
-export function loadPdf(docId: string, bytes: () => Promise<Uint8Array>, password?: string): Promise<PDFDocumentProxy> {
+export function loadPdf(
+  docId: string,
+  bytes: () => Promise<Uint8Array>,
+  password?: string,
+): Promise<PDFDocumentProxy> {
   let p = loaded.get(docId);
   if (!p) {
     p = bytes().then(

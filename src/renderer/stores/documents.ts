@@ -36,7 +36,8 @@ function added(info: DocumentInfo): void {
     docs: [...s.docs, { info, zoom: 1, fit: 'width', page: 1 }],
     activeId: info.id,
   }));
-  if (info.status === 'partial') toast('info', `${info.name} opened partly`, info.warnings.join(' ') || 'Some pages could not be read.');
+  if (info.status === 'partial')
+    toast('info', `${info.name} opened partly`, info.warnings.join(' ') || 'Some pages could not be read.');
 }
 
 const ERROR_TITLES: Record<string, string> = {
@@ -138,7 +139,8 @@ export function zoomStep(id: string, dir: 1 | -1): void {
   const doc = useDocuments.getState().docs.find((d) => d.info.id === id);
   if (!doc) return;
   const z = doc.zoom;
-  const next = dir > 0 ? ZOOM_STEPS.find((s) => s > z + 1e-6) : [...ZOOM_STEPS].reverse().find((s) => s < z - 1e-6);
+  const next =
+    dir > 0 ? ZOOM_STEPS.find((s) => s > z + 1e-6) : [...ZOOM_STEPS].reverse().find((s) => s < z - 1e-6);
   setZoom(id, next ?? z);
 }
 
