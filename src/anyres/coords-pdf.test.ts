@@ -73,6 +73,10 @@ void test('pdfUserToPage / pageToPdfUser agree with pdf.js getViewport({scale: 1
       // NOTE: pdf.js 6 applies userUnit inside PageViewport, so page space = getViewport({ scale: 1 }).
       // getViewport({ scale: userUnit }) would apply it twice (points × userUnit²).
       const vp = page.getViewport({ scale: 1, rotation: page.rotate });
+      if (c.userUnit !== 1) {
+        const twice = page.getViewport({ scale: c.userUnit, rotation: page.rotate });
+        assert.equal(twice.width, vp.width * c.userUnit, 'scale: userUnit applies UserUnit twice');
+      }
       const size = pdfPageSize(g);
       assert.equal(size.width, vp.width, `width, case ${i}`);
       assert.equal(size.height, vp.height, `height, case ${i}`);
