@@ -61,6 +61,8 @@ const FIXED: Partial<Record<ModelFamily, { base: number; tokensPerImage: number 
   // Qwen-VL: 448×448 input, the resampler emits 256 queries per image.
   'qwen-vl': { base: 448, tokensPerImage: 256 },
   // LLaVA-NeXT: CLIP-L/14 at 336 → 24×24 = 576 features per crop.
+  // NOTE: HF LlavaNext counts fewer: `spatial_unpad` drops the padded rows/cols of the tile features and adds
+  // one `image_newline` per row. We show 576 per crop (an upper bound within a few %) as the brief specifies.
   'llava-next': { base: LLAVA_NEXT_BASE, tokensPerImage: 576 },
 };
 
