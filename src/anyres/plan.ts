@@ -62,7 +62,8 @@ const FIXED: Partial<Record<ModelFamily, { base: number; tokensPerImage: number 
   'qwen-vl': { base: 448, tokensPerImage: 256 },
   // LLaVA-NeXT: CLIP-L/14 at 336 → 24×24 = 576 features per crop.
   // NOTE: HF LlavaNext counts fewer: `spatial_unpad` drops the padded rows/cols of the tile features and adds
-  // one `image_newline` per row. We show 576 per crop (an upper bound within a few %) as the brief specifies.
+  // one `image_newline` per row (a letter page: 2448 instead of 5·576 = 2880; an unpadded 2×2 grid: 2928).
+  // The plan shows 576 per crop, the figure the UI budget is stated in.
   'llava-next': { base: LLAVA_NEXT_BASE, tokensPerImage: 576 },
 };
 
