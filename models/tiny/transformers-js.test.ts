@@ -118,3 +118,101 @@ for (const family of TINY_FAMILIES) {
     });
   });
 }
+
+/** Qwen2-VL model instance methods this file calls directly (not in transformers.js' public typings). */
+interface RopeIndex {
+  get_rope_index(
+    inputIds: Tensor,
+    imageGridThw: Tensor | null,
+    videoGridThw: Tensor | null,
+    attentionMask: Tensor,
+  ): [Tensor, Tensor];
+}
+
+function hasRopeIndex(value: unknown): value is RopeIndex {
+  // transformers.js models are callable (typeof "function"), so look the method up rather than test for an object.
+  return typeof (value as Partial<RopeIndex> | null)?.get_rope_index === 'function';
+}
+
+test('reference doc vectors (§2.3 patch layout, §4 positions, §5.3.1 text-only delta) hold in transformers.js', async () => {
+  const { id } = await load('qwen2-vl');
+  const processor = await AutoProcessor.from_pretrained(id, { local_files_only: true });
+  const model = await Qwen2VLForConditionalGeneration.from_pretrained(id, {
+    local_files_only: true,
+    dtype: 'fp32',
+    session_options: { intraOpNumThreads: 1 },
+  });
+  assert.ok(hasRopeIndex(model));
+
+  // §2.3: 224×224 white image → pixel_values [256, 1176], grid [1, 16, 16], an 89-token prompt.
+  const white = new RawImage(new Uint8ClampedArray(224 * 224 * 3).fill(255), 224, 224, 3);
+  const messages = [
+    { role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Describe this image.' }] },
+  ];
+  const prompt = processor.apply_chat_template(messages, { add_generation_prompt: true });
+  const inputs = (await processor(prompt, white)) as Record<string, Tensor>;
+  const { input_ids: ids, attention_mask: mask, image_grid_thw: grid, pixel_values: pv } = inputs;
+  assert.ok(ids && mask && grid && pv);
+  assert.deepEqual(pv.dims, [256, 1176]);
+  assert.deepEqual(toNumbers(grid), [1, 16, 16]);
+  assert.equal(ids.dims[1], 89);
+
+  // §4: image tokens at 15..78 get t = 15, h = 15 + row, w = 15 + col; <|vision_end|> (79) → 23; last → 32; delta −56.
+  const [positions, delta] = model.get_rope_index(ids, grid, null, mask);
+  const pos = toNumbers(positions);
+  const row = (r: number, i: number): number => pos[r * 89 + i] ?? NaN;
+  assert.equal(toNumbers(ids)[14], QWEN_TOKENS.visionStart);
+  assert.deepEqual([row(0, 14), row(1, 14), row(2, 14)], [14, 14, 14]);
+  assert.deepEqual([row(0, 15 + 9), row(1, 15 + 9), row(2, 15 + 9)], [15, 16, 16]); // image token (row 1, col 1)
+  assert.deepEqual([row(0, 78), row(1, 78), row(2, 78)], [15, 22, 22]);
+  assert.deepEqual([row(0, 79), row(0, 88)], [23, 32]);
+  assert.deepEqual(toNumbers(delta), [-56]);
+
+  // §2.3 within-row layout: value (c, t, y, x) of patch (ph, pw) sits at row r(ph, pw), column c·392 + t·196 + y·14 + x.
+  const size = 56;
+  const data = new Uint8ClampedArray(size * size * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7 + Math.floor(i / 3) * 3) % 256;
+  const { pixel_values: patches } = (await processor.image_processor(
+    new RawImage(data, size, size, 3),
+  )) as Record<string, Tensor>;
+  assert.ok(patches);
+  const flat = patches.data as Float32Array;
+  const mean = [0.48145466, 0.4578275, 0.40821073];
+  const std = [0.26862954, 0.26130258, 0.27577711];
+  let maxErr = 0;
+  for (let ph = 0; ph < 4; ph++) {
+    for (let pw = 0; pw < 4; pw++) {
+      const r = ((Math.floor(ph / 2) * 2 + Math.floor(pw / 2)) * 2 + (ph % 2)) * 2 + (pw % 2);
+      for (let c = 0; c < 3; c++) {
+        for (let t = 0; t < 2; t++) {
+          for (let y = 0; y < 14; y++) {
+            for (let x = 0; x < 14; x++) {
+              const raw = data[((ph * 14 + y) * size + pw * 14 + x) * 3 + c] ?? 0;
+              const want = (raw / 255 - (mean[c] ?? 0)) / (std[c] ?? 1);
+              maxErr = Math.max(
+                maxErr,
+                Math.abs(want - (flat[r * 1176 + c * 392 + t * 196 + y * 14 + x] ?? NaN)),
+              );
+            }
+          }
+        }
+      }
+    }
+  }
+  assert.ok(maxErr < 1e-5, `patch layout matches the doc formula (max err ${maxErr})`);
+
+  // §5.3.1: transformers.js 4.3 text-only rope delta is max + 1 + len (Python: max + 1 − len = 0).
+  const text = processor.apply_chat_template([{ role: 'user', content: 'Hi there' }], {
+    add_generation_prompt: true,
+  });
+  const textInputs = processor.tokenizer(text) as Record<string, Tensor>;
+  assert.ok(textInputs.input_ids && textInputs.attention_mask);
+  const len = textInputs.input_ids.dims[1] ?? 0;
+  const [, textDelta] = model.get_rope_index(textInputs.input_ids, null, null, textInputs.attention_mask);
+  assert.deepEqual(
+    toNumbers(textDelta),
+    [2 * len],
+    'transformers.js text-only delta (a known quirk, not Python)',
+  );
+  await model.dispose();
+});
