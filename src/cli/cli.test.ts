@@ -129,3 +129,104 @@ test('bad input: a non-zero exit and one clear line naming the file', async () =
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /unknown command "frobnicate"/);
 });
+
+test('plan and overlay: Qwen-VL output in all three formats lands within 1 pt of the chart bars', async () => {
+  const report = join(root, 'assets', 'samples', 'report.pdf');
+  const truth = JSON.parse(await readFile(join(root, 'assets', 'samples', 'samples.json'), 'utf8')) as {
+    documents: Array<{
+      file: string;
+      charts: Array<{
+        page: number;
+        bars: Array<{ label: string; box: { x0: number; y0: number; x1: number; y1: number } }>;
+      }>;
+    }>;
+  };
+  const chart = truth.documents.find((d) => d.file === 'report.pdf')?.charts[0];
+  assert.ok(chart && chart.bars.length >= 4);
+  const W = 612;
+  const H = 792;
+  const planOut = await doclens(
+    'plan',
+    report,
+    '--page',
+    String(chart.page),
+    '--family',
+    'qwen2.5-vl',
+    '--json',
+  );
+  assert.equal(planOut.code, 0, planOut.stderr);
+  const plan = JSON.parse(planOut.stdout) as {
+    tiles: Array<{ input: { width: number; height: number } }>;
+    imageTokens: number;
+  };
+  const input = plan.tiles[0]?.input;
+  assert.ok(input);
+  // Written here from the formats' definitions (not with the code under test): 0–1000 of the image for
+  // Qwen-VL and Qwen2-VL, absolute pixels of the resized input for Qwen2.5-VL.
+  const n = (v: number, side: number) => Math.round((v / side) * 1000);
+  const px = (v: number, side: number, inSide: number) => Math.round((v / side) * inSide);
+  const outputs: Record<string, string> = {
+    'qwen-vl': chart.bars
+      .map(
+        (b) =>
+          `<ref>${b.label}</ref><box>(${n(b.box.x0, W)},${n(b.box.y0, H)}),(${n(b.box.x1, W)},${n(b.box.y1, H)})</box>`,
+      )
+      .join(' '),
+    'qwen2-vl': chart.bars
+      .map(
+        (b) =>
+          `<|object_ref_start|>${b.label}<|object_ref_end|><|box_start|>(${n(b.box.x0, W)},${n(b.box.y0, H)}),(${n(b.box.x1, W)},${n(b.box.y1, H)})<|box_end|>`,
+      )
+      .join('\n'),
+    'qwen2.5-vl':
+      '```json\n' +
+      JSON.stringify(
+        chart.bars.map((b) => ({
+          bbox_2d: [
+            px(b.box.x0, W, input.width),
+            px(b.box.y0, H, input.height),
+            px(b.box.x1, W, input.width),
+            px(b.box.y1, H, input.height),
+          ],
+          label: b.label,
+        })),
+      ) +
+      '\n```\nThese are the bars.',
+  };
+  for (const [family, raw] of Object.entries(outputs)) {
+    const out = join(dir, `overlay-${family}.png`);
+    const r = await doclens(
+      'overlay',
+      report,
+      '--page',
+      String(chart.page),
+      '--family',
+      family,
+      '--output-text',
+      raw,
+      '--out',
+      out,
+      '--json',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as {
+      format: string;
+      boxes: Array<{ label: string; page: number; x0: number; y0: number; x1: number; y1: number }>;
+    };
+    assert.equal(result.format, family);
+    assert.equal(result.boxes.length, chart.bars.length);
+    for (const bar of chart.bars) {
+      const got = result.boxes.find((b) => b.label === bar.label);
+      assert.ok(got, `${family}: no box for ${bar.label}`);
+      assert.equal(got.page, chart.page);
+      for (const k of ['x0', 'y0', 'x1', 'y1'] as const) {
+        assert.ok(
+          Math.abs(got[k] - bar.box[k]) <= 1,
+          `${family} ${bar.label} ${k}: ${got[k].toFixed(2)} vs ${bar.box[k]}`,
+        );
+      }
+    }
+    const png = await readFile(out);
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+  }
+});

@@ -11,6 +11,10 @@ import { ApiError, unwrap } from '../shared/api-client.js';
 import type { Channel, Input, Output } from '../shared/contract.js';
 import type { Envelope } from '../shared/errors.js';
 import { serveCommand } from './serve.js';
+import { drawOverlay } from '../services/overlay.js';
+import { mapModelOutput } from '../services/grounding.js';
+import { ModelFamily } from '../shared/domain.js';
+import type { Plan } from '../shared/domain.js';
 
 const USAGE = `Usage: doclens <command> [options]
 
@@ -18,7 +22,13 @@ Commands:
   info FILE [--password P] [--json]                 pages, sizes and metadata of a PDF or image
   render FILE --page N [--dpi D] --out FILE.png      render one page to PNG
   text FILE --page N [--json]                        words and lines with boxes in page space (points)
+  plan FILE --page N --family F [--max-pixels P]     how a page is fed to a model: resize, tiles, image tokens
+  overlay FILE --page N --family F --output-text RAW [--resized WxH] --out FILE.png
+                                                     boxes of any Qwen-VL output drawn on the page, and
+                                                     printed in page space
   serve [--port P] [--host H] [--allow-paths]        headless mode: the app over HTTP on 127.0.0.1
+
+Families: qwen2-vl, qwen2.5-vl, qwen-vl, llava-next
 
 Options:
   --json        machine-readable output
@@ -37,6 +47,10 @@ const OPTIONS = {
   host: { type: 'string' },
   'allow-paths': { type: 'boolean' },
   'data-dir': { type: 'string' },
+  family: { type: 'string' },
+  'max-pixels': { type: 'string' },
+  'output-text': { type: 'string' },
+  resized: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -49,6 +63,34 @@ function intOption(value: string | undefined, name: string, fallback?: number, m
   if (!Number.isInteger(n) || n < min)
     throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
   return n;
+}
+
+const FAMILIES = ModelFamily.options;
+
+function familyOption(value: string | undefined): ModelFamily {
+  if (!value) throw new UsageError(`--family is required (${FAMILIES.join(', ')})`);
+  const parsed = ModelFamily.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--family must be one of ${FAMILIES.join(', ')}, got "${value}"`);
+  return parsed.data;
+}
+
+function sizeOption(value: string): { width: number; height: number } {
+  const m = /^(\d+)x(\d+)$/i.exec(value.trim());
+  if (!m) throw new UsageError(`--resized must look like WIDTHxHEIGHT (e.g. 1316x728), got "${value}"`);
+  const width = Number(m[1]);
+  const height = Number(m[2]);
+  if (width < 1 || height < 1) throw new UsageError('--resized sides must be positive');
+  return { width, height };
+}
+
+function describePlan(plan: Plan): string {
+  const lines = [
+    `page ${plan.page}: ${plan.pageSize.width.toFixed(1)} × ${plan.pageSize.height.toFixed(1)}, rendered at ${plan.render.dpi} dpi → ${plan.render.width} × ${plan.render.height} px`,
+    `family ${plan.family}, ${plan.mode === 'single' ? 'one image' : `AnyRes grid ${plan.grid?.cols ?? 0} × ${plan.grid?.rows ?? 0} + global view`}, ${plan.imageTokens} image tokens`,
+  ];
+  for (const t of plan.tiles)
+    lines.push(`  ${t.kind}: model input ${t.input.width} × ${t.input.height}, ${t.imageTokens} tokens`);
+  return lines.join('\n');
 }
 
 async function call<C extends Channel>(backend: Backend, channel: C, input: Input<C>): Promise<Output<C>> {
@@ -85,7 +127,8 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     const file = rest[0];
-    if (!['info', 'render', 'text'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+    if (!['info', 'render', 'text', 'plan', 'overlay'].includes(command))
+      throw new UsageError(`unknown command "${command}"`);
     if (!file) throw new UsageError(`${command} needs a FILE`);
     backend = await createBackend({ dataDir });
     const json = values.json ?? false;
@@ -125,10 +168,44 @@ export async function main(argv: string[]): Promise<number> {
         () =>
           `wrote ${summary.file} (${img.width}×${img.height} px at ${img.dpi.toFixed(0)} dpi${img.capped ? ', capped' : ''})`,
       );
-    } else {
+    } else if (command === 'text') {
       const page = intOption(values.page, 'page', 1);
       const text = await call(backend, 'documents.text', { docId: doc.id, page });
       print(json, text, () => `[source: ${text.source}]\n${text.lines.map((l) => l.text).join('\n')}`);
+    } else {
+      const page = intOption(values.page, 'page', 1);
+      const family = familyOption(values.family);
+      const maxPixels = values['max-pixels'] ? intOption(values['max-pixels'], 'max-pixels') : undefined;
+      const plan = await call(backend, 'plan.get', { docId: doc.id, page, family, maxPixels });
+      if (command === 'plan') {
+        print(json, plan, () => describePlan(plan));
+      } else {
+        const raw = values['output-text'];
+        if (raw === undefined) throw new UsageError('overlay needs --output-text "RAW MODEL OUTPUT"');
+        if (!values.out) throw new UsageError('overlay needs --out FILE.png');
+        const resized = values.resized ? sizeOption(values.resized) : undefined;
+        const mapped = mapModelOutput(raw, plan, resized);
+        const img = await call(backend, 'documents.pageImage', { docId: doc.id, page });
+        await writeFile(resolve(values.out), await drawOverlay(img.png, mapped.boxes, img.scale));
+        const result = {
+          file: resolve(values.out),
+          page,
+          family,
+          format: mapped.format,
+          stripped: mapped.stripped,
+          input: mapped.input,
+          boxes: mapped.boxes,
+        };
+        print(json, result, () =>
+          [
+            `${mapped.boxes.length} box(es) (${mapped.format ?? 'no grounding format found'}) → ${result.file}`,
+            ...mapped.boxes.map(
+              (b) =>
+                `  ${b.label || '(no label)'}: page ${b.page} [${b.x0.toFixed(1)}, ${b.y0.toFixed(1)}, ${b.x1.toFixed(1)}, ${b.y1.toFixed(1)}] ${doc.kind === 'pdf' ? 'pt' : 'px'}`,
+            ),
+          ].join('\n'),
+        );
+      }
     }
     return 0;
   } catch (e) {

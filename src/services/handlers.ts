@@ -6,6 +6,7 @@ import type { DocumentEngine } from '../documents/api.js';
 import type { Handlers } from '../shared/contract.js';
 import type { SampleName } from '../shared/contract.js';
 import { AppError } from '../shared/errors.js';
+import { planPage } from '../anyres/plan.js';
 import type { DocumentStore } from './document-store.js';
 import { appRoot, samplesDir } from './paths.js';
 import type { SettingsStore } from './settings-store.js';
@@ -72,7 +73,16 @@ export function createHandlers(ctx: BackendContext): Handlers {
       return doc.handle.text(page);
     },
 
-    'plan.get': () => notImplemented('The AnyRes plan'),
+    'plan.get': ({ docId, page, family, maxPixels, minPixels }) => {
+      const doc = docs.checkPage(docId, page);
+      const p = doc.info.pages[page - 1];
+      if (!p) throw new AppError('invalid_input', `${doc.info.name} has no page ${page}`);
+      // Images: page space is the pixel grid, so the raster at 72 "dpi" is the image itself.
+      const dpi = doc.info.kind === 'image' ? 72 : ctx.settings.get().renderDpi;
+      return Promise.resolve(
+        planPage({ page, width: p.width, height: p.height }, { family, maxPixels, minPixels, dpi }),
+      );
+    },
 
     'ask.start': () => notImplemented('Asking questions (VLM and reader engines)'),
     'ask.cancel': () => notImplemented('Asking questions (VLM and reader engines)'),
