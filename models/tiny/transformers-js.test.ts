@@ -172,9 +172,12 @@ test('reference doc vectors (§2.3 patch layout, §4 positions, §5.3.1 text-onl
   const size = 56;
   const data = new Uint8ClampedArray(size * size * 3);
   for (let i = 0; i < data.length; i++) data[i] = (i * 7 + Math.floor(i / 3) * 3) % 256;
-  const { pixel_values: patches } = (await processor.image_processor(
-    new RawImage(data, size, size, 3),
-  )) as Record<string, Tensor>;
+  const imageProcessor = processor.image_processor;
+  assert.ok(imageProcessor);
+  const { pixel_values: patches } = (await imageProcessor(new RawImage(data, size, size, 3))) as Record<
+    string,
+    Tensor
+  >;
   assert.ok(patches);
   const flat = patches.data as Float32Array;
   const mean = [0.48145466, 0.4578275, 0.40821073];
@@ -205,7 +208,9 @@ test('reference doc vectors (§2.3 patch layout, §4 positions, §5.3.1 text-onl
   const text = processor.apply_chat_template([{ role: 'user', content: 'Hi there' }], {
     add_generation_prompt: true,
   });
-  const textInputs = processor.tokenizer(text) as Record<string, Tensor>;
+  const tokenizer = processor.tokenizer;
+  assert.ok(tokenizer && typeof text === 'string');
+  const textInputs = tokenizer(text) as Record<string, Tensor>;
   assert.ok(textInputs.input_ids && textInputs.attention_mask);
   const len = textInputs.input_ids.dims[1] ?? 0;
   const [, textDelta] = model.get_rope_index(textInputs.input_ids, null, null, textInputs.attention_mask);
