@@ -141,8 +141,10 @@ test('plan and overlay: Qwen-VL output in all three formats lands within 1 pt of
       }>;
     }>;
   };
+  type Bar = { label: string; box: { x0: number; y0: number; x1: number; y1: number } };
   const chart = truth.documents.find((d) => d.file === 'report.pdf')?.charts[0];
   assert.ok(chart && chart.bars.length >= 4);
+  const bars: Bar[] = chart.bars;
   const W = 612;
   const H = 792;
   const planOut = await doclens(
@@ -215,7 +217,7 @@ test('plan and overlay: Qwen-VL output in all three formats lands within 1 pt of
     };
     assert.equal(result.format, family);
     assert.equal(result.boxes.length, chart.bars.length);
-    for (const bar of chart.bars) {
+    for (const bar of bars) {
       const got = result.boxes.find((b) => b.label === bar.label);
       assert.ok(got, `${family}: no box for ${bar.label}`);
       assert.equal(got.page, chart.page);
