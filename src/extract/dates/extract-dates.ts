@@ -16,6 +16,7 @@ import type { DateHit, TextPage } from '../../shared/domain.js';
 import { detectLocale, type DateOrder } from './locale.js';
 import { joinWords, lineText, spanBox, type LineText } from './line-text.js';
 import { rejectLookAlike } from './filters.js';
+import { normaliseOcrText } from './ocr-text.js';
 
 export interface ExtractDatesOptions {
   /**
@@ -68,7 +69,7 @@ const monthNumber = (name: string) =>
 const dayOfMonthParser: chrono.Parser = {
   pattern: () =>
     new RegExp(
-      `(?<![\\p{L}\\d])(\\d{1,2})(?:st|nd|rd|th)?\\s+day\\s+of\\s+(${MONTH_RE})\\.?,?\\s+((?:19|20|21)\\d{2})(?!\\d)`,
+      `(?<![\\p{L}\\d])(\\d{1,2})(?:st|nd|rd|th)?\\s*day\\s+of\\s+(${MONTH_RE})\\.?,?\\s+((?:19|20|21)\\d{2})(?!\\d)`,
       'iu',
     ),
   extract: (_ctx, m) => {
@@ -79,7 +80,7 @@ const dayOfMonthParser: chrono.Parser = {
 
 /** "2025-03", "2025/03": month precision (chrono has no year-month numeric form). */
 const yearMonthParser: chrono.Parser = {
-  pattern: () => /(?<![\p{L}\d.\-/])((?:19|20|21)\d{2})[-/](0[1-9]|1[0-2])(?![\p{L}\d]|[-/.]\d)/u,
+  pattern: () => /(?<![\p{L}\d.\-/])((?:19|20|21)\d{2})[-/](0[1-9]|1[0-2])(?![\p{L}\d]|[-/.][\p{L}\d])/u,
   extract: (_ctx, m) => ({ year: Number(m[1]), month: Number(m[2]) }),
 };
 
@@ -260,7 +261,9 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
   if (page.source === 'none') return [];
   const order: DateOrder = !opts.locale || opts.locale === 'auto' ? detectLocale([page]) : opts.locale;
   const runs: LineText[] = page.lines.map((_, i) => lineText(page, i));
-  const perLine: Found[][] = runs.map((run) => findInText(run.text, order, opts));
+  // OCR text is parsed with its digit confusions undone (same length, so offsets hold); hits keep the OCR text.
+  const parseable = (text: string) => (page.source === 'ocr' ? normaliseOcrText(text) : text);
+  const perLine: Found[][] = runs.map((run) => findInText(parseable(run.text), order, opts));
   const hits: Array<{ run: LineText; f: Found; line: number }> = [];
 
   // A date wrapped onto the next line ("…due on 14 March" / "2025 at the latest"): parse the seam (the last
@@ -276,7 +279,7 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
     const seam = joinWords([...tail, ...head]);
     const cut = joinWords(tail).text.length; // index of the joining space
     if (!HAS_MONTH_NAME.test(seam.text)) continue;
-    for (const f of findInText(seam.text, order, opts)) {
+    for (const f of findInText(parseable(seam.text), order, opts)) {
       if (!(f.start < cut && f.end > cut + 1) || !/\p{L}/u.test(seam.text.slice(f.start, cut))) continue;
       // Drop what each line found alone inside the wrapped date (e.g. "March 2025" of "14 March" / "2025").
       const upperOffset = upper.text.length - cut;

@@ -580,6 +580,67 @@ export function expectedBox(spec: PageSpec, date: ExpectedDate): Rect {
   return unionRect(rects) ?? { x0: 0, y0: 0, x1: 0, y1: 0 };
 }
 
+// ---- OCR-like text ----------------------------------------------------------------------------------------
+
+export interface OcrNoise {
+  seed?: number;
+  /** Chance that a digit is read as its look-alike letter (0→O, 1→l, 5→S, 8→B). Default 0.03. */
+  confusion?: number;
+  /** Chance that a word holding / - or . is cut into touching pieces after one of them. Default 0.15. */
+  split?: number;
+  /** Chance that a comma is read as a full stop. Default 0.1. */
+  punctuation?: number;
+  /** Box edges move by up to this many points. Default 0.8. */
+  jitter?: number;
+}
+
+const LETTER_FOR: Record<string, string> = { '0': 'O', '1': 'l', '5': 'S', '8': 'B' };
+
+/**
+ * The text layer re-read as OCR would: source `ocr`, confidences below 1, jittered boxes, digits read as
+ * letters, commas as full stops, and words cut into touching pieces. A stand-in for the scanned PDFs the
+ * OCR room will make from the same specs.
+ */
+export function simulateOcr(page: TextPage, noise: OcrNoise = {}): TextPage {
+  const rand = rng(noise.seed ?? 7);
+  const confusion = noise.confusion ?? 0.03;
+  const split = noise.split ?? 0.15;
+  const punctuation = noise.punctuation ?? 0.1;
+  const jitter = noise.jitter ?? 0.8;
+  const j = () => (rand() * 2 - 1) * jitter;
+  const words: TextPage['words'] = [];
+  const lines: TextPage['lines'] = page.lines.map((line, li) => {
+    const wordStart = words.length;
+    for (let k = line.wordStart; k < line.wordEnd; k++) {
+      const w = page.words[k];
+      if (!w) continue;
+      let text = [...w.text]
+        .map((c) => {
+          const letter = LETTER_FOR[c];
+          if (letter && rand() < confusion) return letter;
+          if (c === ',' && rand() < punctuation) return '.';
+          return c;
+        })
+        .join('');
+      const box = { x0: w.box.x0 + j(), y0: w.box.y0 + j(), x1: w.box.x1 + j(), y1: w.box.y1 + j() };
+      const confidence = 0.75 + rand() * 0.25;
+      const cutAt = /[/.-]/.exec(text.slice(0, -1));
+      if (cutAt && rand() < split) {
+        const at = cutAt.index + 1;
+        const xm = box.x0 + ((box.x1 - box.x0) * at) / text.length;
+        words.push({ text: text.slice(0, at), box: { ...box, x1: xm }, line: li, confidence });
+        text = text.slice(at);
+        words.push({ text, box: { ...box, x0: xm }, line: li, confidence });
+      } else {
+        words.push({ text, box, line: li, confidence });
+      }
+    }
+    const own = words.slice(wordStart);
+    return { ...line, text: own.map((w) => w.text).join(' '), wordStart, wordEnd: words.length };
+  });
+  return { ...page, source: 'ocr', words, lines };
+}
+
 // ---- measurement ------------------------------------------------------------------------------------------
 
 export interface Score {
@@ -606,6 +667,8 @@ export interface MeasureOptions {
   locale?: 'known' | 'auto';
   /** Minimum IoU between a hit's box and the expected box. Default 0.5. */
   minIou?: number;
+  /** Read each page through simulateOcr with this noise (the seed is offset per page). */
+  ocr?: OcrNoise;
   /** The extractor under test; default extractDates (tests pass broken ones to check the score catches them). */
   extract?: (page: TextPage, opts: { locale: DateOrder }) => DateHit[];
 }
@@ -624,8 +687,9 @@ function score(tp: number, fp: number, fn: number): Score {
 export function measure(specs: readonly PageSpec[], opts: MeasureOptions = {}): Report {
   const minIou = opts.minIou ?? 0.5;
   const pagesByDoc = new Map<string, TextPage[]>();
-  const pages = specs.map((spec) => {
-    const page = specToTextPage(spec);
+  const pages = specs.map((spec, i) => {
+    const layer = specToTextPage(spec);
+    const page = opts.ocr ? simulateOcr(layer, { ...opts.ocr, seed: (opts.ocr.seed ?? 7) + i }) : layer;
     pagesByDoc.set(spec.doc, [...(pagesByDoc.get(spec.doc) ?? []), page]);
     return page;
   });

@@ -32,25 +32,37 @@ export function lineText(page: TextPage, index: number): LineText {
 /** What joins two words more than COLUMN_GAP character widths apart on one line: a column break. */
 export const COLUMN_BREAK = ' | ';
 const COLUMN_GAP = 2;
+/** Words closer than this many character widths are pieces of one word. */
+const TOUCHING_GAP = 0.15;
 
 /**
- * Joins words with single spaces, or with COLUMN_BREAK across a wide gap on the same line, so that a table
- * row "Row 3      Jan 2010" is not read as "3 Jan 2010". Also joins the end of one line to the start of the
- * next when a date wraps.
+ * Joins words with single spaces; with COLUMN_BREAK across a wide gap on the same line, so that a table row
+ * "Row 3      Jan 2010" is not read as "3 Jan 2010"; with nothing between touching pieces of one word. Also
+ * joins the end of one line to the start of the next when a date wraps.
  */
 export function joinWords(words: readonly Word[]): LineText {
   let text = '';
   const spans: LineText['spans'] = [];
   let prev: Word | undefined;
   for (const w of words) {
-    if (prev)
-      text +=
-        prev.line === w.line && w.box.x0 - prev.box.x1 > COLUMN_GAP * charWidth(prev, w) ? COLUMN_BREAK : ' ';
+    if (prev) text += separator(prev, w);
     spans.push({ start: text.length, end: text.length + w.text.length });
     text += w.text;
     prev = w;
   }
   return { text, words: [...words], spans };
+}
+
+/** What goes between two consecutive words of a run. */
+function separator(prev: Word, w: Word): string {
+  if (prev.line !== w.line) return ' ';
+  const gap = w.box.x0 - prev.box.x1;
+  const cw = charWidth(prev, w);
+  if (gap > COLUMN_GAP * cw) return COLUMN_BREAK;
+  // Touching pieces of one word (text-layer items split mid-word, OCR boxes cut at a slash): no space, so
+  // "14/03/" + "2025" reads as 14/03/2025.
+  if (gap < TOUCHING_GAP * cw) return '';
+  return ' ';
 }
 
 /** Mean character width of two words (their advance, as the text layer and OCR give no font metrics). */

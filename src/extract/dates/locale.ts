@@ -2,6 +2,7 @@
 // 03/25/2025 proves month-first, and that proof settles 04/03/2025 elsewhere in the same document.
 import type { TextPage } from '../../shared/domain.js';
 import { lineText } from './line-text.js';
+import { normaliseOcrText } from './ocr-text.js';
 
 export type DateOrder = 'month-first' | 'day-first';
 
@@ -27,7 +28,8 @@ export function localeEvidence(pages: readonly TextPage[]): LocaleEvidence {
   const ev: LocaleEvidence = { dayFirst: 0, monthFirst: 0, dayFirstNames: 0, monthFirstNames: 0 };
   for (const page of pages) {
     for (let i = 0; i < page.lines.length; i++) {
-      const { text } = lineText(page, i);
+      const raw = lineText(page, i).text;
+      const text = page.source === 'ocr' ? normaliseOcrText(raw) : raw;
       for (const m of text.matchAll(NUMERIC)) {
         const a = Number(m[1]);
         const b = Number(m[3]);

@@ -1,0 +1,50 @@
+// OCR digit confusions are undone before parsing, one character for one, and only on OCR pages.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { normaliseOcrText } from './ocr-text.js';
+import { extractDates } from './extract-dates.js';
+import { specToTextPage } from './spec-layout.js';
+
+test('normaliseOcrText fixes digits read as letters and keeps the length', () => {
+  const cases: Array<[string, string]> = [
+    ['Paid 2O25-O3-l4 in full', 'Paid 2025-03-14 in full'],
+    ['due S/19/99', 'due 5/19/99'],
+    ['on O6.OS.2O25', 'on 06.05.2025'],
+    ['at 2O25-O3-14T1O:OO:OOZ', 'at 2025-03-14T10:00:00Z'],
+    ['June S, 2007', 'June 5, 2007'],
+    ['S May 2024', '5 May 2024'],
+    ['the lSth day of May', 'the 15th day of May'],
+    ['March 14. 2025', 'March 14, 2025'],
+    ['June 15th. 2014', 'June 15th, 2014'],
+    // Words stay words.
+    ['Oct SOS Bob lS ISO', 'Oct SOS Bob lS ISO'],
+    ['Row 3 | Jan 2010', 'Row 3 | Jan 2010'],
+  ];
+  for (const [input, expected] of cases) {
+    const out = normaliseOcrText(input);
+    assert.equal(out, expected, input);
+    assert.equal(out.length, input.length);
+  }
+});
+
+function page(text: string, source: 'ocr' | 'text-layer') {
+  const p = specToTextPage({
+    page: 1,
+    width: 612,
+    height: 792,
+    lines: [{ text, x: 100, y: 50, size: 10, font: 'Courier' }],
+  });
+  return { ...p, source };
+}
+
+test('an OCR page is parsed with confusions undone; the hit keeps the OCR text and its box', () => {
+  const [hit, ...rest] = extractDates(page('Paid 2O25-O3-l4 in full', 'ocr'));
+  assert.equal(rest.length, 0);
+  assert.ok(hit);
+  assert.equal(hit.iso, '2025-03-14');
+  assert.equal(hit.text, '2O25-O3-l4');
+  assert.equal(hit.source, 'ocr');
+  assert.deepEqual(hit.box, { page: 1, x0: 130, y0: 50, x1: 190, y1: 60 });
+  // The text layer is taken as written.
+  assert.deepEqual(extractDates(page('Paid 2O25-O3-l4 in full', 'text-layer')), []);
+});

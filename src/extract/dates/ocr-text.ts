@@ -1,0 +1,36 @@
+// OCR reads 2025 as 2O25 and "March 14, 2025" as "March 14. 2025". Before parsing an OCR line, undo the
+// confusions that matter for dates, one character for one, so offsets (and so boxes) stay valid and the hit
+// keeps the text as OCR read it.
+
+const DIGIT_FOR: Record<string, string> = { O: '0', o: '0', I: '1', l: '1', S: '5', B: '8' };
+
+const MONTH =
+  '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)';
+const DAY_AFTER_MONTH = new RegExp(`(?<=\\b${MONTH}\\.? )[\\dOoIlSB]{1,2}(?=(?:st|nd|rd|th)?,? )`, 'g');
+const DAY_BEFORE_MONTH = new RegExp(
+  `(?<![\\p{L}\\d])[\\dOoIlSB]{1,2}(?=(?:st|nd|rd|th)?(?: day)?(?: of)? ${MONTH}\\b)`,
+  'gu',
+);
+
+/**
+ * Replaces letters OCR confuses with digits inside number-like tokens (a run of digits and confusables that
+ * holds at least one digit and touches no other letter: "2O25-O3-l4" → "2025-03-14", while "Oct" and
+ * "14th" stay), and a full stop OCR read for the comma before a year ("March 14. 2025" → "March 14, 2025").
+ * The result has the same length as the input.
+ */
+export function normaliseOcrText(text: string): string {
+  const fix = (run: string) => run.replace(/[OoIlSB]/g, (c) => DIGIT_FOR[c] ?? c);
+  return (
+    text
+      // ISO timestamps: every field but the T and Z ("2O25-O3-14T1O:OO:OOZ").
+      .replace(/(?<![\p{L}\d])[\dOoIlSB]{4}-[\dOoIlSB]{2}-[\dOoIlSB]{2}T[\dOoIlSB:.]+(?=Z|[+-]\d|\b)/gu, fix)
+      // Numeric dates, where a field may have no digit left ("S/19/99", "O6.OS.2O25").
+      .replace(/(?<![\p{L}\d])[\dOoIlSB]{1,4}([/.-])[\dOoIlSB]{1,2}\1[\dOoIlSB]{2,4}(?![\p{L}\d])/gu, fix)
+      // Number-like runs, ordinals included ("2O25", "l4th").
+      .replace(/(?<![A-Za-z])[\dOoIlSB]*\d[\dOoIlSB]*(?=(?:st|nd|rd|th)?(?![A-Za-z]))/g, fix)
+      // A day with no digit left beside a month name ("June S, 2007", "S May 2024", "l4th April").
+      .replace(DAY_AFTER_MONTH, fix)
+      .replace(DAY_BEFORE_MONTH, fix)
+      .replace(/(?<=\d|\d(?:st|nd|rd|th)|[A-Za-z]{3})\.(?= (?:19|20)\d\d(?!\d))/g, ',')
+  );
+}
