@@ -42,38 +42,24 @@ function writeJson(path: string, value: unknown): void {
 /** Writes every file of the model into `dir` (created if needed). Deterministic for a given family and size. */
 export function writeTinyModel(dir: string, { family, size }: TinyModelOptions): TinyModelResult {
   const spec = tinySpec(family, size);
-  const graphs = buildQwenVlGraphs(spec);
-  const { tokenizer, tokenizerConfig } = tokenizerFiles(spec);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  const files: [string, () => void][] = [
-    ['config.json', () => writeJson(join(dir, 'config.json'), modelConfig(spec, graphs.parameterCount))],
-    ['generation_config.json', () => writeJson(join(dir, 'generation_config.json'), generationConfig(spec))],
-    [
-      'preprocessor_config.json',
-      () => writeJson(join(dir, 'preprocessor_config.json'), preprocessorConfig(spec)),
-    ],
-    ['tokenizer.json', () => writeJson(join(dir, 'tokenizer.json'), tokenizer)],
-    ['tokenizer_config.json', () => writeJson(join(dir, 'tokenizer_config.json'), tokenizerConfig)],
-    [
-      'chat_template.json',
-      () => writeJson(join(dir, 'chat_template.json'), { chat_template: QWEN2_VL_CHAT_TEMPLATE }),
-    ],
-    [
-      'onnx/vision_encoder.onnx',
-      () => writeFileSync(join(dir, 'onnx', 'vision_encoder.onnx'), graphs.visionEncoder.bytes),
-    ],
-    [
-      'onnx/embed_tokens.onnx',
-      () => writeFileSync(join(dir, 'onnx', 'embed_tokens.onnx'), graphs.embedTokens.bytes),
-    ],
-    [
-      'onnx/decoder_model_merged.onnx',
-      () => writeFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'), graphs.decoder.bytes),
-    ],
+  const written: string[] = [];
+  const parameterCount = buildQwenVlGraphs(spec, (file, bytes) => {
+    writeFileSync(join(dir, 'onnx', file), bytes);
+    written.push(`onnx/${file}`);
+  });
+  const { tokenizer, tokenizerConfig } = tokenizerFiles(spec);
+  const json: [string, unknown][] = [
+    ['config.json', modelConfig(spec, parameterCount)],
+    ['generation_config.json', generationConfig(spec)],
+    ['preprocessor_config.json', preprocessorConfig(spec)],
+    ['tokenizer.json', tokenizer],
+    ['tokenizer_config.json', tokenizerConfig],
+    ['chat_template.json', { chat_template: QWEN2_VL_CHAT_TEMPLATE }],
   ];
-  for (const [, write] of files) write();
+  for (const [name, value] of json) writeJson(join(dir, name), value);
   writeJson(join(dir, STAMP_FILE), { generator_version: GENERATOR_VERSION, family, size });
-  return { dir, parameterCount: graphs.parameterCount, files: files.map(([name]) => name) };
+  return { dir, parameterCount, files: [...json.map(([name]) => name), ...written] };
 }
 
 function stampIsCurrent(dir: string, { family, size }: TinyModelOptions): boolean {

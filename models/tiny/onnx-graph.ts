@@ -104,23 +104,56 @@ export class GraphBuilder {
   /** Float parameters per initializer name (weights only, not shape/index constants). */
   readonly paramCounts = new Map<string, number>();
 
-  constructor(readonly graphName: string) {}
+  /**
+   * @param fp16 store float weights as float16 and expose float I/O (`floatInput` / `floatOutput`) as float16;
+   *   arithmetic stays float32 inside the graph (casts at the edges).
+   */
+  constructor(
+    readonly graphName: string,
+    readonly fp16 = false,
+  ) {}
 
   input(name: string, dataType: DataTypeCode, dims: Dim[]): string {
     this.inputs.push({ name, dataType, dims });
     return name;
   }
 
+  /** Declares (or re-declares in place, keeping its position) a graph output. */
   output(name: string, dataType: DataTypeCode, dims: Dim[]): void {
-    this.outputs.push({ name, dataType, dims });
+    const at = this.outputs.findIndex((o) => o.name === name);
+    if (at >= 0) this.outputs[at] = { name, dataType, dims };
+    else this.outputs.push({ name, dataType, dims });
   }
 
-  /** Adds a weight initializer (counted as parameters). */
-  weight(name: string, dims: number[], data: Float32Array | Uint16Array): string {
-    const dataType = data instanceof Float32Array ? DataType.FLOAT : DataType.FLOAT16;
-    this.inits.set(name, { dataType, dims, data });
+  /** Adds a float weight initializer (counted as parameters); float16-stored in fp16 graphs. */
+  weight(name: string, dims: number[], data: Float32Array): string {
+    if (this.fp16) return this.weightFp16(name, dims, data);
+    this.inits.set(name, { dataType: DataType.FLOAT, dims, data });
     this.paramCounts.set(name, data.length);
     return name;
+  }
+
+  /** Stores `data` as float16 and returns its float32 cast (folded by ONNX Runtime at load). */
+  weightFp16(name: string, dims: number[], data: Float32Array): string {
+    const half = new Uint16Array(data.length);
+    for (let i = 0; i < data.length; i++) half[i] = float32ToFloat16Bits(data[i] ?? 0);
+    const stored = `${name}_fp16`;
+    this.inits.set(stored, { dataType: DataType.FLOAT16, dims, data: half });
+    this.paramCounts.set(stored, data.length);
+    return this.op('Cast', [stored], { to: DataType.FLOAT });
+  }
+
+  /** Declares a float graph input (float16 in fp16 graphs) and returns its float32 value. */
+  floatInput(name: string, dims: Dim[]): string {
+    this.input(name, this.fp16 ? DataType.FLOAT16 : DataType.FLOAT, dims);
+    return this.fp16 ? this.op('Cast', [name], { to: DataType.FLOAT }) : name;
+  }
+
+  /** Exposes a float32 value as graph output `name` (cast to float16 in fp16 graphs). */
+  floatOutput(value: string, name: string, dims: Dim[]): void {
+    if (this.fp16) this.op('Cast', [value], { to: DataType.FLOAT16 }, name);
+    else this.op('Identity', [value], {}, name);
+    this.output(name, this.fp16 ? DataType.FLOAT16 : DataType.FLOAT, dims);
   }
 
   /** Adds a non-parameter constant initializer (shapes, axes, scalars). */

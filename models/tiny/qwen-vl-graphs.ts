@@ -1,7 +1,7 @@
 // The three onnx-community Qwen2-VL / Qwen2.5-VL graphs (vision_encoder, embed_tokens, decoder_model_merged) with
 // the real I/O names, dtypes and symbolic dims, built from real ops (patch embed, 2-D rotary ViT block, 2×2 merger;
 // RMSNorm, M-RoPE, GQA attention over concat(past, new), SwiGLU, lm_head) on seeded weights.
-import { DataType, GraphBuilder, float32ToFloat16Bits } from './onnx-graph.js';
+import { DataType, GraphBuilder } from './onnx-graph.js';
 import { SeededWeights } from './seeded-weights.js';
 import { QWEN_TOKENS, type TinySpec } from './tiny-spec.js';
 
@@ -30,13 +30,8 @@ export interface BuiltGraph {
   parameterCount: number;
 }
 
-export interface BuiltModel {
-  visionEncoder: BuiltGraph;
-  embedTokens: BuiltGraph;
-  decoder: BuiltGraph;
-  /** Unique parameters (the tied token table counted once). */
-  parameterCount: number;
-}
+/** Receives each finished graph as `onnx/<file>`; graphs are built one at a time to bound memory (bench). */
+export type GraphSink = (file: string, bytes: Uint8Array) => void;
 
 /** The shared token table [vocab, rank]; rows of special / unused ids are shrunk so greedy never picks them. */
 function tokenTable(spec: TinySpec, w: SeededWeights): Float32Array {
@@ -58,11 +53,7 @@ function tableInit(
   dims: number[],
   data: Float32Array,
 ): string {
-  if (!spec.tableFp16) return g.weight(name, dims, data);
-  const half = new Uint16Array(data.length);
-  for (let i = 0; i < data.length; i++) half[i] = float32ToFloat16Bits(data[i] ?? 0);
-  const stored = g.weight(`${name}_fp16`, dims, half);
-  return g.op('Cast', [stored], { to: DataType.FLOAT });
+  return spec.tableFp16 ? g.weightFp16(name, dims, data) : g.weight(name, dims, data);
 }
 
 function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
@@ -104,14 +95,16 @@ function invFreq(dim: number, theta: number): number[] {
 }
 
 /** vision_encoder: pixel_values [N, 1176] + grid → image_features [N/4, hidden]. */
-export function buildVisionEncoder(spec: TinySpec): BuiltGraph {
+export function buildVisionEncoder(spec: TinySpec, fp16 = false): BuiltGraph {
   const w = new SeededWeights(spec.seed);
   const v = spec.vision;
   const E = v.embedDim;
   const hd = E / v.numHeads;
   const isQwen25 = spec.family === 'qwen2.5-vl';
   const gridName = isQwen25 ? 'image_grid_thw' : 'grid_thw';
-  const g = new GraphBuilder('vision_encoder');
+  const g = new GraphBuilder('vision_encoder', fp16);
+  // NOTE: pixel_values stays float32 in the fp16 variant: transformers.js feeds the processor's float32 rows
+  // to whatever vision_encoder dtype is selected, without casting.
   const pixels = g.input('pixel_values', DataType.FLOAT, [DIMS.patches, PATCH_ROW]);
   const grid = g.input(gridName, DataType.INT64, [DIMS.images, 3]);
 
@@ -221,16 +214,16 @@ export function buildVisionEncoder(spec: TinySpec): BuiltGraph {
     g.op('Mul', [m1, g.float(0.5)]),
     g.op('Add', [g.op('Erf', [g.op('Mul', [m1, g.float(Math.SQRT1_2)])]), g.float(1)]),
   ]);
-  g.op('Identity', [lin(gelu, 'visual.merger.mlp.2', 4 * E, spec.hiddenSize)], {}, 'image_features');
-  g.output('image_features', DataType.FLOAT, [DIMS.imageTokens, spec.hiddenSize]);
+  const features = lin(gelu, 'visual.merger.mlp.2', 4 * E, spec.hiddenSize);
+  g.floatOutput(features, 'image_features', [DIMS.imageTokens, spec.hiddenSize]);
   return { bytes: g.encode(OPSET), parameterCount: g.parameterCount };
 }
 
 /** embed_tokens: input_ids [B, S] → inputs_embeds [B, S, hidden] (Gather on the tied table, then P). */
-export function buildEmbedTokens(spec: TinySpec, table: Float32Array): BuiltGraph {
+export function buildEmbedTokens(spec: TinySpec, table: Float32Array, fp16 = false): BuiltGraph {
   const w = new SeededWeights(spec.seed);
   const r = spec.embedRank;
-  const g = new GraphBuilder('embed_tokens');
+  const g = new GraphBuilder('embed_tokens', fp16);
   const ids = g.input('input_ids', DataType.INT64, [DIMS.batch, DIMS.seq]);
   const tbl = tableInit(g, spec, 'embed_tokens.table', [spec.vocabSize, r], table);
   const rows = g.op('Gather', [tbl, ids], { axis: 0 });
@@ -239,8 +232,7 @@ export function buildEmbedTokens(spec: TinySpec, table: Float32Array): BuiltGrap
     [r, spec.hiddenSize],
     w.linear('embed_tokens.proj', r, spec.hiddenSize, EMBED_GAIN),
   );
-  g.op('MatMul', [rows, proj], {}, 'inputs_embeds');
-  g.output('inputs_embeds', DataType.FLOAT, [DIMS.batch, DIMS.seq, spec.hiddenSize]);
+  g.floatOutput(g.op('MatMul', [rows, proj]), 'inputs_embeds', [DIMS.batch, DIMS.seq, spec.hiddenSize]);
   return { bytes: g.encode(OPSET), parameterCount: g.parameterCount };
 }
 
@@ -256,7 +248,7 @@ export function mropeFrequencyRows(spec: TinySpec): number[][] {
  * decoder_model_merged: inputs_embeds, attention_mask [B, past+S], position_ids [3, B, S], past_key_values.* →
  * logits [B, S, vocab], present.* [B, kv, past+S, head_dim].
  */
-export function buildDecoder(spec: TinySpec, table: Float32Array): BuiltGraph {
+export function buildDecoder(spec: TinySpec, table: Float32Array, fp16 = false): BuiltGraph {
   const w = new SeededWeights(spec.seed);
   const H = spec.hiddenSize;
   const D = spec.headDim;
@@ -269,16 +261,16 @@ export function buildDecoder(spec: TinySpec, table: Float32Array): BuiltGraph {
     throw new Error(`mrope_section ${spec.mropeSection.join(',')} must sum to head_dim/2`);
   if (NH % KV !== 0) throw new Error('num_attention_heads must be a multiple of num_key_value_heads');
 
-  const g = new GraphBuilder('decoder_model_merged');
-  const embeds = g.input('inputs_embeds', DataType.FLOAT, [DIMS.batch, DIMS.seq, H]);
+  const g = new GraphBuilder('decoder_model_merged', fp16);
+  const embeds = g.floatInput('inputs_embeds', [DIMS.batch, DIMS.seq, H]);
   const mask = g.input('attention_mask', DataType.INT64, [DIMS.batch, DIMS.total]);
   const positions = g.input('position_ids', DataType.INT64, [3, DIMS.batch, DIMS.seq]);
   g.output('logits', DataType.FLOAT, [DIMS.batch, DIMS.seq, spec.vocabSize]); // listed first, as in the export
   const past: { key: string; value: string }[] = [];
   for (let i = 0; i < spec.numLayers; i++) {
     past.push({
-      key: g.input(`past_key_values.${i}.key`, DataType.FLOAT, [DIMS.batch, KV, DIMS.past, D]),
-      value: g.input(`past_key_values.${i}.value`, DataType.FLOAT, [DIMS.batch, KV, DIMS.past, D]),
+      key: g.floatInput(`past_key_values.${i}.key`, [DIMS.batch, KV, DIMS.past, D]),
+      value: g.floatInput(`past_key_values.${i}.value`, [DIMS.batch, KV, DIMS.past, D]),
     });
   }
 
@@ -342,10 +334,10 @@ export function buildDecoder(spec: TinySpec, table: Float32Array): BuiltGraph {
     );
     const v = split(lin(h, `${p}.self_attn.v_proj`, H, KV * D, true), KV);
     const layerPast = past[i] ?? { key: '', value: '' };
-    const presentK = g.op('Concat', [layerPast.key, k], { axis: 2 }, `present.${i}.key`);
-    const presentV = g.op('Concat', [layerPast.value, v], { axis: 2 }, `present.${i}.value`);
-    g.output(`present.${i}.key`, DataType.FLOAT, [DIMS.batch, KV, DIMS.total, D]);
-    g.output(`present.${i}.value`, DataType.FLOAT, [DIMS.batch, KV, DIMS.total, D]);
+    const presentK = g.op('Concat', [layerPast.key, k], { axis: 2 });
+    const presentV = g.op('Concat', [layerPast.value, v], { axis: 2 });
+    g.floatOutput(presentK, `present.${i}.key`, [DIMS.batch, KV, DIMS.total, D]);
+    g.floatOutput(presentV, `present.${i}.value`, [DIMS.batch, KV, DIMS.total, D]);
     // GQA: query heads grouped as [B, KV, G, S, D] against keys [B, KV, 1, T, D] (HF repeat_kv order).
     const qGrouped = g.op('Reshape', [q, g.ints([0, KV, G, -1, D])]);
     const kT = g.op('Transpose', [g.op('Unsqueeze', [presentK, g.ints([2])])], { perm: [0, 1, 2, 4, 3] });
@@ -377,22 +369,29 @@ export function buildDecoder(spec: TinySpec, table: Float32Array): BuiltGraph {
     [r, spec.vocabSize],
     transpose2d(table, spec.vocabSize, r),
   );
-  g.op('MatMul', [headIn, tableT], {}, 'logits');
+  g.floatOutput(g.op('MatMul', [headIn, tableT]), 'logits', [DIMS.batch, DIMS.seq, spec.vocabSize]);
   return { bytes: g.encode(OPSET), parameterCount: g.parameterCount };
 }
 
-/** Builds all three graphs; the tied token table is generated once and counted once. */
-export function buildQwenVlGraphs(spec: TinySpec): BuiltModel {
+/**
+ * Builds the three graphs (plus `_fp16` variants when the spec asks) and hands each to `sink`.
+ * Returns the unique parameter count of one precision set (the tied token table counted once).
+ */
+export function buildQwenVlGraphs(spec: TinySpec, sink: GraphSink): number {
   const table = tokenTable(spec, new SeededWeights(spec.seed));
-  const visionEncoder = buildVisionEncoder(spec);
-  const embedTokens = buildEmbedTokens(spec, table);
-  const decoder = buildDecoder(spec, table);
-  const tableParams = spec.vocabSize * spec.embedRank;
-  return {
-    visionEncoder,
-    embedTokens,
-    decoder,
-    parameterCount:
-      visionEncoder.parameterCount + embedTokens.parameterCount + decoder.parameterCount - tableParams,
-  };
+  let parameterCount = -spec.vocabSize * spec.embedRank;
+  for (const fp16 of spec.fp16Variants ? [false, true] : [false]) {
+    const suffix = fp16 ? '_fp16' : '';
+    const built: [string, () => BuiltGraph][] = [
+      ['vision_encoder', () => buildVisionEncoder(spec, fp16)],
+      ['embed_tokens', () => buildEmbedTokens(spec, table, fp16)],
+      ['decoder_model_merged', () => buildDecoder(spec, table, fp16)],
+    ];
+    for (const [base, build] of built) {
+      const graph = build();
+      if (!fp16) parameterCount += graph.parameterCount;
+      sink(`${base}${suffix}.onnx`, graph.bytes);
+    }
+  }
+  return parameterCount;
 }

