@@ -135,6 +135,10 @@ function fsError(e: unknown, name: string): AppError {
   );
 }
 
+function seconds(ms: number): string {
+  return `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
+}
+
 function fmtBytes(n: number): string {
   return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
 }
@@ -175,7 +179,7 @@ async function openHandle(
   const facts = (await backend.run(
     { op: 'open', doc: ref },
     limits.pageTimeoutMs * 3,
-    `"${name}": opening took longer than ${Math.round((limits.pageTimeoutMs * 3) / 1000)} s; the file may be damaged`,
+    `"${name}": opening took longer than ${seconds(limits.pageTimeoutMs * 3)}; the file may be damaged`,
   )) as DocFacts;
   const info: OpenedInfo = {
     name,
@@ -222,7 +226,7 @@ class Handle implements DocumentHandle {
   }
 
   #timeoutMessage(page: number): string {
-    return `"${this.info.name}": page ${page} took longer than ${Math.round(this.pageTimeoutMs / 1000)} s and was stopped`;
+    return `"${this.info.name}": page ${page} took longer than ${seconds(this.pageTimeoutMs)} and was stopped`;
   }
 
   async #render(page: number, dpi: number, format: RenderFormat): Promise<RenderOutput> {

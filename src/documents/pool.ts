@@ -6,7 +6,13 @@ import { AppError } from '../shared/errors.js';
 import type { Backend } from './backend.js';
 import { fromWireError } from './doc-errors.js';
 import type { DocRequest, DocResult } from './registry.js';
-import { workerEntry, type WorkerCall, type WorkerReply } from './worker-protocol.js';
+import {
+  WORKER_READY,
+  workerEntry,
+  workerSpawn,
+  type WorkerCall,
+  type WorkerReply,
+} from './worker-protocol.js';
 
 export interface PoolOptions {
   size: number;
@@ -33,6 +39,8 @@ interface Slot {
   pages: number;
   docs: Set<string>;
   dead: boolean;
+  /** The worker has loaded its code; deadlines run from here, so start-up never counts against a page. */
+  ready: boolean;
 }
 
 export interface PoolStats {
@@ -92,18 +100,26 @@ export class WorkerPool implements Backend {
   }
 
   #spawn(): Slot {
-    const entry = this.#opts.entry;
-    const fromSource = entry.pathname.endsWith('.ts');
-    const hasTsx = process.execArgv.some((a) => a.includes('tsx'));
-    const worker = new Worker(entry, {
-      // Workers inherit `--import tsx` from source runs; add it if a caller started us without it.
-      execArgv: fromSource && !hasTsx ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+    const { target, options } = workerSpawn(this.#opts.entry);
+    const worker = new Worker(target, {
+      ...options,
       resourceLimits: { maxOldGenerationSizeMb: this.#opts.maxHeapMb },
       stdout: false,
       stderr: false,
     });
-    const slot: Slot = { worker, task: null, timer: null, pages: 0, docs: new Set(), dead: false };
-    worker.on('message', (reply: WorkerReply) => this.#onReply(slot, reply));
+    const slot: Slot = {
+      worker,
+      task: null,
+      timer: null,
+      pages: 0,
+      docs: new Set(),
+      dead: false,
+      ready: false,
+    };
+    worker.on('message', (reply: WorkerReply | typeof WORKER_READY) => {
+      if (reply === WORKER_READY) this.#onReady(slot);
+      else this.#onReply(slot, reply);
+    });
     worker.on('error', (err: Error) => this.#onDeath(slot, err));
     worker.on('exit', (code) => this.#onDeath(slot, new Error(`worker exited with code ${code}`)));
     worker.unref();
@@ -140,9 +156,16 @@ export class WorkerPool implements Backend {
   #start(slot: Slot, task: Task): void {
     slot.task = task;
     slot.worker.ref();
-    slot.timer = setTimeout(() => this.#onTimeout(slot), task.deadlineMs);
+    if (slot.ready) slot.timer = setTimeout(() => this.#onTimeout(slot), task.deadlineMs);
     const call: WorkerCall = { seq: task.seq, req: task.req };
     slot.worker.postMessage(call);
+  }
+
+  #onReady(slot: Slot): void {
+    slot.ready = true;
+    const task = slot.task;
+    if (task && !slot.dead && !slot.timer)
+      slot.timer = setTimeout(() => this.#onTimeout(slot), task.deadlineMs);
   }
 
   #finish(slot: Slot): Task | null {

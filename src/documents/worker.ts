@@ -3,8 +3,9 @@
 import { parentPort } from 'node:worker_threads';
 import { toWireError } from './doc-errors.js';
 import type { RenderOutput } from './loaded-doc.js';
+import { loadPdfJs } from './pdfjs-setup.js';
 import { DocRegistry } from './registry.js';
-import type { WorkerCall, WorkerReply } from './worker-protocol.js';
+import { WORKER_READY, type WorkerCall, type WorkerReply } from './worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run as a worker thread');
@@ -38,3 +39,6 @@ async function handle(call: WorkerCall): Promise<void> {
 port.on('message', (call: WorkerCall) => {
   chain = chain.then(() => handle(call));
 });
+// Load pdf.js before saying ready, so a page's deadline never pays for start-up.
+await loadPdfJs();
+port.postMessage(WORKER_READY);
