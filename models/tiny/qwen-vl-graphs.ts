@@ -165,6 +165,8 @@ export function buildVisionEncoder(spec: TinySpec, fp16 = false): BuiltGraph {
       g.weight(`${name}.bias`, [outDim], w.bias(`${name}.bias`, outDim)),
     );
 
+  // NOTE: Qwen2.5-VL's windowed attention (window_index reordering, fullatt_block_indexes) is not modelled:
+  // every block attends over all rows, and config.json lists every block as full-attention accordingly.
   for (let i = 0; i < v.depth; i++) {
     const p = `visual.blocks.${i}`;
     const h = norm(x, `${p}.norm1`);
@@ -219,7 +221,12 @@ export function buildVisionEncoder(spec: TinySpec, fp16 = false): BuiltGraph {
   return { bytes: g.encode(OPSET), parameterCount: g.parameterCount };
 }
 
-/** embed_tokens: input_ids [B, S] → inputs_embeds [B, S, hidden] (Gather on the tied table, then P). */
+/**
+ * embed_tokens: input_ids [B, S] → inputs_embeds [B, S, hidden] (Gather on the tied table, then P).
+ * NOTE: the real export gathers from a [vocab, hidden] table tied to lm_head; here the tied table is [vocab, r]
+ * with projections P (embed) and Q (lm_head), so the 151,936-row table stays a few MB in `tiny` (r = 8) while
+ * `bench` (r = hidden) keeps real-size Gather and lm_head MatMul costs.
+ */
 export function buildEmbedTokens(spec: TinySpec, table: Float32Array, fp16 = false): BuiltGraph {
   const w = new SeededWeights(spec.seed);
   const r = spec.embedRank;
@@ -261,6 +268,7 @@ export function buildDecoder(spec: TinySpec, table: Float32Array, fp16 = false):
     throw new Error(`mrope_section ${spec.mropeSection.join(',')} must sum to head_dim/2`);
   if (NH % KV !== 0) throw new Error('num_attention_heads must be a multiple of num_key_value_heads');
 
+  // Like the Qwen2-VL export script: no num_logits_to_keep input, logits for every position.
   const g = new GraphBuilder('decoder_model_merged', fp16);
   const embeds = g.floatInput('inputs_embeds', [DIMS.batch, DIMS.seq, H]);
   const mask = g.input('attention_mask', DataType.INT64, [DIMS.batch, DIMS.total]);

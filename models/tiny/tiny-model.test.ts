@@ -250,27 +250,42 @@ for (const family of TINY_FAMILIES) {
       assert.ok(maxAbsDiff(wrong.logits, rest.logits) > 1e-3, 'past_key_values influence the logits');
     });
 
-    test('attention_mask hides padded keys', async () => {
+    test('attention_mask hides left padding in a batch of two', async () => {
       const s = await sessionsPromise;
-      const ids = TEXT_IDS.slice(0, 8);
-      const embeds = await embed(s, ids);
-      const alone = await decode(s, family, embeds, linear(ids.length));
-      // Left-pad with two junk rows masked out (positions of real tokens unchanged, pads at 1 like HF).
-      const junk = await embed(s, [5000, 6000]);
-      const padded = new Float32Array(junk.length + embeds.length);
-      padded.set(junk);
-      padded.set(embeds, junk.length);
-      const seq = ids.length + 2;
-      const positions = [0, 1, 2].map(() => [1, 1, ...Array.from({ length: ids.length }, (_, i) => i)]);
+      const H = spec.hiddenSize;
+      const V = spec.vocabSize;
+      const long = TEXT_IDS.slice(0, 10);
+      const short = TEXT_IDS.slice(2, 10);
+      const aloneLong = lastRow(
+        (await decode(s, family, await embed(s, long), linear(long.length))).logits,
+        V,
+      );
+      const aloneShort = lastRow(
+        (await decode(s, family, await embed(s, short), linear(short.length))).logits,
+        V,
+      );
+      // Row 0: two junk tokens masked out, then `short` (positions from 0, pads at 1 like HF); row 1: `long`.
+      const seq = long.length;
+      const row0 = await embed(s, [5000, 6000, ...short]);
+      const row1 = await embed(s, long);
+      const batch = new Float32Array(2 * seq * H);
+      batch.set(row0);
+      batch.set(row1, seq * H);
+      const shortPos = [1, 1, ...short.map((_, i) => i)];
+      const longPos = long.map((_, i) => i);
       const feeds: Record<string, ort.Tensor> = {
-        inputs_embeds: new ort.Tensor('float32', padded, [1, seq, spec.hiddenSize]),
-        attention_mask: int64([0, 0, ...new Array<number>(ids.length).fill(1)], [1, seq]),
-        position_ids: int64(positions.flat(), [3, 1, seq]),
+        inputs_embeds: new ort.Tensor('float32', batch, [2, seq, H]),
+        attention_mask: int64([0, 0, ...short.map(() => 1), ...long.map(() => 1)], [2, seq]),
+        position_ids: int64(
+          [0, 1, 2].flatMap(() => [...shortPos, ...longPos]),
+          [3, 2, seq],
+        ),
       };
       for (let i = 0; i < spec.numLayers; i++) {
         for (const kind of ['key', 'value']) {
-          feeds[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', new Float32Array(0), [
-            1,
+          const empty = new Float32Array(0);
+          feeds[`past_key_values.${i}.${kind}`] = new ort.Tensor('float32', empty, [
+            2,
             spec.numKvHeads,
             0,
             spec.headDim,
@@ -278,11 +293,13 @@ for (const family of TINY_FAMILIES) {
         }
       }
       const out = await s.decoder.run(feeds);
-      const diff = maxAbsDiff(
-        lastRow(floats(out.logits), spec.vocabSize),
-        lastRow(alone.logits, spec.vocabSize),
-      );
-      assert.ok(diff < 1e-4, `masked padding is invisible (max diff ${diff})`);
+      const logits = floats(out.logits);
+      assert.deepEqual(out.logits?.dims, [2, seq, V]);
+      assert.deepEqual(out['present.0.key']?.dims, [2, spec.numKvHeads, seq, spec.headDim]);
+      const d0 = maxAbsDiff(logits.slice((seq - 1) * V, seq * V), aloneShort);
+      const d1 = maxAbsDiff(logits.slice((2 * seq - 1) * V), aloneLong);
+      assert.ok(d0 < 1e-4, `masked padding is invisible (max diff ${d0})`);
+      assert.ok(d1 < 1e-4, `batch rows are independent (max diff ${d1})`);
     });
 
     test('M-RoPE is real: the h and w position rows change the logits, a common shift does not', async () => {
