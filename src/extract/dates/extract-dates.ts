@@ -98,7 +98,10 @@ const yearLabelParser: chrono.Parser = {
 // Kept out of the strict English configuration: relative dates ("in 3 days"), bare times, weekday names
 // (a weekday alone is not a date, and beside a date it only widens the box), and the refiners that merge
 // a date with its time or two dates into one range (ranges are split again below, each end its own hit).
-const DROPPED = new Set([
+// NOTE: chrono exports no handle on its parsers, so they are matched by class name. That holds because the
+// Node bundles keep packages external (chrono is loaded unminified from node_modules); a test checks that
+// every name still exists in chrono's configuration.
+export const DROPPED_CHRONO_PARTS: ReadonlySet<string> = new Set([
   'ENTimeUnitWithinFormatParser',
   'ENTimeUnitAgoFormatParser',
   'ENTimeUnitLaterFormatParser',
@@ -113,8 +116,8 @@ const DROPPED = new Set([
 
 function buildParser(dayFirst: boolean): chrono.Chrono {
   const config = chrono.en.configuration.createConfiguration(true, dayFirst);
-  config.parsers = config.parsers.filter((p) => !DROPPED.has(p.constructor.name));
-  config.refiners = config.refiners.filter((r) => !DROPPED.has(r.constructor.name));
+  config.parsers = config.parsers.filter((p) => !DROPPED_CHRONO_PARTS.has(p.constructor.name));
+  config.refiners = config.refiners.filter((r) => !DROPPED_CHRONO_PARTS.has(r.constructor.name));
   // Custom parsers go first so that chrono's overlap removal, which keeps the longer match, sees them.
   config.parsers.unshift(dayOfMonthParser, monthYearParser, yearMonthParser, yearLabelParser);
   return new chrono.Chrono(config);
@@ -195,9 +198,16 @@ function findInText(text: string, order: DateOrder, opts: ExtractDatesOptions): 
     const start = fieldsOf(r.start, yearLabel);
     if (!start.precision) return;
     const hasLetters = /\p{L}/u.test(r.text.replace(/T(?=\d)|Z$/g, ''));
-    // Look-alike filters read the context of the whole match (a range's ends sit next to each other).
+    // Look-alike filters read the context of the whole match (a range's ends sit next to each other), and
+    // of a date glued to the next or previous one by a dash or slash ("2025-03-14/2025-03-16").
     const [ws, we] = trimSpan(text, r.index, r.index + r.text.length);
-    if (we <= ws || rejectLookAlike(text, ws, we)) return;
+    if (we <= ws) return;
+    const prev = results[i - 1];
+    const after = results[i + 1];
+    const glued = (at: number) => /[-/–—]/.test(text[at] ?? '');
+    const cs = prev && prev.index + prev.text.length === ws - 1 && glued(ws - 1) ? prev.index : ws;
+    const ce = after && after.index === we + 1 && glued(we) ? after.index + after.text.length : we;
+    if (rejectLookAlike(text, cs, ce)) return;
 
     // Ends of the match: one, or two when the parser itself read a range ("Jan 5-7, 2025").
     const ends: Array<{ a: number; b: number; f: Fields }> = [];
@@ -264,7 +274,8 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
   // OCR text is parsed with its digit confusions undone (same length, so offsets hold); hits keep the OCR text.
   const parseable = (text: string) => (page.source === 'ocr' ? normaliseOcrText(text) : text);
   const perLine: Found[][] = runs.map((run) => findInText(parseable(run.text), order, opts));
-  const hits: Array<{ run: LineText; f: Found; line: number }> = [];
+  // `upTo`: the end of the part on the hit's first line, whose left edge orders it among that line's hits.
+  const hits: Array<{ run: LineText; f: Found; line: number; upTo: number }> = [];
 
   // A date wrapped onto the next line ("…due on 14 March" / "2025 at the latest"): parse the seam (the last
   // words of line i and the first of line i+1) and keep matches that cross it and carry a month name on the
@@ -288,18 +299,19 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
       );
       const lowerEnd = f.end - cut - 1;
       perLine[i + 1] = (perLine[i + 1] ?? []).filter((g) => !overlaps(g, { start: 0, end: lowerEnd }));
-      hits.push({ run: seam, f, line: i });
+      hits.push({ run: seam, f, line: i, upTo: cut });
     }
   }
   perLine.forEach((found, line) => {
     const run = runs[line];
-    if (run) for (const f of found) hits.push({ run, f, line });
+    if (run) for (const f of found) hits.push({ run, f, line, upTo: f.end });
   });
 
   const out: Array<{ hit: DateHit; line: number; start: number }> = [];
-  for (const { run, f, line } of hits) {
+  for (const { run, f, line, upTo } of hits) {
     const box = spanBox(run, f.start, f.end);
     if (!box) continue;
+    const first = spanBox(run, f.start, Math.min(f.end, upTo)) ?? box;
     out.push({
       hit: {
         iso: f.iso,
@@ -309,7 +321,7 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
         source: page.source,
       },
       line,
-      start: box.x0,
+      start: first.x0,
     });
   }
   out.sort((a, b) => a.line - b.line || a.start - b.start);

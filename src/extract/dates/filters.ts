@@ -33,7 +33,7 @@ export function rejectLookAlike(line: string, start: number, end: number): Rejec
   // Glued to a letter or digit on either side: part of a longer token (INV2025-03-14, 12.03.2025a, v1.2.2025).
   if (/[\p{L}\d]$/u.test(before)) return /\bv$/i.test(before) ? 'version' : 'attached';
   if (/^[\p{L}\d]/u.test(after)) return 'attached';
-  if (VERSION_BEFORE.test(before)) return 'version';
+  if (numeric && VERSION_BEFORE.test(before)) return 'version';
   // d.m.yy with an unpadded field reads as a version (2.10.30, 1.12.20) far more often than as a date;
   // dotted dates with a two-digit year are written padded (14.03.25).
   if (/^\d{1,2}\.\d{1,2}\.\d{2}$/.test(text) && !/^\d{2}\.\d{2}\.\d{2}$/.test(text)) return 'version';
