@@ -10,6 +10,7 @@ import { DocumentStore } from './document-store.js';
 import { createHandlers } from './handlers.js';
 import { defaultDataDir } from './paths.js';
 import { SettingsStore } from './settings-store.js';
+import { PageText } from './page-text.js';
 
 export interface Backend {
   readonly handlers: Handlers;
@@ -29,7 +30,8 @@ export async function createBackend(opts: { dataDir?: string } = {}): Promise<Ba
   const settings = new SettingsStore(dataDir);
   await settings.load();
   const docs = new DocumentStore(engine, join(dataDir, 'uploads'));
-  const handlers = createHandlers({ dataDir, engine, docs, settings });
+  const text = new PageText(() => settings.get().threads);
+  const handlers = createHandlers({ dataDir, engine, docs, settings, text });
   const listeners = new Set<(event: AppEvent) => void>();
   const ctx = {
     emit(event: AppEvent) {
@@ -48,6 +50,7 @@ export async function createBackend(opts: { dataDir?: string } = {}): Promise<Ba
     emit: (event) => ctx.emit(event),
     async dispose() {
       await docs.closeAll();
+      await text.dispose();
       await engine.destroy();
     },
   };

@@ -7,7 +7,10 @@ import type { Handlers } from '../shared/contract.js';
 import type { SampleName } from '../shared/contract.js';
 import { AppError } from '../shared/errors.js';
 import { planPage } from '../anyres/plan.js';
-import type { DocumentStore } from './document-store.js';
+import type { DocumentStore, OpenDocument } from './document-store.js';
+import type { PageText } from './page-text.js';
+import { detectLocale, extractDates } from '../extract/dates/index.js';
+import type { DateHit } from '../shared/domain.js';
 import { appRoot, samplesDir } from './paths.js';
 import type { SettingsStore } from './settings-store.js';
 
@@ -16,6 +19,7 @@ export interface BackendContext {
   engine: DocumentEngine;
   docs: DocumentStore;
   settings: SettingsStore;
+  text: PageText;
 }
 
 const SAMPLE_FILES: Record<SampleName, string> = {
@@ -39,6 +43,14 @@ function appVersion(): string {
     cachedVersion = '0.0.0';
   }
   return cachedVersion;
+}
+
+/** Every date on the given pages, with the day/month order decided once for the whole document. */
+async function documentDates(doc: OpenDocument, pages: number[], ctx: BackendContext): Promise<DateHit[]> {
+  const texts = await Promise.all(pages.map((p) => ctx.text.get(doc, p)));
+  const pref = ctx.settings.get().dateLocale;
+  const locale = pref === 'auto' ? detectLocale(texts) : pref;
+  return texts.flatMap((t) => extractDates(t, { locale }));
 }
 
 export function createHandlers(ctx: BackendContext): Handlers {
@@ -67,11 +79,8 @@ export function createHandlers(ctx: BackendContext): Handlers {
       const doc = docs.checkPage(docId, page);
       return doc.handle.render(page, { dpi: dpi ?? ctx.settings.get().renderDpi });
     },
-    'documents.text': async ({ docId, page, source }) => {
-      const doc = docs.checkPage(docId, page);
-      if (source === 'ocr') notImplemented('OCR (reader engine)');
-      return doc.handle.text(page);
-    },
+    'documents.text': ({ docId, page, source }) =>
+      ctx.text.get(docs.checkPage(docId, page), page, source ?? 'auto'),
 
     'plan.get': ({ docId, page, family, maxPixels, minPixels }) => {
       const doc = docs.checkPage(docId, page);
@@ -88,7 +97,12 @@ export function createHandlers(ctx: BackendContext): Handlers {
     'ask.cancel': () => notImplemented('Asking questions (VLM and reader engines)'),
     'ground.start': () => notImplemented('Finding objects (VLM engine)'),
 
-    'extract.dates': () => notImplemented('Date extraction'),
+    'extract.dates': async ({ docId, pages }) => {
+      const doc = docs.get(docId);
+      const wanted = pages ?? doc.info.pages.map((p) => p.page);
+      for (const p of wanted) docs.checkPage(docId, p);
+      return { dates: await documentDates(doc, wanted, ctx) };
+    },
     'extract.tables': () => notImplemented('Table extraction'),
     'extract.export': () => notImplemented('Exporting extractions'),
     'extract.start': () => notImplemented('Batch extraction jobs'),

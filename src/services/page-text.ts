@@ -1,0 +1,85 @@
+// A page's words, whatever the page is: the pdf.js text layer when it has one, the OCR engine for scanned
+// pages and images. Cached per document and page, since dates, tables, verification and the reader engine
+// all read the same text.
+import type { OpenDocument } from './document-store.js';
+import { OCR_DPI, createOcrEngine } from '../inference/ocr/index.js';
+import type { OcrEngine } from '../inference/ocr/index.js';
+import type { TextPage } from '../shared/domain.js';
+
+export type TextSourceRequest = 'auto' | 'text-layer' | 'ocr';
+
+/** A text layer with fewer words than this on a page is treated as missing (e.g. a scan with a stray stamp). */
+const MIN_TEXT_LAYER_WORDS = 3;
+const CACHE_PAGES = 256;
+
+export class PageText {
+  private ocr: Promise<OcrEngine> | null = null;
+  private readonly cache = new Map<string, Promise<TextPage>>();
+
+  constructor(private readonly threads?: () => number) {}
+
+  private ocrEngine(): Promise<OcrEngine> {
+    if (!this.ocr) {
+      const threads = this.threads?.() || undefined;
+      this.ocr = createOcrEngine({ threads });
+      this.ocr.catch(() => (this.ocr = null));
+    }
+    return this.ocr;
+  }
+
+  get(doc: OpenDocument, page: number, source: TextSourceRequest = 'auto'): Promise<TextPage> {
+    const key = `${doc.info.sha256}:${page}:${source}`;
+    let p = this.cache.get(key);
+    if (p) {
+      // LRU: move to the end.
+      this.cache.delete(key);
+      this.cache.set(key, p);
+      return p;
+    }
+    p = this.load(doc, page, source);
+    this.cache.set(key, p);
+    p.catch(() => this.cache.delete(key));
+    while (this.cache.size > CACHE_PAGES) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest === undefined) break;
+      this.cache.delete(oldest);
+    }
+    return p;
+  }
+
+  private async load(doc: OpenDocument, page: number, source: TextSourceRequest): Promise<TextPage> {
+    if (source !== 'ocr' && doc.info.kind === 'pdf') {
+      const layer = await doc.handle.text(page);
+      if (source === 'text-layer' || layer.words.length >= MIN_TEXT_LAYER_WORDS) return layer;
+    }
+    return this.recognise(doc, page);
+  }
+
+  private async recognise(doc: OpenDocument, page: number): Promise<TextPage> {
+    const info = doc.info.pages[page - 1];
+    // Images are OCR'd at their own resolution (page space = pixels); PDF pages at the OCR engine's DPI.
+    const raw = await doc.handle.renderRaw(page, { dpi: doc.info.kind === 'image' ? 72 : OCR_DPI });
+    const engine = await this.ocrEngine();
+    const result = await engine.recognize(raw, { scale: raw.scale });
+    return {
+      page,
+      width: info?.width ?? result.width,
+      height: info?.height ?? result.height,
+      source: 'ocr',
+      words: result.words,
+      lines: result.lines,
+    };
+  }
+
+  forget(doc: OpenDocument): void {
+    for (const key of [...this.cache.keys()])
+      if (key.startsWith(`${doc.info.sha256}:`)) this.cache.delete(key);
+  }
+
+  async dispose(): Promise<void> {
+    const ocr = this.ocr;
+    this.ocr = null;
+    this.cache.clear();
+    if (ocr) await (await ocr.catch(() => null))?.dispose();
+  }
+}
