@@ -107,6 +107,8 @@ test('the time after a date is not part of its text or box; a timestamp keeps it
 test('a weekday is not part of the date; a weekday alone is no date', () => {
   assert.deepEqual(dates('Friday, March 14, 2025'), [['2025-03-14', 'day', 'March 14, 2025']]);
   assert.deepEqual(dates('see you on Monday'), []);
+  assert.deepEqual(dates('he may 12 2025 ways'), []);
+  assert.deepEqual(dates('on May 12 2025'), [['2025-05-12', 'day', 'May 12 2025']]);
 });
 
 test('ranges give one hit per end, each with its own text and box', () => {
@@ -175,6 +177,13 @@ test('locale decides ambiguous numeric dates; unambiguous ones read the same eit
   assert.deepEqual(dates('4.3.2025', { locale: 'day-first' }), [['2025-03-04', 'day', '4.3.2025']]);
   assert.deepEqual(dates('25/03/2025', { locale: 'month-first' }), [['2025-03-25', 'day', '25/03/2025']]);
   assert.deepEqual(dates('03/25/2025', { locale: 'day-first' }), [['2025-03-25', 'day', '03/25/2025']]);
+  // Dotted dates read day first whatever the locale (it speaks for slashes and dashes).
+  assert.deepEqual(dates('on 12.10.2020 and 10/12/2020'), [
+    ['2020-10-12', 'day', '12.10.2020'],
+    ['2020-10-12', 'day', '10/12/2020'],
+  ]);
+  assert.deepEqual(dates('on 12.10.2020', { locale: 'month-first' }), [['2020-10-12', 'day', '12.10.2020']]);
+  assert.deepEqual(dates('on 03.25.2020'), [['2020-03-25', 'day', '03.25.2020']]);
   // auto: 25/03/2025 on the page proves day-first, so 04/03/2025 is 4 March.
   assert.deepEqual(dates('Issued 25/03/2025\nPaid 04/03/2025', { locale: 'auto' }), [
     ['2025-03-25', 'day', '25/03/2025'],

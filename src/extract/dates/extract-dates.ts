@@ -197,6 +197,16 @@ function findInText(text: string, order: DateOrder, opts: ExtractDatesOptions): 
     const yearLabel = r.tags().has(YEAR_TAG);
     const start = fieldsOf(r.start, yearLabel);
     if (!start.precision) return;
+    // "may" in lower case before a number is the verb ("he may 12 …"), not the month.
+    if (/^may\b/.test(r.text)) return;
+    // Dotted numeric dates are written day first (14.03.2025: German, French, Russian…; US usage has none),
+    // so they read day first whatever the locale, which speaks for slashes and dashes; 03.25.2025 stays
+    // 25 March.
+    const dotted = /^(\d{1,2})\.(\d{1,2})\.(?:\d{2}|\d{4})$/.exec(r.text);
+    if (dotted && Number(dotted[2]) <= 12) {
+      start.day = Number(dotted[1]);
+      start.month = Number(dotted[2]);
+    }
     const hasLetters = /\p{L}/u.test(r.text.replace(/T(?=\d)|Z$/g, ''));
     // Look-alike filters read the context of the whole match (a range's ends sit next to each other), and
     // of a date glued to the next or previous one by a dash or slash ("2025-03-14/2025-03-16").
