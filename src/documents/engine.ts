@@ -36,6 +36,8 @@ export interface DocumentEngineOptions {
   maxImagePixels?: number;
   /** Render-cache size cap in bytes. Default 512 MiB. */
   cacheMaxBytes?: number;
+  /** Process memory (RSS) above which the longest-running page is stopped with too_large (pool only). */
+  maxMemoryBytes?: number;
 }
 
 export const DEFAULTS = {
@@ -60,6 +62,7 @@ export function createDocumentEngine(opts: DocumentEngineOptions = {}): Document
       : new WorkerPool({
           size: poolSize,
           recycleAfterPages: opts.recycleAfterPages ?? DEFAULTS.recycleAfterPages,
+          ...(opts.maxMemoryBytes ? { maxRssBytes: opts.maxMemoryBytes } : {}),
         });
   const cache = opts.cacheDir
     ? new RenderCache(opts.cacheDir, opts.cacheMaxBytes ?? DEFAULTS.cacheMaxBytes)

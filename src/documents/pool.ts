@@ -1,6 +1,7 @@
 // A pool of document worker threads: parsing and rendering run off the backend's main thread, a per-request
 // deadline terminates a hung worker (→ timeout), workers are replaced after N pages because pdf.js does not give
 // all memory back, and a document's requests prefer the worker that already has it parsed.
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../shared/errors.js';
 import type { Backend } from './backend.js';
@@ -21,10 +22,16 @@ export interface PoolOptions {
   entry?: URL;
   /** V8 heap cap per worker; running out ends the request with too_large. */
   maxHeapMb?: number;
+  /**
+   * Process RSS above which the longest-running request is stopped with too_large. Decoded streams and
+   * rasters live outside the V8 heap (a flate bomb grows a plain buffer), so the heap cap alone does not bound them.
+   */
+  maxRssBytes?: number;
 }
 
 interface Task {
   seq: number;
+  startedAt: number;
   req: DocRequest;
   deadlineMs: number;
   timeoutMessage: string;
@@ -56,6 +63,7 @@ export class WorkerPool implements Backend {
   readonly #queue: Task[] = [];
   #seq = 0;
   #destroyed = false;
+  #memoryTimer: NodeJS.Timeout | null = null;
   readonly stats: PoolStats = { spawned: 0, recycled: 0, killed: 0, live: 0 };
 
   constructor(opts: PoolOptions) {
@@ -64,6 +72,7 @@ export class WorkerPool implements Backend {
       recycleAfterPages: Math.max(1, opts.recycleAfterPages),
       entry: opts.entry ?? workerEntry(import.meta.url),
       maxHeapMb: opts.maxHeapMb ?? 2048,
+      maxRssBytes: opts.maxRssBytes ?? Math.min(os.totalmem() * 0.6, 6 * 1024 ** 3),
     };
   }
 
@@ -71,7 +80,7 @@ export class WorkerPool implements Backend {
     if (this.#destroyed)
       return Promise.reject(new AppError('cancelled', 'the document engine has been shut down'));
     return new Promise<DocResult>((resolve, reject) => {
-      this.#queue.push({ seq: ++this.#seq, req, deadlineMs, timeoutMessage, resolve, reject });
+      this.#queue.push({ seq: ++this.#seq, startedAt: 0, req, deadlineMs, timeoutMessage, resolve, reject });
       this.#dispatch();
     });
   }
@@ -87,6 +96,8 @@ export class WorkerPool implements Backend {
 
   async destroy(): Promise<void> {
     this.#destroyed = true;
+    if (this.#memoryTimer) clearInterval(this.#memoryTimer);
+    this.#memoryTimer = null;
     for (const t of this.#queue.splice(0))
       t.reject(new AppError('cancelled', 'the document engine has been shut down'));
     const slots = this.#slots.splice(0);
@@ -155,10 +166,48 @@ export class WorkerPool implements Backend {
 
   #start(slot: Slot, task: Task): void {
     slot.task = task;
+    task.startedAt = Date.now();
+    this.#watchMemory();
     slot.worker.ref();
     if (slot.ready) slot.timer = setTimeout(() => this.#onTimeout(slot), task.deadlineMs);
     const call: WorkerCall = { seq: task.seq, req: task.req };
     slot.worker.postMessage(call);
+  }
+
+  #watchMemory(): void {
+    if (this.#memoryTimer) return;
+    this.#memoryTimer = setInterval(() => {
+      const busy = this.#slots.filter((s) => s.task && !s.dead);
+      if (busy.length === 0) {
+        if (this.#memoryTimer) clearInterval(this.#memoryTimer);
+        this.#memoryTimer = null;
+        return;
+      }
+      if (process.memoryUsage.rss() <= this.#opts.maxRssBytes) return;
+      const culprit = busy.sort((a, b) => (a.task?.startedAt ?? 0) - (b.task?.startedAt ?? 0))[0];
+      if (culprit) this.#onMemory(culprit);
+    }, 100);
+    this.#memoryTimer.unref();
+  }
+
+  #onMemory(slot: Slot): void {
+    const task = this.#finish(slot);
+    this.#remove(slot);
+    this.stats.killed++;
+    void slot.worker.terminate();
+    if (task) {
+      const name = task.req.op === 'close' ? 'document' : task.req.doc.name;
+      const where =
+        task.req.op === 'render' || task.req.op === 'text' ? `page ${task.req.page}` : 'opening it';
+      const mib = Math.round(this.#opts.maxRssBytes / 1024 ** 2);
+      task.reject(
+        new AppError(
+          'too_large',
+          `"${name}": ${where} needed more memory than allowed (${mib} MiB) and was stopped`,
+        ),
+      );
+    }
+    this.#dispatch();
   }
 
   #onReady(slot: Slot): void {

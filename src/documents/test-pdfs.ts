@@ -88,10 +88,13 @@ export function pdfWithImage(width: number, height: number, flateData: Uint8Arra
   ]);
 }
 
-/** A PDF whose page content stream is `content`, optionally behind a chain of /FlateDecode filters. */
-export function pdfWithContent(content: Uint8Array, flateLayers = 0): Uint8Array {
+/**
+ * A PDF whose page content stream is `content`, behind `flateLayers` /FlateDecode filters; `alreadyDeflated`
+ * of them were applied by the caller (a bomb is cheaper to build at deflate level 1).
+ */
+export function pdfWithContent(content: Uint8Array, flateLayers = 0, alreadyDeflated = 0): Uint8Array {
   let data = content;
-  for (let i = 0; i < flateLayers; i++) data = deflateSync(data, { level: 9 });
+  for (let i = alreadyDeflated; i < flateLayers; i++) data = deflateSync(data, { level: 9 });
   const filter = flateLayers ? `/Filter [${' /FlateDecode'.repeat(flateLayers)} ]` : '';
   return rawPdf([
     '<< /Type /Catalog /Pages 2 0 R >>',
