@@ -31,13 +31,13 @@ export async function createBackend(opts: { dataDir?: string } = {}): Promise<Ba
   await settings.load();
   const docs = new DocumentStore(engine, join(dataDir, 'uploads'));
   const text = new PageText(() => settings.get().threads);
-  const handlers = createHandlers({ dataDir, engine, docs, settings, text });
   const listeners = new Set<(event: AppEvent) => void>();
   const ctx = {
     emit(event: AppEvent) {
       for (const l of listeners) l(event);
     },
   };
+  const handlers = createHandlers({ dataDir, engine, docs, settings, text }, ctx.emit);
   return {
     handlers,
     dataDir,

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DocumentEngine } from '../documents/api.js';
-import type { Handlers } from '../shared/contract.js';
+import type { AppEvent, Handlers } from '../shared/contract.js';
+import { AskManager } from './ask.js';
 import type { SampleName } from '../shared/contract.js';
 import { AppError } from '../shared/errors.js';
 import { planPage } from '../anyres/plan.js';
@@ -53,8 +54,14 @@ async function documentDates(doc: OpenDocument, pages: number[], ctx: BackendCon
   return texts.flatMap((t) => extractDates(t, { locale }));
 }
 
-export function createHandlers(ctx: BackendContext): Handlers {
+export function createHandlers(ctx: BackendContext, emit: (event: AppEvent) => void): Handlers {
   const { docs } = ctx;
+  const asks = new AskManager({
+    text: ctx.text,
+    dates: (doc, pages) => documentDates(doc, pages, ctx),
+    tables: () => Promise.resolve(null),
+    emit,
+  });
   return {
     'app.info': () =>
       Promise.resolve({
@@ -93,8 +100,8 @@ export function createHandlers(ctx: BackendContext): Handlers {
       );
     },
 
-    'ask.start': () => notImplemented('Asking questions (VLM and reader engines)'),
-    'ask.cancel': () => notImplemented('Asking questions (VLM and reader engines)'),
+    'ask.start': (input) => Promise.resolve(asks.start(docs.get(input.docId), input)),
+    'ask.cancel': ({ askId }) => Promise.resolve({ cancelled: asks.cancel(askId) }),
     'ground.start': () => notImplemented('Finding objects (VLM engine)'),
 
     'extract.dates': async ({ docId, pages }) => {

@@ -1,0 +1,246 @@
+// The reader engine's answers: what can be answered from the page's words alone, with no model — find text,
+// list dates, list tables, the title, and labelled values ("what is the invoice date?"). Anything else
+// says that a vision-language model is needed and how to get one.
+import type { DateHit, Table, TextPage, Word } from '../../shared/domain.js';
+import type { LabelledBox, Rect } from '../../shared/geometry.js';
+import { unionRect } from '../../shared/geometry.js';
+import { findPhrase, normalizeToken } from '../verify/find-text.js';
+
+export type ReaderIntent =
+  | { kind: 'find'; phrase: string }
+  | { kind: 'dates' }
+  | { kind: 'tables' }
+  | { kind: 'title' }
+  | { kind: 'field'; label: string }
+  | { kind: 'unsupported' };
+
+export interface ReaderContext {
+  pages: readonly TextPage[];
+  dates: readonly DateHit[];
+  /** null: table detection not available. */
+  tables: readonly Table[] | null;
+  /** The document's metadata title, if any. */
+  metadataTitle: string | null;
+}
+
+export interface ReaderAnswer {
+  text: string;
+  boxes: LabelledBox[];
+  /** true when the answer was read off the page; null when there is nothing to verify. */
+  verified: boolean | null;
+  intent: ReaderIntent['kind'];
+}
+
+export const NEEDS_VLM =
+  'The reader engine answers from the words on the page: it can find text ("find …"), list the dates, the tables ' +
+  'and the title, and read labelled values ("What is the invoice date?"). This question needs a vision-language ' +
+  'model: install one in the Models panel (for example Qwen2-VL-2B-Instruct).';
+
+const STOP = new Set(['the', 'a', 'an', 'this', 'that', 'of', 'in', 'on', 'for', 'is', 'are', 'was']);
+
+/** Reads what kind of question this is. Deliberately conservative: unknown questions go to the VLM. */
+export function classify(question: string): ReaderIntent {
+  const q = question.trim().replace(/\s+/g, ' ');
+  const lower = q.toLowerCase();
+  const quoted = /["“'‘]([^"”'’]{1,200})["”'’]/.exec(q);
+  const find = /^(?:find|search(?: for)?|locate|highlight|where is|where's|show me)\s+(.+?)\??$/i.exec(q);
+  if (find?.[1] || (quoted?.[1] && /\b(find|where|search|locate|highlight)\b/i.test(q))) {
+    const phrase = quoted?.[1] ?? find?.[1] ?? '';
+    const cleaned = phrase
+      .replace(/^(?:the (?:text|word|phrase)s?\s+)/i, '')
+      .replace(/\s+(?:on|in) (?:this|the) (?:page|document)$/i, '');
+    return { kind: 'find', phrase: cleaned.replace(/^["“'‘]|["”'’]$/g, '') };
+  }
+  if (/\b(dates|deadlines)\b/.test(lower) || /\b(all|every|extract|list)\b.*\bdates?\b/.test(lower))
+    return { kind: 'dates' };
+  if (/\btables?\b/.test(lower) && /\b(what|which|list|any|how many|present|describe|extract)\b/.test(lower))
+    return { kind: 'tables' };
+  if (/\btitle\b/.test(lower) || /\bwhat is this document\b/.test(lower)) return { kind: 'title' };
+  const field =
+    /^(?:what|which|when|who)(?:'s| is| was| are| were)\s+(?:the\s+)?(.+?)(?:\s+(?:of|on|in|for)\s+(?:this|the)\s+(?:document|invoice|page|report|file|receipt))?\s*\??$/i.exec(
+      q,
+    ) ?? /^(?:when is|when was)\s+(?:the\s+)?(.+?)\s*\??$/i.exec(q);
+  const label = field?.[1]?.trim();
+  if (
+    label &&
+    label.split(' ').length <= 6 &&
+    !/\b(main points|summar|trend|chart|about|mean)\b/i.test(label)
+  ) {
+    return { kind: 'field', label };
+  }
+  // A bare label ("invoice number?") reads as a lookup; a bare question ("what is the trend?") does not.
+  if (
+    /^[\w .#/-]{2,40}\??$/.test(q) &&
+    q.split(' ').length <= 4 &&
+    !/^(what|which|when|who|why|how|where|is|are|does|do|can|summar)\b/i.test(q)
+  ) {
+    return { kind: 'field', label: q.replace(/\?$/, '') };
+  }
+  return { kind: 'unsupported' };
+}
+
+function lineHeight(words: readonly Word[]): number {
+  const hs = words.map((w) => w.box.y1 - w.box.y0).sort((a, b) => a - b);
+  return hs[Math.floor(hs.length / 2)] ?? 10;
+}
+
+/** The words right of a label on its line (up to a column gap), else the words just below it. */
+function valueAfter(page: TextPage, labelWords: readonly number[]): number[] {
+  const last = labelWords[labelWords.length - 1];
+  const first = labelWords[0];
+  if (last === undefined || first === undefined) return [];
+  const lw = page.words[last];
+  const fw = page.words[first];
+  if (!lw || !fw) return [];
+  const line = page.lines[lw.line];
+  const h = lineHeight(page.words.filter((w) => w.line === lw.line));
+  const out: number[] = [];
+  if (line) {
+    let prev = lw.box;
+    for (let i = last + 1; i < line.wordEnd; i++) {
+      const w = page.words[i];
+      if (!w) break;
+      const gap = w.box.x0 - prev.x1;
+      // The first value word may sit in the next column; later words must stay close.
+      if (out.length > 0 && gap > 2.5 * h) break;
+      if (out.length === 0 && gap > 25 * h) break;
+      out.push(i);
+      prev = w.box;
+    }
+  }
+  if (out.length > 0) return out;
+  // Below: the nearest line under the label whose words overlap the label's x-range.
+  const labelBox = unionRect(
+    labelWords.map((i) => page.words[i]?.box).filter((b): b is Rect => b !== undefined),
+  );
+  if (!labelBox) return [];
+  let best: number[] = [];
+  let bestDy = Infinity;
+  for (const l of page.lines) {
+    const dy = l.box.y0 - labelBox.y1;
+    if (dy < -1 || dy > 3 * h || dy >= bestDy) continue;
+    const idx: number[] = [];
+    for (let i = l.wordStart; i < l.wordEnd; i++) {
+      const w = page.words[i];
+      if (w && w.box.x1 > labelBox.x0 - h && w.box.x0 < labelBox.x1 + 10 * h) idx.push(i);
+    }
+    if (idx.length > 0) {
+      best = idx;
+      bestDy = dy;
+    }
+  }
+  return best;
+}
+
+function describeTable(t: Table, i: number): string {
+  const header = t.cells.filter((c) => c.row < Math.max(1, t.headerRows)).sort((a, b) => a.col - b.col);
+  const cols = header.map((c) => c.text.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  return `Table ${i + 1} (page ${t.page}): ${t.rows} rows × ${t.cols} columns${cols.length ? `; columns: ${cols.join(', ')}` : ''}.`;
+}
+
+export function answerWithReader(question: string, ctx: ReaderContext): ReaderAnswer {
+  const intent = classify(question);
+  switch (intent.kind) {
+    case 'find': {
+      const matches = findPhrase(ctx.pages, intent.phrase, { minScore: 0.9 });
+      if (matches.length === 0) {
+        return {
+          text: `"${intent.phrase}" does not appear on ${ctx.pages.length === 1 ? 'this page' : 'these pages'}.`,
+          boxes: [],
+          verified: false,
+          intent: intent.kind,
+        };
+      }
+      const pages = [...new Set(matches.map((m) => m.page))].sort((a, b) => a - b);
+      return {
+        text: `Found ${matches.length} match${matches.length === 1 ? '' : 'es'} for "${intent.phrase}" on page${pages.length === 1 ? '' : 's'} ${pages.join(', ')}.`,
+        boxes: matches.flatMap((m) => m.boxes.map((b) => ({ ...b, page: m.page, label: m.text }))),
+        verified: true,
+        intent: intent.kind,
+      };
+    }
+    case 'dates': {
+      if (ctx.dates.length === 0)
+        return { text: 'No dates found.', boxes: [], verified: null, intent: intent.kind };
+      const list = ctx.dates.map((d) => `${d.text} (${d.iso}, page ${d.box.page})`);
+      return {
+        text: `${ctx.dates.length} date${ctx.dates.length === 1 ? '' : 's'}: ${list.join('; ')}.`,
+        boxes: ctx.dates.map((d) => ({ ...d.box, label: d.iso })),
+        verified: true,
+        intent: intent.kind,
+      };
+    }
+    case 'tables': {
+      if (ctx.tables === null) {
+        return {
+          text: 'Table detection is not available in this build yet.',
+          boxes: [],
+          verified: null,
+          intent: intent.kind,
+        };
+      }
+      if (ctx.tables.length === 0)
+        return { text: 'No tables found.', boxes: [], verified: null, intent: intent.kind };
+      return {
+        text: `${ctx.tables.length} table${ctx.tables.length === 1 ? '' : 's'}. ${ctx.tables.map(describeTable).join(' ')}`,
+        boxes: ctx.tables.map((t, i) => ({ ...t.box, page: t.page, label: `Table ${i + 1}` })),
+        verified: true,
+        intent: intent.kind,
+      };
+    }
+    case 'title': {
+      // The title is the line set in the largest type near the top of the first page.
+      const first = ctx.pages[0];
+      let best: { text: string; box: Rect; size: number } | null = null;
+      for (const l of first?.lines ?? []) {
+        if (!/[a-z]{2}/i.test(l.text) || !first) continue;
+        const size = lineHeight(first.words.slice(l.wordStart, l.wordEnd));
+        const score = size * (l.box.y0 < first.height / 2 ? 1 : 0.6);
+        if (!best || score > best.size + 0.5) best = { text: l.text, box: l.box, size: score };
+      }
+      if (!best && !ctx.metadataTitle)
+        return {
+          text: 'This document has no visible title.',
+          boxes: [],
+          verified: null,
+          intent: intent.kind,
+        };
+      const meta =
+        ctx.metadataTitle && best && normalizeToken(ctx.metadataTitle) !== normalizeToken(best.text)
+          ? ` (its metadata title is "${ctx.metadataTitle}")`
+          : '';
+      return best && first
+        ? {
+            text: `${best.text}${meta}`,
+            boxes: [{ ...best.box, page: first.page, label: 'title' }],
+            verified: true,
+            intent: intent.kind,
+          }
+        : { text: ctx.metadataTitle ?? '', boxes: [], verified: null, intent: intent.kind };
+    }
+    case 'field': {
+      const label = intent.label
+        .split(' ')
+        .filter((w, i, all) => !(i === 0 && STOP.has(w.toLowerCase()) && all.length > 1))
+        .join(' ');
+      for (const m of findPhrase(ctx.pages, label, { minScore: 0.85 })) {
+        const page = ctx.pages.find((p) => p.page === m.page);
+        if (!page) continue;
+        const value = valueAfter(page, m.words);
+        if (value.length === 0) continue;
+        const text = value.map((i) => page.words[i]?.text ?? '').join(' ');
+        const box = unionRect(value.map((i) => page.words[i]?.box).filter((b): b is Rect => b !== undefined));
+        if (!box) continue;
+        return { text, boxes: [{ ...box, page: page.page, label }], verified: true, intent: intent.kind };
+      }
+      return {
+        text: `No value labelled "${label}" was found. ${NEEDS_VLM}`,
+        boxes: [],
+        verified: null,
+        intent: 'unsupported',
+      };
+    }
+    case 'unsupported':
+      return { text: NEEDS_VLM, boxes: [], verified: null, intent: intent.kind };
+  }
+}
