@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import { DateHit } from '../../shared/domain.js';
 import type { TextPage } from '../../shared/domain.js';
 import * as chrono from 'chrono-node';
-import { DROPPED_CHRONO_PARTS, extractDates, type ExtractDatesOptions } from './extract-dates.js';
+import {
+  DROPPED_CHRONO_PARTS,
+  extractDates,
+  extractDocumentDates,
+  type ExtractDatesOptions,
+} from './extract-dates.js';
 import { specToTextPage } from './spec-layout.js';
 
 const X = 100;
@@ -136,6 +141,15 @@ test('ranges give one hit per end, each with its own text and box', () => {
     ['2025-12-28', 'day', 'Dec 28'],
     ['2026-01-03', 'day', 'Jan 3, 2026'],
   ]);
+  // Month ranges: the first month a year earlier when it comes later in the year.
+  assert.deepEqual(dates('Jan–Mar 2025'), [
+    ['2025-01', 'month', 'Jan'],
+    ['2025-03', 'month', 'Mar 2025'],
+  ]);
+  assert.deepEqual(
+    dates('Nov - Feb 2025').map((d) => d[0]),
+    ['2024-11', '2025-02'],
+  );
   assert.deepEqual(dates('3 May 2025 to 5 June 2025'), [
     ['2025-05-03', 'day', '3 May 2025'],
     ['2025-06-05', 'day', '5 June 2025'],
@@ -271,4 +285,19 @@ test('the chrono parsers and refiners left out are still there by name (a rename
     [...DROPPED_CHRONO_PARTS].filter((n) => !names.has(n)),
     [],
   );
+});
+
+test('extractDocumentDates decides the order once for the document', () => {
+  const p1 = page('Issued 04/03/2025');
+  const p2 = { ...page('Due 28/03/2025'), page: 4 };
+  assert.deepEqual(
+    extractDocumentDates([p1, p2]).map((h) => [h.box.page, h.iso]),
+    [
+      [3, '2025-03-04'],
+      [4, '2025-03-28'],
+    ],
+  );
+  // Page by page, the first page has no evidence and reads month first.
+  assert.equal(extractDates(p1)[0]?.iso, '2025-04-03');
+  assert.equal(extractDocumentDates([p1, p2], { locale: 'month-first' })[0]?.iso, '2025-04-03');
 });

@@ -51,14 +51,31 @@ const MONTH_RE =
   '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const HAS_MONTH_NAME = new RegExp(`\\b${MONTH_RE}\\b`, 'i');
 
-/** "March 2025", "Mar. 2025", "March, 2025": month precision. Capitalised, so "we may 2025" is not May. */
+/**
+ * "March 2025", "Mar. 2025", "March, 2025": month precision; "Jan–Mar 2025" is a range of two months (the
+ * first a year earlier when it is the later month: "Nov–Feb 2025"). Capitalised, so "we may 2025" is not May.
+ */
 const monthYearParser: chrono.Parser = {
-  pattern: () => new RegExp(`(?<![\\p{L}\\d])(${MONTH_RE})\\.?,?\\s+((?:19|20|21)\\d{2})(?!\\d)`, 'iu'),
-  extract: (_ctx, m) => {
-    const name = m[1] ?? '';
-    if (name[0] !== name[0]?.toUpperCase()) return null;
-    const month = monthNumber(name);
-    return month > 0 ? { year: Number(m[2]), month } : null;
+  pattern: () =>
+    new RegExp(
+      `(?<![\\p{L}\\d])(?:(${MONTH_RE})\\.?\\s*(?:-|–|—|to|through|until)\\s*)?(${MONTH_RE})\\.?,?\\s+((?:19|20|21)\\d{2})(?!\\d)`,
+      'iu',
+    ),
+  extract: (ctx, m) => {
+    const names = [m[1], m[2]].filter((n): n is string => n !== undefined);
+    if (names.some((n) => n[0] !== n[0]?.toUpperCase())) return null;
+    const year = Number(m[3]);
+    const month = monthNumber(m[2] ?? '');
+    if (month < 1) return null;
+    if (m[1] === undefined) return { year, month };
+    const from = monthNumber(m[1]);
+    if (from < 1) return null;
+    return ctx.createParsingResult(
+      m.index ?? 0,
+      m[0],
+      { year: from > month ? year - 1 : year, month: from },
+      { year, month },
+    );
   },
 };
 
@@ -130,7 +147,7 @@ const PARSERS: Record<DateOrder, chrono.Chrono> = {
 
 /** Ways of writing "to" between the two ends of a range. */
 const RANGE_GAP = /^\s*(?:-|–|—|to|through|thru|until|till|and)\s*$/i;
-const RANGE_SEPARATOR = /(?<=\d(?:st|nd|rd|th)?\.?)\s*(?:-|–|—|\bto\b|\bthrough\b|\buntil\b)\s*/i;
+const RANGE_SEPARATOR = /(?<=[\p{L}\d]\.?)\s*(?:-|–|—|\bto\b|\bthrough\b|\buntil\b)\s*/iu;
 
 interface Found {
   start: number;
@@ -336,4 +353,10 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
   }
   out.sort((a, b) => a.line - b.line || a.start - b.start);
   return out.map((o) => o.hit);
+}
+
+/** Dates of a whole document, page by page; under `auto` the order is decided once from all its pages. */
+export function extractDocumentDates(pages: readonly TextPage[], opts: ExtractDatesOptions = {}): DateHit[] {
+  const locale = !opts.locale || opts.locale === 'auto' ? detectLocale(pages) : opts.locale;
+  return pages.flatMap((page) => extractDates(page, { ...opts, locale }));
 }
