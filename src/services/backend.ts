@@ -37,7 +37,7 @@ export async function createBackend(opts: { dataDir?: string } = {}): Promise<Ba
       for (const l of listeners) l(event);
     },
   };
-  const handlers = createHandlers({ dataDir, engine, docs, settings, text }, ctx.emit);
+  const handlers = createHandlers({ dataDir, engine, docs, settings, text }, (e) => ctx.emit(e));
   return {
     handlers,
     dataDir,

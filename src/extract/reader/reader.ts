@@ -64,7 +64,7 @@ export function classify(question: string): ReaderIntent {
   if (
     label &&
     label.split(' ').length <= 6 &&
-    !/\b(main points|summar|trend|chart|about|mean)\b/i.test(label)
+    !/\b(main points|summar\w*|trend|chart|about|mean\w*)\b/i.test(label)
   ) {
     return { kind: 'field', label };
   }
@@ -72,7 +72,7 @@ export function classify(question: string): ReaderIntent {
   if (
     /^[\w .#/-]{2,40}\??$/.test(q) &&
     q.split(' ').length <= 4 &&
-    !/^(what|which|when|who|why|how|where|is|are|does|do|can|summar)\b/i.test(q)
+    !/^(?:(?:what|which|when|who|why|how|where|is|are|does|do|can)\b|summar)/i.test(q)
   ) {
     return { kind: 'field', label: q.replace(/\?$/, '') };
   }
