@@ -1,0 +1,60 @@
+// Header rows of a detected table. The TextPage carries no font weight, so the signals are structural and typed:
+// (1) a cell in the top row that spans several rows or columns is a heading over the rows it covers, and
+// (2) a top row with text over columns whose body is mostly numeric is a heading row (what spreadsheet
+// import wizards guess too). Rows are taken from the top while either signal holds.
+import type { TableCell } from '../../shared/domain.js';
+
+const NUMERIC = /^[\s(+\-−–$€£¥%]*[\d.,]+[\s)%]*[A-Za-z%]{0,3}\s*$/;
+
+export function isNumeric(text: string): boolean {
+  const t = text.trim();
+  return t !== '' && /\d/.test(t) && NUMERIC.test(t);
+}
+
+export function detectHeaderRows(cells: readonly TableCell[], rows: number, cols: number): number {
+  if (rows < 2 || cols < 1) return 0;
+  const grid: (TableCell | undefined)[][] = Array.from({ length: rows }, () =>
+    Array.from({ length: cols }, () => undefined),
+  );
+  for (const c of cells) if (grid[c.row]) (grid[c.row] as (TableCell | undefined)[])[c.col] = c;
+
+  // Columns whose body (rows below the first) is mostly numeric.
+  const numericCol = Array.from({ length: cols }, (_, c) => {
+    let num = 0;
+    let filled = 0;
+    for (let r = 1; r < rows; r++) {
+      const t = grid[r]?.[c]?.text ?? '';
+      if (!t.trim()) continue;
+      filled++;
+      if (isNumeric(t)) num++;
+    }
+    return filled >= 2 && num / filled >= 0.6;
+  });
+
+  // Signal 1: spans in the top row cover the rows below them.
+  let header = 0;
+  for (const c of cells) {
+    if (c.row === 0 && (c.colSpan > 1 || c.rowSpan > 1) && c.text.trim())
+      header = Math.max(header, c.rowSpan);
+  }
+  for (const c of cells) {
+    if (c.row > 0 && c.row < header && c.colSpan > 1 && c.text.trim())
+      header = Math.max(header, c.row + c.rowSpan);
+  }
+  // Signal 2: text over numeric columns.
+  const maxHeader = Math.max(1, Math.floor(rows / 2));
+  for (let r = header; r < Math.min(rows - 1, maxHeader); r++) {
+    let textOverNumber = 0;
+    let numberOverNumber = 0;
+    for (let c = 0; c < cols; c++) {
+      if (!numericCol[c]) continue;
+      const t = grid[r]?.[c]?.text ?? '';
+      if (!t.trim()) continue;
+      if (isNumeric(t)) numberOverNumber++;
+      else textOverNumber++;
+    }
+    if (textOverNumber > 0 && numberOverNumber === 0) header = r + 1;
+    else break;
+  }
+  return Math.min(header, rows - 1);
+}

@@ -1,0 +1,283 @@
+// Ruled ("lattice") tables: rulings are merged into lines, lines that touch form a table, the distinct line
+// positions form the grid, missing grid edges become spanning cells, and words land in cells by their centre.
+import type { TableCell } from '../../shared/domain.js';
+import type { Rect } from '../../shared/geometry.js';
+import { cellText } from './text-lines.js';
+import type { Segment, Token } from './types.js';
+
+/** Positions closer than this (points) are the same line: double rules, anti-aliasing offsets, stroke widths. */
+const SNAP = 2;
+/** Collinear pieces with a gap up to this (points) join: dashed rules and cells drawn one by one. */
+const JOIN_GAP = 3;
+/** A grid edge counts as drawn when rulings cover at least this fraction of it. */
+const EDGE_COVER = 0.5;
+
+interface Line {
+  pos: number;
+  from: number;
+  to: number;
+}
+
+export interface LatticeGrid {
+  box: Rect;
+  xs: number[];
+  ys: number[];
+  cells: TableCell[];
+}
+
+/** Merges collinear segments of one orientation into lines (position snapped, overlapping pieces joined). */
+export function mergeLines(segs: readonly Segment[], orientation: 'h' | 'v'): Line[] {
+  const pieces = segs
+    .filter((s) => s.orientation === orientation)
+    .map((s) =>
+      orientation === 'h'
+        ? { pos: (s.y0 + s.y1) / 2, from: Math.min(s.x0, s.x1), to: Math.max(s.x0, s.x1) }
+        : { pos: (s.x0 + s.x1) / 2, from: Math.min(s.y0, s.y1), to: Math.max(s.y0, s.y1) },
+    )
+    .sort((a, b) => a.pos - b.pos);
+  // Cluster by position, then join along the line.
+  const clusters: Line[][] = [];
+  for (const p of pieces) {
+    const last = clusters[clusters.length - 1];
+    const lastPos = last?.[last.length - 1]?.pos;
+    if (last && lastPos !== undefined && p.pos - lastPos <= SNAP) last.push(p);
+    else clusters.push([p]);
+  }
+  const out: Line[] = [];
+  for (const cl of clusters) {
+    const pos =
+      cl.reduce((s, l) => s + l.pos * (l.to - l.from + 1e-6), 0) /
+      cl.reduce((s, l) => s + (l.to - l.from + 1e-6), 0);
+    cl.sort((a, b) => a.from - b.from);
+    let cur: Line | null = null;
+    for (const l of cl) {
+      if (cur && l.from <= cur.to + JOIN_GAP) cur.to = Math.max(cur.to, l.to);
+      else {
+        if (cur) out.push(cur);
+        cur = { pos, from: l.from, to: l.to };
+      }
+    }
+    if (cur) out.push(cur);
+  }
+  return out.filter((l) => l.to - l.from >= SNAP);
+}
+
+function clipSegments(segs: readonly Segment[], area: Rect): Segment[] {
+  const a = { x0: area.x0 - SNAP, y0: area.y0 - SNAP, x1: area.x1 + SNAP, y1: area.y1 + SNAP };
+  const out: Segment[] = [];
+  for (const s of segs) {
+    if (s.orientation === 'h') {
+      if (s.y0 < a.y0 || s.y0 > a.y1) continue;
+      const x0 = Math.max(s.x0, a.x0);
+      const x1 = Math.min(s.x1, a.x1);
+      if (x1 > x0) out.push({ ...s, x0, x1 });
+    } else {
+      if (s.x0 < a.x0 || s.x0 > a.x1) continue;
+      const y0 = Math.max(s.y0, a.y0);
+      const y1 = Math.min(s.y1, a.y1);
+      if (y1 > y0) out.push({ ...s, y0, y1 });
+    }
+  }
+  return out;
+}
+
+/** Distinct positions (sorted), nearby ones snapped to their mean. */
+function distinct(values: number[]): number[] {
+  const s = [...values].sort((a, b) => a - b);
+  const groups: number[][] = [];
+  for (const v of s) {
+    const g = groups[groups.length - 1];
+    const lastV = g?.[g.length - 1];
+    if (g && lastV !== undefined && v - lastV <= SNAP) g.push(v);
+    else groups.push([v]);
+  }
+  return groups.map((g) => g.reduce((a, b) => a + b, 0) / g.length);
+}
+
+/** Fraction of [from, to] covered by the lines at `pos`. */
+function coverage(lines: readonly Line[], pos: number, from: number, to: number): number {
+  const len = to - from;
+  if (len <= 0) return 1;
+  const spans = lines
+    .filter((l) => Math.abs(l.pos - pos) <= SNAP && l.to > from && l.from < to)
+    .map((l) => [Math.max(l.from, from), Math.min(l.to, to)] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  let end = from;
+  for (const [a, b] of spans) {
+    if (b <= end) continue;
+    covered += b - Math.max(a, end);
+    end = b;
+  }
+  return covered / len;
+}
+
+/** Groups lines into tables: an h and a v line that cross or touch (within SNAP) belong to the same table. */
+function components(h: Line[], v: Line[]): { h: Line[]; v: Line[] }[] {
+  const n = h.length + v.length;
+  const parent = Array.from({ length: n }, (_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      const p = parent[i] ?? i;
+      parent[i] = parent[p] ?? p;
+      i = p;
+    }
+    return i;
+  };
+  for (let i = 0; i < h.length; i++) {
+    const a = h[i] as Line;
+    for (let j = 0; j < v.length; j++) {
+      const b = v[j] as Line;
+      if (b.pos >= a.from - SNAP && b.pos <= a.to + SNAP && a.pos >= b.from - SNAP && a.pos <= b.to + SNAP) {
+        parent[find(i)] = find(h.length + j);
+      }
+    }
+  }
+  const groups = new Map<number, { h: Line[]; v: Line[] }>();
+  for (let i = 0; i < n; i++) {
+    const r = find(i);
+    let g = groups.get(r);
+    if (!g) groups.set(r, (g = { h: [], v: [] }));
+    if (i < h.length) g.h.push(h[i] as Line);
+    else g.v.push(v[i - h.length] as Line);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The cell grid of one group of lines. Grid lines are the distinct rule positions plus the group's outer extent
+ * (so a table drawn without an outer frame still gets its first and last rows and columns). Adjacent grid cells
+ * with no drawn edge between them are one spanning cell.
+ */
+function buildGrid(h: Line[], v: Line[]): LatticeGrid | null {
+  const left = Math.min(...h.map((l) => l.from), ...v.map((l) => l.pos));
+  const right = Math.max(...h.map((l) => l.to), ...v.map((l) => l.pos));
+  const top = Math.min(...v.map((l) => l.from), ...h.map((l) => l.pos));
+  const bottom = Math.max(...v.map((l) => l.to), ...h.map((l) => l.pos));
+  const xs = distinct([left, right, ...v.map((l) => l.pos)]);
+  const ys = distinct([top, bottom, ...h.map((l) => l.pos)]);
+  const nc = xs.length - 1;
+  const nr = ys.length - 1;
+  if (nc < 1 || nr < 1) return null;
+  // Outer frame edges count as drawn whether or not a rule is there.
+  const vEdge = (r: number, c: number): boolean =>
+    c === 0 || c === nc || coverage(v, xs[c] ?? 0, ys[r] ?? 0, ys[r + 1] ?? 0) >= EDGE_COVER;
+  const hEdge = (r: number, c: number): boolean =>
+    r === 0 || r === nr || coverage(h, ys[r] ?? 0, xs[c] ?? 0, xs[c + 1] ?? 0) >= EDGE_COVER;
+
+  const id = (r: number, c: number) => r * nc + c;
+  const parent = Array.from({ length: nr * nc }, (_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) {
+      const p = parent[i] ?? i;
+      parent[i] = parent[p] ?? p;
+      i = p;
+    }
+    return i;
+  };
+  const union = (a: number, b: number) => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
+  for (let r = 0; r < nr; r++) {
+    for (let c = 0; c < nc; c++) {
+      if (c + 1 < nc && !vEdge(r, c + 1)) union(id(r, c), id(r, c + 1));
+      if (r + 1 < nr && !hEdge(r + 1, c)) union(id(r, c), id(r + 1, c));
+    }
+  }
+  const spans = new Map<number, { r0: number; c0: number; r1: number; c1: number }>();
+  for (let r = 0; r < nr; r++) {
+    for (let c = 0; c < nc; c++) {
+      const root = find(id(r, c));
+      const s = spans.get(root);
+      if (!s) spans.set(root, { r0: r, c0: c, r1: r, c1: c });
+      else {
+        s.r0 = Math.min(s.r0, r);
+        s.c0 = Math.min(s.c0, c);
+        s.r1 = Math.max(s.r1, r);
+        s.c1 = Math.max(s.c1, c);
+      }
+    }
+  }
+  const cells: TableCell[] = [...spans.values()]
+    .sort((a, b) => a.r0 - b.r0 || a.c0 - b.c0)
+    .map((s) => ({
+      text: '',
+      box: { x0: xs[s.c0] ?? 0, y0: ys[s.r0] ?? 0, x1: xs[s.c1 + 1] ?? 0, y1: ys[s.r1 + 1] ?? 0 },
+      row: s.r0,
+      col: s.c0,
+      rowSpan: s.r1 - s.r0 + 1,
+      colSpan: s.c1 - s.c0 + 1,
+    }));
+  return { box: { x0: left, y0: top, x1: right, y1: bottom }, xs, ys, cells };
+}
+
+/** Index i with edges[i] ≤ v < edges[i + 1], or -1 outside. */
+export function bandIndex(edges: readonly number[], v: number): number {
+  if (edges.length < 2 || v < (edges[0] ?? 0) || v > (edges[edges.length - 1] ?? 0)) return -1;
+  let lo = 0;
+  let hi = edges.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((edges[mid] ?? 0) <= v) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Fills the grid's cells with the words whose centre falls in them (a spanning cell gets all of its words). */
+export function fillGrid(grid: LatticeGrid, tokens: readonly Token[]): void {
+  const nc = grid.xs.length - 1;
+  const owner = new Map<number, number>();
+  grid.cells.forEach((cell, i) => {
+    for (let r = cell.row; r < cell.row + cell.rowSpan; r++)
+      for (let c = cell.col; c < cell.col + cell.colSpan; c++) owner.set(r * nc + c, i);
+  });
+  const inCell: Token[][] = grid.cells.map(() => []);
+  for (const t of tokens) {
+    const c = bandIndex(grid.xs, (t.box.x0 + t.box.x1) / 2);
+    const r = bandIndex(grid.ys, (t.box.y0 + t.box.y1) / 2);
+    if (c < 0 || r < 0) continue;
+    const i = owner.get(r * nc + c);
+    if (i !== undefined) inCell[i]?.push(t);
+  }
+  grid.cells.forEach((cell, i) => {
+    cell.text = cellText(inCell[i] ?? []);
+  });
+}
+
+/** Ruled tables among `segments` (optionally only inside `area`), with their cells filled from `tokens`. */
+export function latticeGrids(
+  segments: readonly Segment[],
+  tokens: readonly Token[],
+  area?: Rect,
+): LatticeGrid[] {
+  const segs = area ? clipSegments(segments, area) : [...segments];
+  const h = mergeLines(segs, 'h');
+  const v = mergeLines(segs, 'v');
+  const grids: LatticeGrid[] = [];
+  for (const comp of components(h, v)) {
+    if (comp.h.length + comp.v.length < 3 || comp.h.length === 0 || comp.v.length === 0) continue;
+    const grid = buildGrid(comp.h, comp.v);
+    if (!grid) continue;
+    fillGrid(grid, tokens);
+    const filled = grid.cells.filter((c) => c.text.trim() !== '').length;
+    // A ruled box around one paragraph, a page frame or a bar chart axis is not a table.
+    if (grid.cells.length < 2 || filled < 2) continue;
+    grids.push(grid);
+  }
+  // Nested boxes: keep the inner tables when an outer frame merely contains them as one big cell.
+  return grids
+    .filter((g) => !grids.some((o) => o !== g && contains(g.box, o.box) && g.cells.length <= 2))
+    .sort((a, b) => a.box.y0 - b.box.y0 || a.box.x0 - b.box.x0);
+}
+
+function contains(outer: Rect, inner: Rect): boolean {
+  return (
+    inner.x0 >= outer.x0 - SNAP &&
+    inner.y0 >= outer.y0 - SNAP &&
+    inner.x1 <= outer.x1 + SNAP &&
+    inner.y1 <= outer.y1 + SNAP
+  );
+}

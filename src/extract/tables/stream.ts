@@ -1,0 +1,258 @@
+// Borderless ("stream") tables from text alignment alone: words → rows by line, rows → text chunks by gaps,
+// columns from the chunks of the rows that have the usual number of them (camelot's stream), and a region
+// finder that picks blocks of rows with two or more aligned chunks out of a page of running text.
+import type { TableCell } from '../../shared/domain.js';
+import type { Rect } from '../../shared/geometry.js';
+import { bandIndex } from './lattice.js';
+import { groupRows, median, type TextRow } from './text-lines.js';
+import type { Token } from './types.js';
+
+/** Words closer than this many line heights are one chunk (about half an em; a word space is a quarter). */
+const CHUNK_GAP = 0.5;
+/** A vertical gap larger than this many median row pitches ends a text block. */
+const BLOCK_GAP = 2.6;
+/** Consecutive single-chunk rows allowed inside a block (section labels, wrapped labels). */
+const MAX_PLAIN_RUN = 2;
+
+export interface Chunk {
+  tokens: Token[];
+  box: Rect;
+}
+
+export interface StreamGrid {
+  box: Rect;
+  rows: TextRow[];
+  /** Column edges: left edge, separators, right edge. */
+  xs: number[];
+  cells: TableCell[];
+}
+
+function union(a: Rect, b: Rect): Rect {
+  return {
+    x0: Math.min(a.x0, b.x0),
+    y0: Math.min(a.y0, b.y0),
+    x1: Math.max(a.x1, b.x1),
+    y1: Math.max(a.y1, b.y1),
+  };
+}
+
+/** A row's words split into chunks at gaps wider than CHUNK_GAP line heights. */
+export function chunks(row: TextRow): Chunk[] {
+  const h = median(row.tokens.map((t) => t.box.y1 - t.box.y0));
+  const out: Chunk[] = [];
+  for (const t of row.tokens) {
+    const last = out[out.length - 1];
+    if (last && t.box.x0 - last.box.x1 <= CHUNK_GAP * h) {
+      last.tokens.push(t);
+      last.box = union(last.box, t.box);
+    } else out.push({ tokens: [t], box: { ...t.box } });
+  }
+  return out;
+}
+
+type Interval = [number, number];
+
+function mergeIntervals(list: Interval[]): Interval[] {
+  const s = [...list].sort((a, b) => a[0] - b[0]);
+  const out: Interval[] = [];
+  for (const iv of s) {
+    const last = out[out.length - 1];
+    if (last && iv[0] <= last[1]) last[1] = Math.max(last[1], iv[1]);
+    else out.push([iv[0], iv[1]]);
+  }
+  return out;
+}
+
+function mode(values: number[]): number {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best = 0;
+  let bestCount = -1;
+  for (const [v, c] of counts) if (c > bestCount || (c === bestCount && v > best)) [best, bestCount] = [v, c];
+  return best;
+}
+
+/**
+ * Column intervals of a block of rows, as camelot's stream does it: the chunks of the rows having the most common
+ * number of chunks (ignoring one-chunk rows unless every row has one) are merged where they overlap; chunks of
+ * the other rows that overlap no column add columns of their own (columns filled in only a few rows).
+ */
+export function columnIntervals(rowChunks: Chunk[][]): Interval[] {
+  const counts = rowChunks.map((r) => r.length).filter((n) => n > 0);
+  const multi = counts.filter((n) => n > 1);
+  const ncols = mode(multi.length ? multi : counts);
+  let cols = mergeIntervals(
+    rowChunks.filter((r) => r.length === ncols).flatMap((r) => r.map((c): Interval => [c.box.x0, c.box.x1])),
+  );
+  const extra: Interval[] = [];
+  for (const r of rowChunks) {
+    if (r.length === ncols) continue;
+    for (const c of r) {
+      if (!cols.some(([a, b]) => c.box.x0 <= b && c.box.x1 >= a)) extra.push([c.box.x0, c.box.x1]);
+    }
+  }
+  if (extra.length) cols = mergeIntervals([...cols, ...mergeIntervals(extra)]);
+  return cols;
+}
+
+/** Separators halfway between adjacent column intervals, framed by the block's left and right text edges. */
+function edgesFromIntervals(cols: Interval[], box: Rect): number[] {
+  const xs = [box.x0];
+  for (let i = 1; i < cols.length; i++) {
+    const prev = cols[i - 1] as Interval;
+    const cur = cols[i] as Interval;
+    xs.push((prev[1] + cur[0]) / 2);
+  }
+  xs.push(box.x1);
+  return xs;
+}
+
+/** The column a chunk belongs to: the one it overlaps most, relative to the column's width (camelot). */
+function columnOf(box: Rect, xs: readonly number[]): number {
+  let best = -1;
+  let bestScore = -1;
+  for (let c = 0; c + 1 < xs.length; c++) {
+    const a = xs[c] ?? 0;
+    const b = xs[c + 1] ?? 0;
+    const ov = Math.min(b, box.x1) - Math.max(a, box.x0);
+    const score = ov > 0 ? ov / Math.max(b - a, 1e-6) : -1;
+    if (score > bestScore) [best, bestScore] = [c, score];
+  }
+  if (bestScore > 0) return best;
+  const cx = (box.x0 + box.x1) / 2;
+  return Math.max(
+    0,
+    Math.min(
+      xs.length - 2,
+      bandIndex(xs, cx) < 0 ? (cx < (xs[0] ?? 0) ? 0 : xs.length - 2) : bandIndex(xs, cx),
+    ),
+  );
+}
+
+/**
+ * One stream table from rows of words. With `columns` (user separators) words are split among them by their
+ * centre; otherwise columns come from chunk alignment and whole chunks are placed.
+ */
+export function streamGrid(rows: TextRow[], columns?: readonly number[]): StreamGrid | null {
+  if (rows.length === 0) return null;
+  let box = rows.map((r) => r.box).reduce(union);
+  const rowChunks = rows.map(chunks);
+  let xs: number[];
+  if (columns && columns.length) {
+    const inner = [...columns].sort((a, b) => a - b).filter((x) => x > box.x0 && x < box.x1);
+    xs = [box.x0, ...inner, box.x1];
+  } else {
+    xs = edgesFromIntervals(columnIntervals(rowChunks), box);
+  }
+  const ncols = xs.length - 1;
+  // Row bands: halfway between neighbouring rows, the outer rows bounded by their own text.
+  const ys = [box.y0];
+  for (let i = 1; i < rows.length; i++) {
+    const prev = rows[i - 1] as TextRow;
+    const cur = rows[i] as TextRow;
+    ys.push((prev.box.y1 + cur.box.y0) / 2);
+  }
+  ys.push(box.y1);
+  const cells: TableCell[] = [];
+  const texts: string[][] = rows.map(() => Array.from({ length: ncols }, () => ''));
+  rowChunks.forEach((rc, r) => {
+    const line = texts[r] as string[];
+    const place = (c: number, text: string) => {
+      line[c] = line[c] ? `${line[c]} ${text}` : text;
+    };
+    if (columns && columns.length) {
+      for (const t of rows[r]?.tokens ?? []) {
+        const cx = (t.box.x0 + t.box.x1) / 2;
+        place(Math.max(0, Math.min(ncols - 1, bandIndex(xs, cx))), t.text);
+      }
+    } else {
+      for (const ch of rc) place(columnOf(ch.box, xs), ch.tokens.map((t) => t.text).join(' '));
+    }
+  });
+  for (let r = 0; r < rows.length; r++) {
+    for (let c = 0; c < ncols; c++) {
+      cells.push({
+        text: texts[r]?.[c] ?? '',
+        box: { x0: xs[c] ?? 0, y0: ys[r] ?? 0, x1: xs[c + 1] ?? 0, y1: ys[r + 1] ?? 0 },
+        row: r,
+        col: c,
+        rowSpan: 1,
+        colSpan: 1,
+      });
+    }
+  }
+  box = { x0: xs[0] ?? box.x0, y0: box.y0, x1: xs[xs.length - 1] ?? box.x1, y1: box.y1 };
+  return { box, rows, xs, cells };
+}
+
+/**
+ * Table regions in running text: blocks of consecutive rows (no vertical gap over BLOCK_GAP row pitches, at
+ * most MAX_PLAIN_RUN one-chunk rows in a row) holding at least three rows with two or more chunks whose
+ * positions line up with the block's columns. Leading and trailing one-chunk rows are trimmed.
+ * NOTE: camelot finds regions from Nurminen's text edges and tabula guesses from rulings; this is simpler and
+ * keeps headings that sit in one chunk above a table only when they are between tabular rows.
+ */
+export function findStreamBlocks(rows: TextRow[]): TextRow[][] {
+  if (rows.length === 0) return [];
+  const pitches: number[] = [];
+  for (let i = 1; i < rows.length; i++) {
+    const a = rows[i - 1] as TextRow;
+    const b = rows[i] as TextRow;
+    pitches.push((b.box.y0 + b.box.y1) / 2 - (a.box.y0 + a.box.y1) / 2);
+  }
+  const pitch = Math.max(median(pitches), 1);
+  const multi = rows.map((r) => chunks(r).length >= 2);
+  const blocks: TextRow[][] = [];
+  let cur: number[] = [];
+  let plainRun = 0;
+  const flush = () => {
+    while (cur.length && !multi[cur[cur.length - 1] ?? 0]) cur.pop();
+    while (cur.length && !multi[cur[0] ?? 0]) cur.shift();
+    if (cur.filter((i) => multi[i]).length >= 3) blocks.push(cur.map((i) => rows[i] as TextRow));
+    cur = [];
+    plainRun = 0;
+  };
+  for (let i = 0; i < rows.length; i++) {
+    const prev = rows[cur[cur.length - 1] ?? -1];
+    const row = rows[i] as TextRow;
+    const gap = prev ? (row.box.y0 + row.box.y1) / 2 - (prev.box.y0 + prev.box.y1) / 2 : 0;
+    if (prev && gap > BLOCK_GAP * pitch) flush();
+    if (multi[i]) {
+      plainRun = 0;
+      cur.push(i);
+    } else if (cur.length) {
+      plainRun++;
+      if (plainRun > MAX_PLAIN_RUN) flush();
+      else cur.push(i);
+    }
+  }
+  flush();
+  return blocks;
+}
+
+/** Stream tables of a page: inside `area` one table from all its words, otherwise one per text block. */
+export function streamGrids(
+  tokens: readonly Token[],
+  area?: Rect,
+  columns?: readonly number[],
+): StreamGrid[] {
+  const inArea = area
+    ? tokens.filter((t) => {
+        const cx = (t.box.x0 + t.box.x1) / 2;
+        const cy = (t.box.y0 + t.box.y1) / 2;
+        return cx >= area.x0 && cx <= area.x1 && cy >= area.y0 && cy <= area.y1;
+      })
+    : tokens;
+  const rows = groupRows(inArea);
+  if (area) {
+    const g = streamGrid(rows, columns);
+    return g ? [g] : [];
+  }
+  if (columns && columns.length) {
+    const g = streamGrid(rows, columns);
+    return g ? [g] : [];
+  }
+  return findStreamBlocks(rows)
+    .map((b) => streamGrid(b))
+    .filter((g): g is StreamGrid => g !== null);
+}
