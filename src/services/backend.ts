@@ -49,6 +49,7 @@ export async function createBackend(opts: { dataDir?: string } = {}): Promise<Ba
     },
     emit: (event) => ctx.emit(event),
     async dispose() {
+      await handlers.dispose();
       await docs.closeAll();
       await text.dispose();
       await engine.destroy();

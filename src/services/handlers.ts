@@ -14,6 +14,9 @@ import { detectLocale, extractDates } from '../extract/dates/index.js';
 import type { DateHit } from '../shared/domain.js';
 import { appRoot, samplesDir } from './paths.js';
 import type { SettingsStore } from './settings-store.js';
+import { extractRoom } from './handlers-extract.js';
+import { modelsRoom } from './handlers-models.js';
+import { vlmRoom } from './handlers-vlm.js';
 
 export interface BackendContext {
   dataDir: string;
@@ -29,10 +32,6 @@ const SAMPLE_FILES: Record<SampleName, string> = {
   'invoice-scanned': 'invoice-scanned.pdf',
   scene: 'scene.png',
 };
-
-function notImplemented(what: string): never {
-  throw new AppError('not_implemented', `${what} is not available in this build yet`);
-}
 
 let cachedVersion: string | null = null;
 function appVersion(): string {
@@ -54,8 +53,15 @@ async function documentDates(doc: OpenDocument, pages: number[], ctx: BackendCon
   return texts.flatMap((t) => extractDates(t, { locale }));
 }
 
-export function createHandlers(ctx: BackendContext, emit: (event: AppEvent) => void): Handlers {
+/** The handlers plus what the backend must release when it stops (each room's sessions, jobs, downloads). */
+export function createHandlers(
+  ctx: BackendContext,
+  emit: (event: AppEvent) => void,
+): Handlers & { dispose(): Promise<void> } {
   const { docs } = ctx;
+  const extract = extractRoom(ctx, emit);
+  const models = modelsRoom(ctx, emit);
+  const vlm = vlmRoom(ctx, emit);
   const asks = new AskManager({
     text: ctx.text,
     dates: (doc, pages) => documentDates(doc, pages, ctx),
@@ -102,7 +108,6 @@ export function createHandlers(ctx: BackendContext, emit: (event: AppEvent) => v
 
     'ask.start': (input) => Promise.resolve(asks.start(docs.get(input.docId), input)),
     'ask.cancel': ({ askId }) => Promise.resolve({ cancelled: asks.cancel(askId) }),
-    'ground.start': () => notImplemented('Finding objects (VLM engine)'),
 
     'extract.dates': async ({ docId, pages }) => {
       const doc = docs.get(docId);
@@ -110,31 +115,14 @@ export function createHandlers(ctx: BackendContext, emit: (event: AppEvent) => v
       for (const p of wanted) docs.checkPage(docId, p);
       return { dates: await documentDates(doc, wanted, ctx) };
     },
-    'extract.tables': () => notImplemented('Table extraction'),
-    'extract.export': () => notImplemented('Exporting extractions'),
-    'extract.start': () => notImplemented('Batch extraction jobs'),
-    'extract.cancel': () => notImplemented('Batch extraction jobs'),
-    'extract.resume': () => notImplemented('Batch extraction jobs'),
-    'extract.jobs': () => Promise.resolve([]),
-    'extract.job': ({ jobId }) => Promise.reject(new AppError('not_found', `no job ${jobId}`)),
-
-    'models.list': () => notImplemented('The model store'),
-    'models.pull': () => notImplemented('Pulling models'),
-    'models.pausePull': () => notImplemented('Pulling models'),
-    'models.cancelPull': () => notImplemented('Pulling models'),
-    'models.import': () => notImplemented('Importing models'),
-    'models.verify': () => notImplemented('Verifying models'),
-    'models.remove': () => notImplemented('Removing models'),
-    'models.status': () =>
-      Promise.resolve({
-        preference: ctx.settings.get().provider,
-        active: null,
-        attempts: [],
-        summary: 'No model loaded: the reader engine answers until a vision-language model is installed.',
-        loadedModel: null,
-      }),
+    ...extract.handlers,
+    ...models.handlers,
+    ...vlm.handlers,
 
     'settings.get': () => Promise.resolve(ctx.settings.get()),
     'settings.set': (patch) => ctx.settings.set(patch),
+    async dispose() {
+      await Promise.all([extract.dispose(), models.dispose(), vlm.dispose()]);
+    },
   };
 }
