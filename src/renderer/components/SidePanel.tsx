@@ -1,17 +1,20 @@
-// The right-hand panel: Ask, Extract and Models. Each talks to the real backend; until a channel's room has
+// The right-hand panel: Ask, Find, Extract, Models and Settings. Each talks to the real backend; until a channel's room has
 // landed the backend answers `not_implemented` and the panel shows that message, never made-up results.
-import { useEffect, useState } from 'react';
-import { ApiError } from '../../shared/api-client.js';
-import type { ProviderStatus } from '../../shared/domain.js';
+import { useState } from 'react';
 import { api } from '../lib/api.js';
 import type { OpenDoc } from '../stores/documents.js';
 import type { PanelName } from '../stores/ui.js';
 import { setPanel, useUi } from '../stores/ui.js';
+import { ExtractPanel } from './ExtractPanel.js';
+import { errorMessage as message } from './messages.js';
+import { ModelsPanel } from './ModelsPanel.js';
+import { SettingsPanel } from './SettingsPanel.js';
 
 const TABS: Array<{ name: PanelName; label: string }> = [
   { name: 'ask', label: 'Ask' },
   { name: 'extract', label: 'Extract' },
   { name: 'models', label: 'Models' },
+  { name: 'settings', label: 'Settings' },
 ];
 
 export const SUGGESTED_PROMPTS = [
@@ -20,10 +23,6 @@ export const SUGGESTED_PROMPTS = [
   'Extract all dates mentioned.',
   'What tables are present? Describe their contents.',
 ];
-
-function message(e: unknown): string {
-  return e instanceof ApiError || e instanceof Error ? e.message : String(e);
-}
 
 export function SidePanel({ doc }: { doc: OpenDoc | null }) {
   const panel = useUi((s) => s.panel);
@@ -46,6 +45,7 @@ export function SidePanel({ doc }: { doc: OpenDoc | null }) {
         {panel === 'ask' && <AskPanel doc={doc} />}
         {panel === 'extract' && <ExtractPanel doc={doc} />}
         {panel === 'models' && <ModelsPanel />}
+        {panel === 'settings' && <SettingsPanel />}
       </div>
     </aside>
   );
@@ -102,62 +102,6 @@ function AskPanel({ doc }: { doc: OpenDoc | null }) {
           {result.text}
         </p>
       )}
-    </section>
-  );
-}
-
-function ExtractPanel({ doc }: { doc: OpenDoc | null }) {
-  const [note, setNote] = useState<string | null>(null);
-  const run = async (kind: 'dates' | 'tables') => {
-    if (!doc) return;
-    setNote(null);
-    try {
-      if (kind === 'dates') {
-        const r = await api.call('extract.dates', { docId: doc.info.id });
-        setNote(`${r.dates.length} date(s) found.`);
-      } else {
-        const r = await api.call('extract.tables', { docId: doc.info.id });
-        setNote(`${r.tables.length} table(s) found.`);
-      }
-    } catch (e) {
-      setNote(message(e));
-    }
-  };
-  return (
-    <section className="panel" aria-label="Extract">
-      <h2>Extract from {doc ? doc.info.name : 'a document'}</h2>
-      <div className="row">
-        <button className="btn" disabled={!doc} onClick={() => void run('dates')}>
-          Dates
-        </button>
-        <button className="btn" disabled={!doc} onClick={() => void run('tables')}>
-          Tables
-        </button>
-      </div>
-      {note && (
-        <p className="note" role="status">
-          {note}
-        </p>
-      )}
-    </section>
-  );
-}
-
-function ModelsPanel() {
-  const [status, setStatus] = useState<ProviderStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api.call('models.status', {}).then(setStatus, (e: unknown) => setError(message(e)));
-  }, []);
-  return (
-    <section className="panel" aria-label="Models">
-      <h2>Models</h2>
-      {status && (
-        <p className="note" data-testid="provider-summary">
-          {status.summary}
-        </p>
-      )}
-      {error && <p className="note error">{error}</p>}
     </section>
   );
 }

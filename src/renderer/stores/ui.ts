@@ -9,7 +9,7 @@ export interface Toast {
   message: string;
 }
 
-export type PanelName = 'ask' | 'extract' | 'models';
+export type PanelName = 'ask' | 'find' | 'extract' | 'models' | 'settings';
 
 export interface PasswordRequest {
   name: string;
