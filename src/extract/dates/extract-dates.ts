@@ -205,7 +205,7 @@ function trimSpan(text: string, start: number, end: number): [number, number] {
 }
 
 /** Dates found in one string (a line, or the seam of two lines). */
-function findInText(text: string, order: DateOrder, opts: ExtractDatesOptions): Found[] {
+function findInText(text: string, order: DateOrder, opts: ExtractDatesOptions, ocr: boolean): Found[] {
   const range = opts.yearRange ?? [1900, 2100];
   const results = PARSERS[order].parse(text, new Date(Date.UTC(opts.referenceYear ?? 2000, 5, 15)));
   const found: Found[] = [];
@@ -234,7 +234,7 @@ function findInText(text: string, order: DateOrder, opts: ExtractDatesOptions): 
     const glued = (at: number) => /[-/–—]/.test(text[at] ?? '');
     const cs = prev && prev.index + prev.text.length === ws - 1 && glued(ws - 1) ? prev.index : ws;
     const ce = after && after.index === we + 1 && glued(we) ? after.index + after.text.length : we;
-    if (rejectLookAlike(text, cs, ce)) return;
+    if (rejectLookAlike(text, cs, ce, { ocr })) return;
 
     // Ends of the match: one, or two when the parser itself read a range ("Jan 5-7, 2025").
     const ends: Array<{ a: number; b: number; f: Fields }> = [];
@@ -300,7 +300,9 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
   const runs: LineText[] = page.lines.map((_, i) => lineText(page, i));
   // OCR text is parsed with its digit confusions undone (same length, so offsets hold); hits keep the OCR text.
   const parseable = (text: string) => (page.source === 'ocr' ? normaliseOcrText(text) : text);
-  const perLine: Found[][] = runs.map((run) => findInText(parseable(run.text), order, opts));
+  const perLine: Found[][] = runs.map((run) =>
+    findInText(parseable(run.text), order, opts, page.source === 'ocr'),
+  );
   // `upTo`: the end of the part on the hit's first line, whose left edge orders it among that line's hits.
   const hits: Array<{ run: LineText; f: Found; line: number; upTo: number }> = [];
 
@@ -317,7 +319,7 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
     const seam = joinWords([...tail, ...head]);
     const cut = joinWords(tail).text.length; // index of the joining space
     if (!HAS_MONTH_NAME.test(seam.text)) continue;
-    for (const f of findInText(parseable(seam.text), order, opts)) {
+    for (const f of findInText(parseable(seam.text), order, opts, page.source === 'ocr')) {
       if (!(f.start < cut && f.end > cut + 1) || !/\p{L}/u.test(seam.text.slice(f.start, cut))) continue;
       // Drop what each line found alone inside the wrapped date (e.g. "March 2025" of "14 March" / "2025").
       const upperOffset = upper.text.length - cut;

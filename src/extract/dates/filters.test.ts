@@ -105,3 +105,12 @@ test('a real date beside a look-alike survives', () => {
   assert.deepEqual(extract('build v1.2.3 deployed 2025-03-14'), ['2025-03-14']);
   assert.deepEqual(extract('won 3-1 on 14.03.2025'), ['14.03.2025']);
 });
+
+test('on OCR text a lower-case word glued to a full date is set apart; upper-case codes stay glued', () => {
+  assert.equal(reason('met on22/04/2008 here', '22/04/2008'), 'attached');
+  assert.equal(rejectLookAlike('met on22/04/2008 here', 6, 16, { ocr: true }), null);
+  assert.equal(rejectLookAlike('shipped 2025-03-14was', 8, 18, { ocr: true }), null);
+  assert.equal(rejectLookAlike('INV2025-03-14', 3, 13, { ocr: true }), 'attached');
+  // Without a four-digit year the glue still counts (ab12/05/25 is a code).
+  assert.equal(rejectLookAlike('ab12/05/25', 2, 10, { ocr: true }), 'attached');
+});

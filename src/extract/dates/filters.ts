@@ -24,11 +24,23 @@ const PAGE_BEFORE =
  * it survives every filter. `numeric` is true when the candidate has no letters (12/03/2025, 2025-03-14):
  * identifier, money and page filters only apply to those, since "Invoice 14 March 2025" is still a date.
  */
-export function rejectLookAlike(line: string, start: number, end: number): RejectReason | null {
+export function rejectLookAlike(
+  line: string,
+  start: number,
+  end: number,
+  opts: { ocr?: boolean } = {},
+): RejectReason | null {
   const text = line.slice(start, end);
-  const before = line.slice(0, start);
-  const after = line.slice(end);
+  let before = line.slice(0, start);
+  let after = line.slice(end);
   const numeric = !/\p{L}/u.test(text.replace(/T(?=\d)|Z$/g, ''));
+
+  // OCR drops spaces ("on22/04/2008", "2008was"): a lower-case word glued to a complete date is prose, not a
+  // code, so on OCR text it is set apart before the checks below. Upper case (INV2025-03-14) stays glued.
+  if (opts.ocr && /\d{4}/.test(text)) {
+    if (/(?:^|[^\p{L}\d])\p{Ll}{2,}$/u.test(before)) before += ' ';
+    if (/^\p{Ll}{2,}(?![\p{L}\d])/u.test(after)) after = ` ${after}`;
+  }
 
   // Glued to a letter or digit on either side: part of a longer token (INV2025-03-14, 12.03.2025a, v1.2.2025).
   if (/[\p{L}\d]$/u.test(before)) return /\bv$/i.test(before) ? 'version' : 'attached';
