@@ -1,0 +1,261 @@
+// Test double of the Hugging Face hub on 127.0.0.1: the revision, tree and resolve routes the store uses, a second
+// "CDN" server that LFS files redirect to (as the hub does), and faults to inject per file. Used by the tests only.
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type Fault =
+  /** Send the headers for the whole answer, then `after` bytes, then drop the connection. */
+  | { kind: 'drop'; after: number }
+  /** Send `after` bytes and then nothing, keeping the connection open. */
+  | { kind: 'stall'; after: number }
+  /** Same length, different bytes. */
+  | { kind: 'wrong-bytes' }
+  | { kind: 'status'; status: number }
+  /** Answer 200 with the whole file even to a Range request. */
+  | { kind: 'ignore-range' }
+  /** Send `chunk` bytes every `delayMs`. */
+  | { kind: 'slow'; chunk: number; delayMs: number };
+
+export interface FakeRepo {
+  sha: string;
+  files: Map<string, Uint8Array>;
+  /** Paths served through LFS (listed with an `lfs` block, redirected to the CDN). Default: `*.onnx*`. */
+  lfs?: (path: string) => boolean;
+}
+
+export interface LoggedRequest {
+  server: 'hub' | 'cdn';
+  path: string;
+  range: string | null;
+  authorization: string | null;
+  status: number;
+}
+
+export interface FakeHub {
+  endpoint: string;
+  cdn: string;
+  log: LoggedRequest[];
+  repos: Map<string, FakeRepo>;
+  /** Faults by repo file path, used up one per request (`times` requests each; default 1). */
+  fault(path: string, fault: Fault, times?: number): void;
+  /** Tree listing page size (to exercise `Link: rel="next"`). */
+  pageSize: number;
+  close(): Promise<void>;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function gitBlobOid(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+const defaultLfs = (path: string) => /\.onnx(_data(_\d+)?)?$/.test(path);
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<FakeHub> {
+  const faults = new Map<string, { fault: Fault; left: number }[]>();
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const log: LoggedRequest[] = [];
+  const hubRepos = new Map(Object.entries(repos));
+  const blobs = () => {
+    const out = new Map<string, { path: string; bytes: Uint8Array }>();
+    for (const repo of hubRepos.values())
+      for (const [path, bytes] of repo.files) out.set(sha256Hex(bytes), { path, bytes });
+    return out;
+  };
+
+  const takeFault = (path: string): Fault | null => {
+    const queue = faults.get(path);
+    const head = queue?.[0];
+    if (!queue || !head) return null;
+    if (--head.left <= 0) queue.shift();
+    return head.fault;
+  };
+
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  /** Serves `bytes` honouring Range, after applying any fault queued for `path`. */
+  const serveBytes = (req: IncomingMessage, res: ServerResponse, path: string, original: Uint8Array) => {
+    const fault = takeFault(path);
+    if (fault?.kind === 'status') {
+      res.writeHead(fault.status, { 'content-type': 'text/plain' }).end(`fault ${fault.status}`);
+      return fault.status;
+    }
+    let bytes = original;
+    if (fault?.kind === 'wrong-bytes') {
+      bytes = Uint8Array.from(original);
+      for (let i = 0; i < bytes.length; i += 97) bytes[i] = (bytes[i] ?? 0) ^ 0xff;
+    }
+    const range = fault?.kind === 'ignore-range' ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    let start = 0;
+    let status = 200;
+    const headers: Record<string, string> = {
+      'content-type': 'application/octet-stream',
+      'accept-ranges': 'bytes',
+    };
+    if (range?.[1] !== undefined) {
+      start = Number(range[1]);
+      if (start >= bytes.length) {
+        res.writeHead(416, { 'content-range': `bytes */${bytes.length}` }).end();
+        return 416;
+      }
+      status = 206;
+      headers['content-range'] = `bytes ${start}-${bytes.length - 1}/${bytes.length}`;
+    }
+    const body = bytes.subarray(start);
+    headers['content-length'] = String(body.length);
+    res.writeHead(status, headers);
+    if (fault?.kind === 'drop') {
+      res.write(body.subarray(0, fault.after), () => later(20, () => res.socket?.destroy()));
+    } else if (fault?.kind === 'stall') {
+      res.write(body.subarray(0, fault.after)); // then nothing, until the client gives up
+    } else if (fault?.kind === 'slow') {
+      let at = 0;
+      const step = () => {
+        if (res.destroyed) return;
+        const next = body.subarray(at, at + fault.chunk);
+        at += next.length;
+        if (at >= body.length) res.end(next);
+        else res.write(next, () => later(fault.delayMs, step));
+      };
+      step();
+    } else {
+      res.end(body);
+    }
+    return status;
+  };
+
+  const record = (server: 'hub' | 'cdn', req: IncomingMessage, status: number) =>
+    log.push({
+      server,
+      path: decodeURIComponent((req.url ?? '').split('?')[0] ?? ''),
+      range: req.headers.range ?? null,
+      authorization: req.headers.authorization ?? null,
+      status,
+    });
+
+  const json = (
+    res: ServerResponse,
+    status: number,
+    value: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
+    return status;
+  };
+
+  let cdnBase = '';
+  const hub = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const parts = url.pathname.split('/').map(decodeURIComponent);
+    let status = 404;
+    try {
+      if (parts[1] === 'api' && parts[2] === 'models') {
+        const repoId = `${parts[3]}/${parts[4]}`;
+        const repo = hubRepos.get(repoId);
+        const rev = parts[6] ?? '';
+        if (!repo || (rev !== 'main' && rev !== repo.sha))
+          status = json(res, 404, { error: 'Repository not found' });
+        else if (parts[5] === 'revision') status = json(res, 200, { id: repoId, sha: repo.sha });
+        else if (parts[5] === 'tree') {
+          const isLfs = repo.lfs ?? defaultLfs;
+          const dirs = new Set(
+            [...repo.files.keys()].filter((p) => p.includes('/')).map((p) => p.split('/')[0] ?? ''),
+          );
+          const entries: unknown[] = [...dirs].map((d) => ({
+            type: 'directory',
+            oid: '0'.repeat(40),
+            size: 0,
+            path: d,
+          }));
+          for (const [path, bytes] of repo.files) {
+            if (isLfs(path))
+              entries.push({
+                type: 'file',
+                oid: createHash('sha1').update(path).digest('hex'),
+                size: bytes.length,
+                path,
+                lfs: { oid: sha256Hex(bytes), size: bytes.length, pointerSize: 134 },
+              });
+            else entries.push({ type: 'file', oid: gitBlobOid(bytes), size: bytes.length, path });
+          }
+          const cursor = Number(url.searchParams.get('cursor') ?? '0');
+          const page = entries.slice(cursor, cursor + api.pageSize);
+          const headers: Record<string, string> = {};
+          if (cursor + api.pageSize < entries.length) {
+            const next = new URL(url.toString());
+            next.searchParams.set('cursor', String(cursor + api.pageSize));
+            headers.link = `<${next.pathname}${next.search}>; rel="next"`;
+          }
+          status = json(res, 200, page, headers);
+        } else status = json(res, 404, { error: 'no such route' });
+      } else if (parts[3] === 'resolve') {
+        const repo = hubRepos.get(`${parts[1]}/${parts[2]}`);
+        const rev = parts[4] ?? '';
+        const path = parts.slice(5).join('/');
+        const bytes = repo?.files.get(path);
+        if (!repo || !bytes || (rev !== 'main' && rev !== repo.sha))
+          status = json(res, 404, { error: 'Entry not found' });
+        else if ((repo.lfs ?? defaultLfs)(path)) {
+          // Like the hub: LFS content lives elsewhere, reached by an absolute redirect to another host.
+          res
+            .writeHead(302, {
+              location: `${cdnBase}/blobs/${sha256Hex(bytes)}?name=${encodeURIComponent(path)}`,
+            })
+            .end();
+          status = 302;
+        } else status = serveBytes(req, res, path, bytes);
+      } else status = json(res, 404, { error: 'no such route' });
+    } finally {
+      record('hub', req, status);
+    }
+  });
+
+  const cdn = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const blob = blobs().get(url.pathname.replace('/blobs/', ''));
+    const status = blob ? serveBytes(req, res, blob.path, blob.bytes) : json(res, 404, { error: 'no blob' });
+    record('cdn', req, status);
+  });
+
+  for (const server of [hub, cdn])
+    server.on('connection', (s: Socket) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+  const endpoint = await listen(hub);
+  cdnBase = await listen(cdn);
+
+  const api: FakeHub = {
+    endpoint,
+    cdn: cdnBase,
+    log,
+    repos: hubRepos,
+    pageSize: 1000,
+    fault(path, fault, times = 1) {
+      const queue = faults.get(path) ?? [];
+      queue.push({ fault, left: times });
+      faults.set(path, queue);
+    },
+    async close() {
+      for (const t of timers) clearTimeout(t);
+      for (const s of sockets) s.destroy();
+      await Promise.all([hub, cdn].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    },
+  };
+  return api;
+}

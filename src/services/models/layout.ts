@@ -1,0 +1,237 @@
+// Decides whether a folder is a model DocLens can run (onnx-community Qwen-VL layout, docs/qwen2-vl-onnx.md §1):
+// the JSON files, a complete set of the three ONNX graphs for one dtype, a tokenizer.json that parses, and graphs whose
+// input and output names are the ones the VLM engine feeds — with an error that names everything that is missing.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import type { ModelFamily } from '../../shared/domain.js';
+import { AppError } from '../../shared/errors.js';
+import { SESSIONS, type Manifest, type SessionName } from './manifest.js';
+
+export type SessionFiles = Record<SessionName, string>;
+
+/** Preference when a folder holds several complete dtype sets and the caller names none. */
+export const IMPORT_DTYPE_ORDER = ['q4', 'q4f16', 'q8', 'fp16', 'fp32', 'int8', 'uint8', 'bnb4'];
+
+const MODEL_TYPES: Record<string, ModelFamily> = { qwen2_vl: 'qwen2-vl', qwen2_5_vl: 'qwen2.5-vl' };
+
+export interface FolderCheck {
+  family: ModelFamily;
+  dtype: string;
+  /** Every complete dtype set found. */
+  dtypes: string[];
+  sessions: SessionFiles;
+  /** Relative paths (with `/`) making up the chosen dtype: root files, session graphs and their external data. */
+  files: string[];
+  layers: number;
+}
+
+async function listFiles(dir: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  const walk = async (rel: string) => {
+    const entries = await readdir(join(dir, rel), { withFileTypes: true });
+    for (const e of entries) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory() && !rel) await walk(path);
+      else if (e.isFile() || e.isSymbolicLink()) out.add(path);
+    }
+  };
+  await walk('');
+  return out;
+}
+
+/** `<graph>.onnx_data`, `<graph>.onnx_data_1`, … next to a graph (transformers.js external-data naming). */
+export function externalDataOf(graph: string, present: Iterable<string>): string[] {
+  const prefix = `${graph}_data`;
+  return [...present].filter((p) => p === prefix || new RegExp(`^${escape(prefix)}_\\d+$`).test(p)).sort();
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function sessionFiles(suffix: string): SessionFiles {
+  return {
+    vision_encoder: `onnx/vision_encoder${suffix}.onnx`,
+    embed_tokens: `onnx/embed_tokens${suffix}.onnx`,
+    decoder_model_merged: `onnx/decoder_model_merged${suffix}.onnx`,
+  };
+}
+
+function familyOf(config: unknown): ModelFamily | null {
+  if (typeof config !== 'object' || config === null || !('model_type' in config)) return null;
+  return MODEL_TYPES[String(config.model_type)] ?? null;
+}
+
+function layersOf(config: unknown): number | null {
+  const c = config as { num_hidden_layers?: unknown; text_config?: { num_hidden_layers?: unknown } };
+  const n = c.text_config?.num_hidden_layers ?? c.num_hidden_layers;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
+}
+
+async function readJson(path: string): Promise<unknown> {
+  return JSON.parse(await readFile(path, 'utf8')) as unknown;
+}
+
+/**
+ * Checks `dir` without loading any graph. Throws `not_found` when the folder is missing and `invalid_input` naming
+ * every missing or unreadable piece otherwise.
+ */
+export async function checkFolder(
+  dir: string,
+  layout: Manifest['layout'],
+  dtype?: string,
+): Promise<FolderCheck> {
+  let present: Set<string>;
+  try {
+    present = await listFiles(dir);
+  } catch (e) {
+    throw new AppError('not_found', `cannot read the model folder ${dir}: ${(e as Error).message}`);
+  }
+  const problems: string[] = [];
+  const missing = layout.requiredFiles.filter((f) => !present.has(f));
+
+  let config: unknown = null;
+  let family: ModelFamily | null = null;
+  let layers: number | null = null;
+  if (present.has('config.json')) {
+    try {
+      config = await readJson(join(dir, 'config.json'));
+      family = familyOf(config);
+      layers = layersOf(config);
+      if (!family)
+        problems.push(
+          `config.json model_type "${String((config as { model_type?: unknown }).model_type)}" is not qwen2_vl or qwen2_5_vl`,
+        );
+      else if (!layers) problems.push('config.json has no num_hidden_layers');
+    } catch (e) {
+      problems.push(`config.json does not parse (${(e as Error).message})`);
+    }
+  }
+
+  const complete: string[] = [];
+  const partial: string[] = [];
+  for (const [name, suffix] of Object.entries(layout.dtypeSuffixes)) {
+    const files = Object.values(sessionFiles(suffix));
+    const have = files.filter((f) => present.has(f));
+    if (have.length === files.length) complete.push(name);
+    else if (have.length > 0)
+      partial.push(`${name} lacks ${files.filter((f) => !present.has(f)).join(', ')}`);
+  }
+  const ordered = [
+    ...IMPORT_DTYPE_ORDER.filter((d) => complete.includes(d)),
+    ...complete.filter((d) => !IMPORT_DTYPE_ORDER.includes(d)),
+  ];
+  let chosen: string | undefined;
+  if (dtype !== undefined) {
+    if (!complete.includes(dtype))
+      problems.push(
+        `no complete ${dtype} set (${SESSIONS.map((s) => `onnx/${s}${layout.dtypeSuffixes[dtype] ?? '_?'}.onnx`).join(', ')})`,
+      );
+    else chosen = dtype;
+  } else {
+    chosen = ordered[0];
+    if (!chosen)
+      missing.push(
+        `onnx/{${SESSIONS.join(',')}}<dtype>.onnx${partial.length ? ` (incomplete sets: ${partial.join('; ')})` : ''}`,
+      );
+  }
+
+  if (present.has('tokenizer.json')) {
+    try {
+      const tokenizerJson = await readJson(join(dir, 'tokenizer.json'));
+      const tokenizerConfig = present.has('tokenizer_config.json')
+        ? await readJson(join(dir, 'tokenizer_config.json')).catch(() => ({}))
+        : {};
+      const tok = new Tokenizer(tokenizerJson as object, tokenizerConfig as object);
+      if (tok.encode('DocLens').ids.length === 0) problems.push('tokenizer.json encodes text to nothing');
+    } catch (e) {
+      problems.push(`tokenizer.json does not load (${(e as Error).message})`);
+    }
+  }
+
+  if (missing.length || problems.length || !family || !chosen || !layers) {
+    const parts = [];
+    if (missing.length) parts.push(`missing ${missing.join(', ')}`);
+    parts.push(...problems);
+    throw new AppError(
+      'invalid_input',
+      `${dir} is not a supported Qwen2-VL / Qwen2.5-VL ONNX model: ${parts.join('; ')}`,
+    );
+  }
+
+  const sessions = sessionFiles(layout.dtypeSuffixes[chosen] ?? '');
+  const root = [...layout.requiredFiles, ...layout.optionalFiles.filter((f) => present.has(f))];
+  const graphs = Object.values(sessions).flatMap((g) => [g, ...externalDataOf(g, present)]);
+  return {
+    family,
+    dtype: chosen,
+    dtypes: ordered,
+    sessions,
+    files: [...new Set([...root, ...graphs])],
+    layers,
+  };
+}
+
+/** Input and output names the VLM engine feeds and reads, per session (docs/qwen2-vl-onnx.md §1.3). */
+export function expectedNames(
+  family: ModelFamily,
+  layers: number,
+): Record<SessionName, { inputs: string[]; outputs: string[] }> {
+  const past = Array.from({ length: layers }, (_, i) => [
+    `past_key_values.${i}.key`,
+    `past_key_values.${i}.value`,
+  ]).flat();
+  const present = Array.from({ length: layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat();
+  return {
+    vision_encoder: {
+      inputs: ['pixel_values', family === 'qwen2.5-vl' ? 'image_grid_thw' : 'grid_thw'],
+      outputs: ['image_features'],
+    },
+    embed_tokens: { inputs: ['input_ids'], outputs: ['inputs_embeds'] },
+    decoder_model_merged: {
+      inputs: ['inputs_embeds', 'attention_mask', 'position_ids', ...past],
+      outputs: ['logits', ...present],
+    },
+  };
+}
+
+/**
+ * Opens each graph with onnxruntime-node (metadata only is read, but ORT loads the weights too) and compares its
+ * input and output names with what the engine feeds; extra optional inputs are allowed, missing ones are not.
+ */
+export async function checkSessions(dir: string, check: FolderCheck): Promise<void> {
+  const ort = await import('onnxruntime-node');
+  const want = expectedNames(check.family, check.layers);
+  const problems: string[] = [];
+  for (const name of SESSIONS) {
+    const file = check.sessions[name];
+    let session: Awaited<ReturnType<typeof ort.InferenceSession.create>> | null = null;
+    try {
+      session = await ort.InferenceSession.create(join(dir, ...file.split('/')), {
+        graphOptimizationLevel: 'disabled',
+        intraOpNumThreads: 1,
+      });
+      const inputs = new Set(session.inputNames);
+      const outputs = new Set(session.outputNames);
+      const noIn = want[name].inputs.filter((n) => !inputs.has(n));
+      const noOut = want[name].outputs.filter((n) => !outputs.has(n));
+      if (noIn.length) problems.push(`${file} lacks input${noIn.length > 1 ? 's' : ''} ${abbreviate(noIn)}`);
+      if (noOut.length)
+        problems.push(`${file} lacks output${noOut.length > 1 ? 's' : ''} ${abbreviate(noOut)}`);
+    } catch (e) {
+      problems.push(`${file} does not open in onnxruntime (${(e as Error).message.split('\n')[0] ?? ''})`);
+    } finally {
+      await session?.release();
+    }
+  }
+  if (problems.length)
+    throw new AppError(
+      'invalid_input',
+      `${dir} is not a usable ${check.family} model: ${problems.join('; ')}`,
+    );
+}
+
+function abbreviate(names: string[]): string {
+  return names.length > 4 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+}

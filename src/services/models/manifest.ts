@@ -1,0 +1,164 @@
+// The schema and reader of models/manifest.json: which models DocLens knows how to pull, from which hub repo and
+// revision, and which files make up each dtype. Facts that could not be verified stay null and are read from the hub.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ModelFamily, Provider, type KnownModel } from '../../shared/domain.js';
+import { AppError } from '../../shared/errors.js';
+import { appRoot } from '../paths.js';
+
+/** The three ONNX sessions of an onnx-community Qwen-VL export (docs/qwen2-vl-onnx.md §1.1). */
+export const SESSIONS = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'] as const;
+export type SessionName = (typeof SESSIONS)[number];
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits');
+const RepoPath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'a relative path inside the repo');
+
+/** A file named by path alone, or with the size and sha256 we could verify (null where not verified). */
+export const ManifestFile = z.union([
+  RepoPath,
+  z.object({ path: RepoPath, bytes: z.number().int().nonnegative().nullable(), sha256: Sha256.nullable() }),
+]);
+export type ManifestFile = z.infer<typeof ManifestFile>;
+
+export const ManifestDtype = z.object({
+  /** Total download size of this dtype (session files + root files), null when not verified. */
+  bytes: z.number().int().nonnegative().nullable(),
+  files: z.object({
+    vision_encoder: ManifestFile,
+    embed_tokens: ManifestFile,
+    decoder_model_merged: ManifestFile,
+  }),
+});
+export type ManifestDtype = z.infer<typeof ManifestDtype>;
+
+export const ManifestModel = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase id usable as a folder name'),
+  name: z.string().min(1),
+  family: ModelFamily,
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+  /** A 40-hex commit sha, or null: resolve `main` at pull time. */
+  revision: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .nullable(),
+  license: z.string().min(1),
+  coordinates: z.object({
+    format: z.enum(['qwen-vl', 'qwen2-vl', 'qwen2.5-vl']),
+    space: z.enum(['norm1000', 'input-pixels']),
+  }),
+  chatTemplate: z.string().nullable(),
+  recommendedDtype: z.record(Provider, z.string()),
+  dtypes: z.record(z.string(), ManifestDtype),
+  verified: z.array(z.string()),
+  unverified: z.array(z.string()),
+});
+export type ManifestModel = z.infer<typeof ManifestModel>;
+
+export const Manifest = z
+  .object({
+    $comment: z.string().optional(),
+    version: z.literal(1),
+    layout: z.object({
+      requiredFiles: z.array(RepoPath),
+      optionalFiles: z.array(RepoPath),
+      sessions: z.array(z.enum(SESSIONS)),
+      dtypeSuffixes: z.record(z.string(), z.string()),
+    }),
+    models: z.array(ManifestModel),
+  })
+  .superRefine((m, ctx) => {
+    const ids = new Set<string>();
+    for (const model of m.models) {
+      if (ids.has(model.id)) ctx.addIssue({ code: 'custom', message: `duplicate model id ${model.id}` });
+      ids.add(model.id);
+      for (const [provider, dtype] of Object.entries(model.recommendedDtype))
+        if (!(dtype in model.dtypes))
+          ctx.addIssue({
+            code: 'custom',
+            message: `${model.id}: recommended ${provider} dtype ${dtype} is not listed`,
+          });
+    }
+  });
+export type Manifest = z.infer<typeof Manifest>;
+
+export function defaultManifestPath(): string {
+  return join(appRoot(), 'models', 'manifest.json');
+}
+
+export function parseManifest(json: unknown, source = 'manifest'): Manifest {
+  const parsed = Manifest.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first ? `${first.path.join('.')}: ${first.message}` : 'invalid';
+    throw new AppError('invalid_input', `${source} is not a valid model manifest (${where})`);
+  }
+  return parsed.data;
+}
+
+export async function loadManifest(path = defaultManifestPath()): Promise<Manifest> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new AppError('io_error', `cannot read the model manifest ${path}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new AppError('invalid_input', `${path} is not JSON: ${(e as Error).message}`);
+  }
+  return parseManifest(json, path);
+}
+
+export function filePath(file: ManifestFile): string {
+  return typeof file === 'string' ? file : file.path;
+}
+
+/** Expected size and sha256 of a manifest file where the manifest pins them. */
+export function filePins(file: ManifestFile): { bytes: number | null; sha256: string | null } {
+  return typeof file === 'string'
+    ? { bytes: null, sha256: null }
+    : { bytes: file.bytes, sha256: file.sha256 };
+}
+
+export function findModel(manifest: Manifest, id: string): ManifestModel {
+  const model = manifest.models.find((m) => m.id === id);
+  if (!model) {
+    const known = manifest.models.map((m) => m.id).join(', ') || 'none';
+    throw new AppError('not_found', `unknown model "${id}" (known: ${known})`);
+  }
+  return model;
+}
+
+/** The dtype asked for, else the one recommended for the CPU (the provider that always exists). */
+export function pickDtype(model: ManifestModel, dtype?: string): string {
+  const chosen = dtype ?? model.recommendedDtype.cpu ?? Object.keys(model.dtypes)[0];
+  if (!chosen || !(chosen in model.dtypes)) {
+    const listed = Object.keys(model.dtypes).join(', ');
+    throw new AppError('invalid_input', `${model.id} has no dtype "${chosen ?? ''}" (available: ${listed})`);
+  }
+  return chosen;
+}
+
+/** The manifest entry as the contract's KnownModel (`revision` is "main" until one is pinned). */
+export function toKnownModel(model: ManifestModel, installed: boolean): KnownModel {
+  const bytesByDtype: Record<string, number> = {};
+  for (const [dtype, entry] of Object.entries(model.dtypes))
+    if (entry.bytes !== null) bytesByDtype[dtype] = entry.bytes;
+  return {
+    id: model.id,
+    name: model.name,
+    family: model.family,
+    repo: model.repo,
+    revision: model.revision ?? 'main',
+    dtypes: Object.keys(model.dtypes),
+    bytesByDtype,
+    license: model.license,
+    installed,
+  };
+}
