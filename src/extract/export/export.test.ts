@@ -1,0 +1,247 @@
+// The exporters on a real extraction (the sample invoice: text layer, rulings, dates, the line-item table) plus
+// hand-made values with quotes, commas, line breaks and pipes; every output is parsed back and compared.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, test } from 'node:test';
+import ExcelJS from 'exceljs';
+import { PageLoader } from '../../../scripts/bench-tables.js';
+import { appRoot } from '../../services/paths.js';
+import type { DateHit, Table } from '../../shared/domain.js';
+import { extractDates } from '../dates/index.js';
+import { detectTables, parseCsv } from '../tables/index.js';
+import {
+  CELL_COLUMNS,
+  DATE_COLUMNS,
+  csvField,
+  datesCsv,
+  datesMarkdown,
+  datesXlsx,
+  exportExtraction,
+  tablesCsv,
+  tablesMarkdown,
+  tablesXlsx,
+  toCsv,
+  toJson,
+  type DocExtraction,
+} from './index.js';
+
+const INVOICE = join(appRoot(), 'assets/samples/invoice.pdf');
+let invoice: DocExtraction;
+const loader = new PageLoader();
+
+const tricky: DocExtraction = {
+  file: 'odd, "name".pdf',
+  dates: [
+    {
+      iso: '2024-02-29',
+      precision: 'day',
+      text: 'Feb 29,\n2024',
+      box: { page: 2, x0: 10.123, y0: 20, x1: 30, y1: 40.456 },
+      source: 'ocr',
+    },
+  ],
+  tables: [
+    {
+      page: 3,
+      box: { x0: 0, y0: 0, x1: 100, y1: 50 },
+      method: 'lattice',
+      rows: 2,
+      cols: 3,
+      headerRows: 1,
+      cells: [
+        { text: 'A | B', box: { x0: 0, y0: 0, x1: 60, y1: 20 }, row: 0, col: 0, rowSpan: 1, colSpan: 2 },
+        { text: 'say "hi"', box: { x0: 60, y0: 0, x1: 100, y1: 20 }, row: 0, col: 2, rowSpan: 1, colSpan: 1 },
+        {
+          text: 'line 1\r\nline 2',
+          box: { x0: 0, y0: 20, x1: 30, y1: 50 },
+          row: 1,
+          col: 0,
+          rowSpan: 1,
+          colSpan: 1,
+        },
+        { text: ' 1,5 ', box: { x0: 30, y0: 20, x1: 60, y1: 50 }, row: 1, col: 1, rowSpan: 1, colSpan: 1 },
+        { text: '', box: { x0: 60, y0: 20, x1: 100, y1: 50 }, row: 1, col: 2, rowSpan: 1, colSpan: 1 },
+      ],
+    },
+  ],
+};
+
+before(async () => {
+  const { text, rulings } = await loader.load(INVOICE, 1);
+  const dates: DateHit[] = extractDates(text, { locale: 'month-first' });
+  const tables: Table[] = detectTables(text, rulings);
+  invoice = { file: INVOICE, dates, tables };
+});
+after(() => loader.destroy());
+
+test('csvField quotes only what RFC 4180 needs and doubles quotes', () => {
+  assert.equal(csvField('plain'), 'plain');
+  assert.equal(csvField('a,b'), '"a,b"');
+  assert.equal(csvField('say "hi"'), '"say ""hi"""');
+  assert.equal(csvField('two\nlines'), '"two\nlines"');
+  assert.equal(csvField('cr\rhere'), '"cr\rhere"');
+  assert.equal(csvField(' pad'), '" pad"');
+  assert.equal(csvField(12.5), '12.5');
+  assert.equal(csvField(true), 'true');
+  assert.equal(toCsv(['a', 'b'], [['1', 'x,y']]), 'a,b\r\n1,"x,y"\r\n');
+});
+
+test('dates CSV: CRLF records, header, values with file, page and box round-trip', () => {
+  const csv = datesCsv([invoice, tricky]);
+  assert.ok(csv.endsWith('\r\n'));
+  assert.equal(csv.split('\r\n')[0], DATE_COLUMNS.join(','));
+  const rows = parseCsv(csv);
+  assert.deepEqual(rows[0], [...DATE_COLUMNS]);
+  const body = rows.slice(1);
+  assert.equal(body.length, invoice.dates.length + 1);
+  assert.ok(invoice.dates.length >= 5, `invoice dates: ${invoice.dates.length}`);
+  const march = body.find((r) => r[2] === '2025-03-14');
+  assert.deepEqual(march?.slice(0, 6), [INVOICE, '1', '2025-03-14', 'day', 'March 14, 2025', 'text-layer']);
+  assert.deepEqual(body.at(-1), [
+    'odd, "name".pdf',
+    '2',
+    '2024-02-29',
+    'day',
+    'Feb 29,\n2024',
+    'ocr',
+    '10.12',
+    '20',
+    '30',
+    '40.46',
+  ]);
+});
+
+test('tables CSV: one record per cell, embedded CRLF and quotes survive', () => {
+  const rows = parseCsv(tablesCsv([invoice, tricky]));
+  assert.deepEqual(rows[0], [...CELL_COLUMNS]);
+  const inv = rows.filter((r) => r[0] === INVOICE);
+  const line = invoice.tables.find((t) => t.rows === 7 && t.cols === 4);
+  assert.ok(line, 'line-item table');
+  assert.ok(inv.length >= 28);
+  const tableNo = String(invoice.tables.indexOf(line) + 1);
+  const items = inv.filter((r) => r[2] === tableNo);
+  assert.equal(items.length, 28);
+  assert.equal(items.find((r) => r[3] === '1' && r[4] === '3')?.[8], '$2,900.00');
+  assert.deepEqual(
+    items.filter((r) => r[7] === 'true').map((r) => r[8]),
+    ['Description', 'Qty', 'Unit price', 'Amount'],
+  );
+  const odd = rows.filter((r) => r[0] === 'odd, "name".pdf');
+  assert.equal(odd.length, 5);
+  assert.deepEqual(odd[0]?.slice(1, 9), ['3', '1', '0', '0', '1', '2', 'true', 'A | B']);
+  assert.equal(odd[2]?.[8], 'line 1\r\nline 2');
+  assert.equal(odd[3]?.[8], ' 1,5 ');
+});
+
+test('JSON keeps every value with file, page and box', () => {
+  const dates = JSON.parse(toJson('dates', [invoice, tricky])) as {
+    kind: string;
+    files: { file: string; dates: (DateHit & { file: string; page: number })[] }[];
+  };
+  assert.equal(dates.kind, 'dates');
+  assert.equal(dates.files[1]?.dates[0]?.file, 'odd, "name".pdf');
+  assert.equal(dates.files[1]?.dates[0]?.page, 2);
+  assert.deepEqual(dates.files[1]?.dates[0]?.box, tricky.dates[0]?.box);
+  const tables = JSON.parse(toJson('tables', [invoice])) as {
+    files: { tables: (Table & { file: string; table: number })[] }[];
+  };
+  const t = tables.files[0]?.tables.find((x) => x.rows === 7);
+  assert.equal(t?.file, INVOICE);
+  assert.equal(t?.cells.length, 28);
+  assert.ok(t?.cells.every((c) => c.box.x1 > c.box.x0 && c.box.y1 > c.box.y0));
+});
+
+function parseMdTable(block: string): string[][] {
+  return block
+    .split('\n')
+    .filter((l) => l.startsWith('|') && !/^\|( --- \|)+$/.test(l))
+    .map((l) =>
+      l
+        .slice(2, -2)
+        .split(/(?<!\\) \| /)
+        .map((c) => c.replace(/\\\|/g, '|').replace(/<br>/g, '\n')),
+    );
+}
+
+test('Markdown: a GitHub table per extracted table, pipes escaped, line breaks as <br>', () => {
+  const md = tablesMarkdown([invoice, tricky]);
+  const sections = md.split(/^## /m).slice(1);
+  assert.equal(sections.length, invoice.tables.length + 1);
+  const lineItems = sections.find((s) => s.includes('7 × 4'));
+  assert.ok(lineItems);
+  const grid = parseMdTable(lineItems);
+  assert.deepEqual(grid[0], ['Description', 'Qty', 'Unit price', 'Amount']);
+  assert.equal(grid.length, 7);
+  assert.equal(grid[1]?.[3], '$2,900.00');
+  const odd = parseMdTable(sections.at(-1) ?? '');
+  assert.deepEqual(odd[0], ['A | B', '', 'say "hi"']);
+  assert.deepEqual(odd[1], ['line 1\nline 2', '1,5', '']);
+  const dmd = datesMarkdown([tricky]);
+  assert.deepEqual(parseMdTable(dmd)[1], [
+    'odd, "name".pdf',
+    '2',
+    '2024-02-29',
+    'day',
+    'Feb 29,\n2024',
+    '[10.12, 20, 30, 40.46]',
+  ]);
+});
+
+test('XLSX read back with exceljs: dates sheet, cells sheet and one merged grid sheet per table', async () => {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await datesXlsx([invoice, tricky])) as unknown as ArrayBuffer);
+  const ds = wb.getWorksheet('Dates');
+  assert.ok(ds);
+  assert.deepEqual((ds.getRow(1).values as unknown[]).slice(1), [...DATE_COLUMNS]);
+  assert.equal(ds.rowCount, invoice.dates.length + 2);
+  const last = (ds.getRow(ds.rowCount).values as unknown[]).slice(1);
+  assert.deepEqual(last, [
+    'odd, "name".pdf',
+    2,
+    '2024-02-29',
+    'day',
+    'Feb 29,\n2024',
+    'ocr',
+    10.12,
+    20,
+    30,
+    40.46,
+  ]);
+
+  const tb = new ExcelJS.Workbook();
+  await tb.xlsx.load((await tablesXlsx([invoice, tricky])) as unknown as ArrayBuffer);
+  assert.equal(tb.worksheets.length, 1 + invoice.tables.length + 1);
+  const cells = tb.getWorksheet('Cells');
+  assert.ok(cells);
+  assert.equal(cells.rowCount, 1 + invoice.tables.reduce((s, t) => s + t.cells.length, 0) + 5);
+  const lineIdx = invoice.tables.findIndex((t) => t.rows === 7);
+  const sheet = tb.getWorksheet(`T${lineIdx + 1} p1 invoice.pdf`);
+  assert.ok(sheet, tb.worksheets.map((w) => w.name).join(', '));
+  assert.equal(sheet.getCell(2, 1).value, 'Description');
+  assert.equal(sheet.getCell(2, 1).font?.bold, true);
+  assert.equal(sheet.getCell(3, 4).value, '$2,900.00');
+  const odd = tb.worksheets.at(-1);
+  assert.ok(odd);
+  assert.equal(odd.getCell(2, 1).value, 'A | B');
+  assert.equal(odd.getCell(2, 2).isMerged, true);
+  // XML (and so XLSX) stores line breaks as LF.
+  assert.equal(odd.getCell(3, 1).value, 'line 1\nline 2');
+});
+
+test('XLSX bytes are reproducible (fixed document dates and zip entry times)', async () => {
+  const a = await tablesXlsx([invoice]);
+  await sleep(2100); // zip times have 2 s resolution
+  const b = await tablesXlsx([invoice]);
+  assert.ok(Buffer.from(a).equals(Buffer.from(b)));
+});
+
+test('exportExtraction gives bytes and a MIME type per format', async () => {
+  for (const format of ['csv', 'xlsx', 'json', 'md'] as const) {
+    const out = await exportExtraction('tables', format, [invoice]);
+    assert.ok(out.bytes.length > 100, format);
+    assert.ok(out.mime.length > 5);
+  }
+  const csv = new TextDecoder().decode((await exportExtraction('dates', 'csv', [invoice])).bytes);
+  assert.equal(csv, datesCsv([invoice]));
+});
