@@ -1,0 +1,749 @@
+// The Qwen2-VL / Qwen2.5-VL engine: three onnxruntime sessions (vision encoder, token embeddings, merged decoder)
+// driven like transformers.js' generate — once per image through the ViT, features merged into the embeddings,
+// M-RoPE positions, prefill, KV-cached decode — with streaming, cancel, caches and the provider it ran on.
+import { createHash } from 'node:crypto';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { QWEN_DEFAULT_MAX_PIXELS, qwenImageTokens, smartResize } from '../../anyres/smart-resize.js';
+import type { Provider, ProviderAttempt, ProviderStatus } from '../../shared/domain.js';
+import { AppError, isAppError } from '../../shared/errors.js';
+import { ModelLoadError, openWithFallback, providerSummary, type ProviderPreference } from '../providers.js';
+import { IncrementalDetokenizer } from './detokenizer.js';
+import { ByteLru } from './lru.js';
+import { GRAPHS, readModelFolder, type GraphName, type ModelFolder, type VlmFamily } from './model-folder.js';
+import { checkImage, preprocessImage, type PreprocessOptions, type RawPixels } from './preprocess.js';
+import {
+  countImageParts,
+  createPromptCodec,
+  expandImagePads,
+  questionMessages,
+  type ChatMessage,
+  type PromptCodec,
+} from './prompt.js';
+import { getRopeIndex, type ImageGrid } from './rope-index.js';
+import { TokenSampler, type Sampling } from './sampling.js';
+import { floatTensor, int64Tensor, onesInt64, toFloat32, type FloatType } from './tensors.js';
+
+export interface LoadVlmOptions {
+  provider?: ProviderPreference;
+  threads?: number;
+  /** One dtype for every graph (`fp32`, `fp16`, `q4`, `q4f16`, `q8`, …) or one per graph. Default: per graph, fp32 first. */
+  dtype?: string | Partial<Record<GraphName, string>>;
+  /** Cache budgets in bytes (defaults: 256 MiB of image features, 512 MiB of prompt-prefix KV). */
+  cache?: { featureBytes?: number; prefixBytes?: number };
+}
+
+export interface VlmImage extends RawPixels {
+  /** Identity of the image for the caches, e.g. `${docId}:${page}:${planHash}`; default: a hash of the pixels. */
+  cacheKey?: string;
+  minPixels?: number;
+  maxPixels?: number;
+}
+
+export interface GenerateRequest {
+  images?: VlmImage[];
+  /** Chat messages; `{ type: 'image' }` parts take `images` in order. Give this or `question`. */
+  messages?: ChatMessage[];
+  /** One user turn: every image, then this text. */
+  question?: string;
+  /** Default 512; clamped to the context left after the prompt. */
+  maxTokens?: number;
+  sampling?: Sampling;
+  signal?: AbortSignal;
+  onToken?: (delta: string) => void;
+  /**
+   * The reference mode: images go in whole at the preprocessor's own min/max pixels (alpha dropped, as the HF
+   * processor does), messages through the model's chat template with nothing added, greedy decoding with no
+   * repetition penalty — any faithful implementation given the same image and text emits the same tokens.
+   */
+  raw?: boolean;
+}
+
+export interface VlmTimings {
+  /** Preprocessing + vision encoder of the images encoded by this call; 0 when every image came from a cache. */
+  vision_ms: number | null;
+  prefill_ms: number | null;
+  ttft_ms: number | null;
+  decode_tokens_per_s: number | null;
+  total_ms: number;
+}
+
+export interface GenerateResult {
+  /** Answer with special tokens skipped. */
+  text: string;
+  /** Answer with special tokens kept (grounding markers such as <|box_start|>). */
+  raw: string;
+  /** Generated ids; the stop token (if any) is not included. */
+  tokenIds: number[];
+  /** Model-input size of each image (smart_resize output). */
+  resized: Array<{ width: number; height: number }>;
+  provider: Provider;
+  model: string;
+  stop: 'eos' | 'max_tokens';
+  promptTokens: number;
+  timings: VlmTimings;
+  /** What the caches saved: images encoded vs served from the feature cache, prompt tokens reused from the KV cache. */
+  cache: { visionRuns: number; featureHits: number; prefixTokens: number; prefillTokens: number };
+}
+
+export interface VlmModel {
+  readonly id: string;
+  readonly dir: string;
+  readonly family: VlmFamily;
+  readonly provider: Provider;
+  readonly attempts: ProviderAttempt[];
+  /** dtype of each graph file that was loaded. */
+  readonly dtypes: Record<GraphName, string>;
+  generate(req: GenerateRequest): Promise<GenerateResult>;
+  status(): ProviderStatus;
+  /** Prefill logits of the last prompt position for `req` (no cache, no decode); for parity tests. */
+  prefillLogits(req: GenerateRequest): Promise<Float32Array>;
+  clearCaches(): void;
+  dispose(): Promise<void>;
+}
+
+// ---- sessions -----------------------------------------------------------------------------------------------
+
+interface DecoderIo {
+  embedsType: FloatType;
+  kvType: FloatType;
+  pastNames: Array<{ key: string; value: string; presentKey: string; presentValue: string }>;
+  kvHeads: number;
+  headDim: number;
+  positionRows: number;
+  numLogitsToKeep: boolean;
+  logits: string;
+}
+
+interface Sessions {
+  vision: InferenceSession;
+  embed: InferenceSession;
+  decoder: InferenceSession;
+  pixelType: FloatType;
+  gridName: string;
+  featuresName: string;
+  embedsName: string;
+  io: DecoderIo;
+}
+
+function tensorMeta(
+  s: InferenceSession,
+  name: string,
+  kind: 'input' | 'output',
+): InferenceSession.TensorValueMetadata | null {
+  const list = kind === 'input' ? s.inputMetadata : s.outputMetadata;
+  const m = list.find((x) => x.name === name);
+  return m && m.isTensor ? m : null;
+}
+
+function floatTypeOf(s: InferenceSession, name: string, kind: 'input' | 'output', file: string): FloatType {
+  const t = tensorMeta(s, name, kind)?.type;
+  if (t === 'float32' || t === 'float16') return t;
+  throw new AppError(
+    'no_model',
+    `${file}: ${kind} ${name} is ${t ?? 'missing'}, expected float32 or float16`,
+  );
+}
+
+function requireNames(s: InferenceSession, names: readonly string[], file: string): void {
+  const have = new Set(s.inputNames);
+  const missing = names.filter((n) => !have.has(n));
+  if (missing.length > 0) {
+    throw new AppError(
+      'no_model',
+      `${file} is not a Qwen-VL export: input(s) ${missing.join(', ')} missing (it has ${s.inputNames.join(', ')})`,
+    );
+  }
+}
+
+/** Reads what the graphs declare — dtypes, grid input name, KV layout, num_logits_to_keep — instead of assuming it. */
+function inspect(
+  vision: InferenceSession,
+  embed: InferenceSession,
+  decoder: InferenceSession,
+  folder: ModelFolder,
+): Sessions {
+  const vf = folder.files.vision_encoder.path;
+  const gridName = vision.inputNames.find((n) => n === 'grid_thw' || n === 'image_grid_thw');
+  requireNames(vision, ['pixel_values'], vf);
+  if (!gridName) throw new AppError('no_model', `${vf} has neither grid_thw nor image_grid_thw`);
+  const featuresName = vision.outputNames.includes('image_features')
+    ? 'image_features'
+    : vision.outputNames[0];
+  const ef = folder.files.embed_tokens.path;
+  requireNames(embed, ['input_ids'], ef);
+  const embedsName = embed.outputNames.includes('inputs_embeds') ? 'inputs_embeds' : embed.outputNames[0];
+  const df = folder.files.decoder_model_merged.path;
+  requireNames(decoder, ['inputs_embeds', 'attention_mask', 'position_ids'], df);
+  if (!featuresName || !embedsName) throw new AppError('no_model', `${vf} or ${ef} declares no output`);
+  const pastNames: DecoderIo['pastNames'] = [];
+  for (let i = 0; ; i++) {
+    const key = `past_key_values.${i}.key`;
+    if (!decoder.inputNames.includes(key)) break;
+    pastNames.push({
+      key,
+      value: `past_key_values.${i}.value`,
+      presentKey: `present.${i}.key`,
+      presentValue: `present.${i}.value`,
+    });
+  }
+  if (pastNames.length === 0)
+    throw new AppError('no_model', `${df} has no past_key_values inputs (not a merged decoder)`);
+  const kvMeta = tensorMeta(decoder, pastNames[0]!.key, 'input');
+  const shape = kvMeta?.shape ?? [];
+  const kvHeads = typeof shape[1] === 'number' ? shape[1] : folder.text.numKvHeads;
+  const headDim = typeof shape[3] === 'number' ? shape[3] : folder.text.headDim;
+  const posShape = tensorMeta(decoder, 'position_ids', 'input')?.shape ?? [];
+  const positionRows = typeof posShape[0] === 'number' ? posShape[0] : 3;
+  if (positionRows !== 3 && positionRows !== 4) {
+    throw new AppError('no_model', `${df}: position_ids has ${positionRows} rows; expected 3 (M-RoPE) or 4`);
+  }
+  return {
+    vision,
+    embed,
+    decoder,
+    pixelType: floatTypeOf(vision, 'pixel_values', 'input', vf),
+    gridName,
+    featuresName,
+    embedsName,
+    io: {
+      embedsType: floatTypeOf(decoder, 'inputs_embeds', 'input', df),
+      kvType: floatTypeOf(decoder, pastNames[0]!.key, 'input', df),
+      pastNames,
+      kvHeads,
+      headDim,
+      positionRows,
+      numLogitsToKeep: decoder.inputNames.includes('num_logits_to_keep'),
+      logits: decoder.outputNames.includes('logits') ? 'logits' : (decoder.outputNames[0] ?? 'logits'),
+    },
+  };
+}
+
+const PROVIDER_ERROR = /provider|cuda|cudnn|cublas|directml|dml|shared librar|backend|device|gpu/i;
+
+async function openSessions(
+  folder: ModelFolder,
+  provider: Provider,
+  options: InferenceSession.SessionOptions,
+): Promise<Sessions> {
+  const opened: InferenceSession[] = [];
+  try {
+    for (const g of GRAPHS) {
+      const file = folder.files[g];
+      try {
+        opened.push(await InferenceSession.create(file.path, options));
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        if (provider !== 'cpu' && PROVIDER_ERROR.test(msg)) throw e;
+        throw new ModelLoadError(
+          new AppError('corrupt', `${file.path} could not be loaded (corrupt or truncated?): ${msg}`),
+        );
+      }
+    }
+    const [vision, embed, decoder] = opened as [InferenceSession, InferenceSession, InferenceSession];
+    return inspect(vision, embed, decoder, folder);
+  } catch (e) {
+    await Promise.all(opened.map((s) => s.release().catch(() => undefined)));
+    throw e;
+  }
+}
+
+// ---- caches ----------------------------------------------------------------------------------------------
+
+interface Features {
+  /** [tokens, hidden] float32. */
+  data: Float32Array;
+  tokens: number;
+  width: number;
+  height: number;
+}
+
+interface PrefixEntry {
+  ids: Int32Array;
+  imageKeys: string[];
+  /** present.* of the prefill, [1, kvHeads, ids.length, headDim] each, in pastNames order (key, value, key, …). */
+  kv: Tensor[];
+}
+
+function kvBytes(kv: readonly Tensor[]): number {
+  return kv.reduce((n, t) => n + (t.data as ArrayBufferView).byteLength, 0);
+}
+
+/** The first `keep` positions of a [1, H, L, D] cache tensor. */
+function sliceKv(t: Tensor, keep: number, heads: number, dim: number): Tensor {
+  const len = t.dims[2] ?? 0;
+  if (keep === len) return t;
+  const src = t.data as Float32Array | Uint16Array;
+  const out = new (src.constructor as Float32ArrayConstructor | Uint16ArrayConstructor)(heads * keep * dim);
+  for (let h = 0; h < heads; h++)
+    out.set(src.subarray(h * len * dim, h * len * dim + keep * dim), h * keep * dim);
+  return out instanceof Float32Array
+    ? new Tensor('float32', out, [1, heads, keep, dim])
+    : new Tensor('float16', out, [1, heads, keep, dim]);
+}
+
+// ---- the model -------------------------------------------------------------------------------------------
+
+const DEFAULT_MAX_TOKENS = 512;
+
+function abortIfNeeded(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AppError('cancelled', 'generation cancelled');
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+interface PlannedImage {
+  image: VlmImage;
+  key: string;
+  pre: PreprocessOptions;
+  width: number;
+  height: number;
+  tokens: number;
+  grid: ImageGrid;
+}
+
+class QwenVlModel implements VlmModel {
+  readonly id: string;
+  readonly dir: string;
+  readonly family: VlmFamily;
+  readonly dtypes: Record<GraphName, string>;
+  private readonly features: ByteLru<Features>;
+  private readonly prefixes: ByteLru<PrefixEntry>;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  constructor(
+    private readonly folder: ModelFolder,
+    private readonly s: Sessions,
+    private readonly codec: PromptCodec,
+    readonly provider: Provider,
+    readonly attempts: ProviderAttempt[],
+    private readonly preference: ProviderPreference,
+    cache: LoadVlmOptions['cache'],
+  ) {
+    this.id = folder.id;
+    this.dir = folder.dir;
+    this.family = folder.family;
+    this.dtypes = Object.fromEntries(GRAPHS.map((g) => [g, folder.files[g].dtype])) as Record<
+      GraphName,
+      string
+    >;
+    this.features = new ByteLru(cache?.featureBytes ?? 256 * 2 ** 20);
+    this.prefixes = new ByteLru(cache?.prefixBytes ?? 512 * 2 ** 20);
+  }
+
+  status(): ProviderStatus {
+    return {
+      preference: this.preference,
+      active: this.disposed ? null : this.provider,
+      attempts: this.attempts,
+      summary: providerSummary(this.provider, this.attempts),
+      loadedModel: this.disposed ? null : this.id,
+    };
+  }
+
+  clearCaches(): void {
+    this.features.clear();
+    this.prefixes.clear();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue.catch(() => undefined);
+    this.clearCaches();
+    await Promise.all([this.s.vision.release(), this.s.embed.release(), this.s.decoder.release()]);
+  }
+
+  /** One request at a time: the sessions are shared and already use every core. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  generate(req: GenerateRequest): Promise<GenerateResult> {
+    return this.serial(() => this.run(req, false)) as Promise<GenerateResult>;
+  }
+
+  prefillLogits(req: GenerateRequest): Promise<Float32Array> {
+    return this.serial(() => this.run(req, true)) as Promise<Float32Array>;
+  }
+
+  // ---- request → prompt ------------------------------------------------------------------------------------
+
+  private planImages(req: GenerateRequest): PlannedImage[] {
+    const pre = this.folder.preprocessor;
+    const factor = pre.patchSize * pre.mergeSize;
+    return (req.images ?? []).map((image, i) => {
+      checkImage(image, i);
+      const minPixels = req.raw ? pre.minPixels : (image.minPixels ?? pre.minPixels);
+      const maxPixels = req.raw
+        ? pre.maxPixels
+        : (image.maxPixels ?? Math.min(pre.maxPixels, QWEN_DEFAULT_MAX_PIXELS));
+      const opts: PreprocessOptions = { minPixels, maxPixels, alpha: req.raw ? 'drop' : 'white' };
+      const size = smartResize(image.height, image.width, { factor, minPixels, maxPixels });
+      const identity = image.cacheKey ?? createHash('sha1').update(image.data).digest('hex');
+      const key = `${identity}|${image.width}x${image.height}x${image.channels}|${minPixels}-${maxPixels}|${opts.alpha}`;
+      const grid = { t: 1, h: size.height / pre.patchSize, w: size.width / pre.patchSize };
+      return {
+        image,
+        key,
+        pre: opts,
+        width: size.width,
+        height: size.height,
+        tokens: qwenImageTokens(size, factor),
+        grid,
+      };
+    });
+  }
+
+  private buildIds(req: GenerateRequest, images: readonly PlannedImage[]): number[] {
+    let messages: ChatMessage[];
+    if (req.messages !== undefined) {
+      if (req.question !== undefined)
+        throw new AppError('invalid_input', 'give messages or question, not both');
+      if (!Array.isArray(req.messages) || req.messages.length === 0)
+        throw new AppError('invalid_input', 'messages must not be empty');
+      messages = req.messages;
+      const slots = countImageParts(messages);
+      if (slots !== images.length) {
+        throw new AppError(
+          'invalid_input',
+          `${images.length} image(s) given but the messages have ${slots} image part(s)`,
+        );
+      }
+    } else if (typeof req.question === 'string') {
+      messages = questionMessages(req.question, images.length);
+    } else {
+      throw new AppError('invalid_input', 'a question or messages are required');
+    }
+    let text: string;
+    try {
+      text = this.codec.render(messages);
+    } catch (e) {
+      throw new AppError(
+        'invalid_input',
+        `the chat template rejected the messages: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    const ids = this.codec.encode(text);
+    return expandImagePads(
+      ids,
+      this.folder.ids.imageToken,
+      images.map((im) => im.tokens),
+    );
+  }
+
+  private async imageFeatures(
+    img: PlannedImage,
+    stats: { visionRuns: number; featureHits: number; visionMs: number },
+  ): Promise<Features> {
+    const hit = this.features.get(img.key);
+    if (hit) {
+      stats.featureHits++;
+      return hit;
+    }
+    const t0 = performance.now();
+    const pre = await preprocessImage(img.image, this.folder.preprocessor, img.pre);
+    const out = await this.s.vision.run({
+      pixel_values: floatTensor(pre.pixelValues, this.s.pixelType, [pre.rows, pre.rowLength]),
+      [this.s.gridName]: int64Tensor([pre.grid.t, pre.grid.h, pre.grid.w], [1, 3]),
+    });
+    const t = out[this.s.featuresName];
+    if (!t) throw new AppError('internal', 'vision encoder returned no features');
+    const hidden = this.folder.text.hiddenSize;
+    if (t.dims[0] !== pre.tokens || t.dims[1] !== hidden) {
+      throw new AppError(
+        'internal',
+        `vision encoder returned [${t.dims.join(', ')}], expected [${pre.tokens}, ${hidden}]`,
+      );
+    }
+    const data = Float32Array.from(toFloat32(t));
+    t.dispose();
+    stats.visionRuns++;
+    stats.visionMs += performance.now() - t0;
+    const features: Features = { data, tokens: pre.tokens, width: pre.width, height: pre.height };
+    this.features.set(img.key, features, data.byteLength);
+    return features;
+  }
+
+  /** Longest reusable cached prefix of `ids` (image pads compared by image identity). */
+  private findPrefix(
+    ids: readonly number[],
+    keys: readonly string[],
+  ): { entry: PrefixEntry; length: number } | null {
+    const imageToken = this.folder.ids.imageToken;
+    let best: { entry: PrefixEntry; length: number } | null = null;
+    for (const [, entry] of this.prefixes.entries()) {
+      const limit = Math.min(entry.ids.length, ids.length - 1);
+      let block = -1;
+      let i = 0;
+      for (; i < limit; i++) {
+        const id = ids[i]!;
+        if (id !== entry.ids[i]) break;
+        if (id === imageToken && (i === 0 || ids[i - 1] !== imageToken)) {
+          block++;
+          if (keys[block] !== entry.imageKeys[block]) break;
+        }
+      }
+      if (i > 0 && (!best || i > best.length)) best = { entry, length: i };
+    }
+    return best;
+  }
+
+  private emptyPast(): Record<string, Tensor> {
+    const io = this.s.io;
+    const feeds: Record<string, Tensor> = {};
+    const empty = floatTensor(new Float32Array(0), io.kvType, [1, io.kvHeads, 0, io.headDim]);
+    for (const p of io.pastNames) {
+      feeds[p.key] = empty;
+      feeds[p.value] = empty;
+    }
+    return feeds;
+  }
+
+  private positionTensor(
+    rows: [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>],
+    from: number,
+    to: number,
+    textStart: number,
+  ): Tensor {
+    const n = to - from;
+    const rowCount = this.s.io.positionRows;
+    const data = new BigInt64Array(rowCount * n);
+    let o = 0;
+    if (rowCount === 4) {
+      // NOTE: 4-row position_ids (newer Qwen2.5-VL exports) lead with the plain text position of each token.
+      for (let i = 0; i < n; i++) data[o++] = BigInt(textStart + i);
+    }
+    for (const row of rows) for (let i = from; i < to; i++) data[o++] = BigInt(row[i]!);
+    return new Tensor('int64', data, [rowCount, 1, n]);
+  }
+
+  private async decoderRun(feeds: Record<string, Tensor>): Promise<{ logits: Float32Array; kv: Tensor[] }> {
+    const io = this.s.io;
+    if (io.numLogitsToKeep) feeds.num_logits_to_keep = int64Tensor([1], []);
+    const out = await this.s.decoder.run(feeds);
+    const logitsT = out[io.logits];
+    if (!logitsT) throw new AppError('internal', 'decoder returned no logits');
+    const vocab = logitsT.dims[2] ?? 0;
+    const rows = logitsT.dims[1] ?? 0;
+    const logits = Float32Array.from(toFloat32(logitsT, (rows - 1) * vocab, rows * vocab));
+    logitsT.dispose();
+    const kv: Tensor[] = [];
+    for (const p of io.pastNames) {
+      const k = out[p.presentKey];
+      const v = out[p.presentValue];
+      if (!k || !v) throw new AppError('internal', `decoder returned no ${p.presentKey}/${p.presentValue}`);
+      kv.push(k, v);
+    }
+    return { logits, kv };
+  }
+
+  private pastFeeds(kv: readonly Tensor[]): Record<string, Tensor> {
+    const feeds: Record<string, Tensor> = {};
+    this.s.io.pastNames.forEach((p, i) => {
+      feeds[p.key] = kv[2 * i]!;
+      feeds[p.value] = kv[2 * i + 1]!;
+    });
+    return feeds;
+  }
+
+  private async run(req: GenerateRequest, logitsOnly: boolean): Promise<GenerateResult | Float32Array> {
+    if (this.disposed) throw new AppError('no_model', 'the model was unloaded');
+    const t0 = performance.now();
+    const signal = req.signal;
+    abortIfNeeded(signal);
+    if (req.images !== undefined && !Array.isArray(req.images))
+      throw new AppError('invalid_input', 'images must be an array');
+    const images = this.planImages(req);
+    const ids = this.buildIds(req, images);
+    const n = ids.length;
+    const ctx = this.folder.text.maxPositions;
+    if (n >= ctx) {
+      throw new AppError(
+        'too_large',
+        `the prompt is ${n} tokens (${images.reduce((a, im) => a + im.tokens, 0)} of them image tokens); the model's context is ${ctx}. Lower maxPixels or shorten the question`,
+      );
+    }
+    const maxTokens = Math.min(req.maxTokens ?? DEFAULT_MAX_TOKENS, ctx - n);
+    if (!Number.isInteger(maxTokens) || maxTokens < 1)
+      throw new AppError('invalid_input', 'maxTokens must be a positive integer');
+    const sampling: Sampling = req.raw ? {} : (req.sampling ?? this.defaultSampling());
+    const sampler = new TokenSampler(sampling);
+
+    const rope = getRopeIndex(
+      ids,
+      images.map((im) => im.grid),
+      this.folder.ids.imageToken,
+      this.folder.preprocessor.mergeSize,
+    );
+    const keys = images.map((im) => im.key);
+    const reuse = logitsOnly ? null : this.findPrefix(ids, keys);
+    const start = reuse?.length ?? 0;
+
+    // Image pads in the part still to prefill → which image and which feature row each takes.
+    const stats = { visionRuns: 0, featureHits: 0, visionMs: 0 };
+    const padRows: Array<{ at: number; image: number; row: number }> = [];
+    {
+      let image = -1;
+      let row = 0;
+      for (let i = 0; i < n; i++) {
+        if (ids[i] !== this.folder.ids.imageToken) continue;
+        if (i === 0 || ids[i - 1] !== this.folder.ids.imageToken) {
+          image++;
+          row = 0;
+        }
+        if (i >= start) padRows.push({ at: i - start, image, row });
+        row++;
+      }
+    }
+    const needed = [...new Set(padRows.map((p) => p.image))];
+    const feats = new Map<number, Features>();
+    for (const index of needed) {
+      abortIfNeeded(signal);
+      feats.set(index, await this.imageFeatures(images[index]!, stats));
+    }
+    abortIfNeeded(signal);
+
+    // Prefill the rest of the prompt.
+    const tPrefill = performance.now();
+    const suffix = ids.slice(start);
+    const s = suffix.length;
+    const embedOut = await this.s.embed.run({ input_ids: int64Tensor(suffix, [1, s]) });
+    const embedT = embedOut[this.s.embedsName];
+    if (!embedT) throw new AppError('internal', 'embed_tokens returned nothing');
+    const hidden = this.folder.text.hiddenSize;
+    let embeds: Tensor = embedT;
+    if (padRows.length > 0 || embedT.type !== this.s.io.embedsType) {
+      const merged = Float32Array.from(toFloat32(embedT));
+      for (const p of padRows) {
+        const f = feats.get(p.image)!;
+        merged.set(f.data.subarray(p.row * hidden, (p.row + 1) * hidden), p.at * hidden);
+      }
+      embeds = floatTensor(merged, this.s.io.embedsType, [1, s, hidden]);
+    }
+    const past: Record<string, Tensor> = reuse
+      ? this.pastFeeds(reuse.entry.kv.map((t) => sliceKv(t, start, this.s.io.kvHeads, this.s.io.headDim)))
+      : this.emptyPast();
+    const prefill = await this.decoderRun({
+      inputs_embeds: embeds,
+      attention_mask: onesInt64(n),
+      position_ids: this.positionTensor(rope.positions, start, n, start),
+      ...past,
+    });
+    const prefillMs = performance.now() - tPrefill;
+    if (logitsOnly) return prefill.logits;
+    this.prefixes.set(
+      `${n}:${createHash('sha1').update(Int32Array.from(ids)).update(keys.join('\n')).digest('hex')}`,
+      { ids: Int32Array.from(ids), imageKeys: keys, kv: prefill.kv },
+      kvBytes(prefill.kv),
+    );
+
+    // Decode.
+    const eos = new Set(this.folder.generation.eos);
+    const seen = new Set<number>(sampling.repetitionPenalty && sampling.repetitionPenalty !== 1 ? ids : []);
+    const tokens: number[] = [];
+    const detok = new IncrementalDetokenizer((part) => this.codec.decode(part, false));
+    let logits = prefill.logits;
+    let kv = prefill.kv;
+    let stop: GenerateResult['stop'] = 'max_tokens';
+    let tFirst = 0;
+    for (;;) {
+      const next = sampler.next(logits, seen);
+      if (tokens.length === 0) tFirst = performance.now();
+      if (eos.has(next)) {
+        stop = 'eos';
+        break;
+      }
+      tokens.push(next);
+      seen.add(next);
+      if (req.onToken) {
+        const delta = detok.push(next);
+        if (delta) req.onToken(delta);
+      }
+      if (tokens.length >= maxTokens) break;
+      await yieldToEventLoop();
+      abortIfNeeded(signal);
+      const pastLen = n + tokens.length - 1;
+      const stepEmbeds = (await this.s.embed.run({ input_ids: int64Tensor([next], [1, 1]) }))[
+        this.s.embedsName
+      ];
+      if (!stepEmbeds) throw new AppError('internal', 'embed_tokens returned nothing');
+      const pos = pastLen + rope.delta;
+      const step = await this.decoderRun({
+        inputs_embeds:
+          stepEmbeds.type === this.s.io.embedsType
+            ? stepEmbeds
+            : floatTensor(Float32Array.from(toFloat32(stepEmbeds)), this.s.io.embedsType, [1, 1, hidden]),
+        attention_mask: onesInt64(pastLen + 1),
+        position_ids: this.positionTensor([[pos], [pos], [pos]], 0, 1, pastLen),
+        ...this.pastFeeds(kv),
+      });
+      if (kv !== prefill.kv) for (const t of kv) t.dispose();
+      kv = step.kv;
+      logits = step.logits;
+    }
+    const tEnd = performance.now();
+    const text = this.codec.decode(tokens, false);
+    if (req.onToken) {
+      const rest = detok.flush(text);
+      if (rest) req.onToken(rest);
+    }
+    return {
+      text,
+      raw: this.codec.decode(tokens, true),
+      tokenIds: tokens,
+      resized: images.map((im) => ({ width: im.width, height: im.height })),
+      provider: this.provider,
+      model: this.id,
+      stop,
+      promptTokens: n,
+      timings: {
+        vision_ms: stats.visionMs,
+        prefill_ms: prefillMs,
+        ttft_ms: tFirst - t0,
+        decode_tokens_per_s:
+          tokens.length > 1 && tEnd > tFirst ? ((tokens.length - 1) * 1000) / (tEnd - tFirst) : null,
+        total_ms: tEnd - t0,
+      },
+      cache: {
+        visionRuns: stats.visionRuns,
+        featureHits: stats.featureHits,
+        prefixTokens: start,
+        prefillTokens: s,
+      },
+    };
+  }
+
+  /** generation_config.json's sampling (Qwen ships top_k 1: greedy, with its repetition penalty). */
+  private defaultSampling(): Sampling {
+    const g = this.folder.generation;
+    return {
+      temperature: g.doSample ? g.temperature : 0,
+      topK: g.topK,
+      topP: g.topP,
+      repetitionPenalty: g.repetitionPenalty,
+    };
+  }
+}
+
+/** Opens a Qwen2-VL / Qwen2.5-VL folder on the best provider available (see providers.ts). */
+export async function loadVlm(dir: string, opts: LoadVlmOptions = {}): Promise<VlmModel> {
+  const folder = readModelFolder(dir, opts.dtype);
+  const codec = createPromptCodec(folder);
+  const preference = opts.provider ?? 'auto';
+  try {
+    const { value, provider, attempts } = await openWithFallback(
+      preference,
+      (p, options) => openSessions(folder, p, options),
+      { threads: opts.threads },
+    );
+    return new QwenVlModel(folder, value, codec, provider, attempts, preference, opts.cache);
+  } catch (e) {
+    if (isAppError(e)) throw e;
+    throw new AppError('internal', `loading ${dir} failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
