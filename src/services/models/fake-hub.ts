@@ -30,6 +30,8 @@ export interface LoggedRequest {
   range: string | null;
   authorization: string | null;
   status: number;
+  /** Body bytes of the file written to this response (for asserting what a resume re-downloads). */
+  sent: number;
 }
 
 export interface FakeHub {
@@ -39,6 +41,8 @@ export interface FakeHub {
   repos: Map<string, FakeRepo>;
   /** Faults by repo file path, used up one per request (`times` requests each; default 1). */
   fault(path: string, fault: Fault, times?: number): void;
+  /** Drops every queued fault (between tests). */
+  clearFaults(): void;
   /** Tree listing page size (to exercise `Link: rel="next"`). */
   pageSize: number;
   close(): Promise<void>;
@@ -54,12 +58,37 @@ export function gitBlobOid(bytes: Uint8Array): string {
 
 const defaultLfs = (path: string) => /\.onnx(_data(_\d+)?)?$/.test(path);
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+async function listen(server: Server, port = 0): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<FakeHub> {
+/** sha256 per buffer, remembered: the CDN looks blobs up by hash on every request. */
+const hashes = new WeakMap<Uint8Array, string>();
+function blobHash(bytes: Uint8Array): string {
+  let h = hashes.get(bytes);
+  if (!h) {
+    h = sha256Hex(bytes);
+    hashes.set(bytes, h);
+  }
+  return h;
+}
+
+export interface FakeHubOptions {
+  /** Port of the hub (default: any free one); the CDN takes `port + 1` when a port is given. */
+  port?: number;
+}
+
+export async function startFakeHub(
+  repos: Record<string, FakeRepo>,
+  options: FakeHubOptions = {},
+): Promise<FakeHub> {
   const faults = new Map<string, { fault: Fault; left: number }[]>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -68,7 +97,7 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
   const blobs = () => {
     const out = new Map<string, { path: string; bytes: Uint8Array }>();
     for (const repo of hubRepos.values())
-      for (const [path, bytes] of repo.files) out.set(sha256Hex(bytes), { path, bytes });
+      for (const [path, bytes] of repo.files) out.set(blobHash(bytes), { path, bytes });
     return out;
   };
 
@@ -89,7 +118,17 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
   };
 
   /** Serves `bytes` honouring Range, after applying any fault queued for `path`. */
-  const serveBytes = (req: IncomingMessage, res: ServerResponse, path: string, original: Uint8Array) => {
+  const serveBytes = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    original: Uint8Array,
+    entry: LoggedRequest,
+  ) => {
+    const write = (chunk: Uint8Array, cb?: () => void) => {
+      entry.sent += chunk.length;
+      return cb ? res.write(chunk, cb) : res.write(chunk);
+    };
     const fault = takeFault(path);
     if (fault?.kind === 'status') {
       res.writeHead(fault.status, { 'content-type': 'text/plain' }).end(`fault ${fault.status}`);
@@ -120,33 +159,40 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     headers['content-length'] = String(body.length);
     res.writeHead(status, headers);
     if (fault?.kind === 'drop') {
-      res.write(body.subarray(0, fault.after), () => later(20, () => res.socket?.destroy()));
+      write(body.subarray(0, fault.after), () => later(20, () => res.socket?.destroy()));
     } else if (fault?.kind === 'stall') {
-      res.write(body.subarray(0, fault.after)); // then nothing, until the client gives up
+      write(body.subarray(0, fault.after)); // then nothing, until the client gives up
     } else if (fault?.kind === 'slow') {
       let at = 0;
       const step = () => {
         if (res.destroyed) return;
         const next = body.subarray(at, at + fault.chunk);
         at += next.length;
+        entry.sent += next.length;
         if (at >= body.length) res.end(next);
         else res.write(next, () => later(fault.delayMs, step));
       };
       step();
     } else {
+      entry.sent += body.length;
       res.end(body);
     }
     return status;
   };
 
-  const record = (server: 'hub' | 'cdn', req: IncomingMessage, status: number) =>
-    log.push({
+  /** Logs the request as it arrives; its status and byte count are filled in as it is answered. */
+  const record = (server: 'hub' | 'cdn', req: IncomingMessage): LoggedRequest => {
+    const entry: LoggedRequest = {
       server,
       path: decodeURIComponent((req.url ?? '').split('?')[0] ?? ''),
       range: req.headers.range ?? null,
       authorization: req.headers.authorization ?? null,
-      status,
-    });
+      status: 0,
+      sent: 0,
+    };
+    log.push(entry);
+    return entry;
+  };
 
   const json = (
     res: ServerResponse,
@@ -160,6 +206,7 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
 
   let cdnBase = '';
   const hub = createServer((req, res) => {
+    const entry = record('hub', req);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const parts = url.pathname.split('/').map(decodeURIComponent);
     let status = 404;
@@ -189,7 +236,7 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
                 oid: createHash('sha1').update(path).digest('hex'),
                 size: bytes.length,
                 path,
-                lfs: { oid: sha256Hex(bytes), size: bytes.length, pointerSize: 134 },
+                lfs: { oid: blobHash(bytes), size: bytes.length, pointerSize: 134 },
               });
             else entries.push({ type: 'file', oid: gitBlobOid(bytes), size: bytes.length, path });
           }
@@ -214,22 +261,24 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
           // Like the hub: LFS content lives elsewhere, reached by an absolute redirect to another host.
           res
             .writeHead(302, {
-              location: `${cdnBase}/blobs/${sha256Hex(bytes)}?name=${encodeURIComponent(path)}`,
+              location: `${cdnBase}/blobs/${blobHash(bytes)}?name=${encodeURIComponent(path)}`,
             })
             .end();
           status = 302;
-        } else status = serveBytes(req, res, path, bytes);
+        } else status = serveBytes(req, res, path, bytes, entry);
       } else status = json(res, 404, { error: 'no such route' });
     } finally {
-      record('hub', req, status);
+      entry.status = status;
     }
   });
 
   const cdn = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const blob = blobs().get(url.pathname.replace('/blobs/', ''));
-    const status = blob ? serveBytes(req, res, blob.path, blob.bytes) : json(res, 404, { error: 'no blob' });
-    record('cdn', req, status);
+    const entry = record('cdn', req);
+    entry.status = blob
+      ? serveBytes(req, res, blob.path, blob.bytes, entry)
+      : json(res, 404, { error: 'no blob' });
   });
 
   for (const server of [hub, cdn])
@@ -237,8 +286,8 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
     });
-  const endpoint = await listen(hub);
-  cdnBase = await listen(cdn);
+  const endpoint = await listen(hub, options.port);
+  cdnBase = await listen(cdn, options.port ? options.port + 1 : 0);
 
   const api: FakeHub = {
     endpoint,
@@ -250,6 +299,9 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
       const queue = faults.get(path) ?? [];
       queue.push({ fault, left: times });
       faults.set(path, queue);
+    },
+    clearFaults() {
+      faults.clear();
     },
     async close() {
       for (const t of timers) clearTimeout(t);

@@ -55,6 +55,8 @@ export const ManifestModel = z.object({
   dtypes: z.record(z.string(), ManifestDtype),
   verified: z.array(z.string()),
   unverified: z.array(z.string()),
+  /** A model that exists only for tests (the tiny generated models a fake hub serves); never in models/manifest.json. */
+  testOnly: z.boolean().optional(),
 });
 export type ManifestModel = z.infer<typeof ManifestModel>;
 
@@ -85,6 +87,18 @@ export const Manifest = z
   });
 export type Manifest = z.infer<typeof Manifest>;
 
+/**
+ * An extra list of models merged after the main manifest (the layout comes from the main one): how tests and the e2e
+ * fake hub register tiny models without touching models/manifest.json. Named by ModelStoreOptions.extraManifests or,
+ * in the app, by DOCLENS_EXTRA_MODELS (paths separated by the platform's path delimiter).
+ */
+export const ExtraManifest = z.object({
+  $comment: z.string().optional(),
+  version: z.literal(1),
+  models: z.array(ManifestModel),
+});
+export type ExtraManifest = z.infer<typeof ExtraManifest>;
+
 export function defaultManifestPath(): string {
   return join(appRoot(), 'models', 'manifest.json');
 }
@@ -99,20 +113,38 @@ export function parseManifest(json: unknown, source = 'manifest'): Manifest {
   return parsed.data;
 }
 
-export async function loadManifest(path = defaultManifestPath()): Promise<Manifest> {
+async function readJsonFile(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
     throw new AppError('io_error', `cannot read the model manifest ${path}: ${(e as Error).message}`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (e) {
     throw new AppError('invalid_input', `${path} is not JSON: ${(e as Error).message}`);
   }
-  return parseManifest(json, path);
+}
+
+/** Reads the main manifest and appends the models of each extra one; a repeated id is an error naming the file. */
+export async function loadManifest(path = defaultManifestPath(), extras: string[] = []): Promise<Manifest> {
+  const main = parseManifest(await readJsonFile(path), path);
+  const models = [...main.models];
+  for (const extra of extras) {
+    const parsed = ExtraManifest.safeParse(await readJsonFile(extra));
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      const where = first ? `${first.path.join('.')}: ${first.message}` : 'invalid';
+      throw new AppError('invalid_input', `${extra} is not a valid extra model list (${where})`);
+    }
+    for (const model of parsed.data.models) {
+      if (models.some((m) => m.id === model.id))
+        throw new AppError('invalid_input', `${extra}: model id ${model.id} is already known`);
+      models.push(model);
+    }
+  }
+  return parseManifest({ ...main, models }, extras.length ? [path, ...extras].join(' + ') : path);
 }
 
 export function filePath(file: ManifestFile): string {

@@ -33,11 +33,20 @@ import {
   type Manifest,
   type ManifestModel,
 } from './manifest.js';
-import { ModelRecord, RECORD_FILE, scanRecords, toInstalled, type RecordFile } from './record.js';
+import {
+  ModelRecord,
+  RECORD_FILE,
+  recordBytes,
+  scanRecords,
+  toInstalled,
+  type RecordFile,
+} from './record.js';
 
 export interface ModelStoreOptions {
   dataDir: string;
   manifestPath?: string;
+  /** Extra model lists merged after the manifest (test-only tiny models; see manifest.ts ExtraManifest). */
+  extraManifests?: string[];
   /** Hub base URL; default HF_ENDPOINT, else https://huggingface.co. */
   endpoint?: string;
   /** Sent only to the hub's host; default HF_TOKEN. */
@@ -68,8 +77,18 @@ export interface ImportOptions {
 }
 
 export interface ModelStore {
+  /** Where installed models live: `<dataDir>/models`. */
+  readonly modelsDir: string;
   list(): Promise<{ known: KnownModel[]; installed: InstalledModel[] }>;
+  /** The manifest entry of a known model (family, coordinate format, recommended dtypes…). */
+  known(modelId: string): Promise<ManifestModel>;
+  /**
+   * Starts (or joins) a pull. Pulling a model whose pull is paused, failed or left on disk by an earlier run of the app
+   * continues from the bytes already downloaded; pulling an installed model ends at once in `done`.
+   */
   pull(modelId: string, dtype?: string): Promise<{ pullId: string }>;
+  /** Listens to every pull's progress; returns the unsubscribe. */
+  subscribe(listener: (p: PullProgress) => void): () => void;
   pause(pullId: string): PullProgress;
   cancel(pullId: string): PullProgress;
   resume(pullId: string): PullProgress;
@@ -194,11 +213,13 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
   const margin = opts.diskMarginBytes ?? 256 * 1024 * 1024;
   let records = scanRecords(modelsDir);
   const jobs = new Map<string, Job>();
+  const listeners = new Set<(p: PullProgress) => void>();
+  if (opts.onProgress) listeners.add(opts.onProgress);
   let manifestPromise: Promise<Manifest> | null = null;
   let closed = false;
 
   const manifest = () => {
-    manifestPromise ??= loadManifest(opts.manifestPath).catch((e: unknown) => {
+    manifestPromise ??= loadManifest(opts.manifestPath, opts.extraManifests).catch((e: unknown) => {
       manifestPromise = null;
       throw e;
     });
@@ -209,7 +230,13 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
     const now = Date.now();
     if (!force && now - job.lastEmit < progressInterval) return;
     job.lastEmit = now;
-    opts.onProgress?.({ ...job.progress });
+    for (const l of listeners) {
+      try {
+        l({ ...job.progress });
+      } catch {
+        // a listener's failure must not break the pull
+      }
+    }
   };
 
   const setState = (
@@ -333,7 +360,11 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
     const signal = controller.signal;
     const dir = join(workDir, job.installId);
     job.error = null;
+    const check = () => {
+      if (signal.aborted) throw signal.reason;
+    };
     try {
+      check();
       const m = await manifest();
       setState(job, 'queued', 'Reading the file list from the hub', null);
       let plan = await readPlan(dir);
@@ -411,6 +442,7 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
         files.push({ path: f.path, bytes: f.bytes, sha256: f.done });
       }
 
+      check();
       setState(job, 'installing', null);
       const record: ModelRecord = {
         version: 1,
@@ -545,6 +577,14 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
   // ---- the store ---------------------------------------------------------------------------------------------
 
   return {
+    modelsDir,
+    async known(modelId) {
+      return findModel(await manifest(), modelId);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async list() {
       const m = await manifest();
       records = scanRecords(modelsDir);
@@ -560,13 +600,17 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
       const model = findModel(await manifest(), modelId);
       const chosen = pickDtype(model, dtype);
       const installId = `${model.id}-${chosen}`;
-      for (const job of jobs.values()) {
-        if (job.installId !== installId) continue;
-        if (ACTIVE.has(job.progress.state)) return { pullId: job.pullId };
-        if (job.progress.state === 'paused') {
-          setState(job, 'queued', null);
-          start(job);
-          return { pullId: job.pullId };
+      // The newest pull of the same files: join it, restart it (paused / pausing / failed), or wait for it to unwind.
+      const same = [...jobs.values()].filter((j) => j.installId === installId);
+      const previous = same[same.length - 1];
+      if (previous && previous.stopReason !== 'cancel') {
+        const state = previous.progress.state;
+        if (ACTIVE.has(state) && previous.stopReason === null) return { pullId: previous.pullId };
+        if (ACTIVE.has(state) || state === 'paused' || state === 'failed') {
+          // A pause still unwinding is fine: the new run is chained after it and continues from its bytes.
+          setState(previous, 'queued', null);
+          start(previous);
+          return { pullId: previous.pullId };
         }
       }
       const job: Job = {
@@ -591,6 +635,17 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
       };
       job.progress.pullId = job.pullId;
       jobs.set(job.pullId, job);
+      // A cancelled pull of the same files may still be deleting its work folder: start after it.
+      if (previous) job.running = previous.running.catch(() => undefined);
+      const installed = scanRecords(modelsDir).get(installId);
+      if (installed) {
+        records.set(installId, installed);
+        const bytes = recordBytes(installed);
+        job.progress = { ...job.progress, state: 'done', bytesDone: bytes, bytesTotal: bytes };
+        job.progress.message = `${model.id} (${chosen}) is already installed; remove it first to download it again`;
+        emit(job);
+        return { pullId: job.pullId };
+      }
       emit(job);
       start(job);
       return { pullId: job.pullId };
@@ -609,12 +664,14 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
       const job = getJob(pullId);
       const state = job.progress.state;
       if (state === 'done' || state === 'cancelled') return { ...job.progress };
-      if (ACTIVE.has(state)) stop(job, 'cancel');
-      else {
-        // paused or failed: nothing runs, so delete the work folder after whatever run is unwinding.
+      const unwinding = job.controller?.signal.aborted ?? false;
+      stop(job, 'cancel');
+      if (!ACTIVE.has(state) || unwinding) {
+        // Paused, failed, or a pause still unwinding: delete the work folder once whatever runs has stopped.
         const dir = join(workDir, job.installId);
         job.running = job.running.then(async () => {
-          await rm(dir, { recursive: true, force: true });
+          if (job.progress.state === 'cancelled') return;
+          await rm(dir, { recursive: true, force: true }).catch(() => undefined);
           job.progress = { ...job.progress, bytesDone: 0 };
           setState(job, 'cancelled', 'Cancelled; the partial download was deleted', null);
         });

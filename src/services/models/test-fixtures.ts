@@ -103,7 +103,7 @@ export function progressLog() {
   const waiters: { test: (p: PullProgress) => boolean; resolve: (p: PullProgress) => void }[] = [];
   return {
     events,
-    onProgress(p: PullProgress) {
+    onProgress: (p: PullProgress): void => {
       events.push(p);
       for (const w of [...waiters])
         if (w.test(p)) {
