@@ -30,14 +30,18 @@ export interface ServeHandle {
   stop(): Promise<void>;
 }
 
-/** Starts `doclens serve` (the real CLI, bundled build) on a random loopback port. */
-export async function startServe(dataDir: string, extraArgs: string[] = []): Promise<ServeHandle> {
+/** Starts `doclens serve` (the real CLI, bundled build) on a random loopback port; `env` adds to its environment. */
+export async function startServe(
+  dataDir: string,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<ServeHandle> {
   const child = spawn(
     process.execPath,
     [join(root, 'bin', 'doclens.mjs'), 'serve', '--port', '0', ...extraArgs],
     {
       cwd: root,
-      env: { ...process.env, DOCLENS_DATA_DIR: dataDir },
+      env: { ...process.env, ...env, DOCLENS_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

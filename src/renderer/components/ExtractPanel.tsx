@@ -1,42 +1,237 @@
-// Extract: dates and tables of the current document, exports, and batch jobs over files and folders.
-import { useState } from 'react';
-import { api } from '../lib/api.js';
+// Extract: dates and tables of the current document (each clickable to its place on the page, tables with a
+// preview grid), exports, and batch jobs over files and folders (BatchSection). Everything shown comes from the
+// backend; a channel that has not landed answers not_implemented and the panel says so.
+import { useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
+import type { DateHit, ExportFormat, ExtractKind, Table } from '../../shared/domain.js';
 import type { OpenDoc } from '../stores/documents.js';
+import type { Loadable } from '../stores/extract.js';
+import {
+  EXPORT_FORMATS,
+  exportDocument,
+  focusBox,
+  loadDates,
+  loadTables,
+  setExtractView,
+  useExtract,
+} from '../stores/extract.js';
+import { toast } from '../stores/ui.js';
+import { BatchSection } from './BatchSection.js';
+import { ExtractFocus } from './ExtractFocus.js';
+import { ExtractTable } from './ExtractTable.js';
 import { errorMessage } from './messages.js';
+import '../panels.css';
 
 export function ExtractPanel({ doc }: { doc: OpenDoc | null }) {
-  const [note, setNote] = useState<string | null>(null);
-  const run = async (kind: 'dates' | 'tables') => {
-    if (!doc) return;
-    setNote(null);
+  const view = useExtract((s) => s.view);
+  return (
+    <section className="panel xp" aria-label="Extract">
+      <div className="seg" role="tablist" aria-label="Extract from">
+        <button
+          role="tab"
+          aria-selected={view === 'document'}
+          className={view === 'document' ? 'active' : ''}
+          onClick={() => setExtractView('document')}
+        >
+          This document
+        </button>
+        <button
+          role="tab"
+          aria-selected={view === 'batch'}
+          className={view === 'batch' ? 'active' : ''}
+          onClick={() => setExtractView('batch')}
+        >
+          Batch
+        </button>
+      </div>
+      {view === 'document' ? <DocumentExtract doc={doc} /> : <BatchSection />}
+      <ExtractFocus />
+    </section>
+  );
+}
+
+function DocumentExtract({ doc }: { doc: OpenDoc | null }) {
+  const docId = doc?.info.id ?? null;
+  const dates = useExtract((s) => (docId ? s.dates[docId] : undefined));
+  const tables = useExtract((s) => (docId ? s.tables[docId] : undefined));
+  useEffect(() => {
+    if (!docId) return;
+    void loadDates(docId);
+    void loadTables(docId);
+  }, [docId]);
+
+  if (!doc || !docId)
+    return (
+      <div className="xp-empty">
+        <h2>No document open</h2>
+        <p>Open a document to see its dates and tables here, each linked to its place on the page.</p>
+        <p>
+          To extract from many files at once without opening them, use{' '}
+          <button className="linkish" onClick={() => setExtractView('batch')}>
+            Batch
+          </button>
+          .
+        </p>
+      </div>
+    );
+
+  return (
+    <>
+      <p className="xp-doc" title={doc.info.name}>
+        {doc.info.name}
+      </p>
+      <KindSection
+        title="Dates"
+        kind="dates"
+        docId={docId}
+        data={dates}
+        reload={() => void loadDates(docId, true)}
+        render={(list) => <DateList docId={docId} dates={list} />}
+        empty="No dates found in this document."
+      />
+      <KindSection
+        title="Tables"
+        kind="tables"
+        docId={docId}
+        data={tables}
+        reload={() => void loadTables(docId, true)}
+        render={(list) => <TableList docId={docId} tables={list} />}
+        empty="No tables found in this document."
+      />
+    </>
+  );
+}
+
+function KindSection<T>({
+  title,
+  kind,
+  docId,
+  data,
+  reload,
+  render,
+  empty,
+}: {
+  title: string;
+  kind: ExtractKind;
+  docId: string;
+  data: Loadable<T[]> | undefined;
+  reload: () => void;
+  render: (list: T[]) => ReactNode;
+  empty: string;
+}) {
+  const count = data?.state === 'done' ? data.value.length : null;
+  return (
+    <section className="xp-section" aria-label={title}>
+      <header className="xp-head">
+        <h2>
+          {title}
+          {count !== null && (
+            <span className="count" data-testid={`${kind}-count`}>
+              {count}
+            </span>
+          )}
+        </h2>
+        <button
+          className="btn small"
+          onClick={reload}
+          disabled={data?.state === 'loading'}
+          aria-label={`Extract ${kind} again`}
+        >
+          {data?.state === 'loading' ? 'Reading…' : 'Refresh'}
+        </button>
+      </header>
+      {(!data || data.state === 'loading') && (
+        <p className="muted" role="status">
+          Reading the {kind} of this document…
+        </p>
+      )}
+      {data?.state === 'error' && (
+        <p className="note error" role="status">
+          {data.code === 'not_implemented'
+            ? `Not available in this build yet: ${data.message}`
+            : data.message}
+        </p>
+      )}
+      {data?.state === 'done' &&
+        (data.value.length === 0 ? <p className="muted">{empty}</p> : render(data.value))}
+      {data?.state === 'done' && data.value.length > 0 && <ExportRow docId={docId} kind={kind} />}
+    </section>
+  );
+}
+
+function ExportRow({ docId, kind }: { docId: string; kind: ExtractKind }) {
+  const [busy, setBusy] = useState<ExportFormat | null>(null);
+  const run = async (format: ExportFormat) => {
+    setBusy(format);
     try {
-      if (kind === 'dates') {
-        const r = await api.call('extract.dates', { docId: doc.info.id });
-        setNote(`${r.dates.length} date(s) found.`);
-      } else {
-        const r = await api.call('extract.tables', { docId: doc.info.id });
-        setNote(`${r.tables.length} table(s) found.`);
-      }
+      const name = await exportDocument(docId, kind, format);
+      toast('info', 'Exported', name);
     } catch (e) {
-      setNote(errorMessage(e));
+      toast('error', `Could not export ${kind}`, errorMessage(e));
+    } finally {
+      setBusy(null);
     }
   };
   return (
-    <section className="panel" aria-label="Extract">
-      <h2>Extract from {doc ? doc.info.name : 'a document'}</h2>
-      <div className="row">
-        <button className="btn" disabled={!doc} onClick={() => void run('dates')}>
-          Dates
+    <div className="xp-export" role="group" aria-label={`Export ${kind}`}>
+      <span className="muted">Export</span>
+      {EXPORT_FORMATS.map((f) => (
+        <button
+          key={f.format}
+          className="btn small"
+          disabled={busy !== null}
+          onClick={() => void run(f.format)}
+          aria-label={`Export ${kind} as ${f.label}`}
+        >
+          {busy === f.format ? '…' : f.label}
         </button>
-        <button className="btn" disabled={!doc} onClick={() => void run('tables')}>
-          Tables
-        </button>
-      </div>
-      {note && (
-        <p className="note" role="status">
-          {note}
-        </p>
-      )}
-    </section>
+      ))}
+    </div>
+  );
+}
+
+function DateList({ docId, dates }: { docId: string; dates: DateHit[] }) {
+  return (
+    <ul className="xp-dates" aria-label="Dates found">
+      {dates.map((d, i) => (
+        <li key={i}>
+          <button
+            className="xp-date"
+            data-testid="date-item"
+            title={`Show on page ${d.box.page}`}
+            onClick={() => focusBox({ docId, page: d.box.page, box: d.box, label: d.iso })}
+          >
+            <span className="iso">{d.iso}</span>
+            <span className="src">{d.text}</span>
+            <span className="pg">
+              p. {d.box.page}
+              {d.source === 'ocr' && <span className="tag">OCR</span>}
+            </span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function TableList({ docId, tables }: { docId: string; tables: Table[] }) {
+  return (
+    <ol className="xp-tables">
+      {tables.map((t, i) => (
+        <li key={i} className="xp-table">
+          <button
+            className="xp-table-head"
+            title={`Show on page ${t.page}`}
+            onClick={() => focusBox({ docId, page: t.page, box: t.box, label: `Table ${i + 1}` })}
+          >
+            <strong>Table {i + 1}</strong>
+            <span className="muted">
+              page {t.page} · {t.rows}×{t.cols} · {t.method}
+            </span>
+          </button>
+          <ExtractTable table={t} />
+        </li>
+      ))}
+    </ol>
   );
 }

@@ -1,24 +1,391 @@
-// Models: known and installed models, pulls, import, verify, remove, and the provider in use.
+// Models: the provider in use and why, installed models (verify, remove), known models to pull (progress, pause,
+// resume = pull again, cancel) and importing a model folder. Everything comes from the backend's model store.
 import { useEffect, useState } from 'react';
-import type { ProviderStatus } from '../../shared/domain.js';
-import { api } from '../lib/api.js';
+import type { InstalledModel, KnownModel, ProviderStatus, PullProgress } from '../../shared/domain.js';
+import {
+  cancelPull,
+  importModel,
+  loadModels,
+  pausePull,
+  pullActive,
+  pullModel,
+  removeModel,
+  useModels,
+  verifyModel,
+} from '../stores/models.js';
+import { loadAppInfo, useAppInfo } from '../stores/settings.js';
+import { setPanel, toast } from '../stores/ui.js';
 import { errorMessage } from './messages.js';
+import '../panels.css';
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u] ?? 'TB'}`;
+}
+
+const PROVIDER_NAMES: Record<string, string> = {
+  cuda: 'CUDA',
+  dml: 'DirectML',
+  cpu: 'CPU',
+  auto: 'Automatic',
+};
 
 export function ModelsPanel() {
-  const [status, setStatus] = useState<ProviderStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { known, installed, listError, status, statusError, loaded } = useModels();
   useEffect(() => {
-    api.call('models.status', {}).then(setStatus, (e: unknown) => setError(errorMessage(e)));
+    void loadModels();
+    void loadAppInfo();
   }, []);
   return (
-    <section className="panel" aria-label="Models">
+    <section className="panel mp" aria-label="Models">
       <h2>Models</h2>
+      <ProviderCard status={status} error={statusError} />
+      {listError && (
+        <p className="note error" role="status" data-testid="models-error">
+          {listError}
+        </p>
+      )}
+      {loaded && !listError && installed.length === 0 && (
+        <div className="note" data-testid="models-empty">
+          <strong>No vision-language model installed.</strong> The reader engine — the text layer, OCR and
+          layout rules — answers questions and extracts dates and tables until you pull or import one. A model
+          adds open questions, charts and finding objects in images.
+        </div>
+      )}
+      {installed.length > 0 && (
+        <section className="mp-section" aria-label="Installed models">
+          <h3>Installed</h3>
+          <ul className="cards">
+            {installed.map((m) => (
+              <InstalledCard key={`${m.id}:${m.dtype}`} model={m} />
+            ))}
+          </ul>
+        </section>
+      )}
+      {known.length > 0 && (
+        <section className="mp-section" aria-label="Available models">
+          <h3>Available to download</h3>
+          <ul className="cards">
+            {known.map((m) => (
+              <KnownCard key={m.id} model={m} />
+            ))}
+          </ul>
+        </section>
+      )}
+      <ImportForm />
+    </section>
+  );
+}
+
+function ProviderCard({ status, error }: { status: ProviderStatus | null; error: string | null }) {
+  return (
+    <section className="provider" aria-label="Provider in use">
+      <div className="provider-head">
+        <span className="muted small">Runs on</span>
+        <span className="badge" data-testid="provider-active">
+          {status ? (status.active ? PROVIDER_NAMES[status.active] : 'No model loaded') : '…'}
+        </span>
+        {status && (
+          <button className="linkish small" onClick={() => setPanel('settings')}>
+            Preference: {PROVIDER_NAMES[status.preference]}
+          </button>
+        )}
+      </div>
       {status && (
-        <p className="note" data-testid="provider-summary">
+        <p className="provider-summary" data-testid="provider-summary">
           {status.summary}
         </p>
       )}
+      {status?.loadedModel && <p className="muted small">Loaded: {status.loadedModel}</p>}
+      {status && status.attempts.length > 0 && (
+        <ul className="attempts" aria-label="Providers tried">
+          {status.attempts.map((a, i) => (
+            <li key={i} className={a.ok ? 'ok' : 'no'}>
+              <span aria-hidden="true">{a.ok ? '✓' : '✕'}</span> {PROVIDER_NAMES[a.provider]}
+              {a.reason && <span className="muted"> — {a.reason}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
       {error && <p className="note error">{error}</p>}
+    </section>
+  );
+}
+
+function InstalledCard({ model }: { model: InstalledModel }) {
+  const verified = useModels((s) => s.verified[model.id]);
+  const [confirm, setConfirm] = useState(false);
+  const [busy, setBusy] = useState<'verify' | 'remove' | null>(null);
+  const verify = async () => {
+    setBusy('verify');
+    try {
+      await verifyModel(model.id);
+    } catch (e) {
+      toast('error', `Could not verify ${model.id}`, errorMessage(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const remove = async () => {
+    setBusy('remove');
+    try {
+      await removeModel(model.id);
+      toast('info', 'Model removed', model.id);
+    } catch (e) {
+      toast('error', `Could not remove ${model.id}`, errorMessage(e));
+    } finally {
+      setBusy(null);
+      setConfirm(false);
+    }
+  };
+  return (
+    <li className="card" data-testid="installed-model" data-model={model.id}>
+      <div className="card-head">
+        <strong>{model.id}</strong>
+        <span className="badge ok">Installed</span>
+      </div>
+      <p className="muted small">
+        {model.family} · {model.dtype} · {formatBytes(model.bytes)} · {model.source}
+      </p>
+      <p className="path mono small" title={model.path}>
+        {model.path}
+      </p>
+      {verified && (
+        <p className={`note ${verified.ok ? 'ok' : 'error'}`} role="status" data-testid="verify-result">
+          {verified.ok ? 'All files present, sizes and hashes match.' : verified.problems.join(' ')}
+        </p>
+      )}
+      {confirm ? (
+        <div className="confirm" role="alertdialog" aria-label={`Remove ${model.id}?`}>
+          <span>
+            Remove {model.id}? This deletes {formatBytes(model.bytes)} from disk.
+          </span>
+          <div className="row end">
+            <button className="btn small" onClick={() => setConfirm(false)} disabled={busy !== null}>
+              Keep
+            </button>
+            <button className="btn small danger" onClick={() => void remove()} disabled={busy !== null}>
+              {busy === 'remove' ? 'Removing…' : 'Remove'}
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="row">
+          <button className="btn small" onClick={() => void verify()} disabled={busy !== null}>
+            {busy === 'verify' ? 'Verifying…' : 'Verify'}
+          </button>
+          <button className="btn small" onClick={() => setConfirm(true)} disabled={busy !== null}>
+            Remove…
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function KnownCard({ model }: { model: KnownModel }) {
+  const pull = useModels((s) => s.pulls[model.id]);
+  const [dtype, setDtype] = useState<string>('');
+  const [busy, setBusy] = useState(false);
+  const active = pullActive(pull);
+  const act = async (f: () => Promise<void>, what: string) => {
+    setBusy(true);
+    try {
+      await f();
+    } catch (e) {
+      toast('error', `Could not ${what} ${model.name}`, errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const start = (d: string | undefined) => act(() => pullModel(model.id, d || undefined), 'download');
+  const sized = model.dtypes.map((d) => ({ d, bytes: model.bytesByDtype[d] ?? 0 }));
+  return (
+    <li className="card" data-testid="known-model" data-model={model.id}>
+      <div className="card-head">
+        <strong>{model.name}</strong>
+        {model.installed && <span className="badge ok">Installed</span>}
+      </div>
+      <p className="muted small">
+        {model.family} · {model.license} ·{' '}
+        <span className="mono" title={`${model.repo}@${model.revision}`}>
+          {model.repo}
+        </span>
+      </p>
+      {pull && pull.state !== 'done' && pull.state !== 'cancelled' ? (
+        <PullBar pull={pull} />
+      ) : (
+        pull?.state === 'done' && (
+          <p className="muted small" role="status">
+            Downloaded and verified.
+          </p>
+        )
+      )}
+      <div className="row">
+        {!active && pull?.state !== 'paused' && (
+          <>
+            <select
+              value={dtype}
+              onChange={(e) => setDtype(e.currentTarget.value)}
+              aria-label={`Precision of ${model.name}`}
+              className="select small"
+            >
+              <option value="">Recommended for this machine</option>
+              {sized.map(({ d, bytes }) => (
+                <option key={d} value={d}>
+                  {d} — {bytes > 0 ? formatBytes(bytes) : 'size from the hub'}
+                </option>
+              ))}
+            </select>
+            <button className="btn small primary" disabled={busy} onClick={() => void start(dtype)}>
+              {pull?.state === 'failed' ? 'Retry' : model.installed ? 'Pull again' : 'Pull'}
+            </button>
+          </>
+        )}
+        {active && pull && (
+          <>
+            <button
+              className="btn small"
+              disabled={busy}
+              onClick={() => void act(() => pausePull(pull.pullId), 'pause')}
+            >
+              Pause
+            </button>
+            <button
+              className="btn small"
+              disabled={busy}
+              onClick={() => void act(() => cancelPull(pull.pullId), 'cancel')}
+            >
+              Cancel
+            </button>
+          </>
+        )}
+        {pull?.state === 'paused' && (
+          <>
+            <button className="btn small primary" disabled={busy} onClick={() => void start(pull.dtype)}>
+              Resume
+            </button>
+            <button
+              className="btn small"
+              disabled={busy}
+              onClick={() => void act(() => cancelPull(pull.pullId), 'cancel')}
+            >
+              Cancel
+            </button>
+          </>
+        )}
+      </div>
+    </li>
+  );
+}
+
+const PULL_TEXT: Record<PullProgress['state'], string> = {
+  queued: 'Waiting to start',
+  downloading: 'Downloading',
+  verifying: 'Checking hashes',
+  installing: 'Installing',
+  done: 'Installed',
+  paused: 'Paused',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+};
+
+function PullBar({ pull }: { pull: PullProgress }) {
+  const pct = pull.bytesTotal > 0 ? Math.min(100, Math.floor((pull.bytesDone / pull.bytesTotal) * 100)) : 0;
+  return (
+    <div className="pull" data-testid="pull" data-state={pull.state}>
+      <div
+        className="bar"
+        role="progressbar"
+        aria-label={`Download of ${pull.modelId}`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+      >
+        <div className={`bar-fill${pull.state === 'failed' ? ' failed' : ''}`} style={{ width: `${pct}%` }} />
+      </div>
+      <p className="small">
+        <strong>{PULL_TEXT[pull.state]}</strong>{' '}
+        <span className="muted" data-testid="pull-bytes">
+          {pct} % · {formatBytes(pull.bytesDone)}
+          {pull.bytesTotal > 0 ? ` of ${formatBytes(pull.bytesTotal)}` : ''}
+        </span>
+      </p>
+      {pull.file && pull.state === 'downloading' && (
+        <p className="muted small mono ellipsis" title={pull.file}>
+          {pull.file}
+        </p>
+      )}
+      {pull.message && (
+        <p className={`small${pull.state === 'failed' ? ' error-text' : ' muted'}`}>{pull.message}</p>
+      )}
+    </div>
+  );
+}
+
+function ImportForm() {
+  const info = useAppInfo((s) => s.info);
+  const [path, setPath] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const allowed = info?.pathsAllowed ?? true;
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const m = await importModel(path.trim());
+      toast('info', 'Model imported', `${m.id} (${m.dtype}, ${formatBytes(m.bytes)})`);
+      setPath('');
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="mp-section" aria-label="Import a model folder">
+      <h3>Import a folder</h3>
+      <p className="muted small">
+        A folder holding an ONNX export (config, tokenizer and the three sessions) on the machine running
+        DocLens.
+      </p>
+      {!allowed && (
+        <p className="note small">
+          This server does not take file-system paths; start it with <code>doclens serve --allow-paths</code>.
+        </p>
+      )}
+      <form
+        className="path-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (path.trim()) void run();
+        }}
+      >
+        <input
+          type="text"
+          value={path}
+          onChange={(e) => setPath(e.currentTarget.value)}
+          placeholder="/path/to/model-folder"
+          aria-label="Model folder"
+          disabled={!allowed}
+          spellCheck={false}
+        />
+        <button className="btn small" type="submit" disabled={!allowed || busy || !path.trim()}>
+          {busy ? 'Importing…' : 'Import'}
+        </button>
+      </form>
+      {error && (
+        <p className="note error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
