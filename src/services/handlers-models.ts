@@ -1,6 +1,10 @@
-// The models.* channels (except models.status, which belongs to the VLM room): the model store.
+// The models.* channels (except models.status, which belongs to the VLM room): the model store. One store per backend,
+// shared with the VLM room through `modelStoreFor(ctx)` (or the `store` this room returns), so the engine loads what
+// the Models panel installed.
+import { delimiter } from 'node:path';
 import type { BackendContext } from './handlers.js';
-import { notImplemented, type Emit, type RoomSlice } from './room.js';
+import { createModelStore, type ModelStore } from './models/index.js';
+import type { Emit, RoomSlice } from './room.js';
 
 export type ModelChannel =
   | 'models.list'
@@ -11,17 +15,51 @@ export type ModelChannel =
   | 'models.verify'
   | 'models.remove';
 
-export function modelsRoom(_ctx: BackendContext, _emit: Emit): RoomSlice<ModelChannel> {
+export interface ModelsRoom extends RoomSlice<ModelChannel> {
+  /** The backend's one model store (the same object `modelStoreFor(ctx)` returns). */
+  store: ModelStore;
+}
+
+const stores = new WeakMap<BackendContext, ModelStore>();
+
+/** DOCLENS_EXTRA_MODELS: extra model lists (test-only tiny models a fake hub serves), split on the path delimiter. */
+export function extraManifestsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.DOCLENS_EXTRA_MODELS ?? '').split(delimiter).filter((p) => p.trim() !== '');
+}
+
+/**
+ * The model store of this backend, created on first use in `<dataDir>/models`. The hub is HF_ENDPOINT (default
+ * https://huggingface.co) with HF_TOKEN when set; DOCLENS_EXTRA_MODELS adds model lists to models/manifest.json.
+ */
+export function modelStoreFor(ctx: BackendContext): ModelStore {
+  let store = stores.get(ctx);
+  if (!store) {
+    store = createModelStore({ dataDir: ctx.dataDir, extraManifests: extraManifestsFromEnv() });
+    stores.set(ctx, store);
+  }
+  return store;
+}
+
+export function modelsRoom(ctx: BackendContext, emit: Emit): ModelsRoom {
+  const store = modelStoreFor(ctx);
+  const unsubscribe = store.subscribe((payload) => emit({ type: 'models.progress', payload }));
   return {
+    store,
     handlers: {
-      'models.list': () => notImplemented('The model store'),
-      'models.pull': () => notImplemented('Pulling models'),
-      'models.pausePull': () => notImplemented('Pulling models'),
-      'models.cancelPull': () => notImplemented('Pulling models'),
-      'models.import': () => notImplemented('Importing models'),
-      'models.verify': () => notImplemented('Verifying models'),
-      'models.remove': () => notImplemented('Removing models'),
+      'models.list': () => store.list(),
+      // Pulling a model whose pull is paused, failed or was left unfinished by an earlier run continues it.
+      'models.pull': ({ modelId, dtype }) => store.pull(modelId, dtype),
+      'models.pausePull': ({ pullId }) => Promise.resolve(store.pause(pullId)),
+      'models.cancelPull': ({ pullId }) => Promise.resolve(store.cancel(pullId)),
+      'models.import': ({ path }) => store.import(path),
+      'models.verify': ({ modelId }) => store.verify(modelId),
+      'models.remove': ({ modelId }) => store.remove(modelId),
     },
-    dispose: () => Promise.resolve(),
+    async dispose() {
+      unsubscribe();
+      stores.delete(ctx);
+      // Running pulls are paused: their partial files stay and the next models.pull continues them.
+      await store.close();
+    },
   };
 }

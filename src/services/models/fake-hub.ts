@@ -1,6 +1,8 @@
 // Test double of the Hugging Face hub on 127.0.0.1: the revision, tree and resolve routes the store uses, a second
 // "CDN" server that LFS files redirect to (as the hub does), and faults to inject per file. Used by the tests only.
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -46,6 +48,20 @@ export interface FakeHub {
   /** Tree listing page size (to exercise `Link: rel="next"`). */
   pageSize: number;
   close(): Promise<void>;
+}
+
+/** Every file under `dir` (relative paths with `/`) as a repo at commit `sha`. */
+export function repoFromFolder(dir: string, sha: string): FakeRepo {
+  const files = new Map<string, Uint8Array>();
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(path);
+      else if (e.isFile()) files.set(path, new Uint8Array(readFileSync(join(dir, path))));
+    }
+  };
+  walk('');
+  return { sha, files };
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
