@@ -245,3 +245,37 @@ export function rulingsFromOperatorList(
 function near(a: Pt | undefined, b: Pt | undefined): boolean {
   return !!a && !!b && Math.abs(a.x - b.x) < 0.01 && Math.abs(a.y - b.y) < 0.01;
 }
+
+/**
+ * Rulings of some pages of a PDF given as bytes: loads it with pdf.js in this thread (call it from a worker),
+ * reads each page's geometry as the documents engine does and walks its operator list. `onPage` sees each page's
+ * segments as soon as they are known. Throws what pdf.js throws (wrong password, corrupt file).
+ */
+export async function pdfRulings(
+  bytes: Uint8Array,
+  password: string | undefined,
+  pages: readonly number[],
+  opts: RulingOptions = {},
+): Promise<Segment[][]> {
+  const { documentParams, loadPdfJs } = await import('./pdfjs-setup.js');
+  const pdfjs = await loadPdfJs();
+  const task = pdfjs.getDocument(documentParams(bytes, password));
+  try {
+    const doc = await task.promise;
+    const out: Segment[][] = [];
+    for (const n of pages) {
+      const page = await doc.getPage(n);
+      const [a = 0, b = 0, c = 612, d = 792] = page.view;
+      const geometry: PdfPageGeometry = {
+        view: [a, b, c, d],
+        rotate: page.rotate,
+        userUnit: page.userUnit || 1,
+      };
+      out.push(await extractRulings(page, geometry, opts));
+      page.cleanup();
+    }
+    return out;
+  } finally {
+    await task.destroy();
+  }
+}

@@ -1,7 +1,12 @@
-// The extract room beyond dates: tables, exports and batch jobs.
-import { AppError } from '../shared/errors.js';
+// The extract room beyond dates: tables of an open document, exports of one document's dates or tables, and
+// batch jobs over files and folders (src/services/jobs).
+import { basename, extname } from 'node:path';
+import { EXTENSION, exportExtraction } from '../extract/export/index.js';
+import type { Table } from '../shared/domain.js';
+import type { OpenDocument } from './document-store.js';
 import type { BackendContext } from './handlers.js';
-import { notImplemented, type Emit, type RoomSlice } from './room.js';
+import { JobManager, RulingsReader, datesOf, tablesOf, textsOf } from './jobs/index.js';
+import type { Emit, RoomSlice } from './room.js';
 
 export type ExtractChannel =
   | 'extract.tables'
@@ -12,17 +17,67 @@ export type ExtractChannel =
   | 'extract.jobs'
   | 'extract.job';
 
-export function extractRoom(_ctx: BackendContext, _emit: Emit): RoomSlice<ExtractChannel> {
+/** What other rooms may use: tables of an open document (e.g. the reader engine's "what tables are present"). */
+export interface ExtractRoom extends RoomSlice<ExtractChannel> {
+  tables(doc: OpenDocument, pages: number[]): Promise<Table[]>;
+  jobs: JobManager;
+}
+
+export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
+  const rulings = new RulingsReader();
+  const jobs = new JobManager({
+    dataDir: ctx.dataDir,
+    engine: ctx.engine,
+    text: ctx.text,
+    rulings,
+    settings: ctx.settings,
+    emit,
+  });
+
+  const pagesOf = (doc: OpenDocument, pages: number[] | undefined): number[] => {
+    const wanted = pages ?? doc.info.pages.map((p) => p.page);
+    for (const p of wanted) ctx.docs.checkPage(doc.id, p);
+    return wanted;
+  };
+  /** Page texts, failing the call on the first page that cannot be read (single-document calls say why). */
+  const texts = async (doc: OpenDocument, pages: number[]) => {
+    const r = await textsOf(doc, pages, ctx.text);
+    const bad = r.failed[0];
+    if (bad) throw new Error(`${doc.info.name}, page ${bad.page}: ${bad.message}`);
+    return r.texts;
+  };
+  const tables = async (doc: OpenDocument, pages: number[]) =>
+    (await tablesOf(doc, await texts(doc, pages), { rulings })).tables;
+
   return {
+    tables,
+    jobs,
     handlers: {
-      'extract.tables': () => notImplemented('Table extraction'),
-      'extract.export': () => notImplemented('Exporting extractions'),
-      'extract.start': () => notImplemented('Batch extraction jobs'),
-      'extract.cancel': () => notImplemented('Batch extraction jobs'),
-      'extract.resume': () => notImplemented('Batch extraction jobs'),
-      'extract.jobs': () => Promise.resolve([]),
-      'extract.job': ({ jobId }) => Promise.reject(new AppError('not_found', `no job ${jobId}`)),
+      'extract.tables': async ({ docId, pages }) => {
+        const doc = ctx.docs.get(docId);
+        return { tables: await tables(doc, pagesOf(doc, pages)) };
+      },
+      'extract.export': async ({ docId, kind, format }) => {
+        const doc = ctx.docs.get(docId);
+        const t = await texts(doc, pagesOf(doc, undefined));
+        const extraction = {
+          file: doc.info.name,
+          dates: kind === 'dates' ? datesOf(t, ctx.settings.get()) : [],
+          tables: kind === 'tables' ? (await tablesOf(doc, t, { rulings })).tables : [],
+        };
+        const out = await exportExtraction(kind, format, [extraction]);
+        const stem = basename(doc.info.name, extname(doc.info.name)) || 'document';
+        return { name: `${stem}-${kind}.${EXTENSION[format]}`, mime: out.mime, bytes: out.bytes };
+      },
+      'extract.start': (input) => jobs.start(input),
+      'extract.cancel': ({ jobId }) => jobs.cancel(jobId),
+      'extract.resume': ({ jobId }) => jobs.resume(jobId),
+      'extract.jobs': () => jobs.list(),
+      'extract.job': ({ jobId }) => jobs.get(jobId),
     },
-    dispose: () => Promise.resolve(),
+    async dispose() {
+      await jobs.dispose();
+      await rulings.dispose();
+    },
   };
 }

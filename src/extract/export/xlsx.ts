@@ -45,7 +45,12 @@ function tableSheet(wb: ExcelJS.Workbook, name: string, file: string, t: Table):
     if (c.row < t.headerRows) cell.font = { bold: true };
     cell.alignment = { wrapText: c.text.includes('\n'), vertical: 'top' };
     if (c.rowSpan > 1 || c.colSpan > 1) {
-      ws.mergeCells(top + c.row, c.col + 1, top + c.row + c.rowSpan - 1, c.col + c.colSpan);
+      try {
+        ws.mergeCells(top + c.row, c.col + 1, top + c.row + c.rowSpan - 1, c.col + c.colSpan);
+      } catch {
+        // Spans that overlap an earlier merge cannot be merged in a sheet; the text stays in its top-left cell
+        // and the Cells sheet keeps the span.
+      }
     }
   }
 }

@@ -1,0 +1,77 @@
+// Dates and tables of an open document, shared by the extract.* handlers and batch jobs: page text from the text
+// layer or OCR (PageText), ruling lines from a worker (RulingsReader), and the detectors of src/extract.
+import { extractDocumentDates } from '../../extract/dates/index.js';
+import { detectTables } from '../../extract/tables/index.js';
+import type { DateHit, Settings, Table, TextPage } from '../../shared/domain.js';
+import type { OpenDocument } from '../document-store.js';
+import type { PageText } from '../page-text.js';
+import type { RulingsReader } from './rulings.js';
+
+export interface ExtractDeps {
+  text: PageText;
+  rulings: RulingsReader;
+  settings: { get(): Settings };
+}
+
+export function datesOf(texts: readonly TextPage[], settings: Settings): DateHit[] {
+  const pref = settings.dateLocale;
+  return extractDocumentDates(texts, { locale: pref === 'auto' ? undefined : pref });
+}
+
+/**
+ * Tables of the given pages (texts in the same order). Text-layer pages of a PDF use its ruling lines (lattice)
+ * and text alignment (stream); OCR pages use the OCR words' alignment and are marked `ocr`. When ruling lines
+ * cannot be read (timeout, a password the handle does not expose) the pages fall back to alignment only and
+ * the reason is returned in `warnings`.
+ */
+export async function tablesOf(
+  doc: OpenDocument,
+  texts: readonly TextPage[],
+  deps: Pick<ExtractDeps, 'rulings'>,
+): Promise<{ tables: Table[]; warnings: string[] }> {
+  const warnings: string[] = [];
+  const layerPages =
+    doc.info.kind === 'pdf' ? texts.filter((t) => t.source === 'text-layer' && t.words.length) : [];
+  let rulings = new Map<number, Parameters<typeof detectTables>[1]>();
+  if (layerPages.length) {
+    try {
+      const segs = await deps.rulings.read(
+        doc.handle.path,
+        layerPages.map((t) => t.page),
+      );
+      rulings = new Map(layerPages.map((t, i) => [t.page, segs[i] ?? []]));
+    } catch (e) {
+      warnings.push(`ruling lines not read, tables found from text alignment only: ${(e as Error).message}`);
+    }
+  }
+  const tables: Table[] = [];
+  for (const t of texts) {
+    if (!t.words.length) continue;
+    if (t.source === 'ocr') {
+      tables.push(...detectTables(t, [], { mode: 'stream' }).map((x) => ({ ...x, method: 'ocr' as const })));
+    } else {
+      tables.push(...detectTables(t, rulings.get(t.page) ?? []));
+    }
+  }
+  return { tables, warnings };
+}
+
+/** Page texts in page order; pages whose text fails are reported in `failed` instead of failing the whole call. */
+export async function textsOf(
+  doc: OpenDocument,
+  pages: readonly number[],
+  text: PageText,
+  signal?: AbortSignal,
+): Promise<{ texts: TextPage[]; failed: { page: number; message: string }[] }> {
+  const texts: TextPage[] = [];
+  const failed: { page: number; message: string }[] = [];
+  for (const p of pages) {
+    signal?.throwIfAborted();
+    try {
+      texts.push(await text.get(doc, p));
+    } catch (e) {
+      failed.push({ page: p, message: (e as Error).message });
+    }
+  }
+  return { texts, failed };
+}

@@ -1,0 +1,12 @@
+// Batch extraction jobs and the extraction helpers the extract.* handlers share with them.
+export {
+  JobManager,
+  defaultConcurrency,
+  statusOf,
+  EXTRACT_VERSION,
+  type JobDeps,
+  type JobOptions,
+} from './manager.js';
+export { RulingsReader } from './rulings.js';
+export { datesOf, tablesOf, textsOf, type ExtractDeps } from './extract-doc.js';
+export { discoverInputs, DOCUMENT_EXTENSIONS } from './discover.js';

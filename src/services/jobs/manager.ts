@@ -1,0 +1,553 @@
+// Batch extraction jobs (DESIGN.md "Jobs"): a journal per job in dataDir/jobs, one result file per document keyed
+// by the input's hash and the options, outputs rebuilt from the results in input order (so a job resumed after a
+// crash writes the same bytes as one that never stopped), each document ending in one status.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { basename, join } from 'node:path';
+import type { DocumentEngine } from '../../documents/api.js';
+import { EXTENSION, exportExtraction, type DocExtraction } from '../../extract/export/index.js';
+import type { AppEvent } from '../../shared/contract.js';
+import type {
+  DateHit,
+  ExportFormat,
+  ExtractKind,
+  FileStatus,
+  JobFile,
+  JobInfo,
+  JobProgress,
+  JobState,
+  Settings,
+  Table,
+} from '../../shared/domain.js';
+import { AppError, isAppError } from '../../shared/errors.js';
+import type { OpenDocument } from '../document-store.js';
+import type { PageText } from '../page-text.js';
+import { discoverInputs } from './discover.js';
+import { datesOf, tablesOf, textsOf } from './extract-doc.js';
+import {
+  appendLine,
+  readJournal,
+  sha256File,
+  writeAtomic,
+  type FileLine,
+  type HeaderLine,
+  type JournalLine,
+} from './journal.js';
+import type { RulingsReader } from './rulings.js';
+
+/** Bumped when extraction changes what it finds, so stored results of older code are not reused. */
+export const EXTRACT_VERSION = 1;
+
+export interface JobDeps {
+  dataDir: string;
+  engine: DocumentEngine;
+  text: PageText;
+  rulings: RulingsReader;
+  settings: { get(): Settings };
+  emit(event: AppEvent): void;
+}
+
+export interface JobOptions {
+  /** Documents processed at once; default from cores and free memory. */
+  concurrency?: number;
+  /** Deadline for one document: base + per page. Defaults 30 s + 20 s per page. */
+  docDeadlineMs?: (pages: number) => number;
+}
+
+interface StoredResult {
+  status: FileStatus;
+  pages: number;
+  error: string | null;
+  dates: DateHit[];
+  tables: Table[];
+}
+
+interface Job {
+  header: HeaderLine;
+  done: Map<number, FileLine>;
+  state: JobState;
+  message: string | null;
+  outputs: string[];
+  abort: AbortController | null;
+  running: Promise<void> | null;
+  current: Set<string>;
+  runStartedAt: number;
+  runDoneAtStart: number;
+  lastProgress: number;
+}
+
+const ERROR_STATUS: Partial<Record<string, FileStatus>> = {
+  needs_password: 'needs_password',
+  wrong_password: 'needs_password',
+  unsupported_format: 'unsupported',
+  too_large: 'too_large',
+  corrupt: 'corrupt',
+  empty_file: 'corrupt',
+  timeout: 'timeout',
+};
+
+/** The terminal status of a document that failed with `e`. */
+export function statusOf(e: unknown): FileStatus {
+  return (isAppError(e) && ERROR_STATUS[e.code]) || 'crashed';
+}
+
+function isDiskFull(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+export function defaultConcurrency(): number {
+  const byCores = os.availableParallelism();
+  const byMemory = Math.floor(os.freemem() / (512 * 1024 ** 2)); // about 512 MiB per document in flight (OCR)
+  return Math.max(1, Math.min(byCores, byMemory, 8));
+}
+
+export class JobManager {
+  readonly #jobs = new Map<string, Job>();
+  readonly #dir: string;
+  #loaded: Promise<void> | null = null;
+  #disposed = false;
+
+  constructor(
+    private readonly deps: JobDeps,
+    private readonly opts: JobOptions = {},
+  ) {
+    this.#dir = join(deps.dataDir, 'jobs');
+  }
+
+  /** Reads the journals on disk once: a job that was running when the process died shows as paused. */
+  #load(): Promise<void> {
+    this.#loaded ??= (async () => {
+      await mkdir(this.#dir, { recursive: true });
+      for (const name of (await readdir(this.#dir)).filter((n) => n.endsWith('.jsonl')).sort()) {
+        try {
+          const job = this.#fromLines(await readJournal(join(this.#dir, name)));
+          if (job) this.#jobs.set(job.header.jobId, job);
+        } catch {
+          // an unreadable journal is skipped; the others still load
+        }
+      }
+    })();
+    return this.#loaded;
+  }
+
+  #fromLines(lines: JournalLine[]): Job | null {
+    const header = lines[0];
+    if (header?.t !== 'job') return null;
+    const job = this.#newJob(header);
+    for (const l of lines.slice(1)) {
+      if (l.t === 'file') job.done.set(l.i, l);
+      else if (l.t === 'state') [job.state, job.message] = [l.state, l.message];
+      else if (l.t === 'outputs') job.outputs = l.outputs;
+    }
+    if (job.state === 'running' || job.state === 'queued') {
+      job.state = 'paused';
+      job.message = 'interrupted (the app stopped while the job ran); resume to continue where it stopped';
+    }
+    return job;
+  }
+
+  #newJob(header: HeaderLine): Job {
+    return {
+      header,
+      done: new Map(),
+      state: 'queued',
+      message: null,
+      outputs: [],
+      abort: null,
+      running: null,
+      current: new Set(),
+      runStartedAt: Date.now(),
+      runDoneAtStart: 0,
+      lastProgress: 0,
+    };
+  }
+
+  #journal(job: Job): string {
+    return join(this.#dir, `${job.header.jobId}.jsonl`);
+  }
+  #resultsDir(job: Job): string {
+    return join(this.#dir, job.header.jobId, 'results');
+  }
+
+  async start(input: {
+    inputs: string[];
+    kinds: ExtractKind[];
+    formats: ExportFormat[];
+    outDir?: string;
+  }): Promise<JobInfo> {
+    await this.#load();
+    const { files, skipped } = await discoverInputs(input.inputs);
+    const jobId = `j_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${randomBytes(4).toString('hex')}`;
+    const kinds = [...new Set(input.kinds)].sort();
+    const formats = [...new Set(input.formats)];
+    const optionsKey = createHash('sha256')
+      .update(JSON.stringify({ v: EXTRACT_VERSION, kinds, dateLocale: this.deps.settings.get().dateLocale }))
+      .digest('hex')
+      .slice(0, 16);
+    const header: HeaderLine = {
+      t: 'job',
+      v: 1,
+      jobId,
+      createdAt: new Date().toISOString(),
+      inputs: input.inputs,
+      kinds,
+      formats,
+      outDir: input.outDir ?? join(this.deps.dataDir, 'exports', jobId),
+      optionsKey,
+      files,
+      skipped,
+    };
+    const job = this.#newJob(header);
+    await mkdir(this.#resultsDir(job), { recursive: true });
+    await appendLine(this.#journal(job), header);
+    this.#jobs.set(jobId, job);
+    this.#launch(job);
+    return this.info(job);
+  }
+
+  async resume(jobId: string): Promise<JobInfo> {
+    const job = await this.#get(jobId);
+    if (job.running) return this.info(job);
+    if (job.state === 'done') return this.info(job);
+    this.#launch(job);
+    return this.info(job);
+  }
+
+  /** Stops the job now: documents in flight are dropped (they run again on resume) and the job is marked cancelled. */
+  async cancel(jobId: string): Promise<JobInfo> {
+    const job = await this.#get(jobId);
+    if (!job.running) return this.info(job);
+    job.abort?.abort();
+    await job.running;
+    return this.info(job);
+  }
+
+  async list(): Promise<JobInfo[]> {
+    await this.#load();
+    return [...this.#jobs.values()]
+      .map((j) => this.info(j))
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  }
+
+  async get(jobId: string): Promise<JobInfo> {
+    return this.info(await this.#get(jobId));
+  }
+
+  /** Resolves when the job's current run has ended (done, cancelled or paused). */
+  async wait(jobId: string): Promise<JobInfo> {
+    const job = await this.#get(jobId);
+    await job.running;
+    return this.info(job);
+  }
+
+  async #get(jobId: string): Promise<Job> {
+    await this.#load();
+    const job = this.#jobs.get(jobId);
+    if (!job) throw new AppError('not_found', `no job ${jobId}`);
+    return job;
+  }
+
+  #launch(job: Job): void {
+    const abort = new AbortController();
+    job.abort = abort;
+    job.state = 'running';
+    job.message = null;
+    job.runStartedAt = Date.now();
+    job.runDoneAtStart = job.done.size;
+    job.running = this.#run(job, abort.signal).finally(() => {
+      job.running = null;
+      job.abort = null;
+      job.current.clear();
+    });
+  }
+
+  async #run(job: Job, signal: AbortSignal): Promise<void> {
+    const emitDone = () => this.deps.emit({ type: 'job.done', payload: this.info(job) });
+    try {
+      await appendLine(this.#journal(job), { t: 'state', state: 'running', message: null, at: now() });
+      this.#progress(job, true);
+      const todo = job.header.files.map((_, i) => i).filter((i) => !job.done.has(i));
+      const n = Math.max(1, Math.min(this.opts.concurrency ?? defaultConcurrency(), todo.length || 1));
+      const cancelled = new Promise<void>((resolve) =>
+        signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
+      const lanes = Array.from({ length: n }, async () => {
+        for (let i = todo.shift(); i !== undefined && !signal.aborted; i = todo.shift()) {
+          await this.#one(job, i, signal);
+        }
+      });
+      // Cancel answers at once: lanes still busy with a page finish in the background and their results are dropped.
+      await Promise.race([Promise.all(lanes), cancelled]);
+      if (signal.aborted) {
+        job.state = 'cancelled';
+        job.message = `cancelled with ${job.done.size} of ${job.header.files.length} document(s) done`;
+        await appendLine(this.#journal(job), {
+          t: 'state',
+          state: 'cancelled',
+          message: job.message,
+          at: now(),
+        });
+        emitDone();
+        return;
+      }
+      await this.#writeOutputs(job);
+      job.state = 'done';
+      job.message = null;
+      await appendLine(this.#journal(job), { t: 'state', state: 'done', message: null, at: now() });
+      this.#progress(job, true);
+      emitDone();
+    } catch (e) {
+      job.abort?.abort();
+      if (isDiskFull(e)) {
+        job.state = 'paused';
+        job.message = `disk full: ${(e as Error).message}. Free some space, then resume the job.`;
+      } else {
+        job.state = 'failed';
+        job.message = (e as Error).message;
+      }
+      await appendLine(this.#journal(job), {
+        t: 'state',
+        state: job.state,
+        message: job.message,
+        at: now(),
+      }).catch(
+        () => undefined, // the disk may still be full; on restart the job reads as interrupted and resumable
+      );
+      this.#progress(job, true);
+      emitDone();
+    }
+  }
+
+  /** One document: result (stored or computed), result file, journal line, events. Disk errors propagate. */
+  async #one(job: Job, i: number, signal: AbortSignal): Promise<void> {
+    const file = job.header.files[i] as string;
+    job.current.add(file);
+    this.#progress(job, true);
+    try {
+      let key: string;
+      try {
+        key = `${await sha256File(file)}-${job.header.optionsKey}`;
+      } catch (e) {
+        key = `unreadable-${createHash('sha256').update(file).digest('hex').slice(0, 16)}-${job.header.optionsKey}`;
+        void e;
+      }
+      const resultPath = join(this.#resultsDir(job), `${key}.json`);
+      let result = await readFile(resultPath, 'utf8')
+        .then((t) => JSON.parse(t) as StoredResult)
+        .catch(() => null);
+      if (!result) {
+        result = await this.#extract(file, job.header.kinds, signal);
+        if (signal.aborted) return;
+        await writeAtomic(resultPath, JSON.stringify(result), `${resultPath}.${process.pid}.partial`);
+      }
+      if (signal.aborted) return;
+      const line: FileLine = {
+        t: 'file',
+        i,
+        file,
+        key,
+        status: result.status,
+        pages: result.pages,
+        dates: result.dates.length,
+        tables: result.tables.length,
+        error: result.error,
+      };
+      await appendLine(this.#journal(job), line);
+      job.done.set(i, line);
+      this.deps.emit({ type: 'job.file', payload: { jobId: job.header.jobId, file: toJobFile(line) } });
+    } finally {
+      job.current.delete(file);
+      this.#progress(job, true);
+    }
+  }
+
+  async #extract(file: string, kinds: ExtractKind[], signal: AbortSignal): Promise<StoredResult> {
+    const fail = (e: unknown, pages = 0): StoredResult => ({
+      status: statusOf(e),
+      pages,
+      error: e instanceof Error ? e.message : String(e),
+      dates: [],
+      tables: [],
+    });
+    let handle;
+    try {
+      handle = await this.deps.engine.open(file);
+    } catch (e) {
+      return fail(e);
+    }
+    const info = handle.info;
+    const doc: OpenDocument = {
+      id: `job:${info.sha256}`,
+      handle,
+      info: { id: `job:${info.sha256}`, ...info },
+    };
+    const deadline = (this.opts.docDeadlineMs ?? ((p) => 30_000 + 20_000 * p))(info.pageCount);
+    let timer: NodeJS.Timeout | undefined;
+    const local = new AbortController();
+    const onAbort = () => local.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const work = (async (): Promise<StoredResult> => {
+        const pages = info.pages.map((p) => p.page);
+        const { texts, failed } = await textsOf(doc, pages, this.deps.text, local.signal);
+        const dates = kinds.includes('dates') ? datesOf(texts, this.deps.settings.get()) : [];
+        const t = kinds.includes('tables')
+          ? await tablesOf(doc, texts, this.deps)
+          : { tables: [], warnings: [] };
+        const problems = [
+          ...info.warnings,
+          ...failed.map((f) => `page ${f.page}: ${f.message}`),
+          ...t.warnings,
+        ];
+        const partial = info.status === 'partial' || failed.length > 0;
+        return {
+          status: partial ? 'partial' : 'ok',
+          pages: info.pageCount,
+          error: problems.length ? problems.join('; ') : null,
+          dates,
+          tables: t.tables,
+        };
+      })();
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          local.abort();
+          reject(
+            new AppError(
+              'timeout',
+              `${basename(file)}: extraction took over ${Math.round(deadline / 1000)} s`,
+            ),
+          );
+        }, deadline);
+      });
+      work.catch(() => undefined);
+      return await Promise.race([work, timeout]);
+    } catch (e) {
+      return fail(e, info.pageCount);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      this.deps.text.forget(doc);
+      await handle.close().catch(() => undefined);
+    }
+  }
+
+  async #writeOutputs(job: Job): Promise<void> {
+    const { header } = job;
+    await mkdir(header.outDir, { recursive: true });
+    const docs: DocExtraction[] = [];
+    const lines = header.files.map((_, i) => job.done.get(i)).filter((l): l is FileLine => !!l);
+    for (const l of lines) {
+      if (l.status !== 'ok' && l.status !== 'partial') continue;
+      const r = JSON.parse(
+        await readFile(join(this.#resultsDir(job), `${l.key}.json`), 'utf8'),
+      ) as StoredResult;
+      docs.push({ file: l.file, dates: r.dates, tables: r.tables });
+    }
+    const outputs: string[] = [];
+    for (const kind of header.kinds) {
+      for (const format of header.formats) {
+        const path = join(header.outDir, `${kind}.${EXTENSION[format]}`);
+        await writeAtomic(path, (await exportExtraction(kind, format, docs)).bytes);
+        outputs.push(path);
+      }
+    }
+    const byStatus: Record<string, number> = {};
+    for (const l of lines) byStatus[l.status] = (byStatus[l.status] ?? 0) + 1;
+    const summary = {
+      kinds: header.kinds,
+      formats: header.formats,
+      totals: {
+        files: lines.length,
+        pages: lines.reduce((s, l) => s + l.pages, 0),
+        dates: lines.reduce((s, l) => s + l.dates, 0),
+        tables: lines.reduce((s, l) => s + l.tables, 0),
+        byStatus,
+      },
+      files: lines.map(toJobFile),
+      skipped: header.skipped,
+      outputs: outputs.map((p) => basename(p)),
+    };
+    const summaryPath = join(header.outDir, 'summary.json');
+    await writeAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    outputs.push(summaryPath);
+    job.outputs = outputs;
+    await appendLine(this.#journal(job), { t: 'outputs', outputs });
+  }
+
+  #progress(job: Job, force = false): void {
+    const t = Date.now();
+    if (!force && t - job.lastProgress < 250) return;
+    job.lastProgress = t;
+    this.deps.emit({ type: 'job.progress', payload: this.progress(job) });
+  }
+
+  progress(job: Job): JobProgress {
+    const docsDone = job.done.size;
+    const docsTotal = job.header.files.length;
+    const pagesDone = [...job.done.values()].reduce((s, l) => s + l.pages, 0);
+    // Page counts are known once a document is opened; the rest is estimated from the pages per document so far.
+    const perDoc = docsDone ? pagesDone / docsDone : 1;
+    const pagesTotal = pagesDone + Math.round(perDoc * (docsTotal - docsDone));
+    const elapsed = (Date.now() - job.runStartedAt) / 1000;
+    const doneThisRun = docsDone - job.runDoneAtStart;
+    const rate = job.state === 'running' && elapsed > 0 ? doneThisRun / elapsed : 0;
+    const left = docsTotal - docsDone;
+    return {
+      jobId: job.header.jobId,
+      state: job.state,
+      docsDone,
+      docsTotal,
+      pagesDone,
+      pagesTotal,
+      rate,
+      etaSeconds: left === 0 ? 0 : rate > 0 ? left / rate : null,
+      currentFile: [...job.current][0] ?? null,
+      message: job.message,
+    };
+  }
+
+  info(job: Job): JobInfo {
+    const h = job.header;
+    return {
+      jobId: h.jobId,
+      createdAt: h.createdAt,
+      inputs: h.inputs,
+      kinds: h.kinds,
+      formats: h.formats,
+      outDir: h.outDir,
+      progress: this.progress(job),
+      files: h.files.map((file, i): JobFile => {
+        const l = job.done.get(i);
+        if (l) return toJobFile(l);
+        return {
+          file,
+          status: job.current.has(file) ? 'running' : 'pending',
+          pages: 0,
+          dates: 0,
+          tables: 0,
+          error: null,
+        };
+      }),
+      outputs: job.outputs,
+    };
+  }
+
+  /** Stops running jobs (they read as interrupted next time and can be resumed). */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const running = [...this.#jobs.values()].flatMap((j) => (j.running ? [{ j, p: j.running }] : []));
+    for (const { j } of running) j.abort?.abort();
+    await Promise.all(running.map(({ p }) => p));
+  }
+}
+
+function toJobFile(l: FileLine): JobFile {
+  return { file: l.file, status: l.status, pages: l.pages, dates: l.dates, tables: l.tables, error: l.error };
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
