@@ -1,13 +1,47 @@
 // The ask flow: runs a question against the scope's pages in the background and streams the answer as
-// events (ask.token … ask.done | ask.error). Without a vision-language model the reader engine answers what
-// it can from the page's words and says what needs a model.
+// events (ask.token … ask.done | ask.error). The reader engine answers what it can from the page's words; the
+// VLM (when one is installed) answers the rest, and each VLM answer is checked against the page's words.
 import { randomBytes } from 'node:crypto';
 import { answerWithReader } from '../extract/reader/reader.js';
+import { verifyAnswer } from '../extract/verify/verify.js';
 import type { AppEvent, ParsedInput } from '../shared/contract.js';
-import type { Answer, AskScope, DateHit, Table } from '../shared/domain.js';
+import type { Answer, AskScope, DateHit, Provider, Table, TextPage, Timings } from '../shared/domain.js';
 import { AppError, toErrorInfo } from '../shared/errors.js';
+import type { LabelledBox } from '../shared/geometry.js';
 import type { OpenDocument } from './document-store.js';
 import type { PageText } from './page-text.js';
+
+export interface VlmAnswerRequest {
+  doc: OpenDocument;
+  pages: number[];
+  question: string;
+  modelId?: string;
+  maxTokens?: number;
+  signal: AbortSignal;
+  onToken: (text: string) => void;
+}
+
+/** One VLM answer before verification. */
+export interface VlmRun {
+  text: string;
+  raw: string;
+  /** Boxes the model drew itself, already in page space. */
+  boxes: LabelledBox[];
+  model: string;
+  provider: Provider;
+  tokenIds: number[];
+  timings: Omit<Timings, 'total_ms'> & { total_ms?: number };
+  /** The pages that went into the prompt (a long scope is cut to the first few). */
+  pagesRead: number[];
+}
+
+/** What the ask flow needs from the VLM room (src/services/handlers-vlm.ts implements it). */
+export interface VlmAnswerer {
+  installed(modelId?: string): Promise<boolean>;
+  answer(req: VlmAnswerRequest): Promise<VlmRun>;
+  /** Cancels a VLM-only run (ground.start) this manager did not start. */
+  cancel(askId: string): boolean;
+}
 
 export interface AskDeps {
   text: PageText;
@@ -15,7 +49,12 @@ export interface AskDeps {
   /** null while table detection is not available. */
   tables(doc: OpenDocument, pages: number[]): Promise<Table[] | null>;
   emit(event: AppEvent): void;
+  /** The VLM; absent in builds or tests without one. */
+  vlm?: VlmAnswerer;
 }
+
+const NO_VLM =
+  'No vision-language model is installed: add one in the Models panel, or ask with the reader engine.';
 
 export function scopePages(doc: OpenDocument, scope: AskScope): number[] {
   const n = doc.info.pageCount;
@@ -44,23 +83,23 @@ export class AskManager {
 
   constructor(private readonly deps: AskDeps) {}
 
-  start(doc: OpenDocument, input: ParsedInput<'ask.start'>): { askId: string } {
+  async start(doc: OpenDocument, input: ParsedInput<'ask.start'>): Promise<{ askId: string }> {
     const pages = scopePages(doc, input.scope);
-    if (input.engine === 'vlm')
-      throw new AppError(
-        'no_model',
-        'No vision-language model is installed: add one in the Models panel, or ask with the reader engine.',
-      );
+    const engine = input.engine ?? 'auto';
+    // 'vlm' needs a model now, so the call itself says so; 'auto' looks for one when the reader cannot answer.
+    if (engine === 'vlm' && !(await this.deps.vlm?.installed(input.modelId))) {
+      throw new AppError('no_model', NO_VLM);
+    }
     const askId = `a_${randomBytes(8).toString('base64url')}`;
     const abort = new AbortController();
     this.running.set(askId, abort);
-    void this.run(askId, doc, pages, input.question, abort.signal).finally(() => this.running.delete(askId));
+    void this.run(askId, doc, pages, input, engine, abort.signal).finally(() => this.running.delete(askId));
     return { askId };
   }
 
   cancel(askId: string): boolean {
     const a = this.running.get(askId);
-    if (!a) return false;
+    if (!a) return this.deps.vlm?.cancel(askId) ?? false;
     a.abort();
     return true;
   }
@@ -69,16 +108,35 @@ export class AskManager {
     askId: string,
     doc: OpenDocument,
     pages: number[],
-    question: string,
+    input: ParsedInput<'ask.start'>,
+    engine: 'auto' | 'vlm' | 'reader',
     signal: AbortSignal,
   ): Promise<void> {
     const t0 = performance.now();
+    const question = input.question;
     try {
       const texts = await Promise.all(pages.map((p) => this.deps.text.get(doc, p)));
       if (signal.aborted) throw new AppError('cancelled', 'cancelled');
       const [dates, tables] = await Promise.all([this.deps.dates(doc, pages), this.deps.tables(doc, pages)]);
       if (signal.aborted) throw new AppError('cancelled', 'cancelled');
-      const r = answerWithReader(question, { pages: texts, dates, tables, metadataTitle: doc.info.title });
+      const vlm = this.deps.vlm;
+      let useVlm = engine === 'vlm';
+      let r: ReturnType<typeof answerWithReader> | null = null;
+      if (!useVlm) {
+        r = answerWithReader(question, { pages: texts, dates, tables, metadataTitle: doc.info.title });
+        // The reader says when a question is beyond it; the VLM takes those when one is installed.
+        useVlm =
+          engine === 'auto' &&
+          r.intent === 'unsupported' &&
+          vlm !== undefined &&
+          (await vlm.installed(input.modelId));
+      }
+      if (useVlm && vlm) {
+        const answer = await this.answerWithVlm(vlm, askId, doc, pages, input, texts, dates, signal, t0);
+        this.deps.emit({ type: 'ask.done', payload: { askId, answer } });
+        return;
+      }
+      if (!r) throw new AppError('no_model', NO_VLM);
       // Stream word by word so the UI shows the same progression as a model's answer.
       for (const piece of r.text.match(/\S+\s*/g) ?? []) {
         if (signal.aborted) throw new AppError('cancelled', 'cancelled');
@@ -105,6 +163,51 @@ export class AskManager {
     } catch (e) {
       this.deps.emit({ type: 'ask.error', payload: { askId, error: toErrorInfo(e) } });
     }
+  }
+
+  /** The VLM's answer, verified against the words of the pages it read: found → snapped to them, else unverified. */
+  private async answerWithVlm(
+    vlm: VlmAnswerer,
+    askId: string,
+    doc: OpenDocument,
+    pages: number[],
+    input: ParsedInput<'ask.start'>,
+    texts: TextPage[],
+    dates: DateHit[],
+    signal: AbortSignal,
+    t0: number,
+  ): Promise<Answer> {
+    const run = await vlm.answer({
+      doc,
+      pages,
+      question: input.question,
+      modelId: input.modelId,
+      maxTokens: input.maxTokens,
+      signal,
+      onToken: (text) => this.deps.emit({ type: 'ask.token', payload: { askId, text } }),
+    });
+    const read = new Set(run.pagesRead);
+    const readTexts = texts.filter((t) => read.has(t.page));
+    // A page without words (no text layer, nothing OCR could read) gives nothing to check against.
+    const checkable = readTexts.some((t) => t.words.length > 0);
+    const v = checkable ? verifyAnswer(run.text, readTexts, dates) : null;
+    return {
+      text: run.text,
+      boxes: v?.verified ? v.boxes : run.boxes,
+      verified: v ? v.verified : null,
+      engine: 'vlm',
+      model: run.model,
+      provider: run.provider,
+      timings: {
+        vision_ms: run.timings.vision_ms,
+        prefill_ms: run.timings.prefill_ms,
+        ttft_ms: run.timings.ttft_ms,
+        decode_tokens_per_s: run.timings.decode_tokens_per_s,
+        total_ms: performance.now() - t0,
+      },
+      token_ids: run.tokenIds,
+      raw: run.raw,
+    };
   }
 
   cancelAll(): void {

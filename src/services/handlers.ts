@@ -67,6 +67,7 @@ export function createHandlers(
     dates: (doc, pages) => documentDates(doc, pages, ctx),
     tables: () => Promise.resolve(null),
     emit,
+    vlm: vlm.service,
   });
   return {
     'app.info': () =>

@@ -93,6 +93,8 @@ export interface VlmModel {
   readonly attempts: ProviderAttempt[];
   /** dtype of each graph file that was loaded. */
   readonly dtypes: Record<GraphName, string>;
+  /** The preprocessor's own min/max pixels (preprocessor_config.json), for planning pages within them. */
+  readonly pixels: { min: number; max: number };
   generate(req: GenerateRequest): Promise<GenerateResult>;
   status(): ProviderStatus;
   /** Prefill logits of the last prompt position for `req` (no cache, no decode); for parity tests. */
@@ -308,6 +310,7 @@ class QwenVlModel implements VlmModel {
   readonly dir: string;
   readonly family: VlmFamily;
   readonly dtypes: Record<GraphName, string>;
+  readonly pixels: { min: number; max: number };
   private readonly features: ByteLru<Features>;
   private readonly prefixes: ByteLru<PrefixEntry>;
   private queue: Promise<unknown> = Promise.resolve();
@@ -329,6 +332,7 @@ class QwenVlModel implements VlmModel {
       GraphName,
       string
     >;
+    this.pixels = { min: folder.preprocessor.minPixels, max: folder.preprocessor.maxPixels };
     this.features = new ByteLru(cache?.featureBytes ?? 256 * 2 ** 20);
     this.prefixes = new ByteLru(cache?.prefixBytes ?? 512 * 2 ** 20);
   }

@@ -1,0 +1,217 @@
+// The VLM room end to end through createBackend: a tiny generated Qwen2-VL model installed into the data folder's
+// model store, ground.start / ask.start / ask.cancel / models.status on the scene sample, real ONNX sessions.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ensureTinyModel } from '../../models/tiny/make-tiny-model.js';
+import type { AppEvent, EventPayload } from '../shared/contract.js';
+import type { Answer, DocumentInfo, ProviderStatus } from '../shared/domain.js';
+import type { Envelope, ErrorInfo } from '../shared/errors.js';
+import { createBackend, type Backend } from './backend.js';
+import { createModelStore } from './models/index.js';
+
+async function call<T>(backend: Backend, channel: string, input: unknown): Promise<T> {
+  const res = (await backend.call(channel, input)) as Envelope<T>;
+  if (!res.ok) throw new Error(`${channel}: ${res.error.code}: ${res.error.message}`);
+  return res.value;
+}
+
+async function callError(backend: Backend, channel: string, input: unknown): Promise<ErrorInfo> {
+  const res = await backend.call(channel, input);
+  assert.equal(res.ok, false, `${channel} should fail`);
+  return (res).error;
+}
+
+interface Outcome {
+  tokens: string[];
+  answer: Answer | null;
+  error: ErrorInfo | null;
+}
+
+/** Collects ask.token events of `askId` until ask.done or ask.error. */
+function outcome(
+  backend: Backend,
+  start: () => Promise<{ askId: string }>,
+  onToken?: (askId: string) => void,
+): Promise<Outcome> {
+  const early: AppEvent[] = [];
+  let askId: string | null = null;
+  return new Promise<Outcome>((resolve, reject) => {
+    const got: Outcome = { tokens: [], answer: null, error: null };
+    const handle = (e: AppEvent) => {
+      const p = e.payload as Partial<EventPayload<'ask.done'>>;
+      if (p.askId !== askId) return;
+      if (e.type === 'ask.token') {
+        got.tokens.push(e.payload.text);
+        onToken?.(askId);
+      } else if (e.type === 'ask.done') {
+        got.answer = e.payload.answer;
+        off();
+        resolve(got);
+      } else if (e.type === 'ask.error') {
+        got.error = e.payload.error;
+        off();
+        resolve(got);
+      }
+    };
+    const off = backend.onEvent((e) => (askId === null ? early.push(e) : handle(e)));
+    start().then((r) => {
+      askId = r.askId;
+      for (const e of early.splice(0)) handle(e);
+    }, reject);
+  });
+}
+
+describe('VLM room with a tiny Qwen2-VL installed', () => {
+  let dataDir = '';
+  let backend: Backend;
+  let scene: DocumentInfo;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'doclens-vlm-room-'));
+    const tiny = await ensureTinyModel({ family: 'qwen2-vl', size: 'tiny' });
+    const store = createModelStore({ dataDir });
+    const installed = await store.import(tiny, { id: 'tiny-qwen2-vl', source: 'generated', dtype: 'fp32' });
+    assert.equal(installed.family, 'qwen2-vl');
+    await store.close();
+    backend = await createBackend({ dataDir });
+    await call(backend, 'settings.set', { threads: 1 });
+    scene = await call<DocumentInfo>(backend, 'documents.openSample', { name: 'scene' });
+  });
+  after(async () => {
+    await backend.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('ground.start streams ask.token events, then ask.done with a VLM answer from the CPU', async () => {
+    const o = await outcome(backend, () =>
+      call(backend, 'ground.start', { docId: scene.id, page: 1, objects: ['the red car'], maxTokens: 24 }),
+    );
+    assert.equal(o.error, null);
+    const a = o.answer!;
+    assert.equal(a.engine, 'vlm');
+    assert.equal(a.provider, 'cpu');
+    assert.equal(a.model, 'tiny-qwen2-vl');
+    assert.ok(a.token_ids && a.token_ids.length > 0 && a.token_ids.length <= 24);
+    assert.ok(o.tokens.length > 0, 'tokens streamed');
+    assert.equal(o.tokens.join(''), a.text);
+    assert.equal(typeof a.raw, 'string');
+    assert.equal(a.verified, null);
+    for (const b of a.boxes) {
+      assert.equal(b.page, 1);
+      assert.ok(b.x0 >= 0 && b.x1 <= 1024 && b.y0 >= 0 && b.y1 <= 768 && b.x0 <= b.x1 && b.y0 <= b.y1);
+    }
+    assert.ok(a.timings.vision_ms! > 0 && a.timings.prefill_ms! > 0 && a.timings.ttft_ms! > 0);
+    assert.ok(a.timings.total_ms >= a.timings.ttft_ms!);
+  });
+
+  test('models.status reports the active provider, the attempts and the loaded model', async () => {
+    const s = await call<ProviderStatus>(backend, 'models.status', {});
+    assert.equal(s.preference, 'auto');
+    assert.equal(s.active, 'cpu');
+    assert.equal(s.loadedModel, 'tiny-qwen2-vl');
+    assert.deepEqual(s.attempts.at(-1), { provider: 'cpu', ok: true, reason: null });
+    if (process.platform === 'linux' && process.arch === 'x64') {
+      const cuda = s.attempts[0]!;
+      assert.equal(cuda.provider, 'cuda');
+      if (!cuda.ok) assert.match(cuda.reason ?? '', /\S/);
+    }
+    assert.match(s.summary, /^Running on CPU/);
+  });
+
+  test('ask.start: vlm answers with engine vlm and a verification verdict; the reader keeps what it can answer', async () => {
+    const o = await outcome(backend, () =>
+      call(backend, 'ask.start', {
+        docId: scene.id,
+        question: 'Describe the scene.',
+        scope: { kind: 'page', page: 1 },
+        engine: 'vlm',
+        maxTokens: 12,
+      }),
+    );
+    assert.equal(o.error, null);
+    assert.equal(o.answer!.engine, 'vlm');
+    assert.equal(o.answer!.provider, 'cpu');
+    assert.ok(o.answer!.token_ids!.length > 0);
+    assert.equal(o.tokens.join(''), o.answer!.text);
+    assert.notEqual(o.answer!.verified, true, 'gibberish is not found on the page');
+
+    // auto: a question beyond the reader goes to the installed VLM…
+    const auto = await outcome(backend, () =>
+      call(backend, 'ask.start', {
+        docId: scene.id,
+        question: 'Why is the sky that colour?',
+        scope: { kind: 'page', page: 1 },
+        maxTokens: 6,
+      }),
+    );
+    assert.equal(auto.answer?.engine, 'vlm');
+    // …and one the reader answers stays with the reader.
+    const reader = await outcome(backend, () =>
+      call(backend, 'ask.start', {
+        docId: scene.id,
+        question: 'List all dates',
+        scope: { kind: 'page', page: 1 },
+      }),
+    );
+    assert.equal(reader.answer?.engine, 'reader');
+  });
+
+  test('ask.cancel stops a ground run: ask.error cancelled', async () => {
+    let cancelled = false;
+    const o = await outcome(
+      backend,
+      () => call(backend, 'ground.start', { docId: scene.id, page: 1, objects: ['trees'], maxTokens: 4000 }),
+      (askId) => {
+        if (cancelled) return;
+        cancelled = true;
+        void call(backend, 'ask.cancel', { askId }).then((r) => assert.deepEqual(r, { cancelled: true }));
+      },
+    );
+    assert.equal(o.answer, null);
+    assert.equal(o.error?.code, 'cancelled');
+    assert.ok(o.tokens.length < 50, `${o.tokens.length} tokens before the cancel took effect`);
+  });
+
+  test('bad input: a page that does not exist, a model that is not installed', async () => {
+    const e = await callError(backend, 'ground.start', { docId: scene.id, page: 3, objects: ['x'] });
+    assert.equal(e.code, 'invalid_input');
+    const m = await callError(backend, 'ground.start', {
+      docId: scene.id,
+      page: 1,
+      objects: ['x'],
+      modelId: 'nope',
+    });
+    assert.equal(m.code, 'not_found');
+    assert.match(m.message, /model nope is not installed \(installed: tiny-qwen2-vl\)/);
+  });
+});
+
+describe('VLM room without a model', () => {
+  test('ground.start and ask.start engine vlm say no_model and point to the Models panel; status says so', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'doclens-vlm-none-'));
+    const backend = await createBackend({ dataDir });
+    try {
+      const scene = await call<DocumentInfo>(backend, 'documents.openSample', { name: 'scene' });
+      const g = await callError(backend, 'ground.start', { docId: scene.id, page: 1, objects: ['car'] });
+      assert.equal(g.code, 'no_model');
+      assert.match(g.message, /Models panel/);
+      const a = await callError(backend, 'ask.start', {
+        docId: scene.id,
+        question: 'Describe it',
+        scope: { kind: 'page', page: 1 },
+        engine: 'vlm',
+      });
+      assert.equal(a.code, 'no_model');
+      const s = await call<ProviderStatus>(backend, 'models.status', {});
+      assert.equal(s.active, null);
+      assert.equal(s.loadedModel, null);
+      assert.match(s.summary, /No model installed/);
+    } finally {
+      await backend.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
