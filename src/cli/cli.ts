@@ -1,7 +1,7 @@
 // The `doclens` command line: document info, rendering and text from a terminal (JSON with --json), and
 // `serve` for headless mode. Bad input ends with a one-line error and a non-zero exit code.
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { createBackend } from '../services/backend.js';
@@ -13,8 +13,8 @@ import type { Envelope } from '../shared/errors.js';
 import { serveCommand } from './serve.js';
 import { drawOverlay } from '../services/overlay.js';
 import { mapModelOutput } from '../services/grounding.js';
-import { ModelFamily } from '../shared/domain.js';
-import type { Plan } from '../shared/domain.js';
+import { ExportFormat, ExtractKind, ModelFamily } from '../shared/domain.js';
+import type { JobFile, JobInfo, JobProgress, Plan } from '../shared/domain.js';
 
 const USAGE = `Usage: doclens <command> [options]
 
@@ -26,6 +26,10 @@ Commands:
   overlay FILE --page N --family F --output-text RAW [--resized WxH] --out FILE.png
                                                      boxes of any Qwen-VL output drawn on the page, and
                                                      printed in page space
+  extract dates|tables PATHS... --out DIR [--format csv,xlsx,json,md]
+                                                     batch job over files and folders: progress on stderr,
+                                                     JSON summary on stdout, outputs in DIR
+  extract --resume JOB_ID                            resume a stopped or interrupted job
   serve [--port P] [--host H] [--allow-paths]        headless mode: the app over HTTP on 127.0.0.1
 
 Families: qwen2-vl, qwen2.5-vl, qwen-vl, llava-next
@@ -51,6 +55,8 @@ const OPTIONS = {
   'max-pixels': { type: 'string' },
   'output-text': { type: 'string' },
   resized: { type: 'string' },
+  format: { type: 'string' },
+  resume: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -101,6 +107,108 @@ function print(json: boolean, value: unknown, human: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }
 
+const FORMATS = ExportFormat.options;
+
+function formatsOption(value: string | undefined): ExportFormat[] {
+  if (!value) return ['csv', 'xlsx', 'json'];
+  const out: ExportFormat[] = [];
+  for (const f of value.split(',').map((v) => v.trim().toLowerCase())) {
+    const parsed = ExportFormat.safeParse(f);
+    if (!parsed.success)
+      throw new UsageError(`--format takes ${FORMATS.join(',')} (comma-separated), got "${f}"`);
+    if (!out.includes(parsed.data)) out.push(parsed.data);
+  }
+  return out;
+}
+
+function progressLine(p: JobProgress): string {
+  const width = 24;
+  const frac = p.docsTotal ? p.docsDone / p.docsTotal : 0;
+  const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
+  const eta = p.etaSeconds === null ? '' : ` eta ${Math.ceil(p.etaSeconds)}s`;
+  const cur = p.currentFile ? ` ${basename(p.currentFile)}` : '';
+  return `[${bar}] ${p.docsDone}/${p.docsTotal} docs, ${p.pagesDone} pages, ${p.rate.toFixed(1)} docs/s${eta}${cur}`;
+}
+
+/** `extract`: starts (or resumes) a batch job in this process, draws progress on stderr, prints a JSON summary. */
+async function extractCommand(
+  backend: Backend,
+  rest: string[],
+  values: { out?: string; format?: string; resume?: string },
+): Promise<number> {
+  const finished = new Map<string, JobInfo>();
+  const waiters = new Map<string, (info: JobInfo) => void>();
+  const tty = process.stderr.isTTY;
+  let lastLine = 0;
+  backend.onEvent((e) => {
+    if (e.type === 'job.done') {
+      const info = e.payload;
+      finished.set(info.jobId, info);
+      waiters.get(info.jobId)?.(info);
+    } else if (e.type === 'job.progress') {
+      const p = e.payload;
+      const t = Date.now();
+      if (tty) process.stderr.write(`\r\x1b[K${progressLine(p)}`);
+      else if (t - lastLine > 1000 || p.docsDone === p.docsTotal) {
+        lastLine = t;
+        process.stderr.write(`${progressLine(p)}\n`);
+      }
+    } else if (e.type === 'job.file') {
+      const f = (e.payload as { file: JobFile }).file;
+      if (f.status !== 'ok') {
+        process.stderr.write(
+          `${tty ? '\r\x1b[K' : ''}${f.status}: ${f.file}${f.error ? ` (${f.error.split('\n')[0]})` : ''}\n`,
+        );
+      }
+    }
+  });
+  let job: JobInfo;
+  if (values.resume) {
+    job = await call(backend, 'extract.resume', { jobId: values.resume });
+  } else {
+    const [kind, ...paths] = rest;
+    const parsedKind = ExtractKind.safeParse(kind);
+    if (!parsedKind.success) throw new UsageError('extract needs a kind: dates or tables');
+    if (paths.length === 0) throw new UsageError('extract needs at least one file or folder');
+    if (!values.out) throw new UsageError('extract needs --out DIR');
+    job = await call(backend, 'extract.start', {
+      inputs: paths.map((p) => resolve(p)),
+      kinds: [parsedKind.data],
+      formats: formatsOption(values.format),
+      outDir: resolve(values.out),
+    });
+  }
+  process.stderr.write(`doclens: job ${job.jobId} (resume with: doclens extract --resume ${job.jobId})\n`);
+  const onSigint = () => void call(backend, 'extract.cancel', { jobId: job.jobId }).catch(() => undefined);
+  process.once('SIGINT', onSigint);
+  const done =
+    finished.get(job.jobId) ??
+    (job.progress.state === 'running' || job.progress.state === 'queued'
+      ? await new Promise<JobInfo>((res) => waiters.set(job.jobId, res))
+      : job);
+  process.off('SIGINT', onSigint);
+  if (tty) process.stderr.write('\n');
+  const byStatus: Record<string, number> = {};
+  for (const f of done.files) byStatus[f.status] = (byStatus[f.status] ?? 0) + 1;
+  const summary = {
+    jobId: done.jobId,
+    state: done.progress.state,
+    message: done.progress.message,
+    outDir: done.outDir,
+    outputs: done.outputs,
+    docs: done.progress.docsTotal,
+    pages: done.progress.pagesDone,
+    dates: done.files.reduce((s, f) => s + f.dates, 0),
+    tables: done.files.reduce((s, f) => s + f.tables, 0),
+    byStatus,
+    files: done.files,
+  };
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  if (done.progress.state !== 'done')
+    process.stderr.write(`doclens: job ${done.progress.state}: ${done.progress.message ?? ''}\n`);
+  return done.progress.state === 'done' ? 0 : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -125,6 +233,10 @@ export async function main(argv: string[]): Promise<number> {
         pathsAllowed: values['allow-paths'] ?? false,
         dataDir,
       });
+    }
+    if (command === 'extract') {
+      backend = await createBackend({ dataDir });
+      return await extractCommand(backend, rest, values);
     }
     const file = rest[0];
     if (!['info', 'render', 'text', 'plan', 'overlay'].includes(command))
