@@ -421,6 +421,24 @@ describe('pause, resume, cancel, restart', () => {
   });
 });
 
+test('remove discards a download an earlier run left unfinished; not one that is running', async () => {
+  hub.fault(BIG, { kind: 'slow', chunk: 20_000, delayMs: 30 }, 2);
+  const log = progressLog();
+  const first = store({ onProgress: log.onProgress });
+  const { pullId } = await first.pull('test-vl');
+  await log.until((p) => p.file === BIG && p.bytesDone > q4Total - 400_000);
+  await assert.rejects(first.remove('test-vl'), /test-vl-q4 is being downloaded; cancel the pull instead/);
+  await first.close();
+  assert.equal(first.progress(pullId).state, 'paused');
+
+  const second = store();
+  assert.equal((await second.unfinished()).length, 1);
+  assert.deepEqual(await second.remove('test-vl'), { removed: true });
+  assert.deepEqual(await second.unfinished(), []);
+  assert.equal(existsSync(join(data.dir, 'models', '.partial', 'test-vl-q4')), false);
+  assert.deepEqual(await second.remove('test-vl'), { removed: false });
+});
+
 describe('hub access', () => {
   test('HF_ENDPOINT and HF_TOKEN are honoured; the token goes to the hub host only, never to the CDN', async () => {
     const saved = { endpoint: process.env.HF_ENDPOINT, token: process.env.HF_TOKEN };

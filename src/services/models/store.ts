@@ -99,6 +99,7 @@ export interface ModelStore {
   unfinished(): Promise<{ modelId: string; dtype: string; bytesDone: number; bytesTotal: number }[]>;
   import(path: string, options?: ImportOptions): Promise<InstalledModel>;
   verify(modelId: string): Promise<{ ok: boolean; problems: string[] }>;
+  /** Removes an installed model or, when none is installed under that id, its unfinished (not running) downloads. */
   remove(modelId: string): Promise<{ removed: boolean }>;
   get(modelId: string): InstalledModel | null;
   /** The install record (files, sizes, sha256, session paths) of an installed model. */
@@ -574,6 +575,37 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
     return { ok: problems.length === 0, problems };
   }
 
+  /**
+   * Deletes the partial downloads of `modelId` (a manifest id or `<id>-<dtype>`) that no pull is running: how the UI
+   * discards a download an earlier run of the app left unfinished. True when one was deleted.
+   */
+  async function removeUnfinished(modelId: string): Promise<boolean> {
+    let names: string[];
+    try {
+      names = await readdir(workDir);
+    } catch {
+      return false;
+    }
+    let removed = false;
+    for (const name of names) {
+      const plan = await readPlan(join(workDir, name));
+      if (!plan || (plan.manifestId !== modelId && plan.installId !== modelId)) continue;
+      const busy = [...jobs.values()].some(
+        (j) => j.installId === plan.installId && ACTIVE.has(j.progress.state),
+      );
+      if (busy)
+        throw new AppError('invalid_input', `${plan.installId} is being downloaded; cancel the pull instead`);
+      await rm(join(workDir, name), { recursive: true, force: true });
+      for (const j of jobs.values())
+        if (j.installId === plan.installId && j.progress.state !== 'done') {
+          j.progress = { ...j.progress, bytesDone: 0 };
+          setState(j, 'cancelled', 'The partial download was deleted', null);
+        }
+      removed = true;
+    }
+    return removed;
+  }
+
   // ---- the store ---------------------------------------------------------------------------------------------
 
   return {
@@ -732,7 +764,7 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
 
     async remove(modelId) {
       const record = resolveRecord(modelId);
-      if (!record) return { removed: false };
+      if (!record) return { removed: await removeUnfinished(modelId) };
       const dir = join(modelsDir, record.id);
       const trash = join(modelsDir, `.trash-${record.id}-${randomUUID()}`);
       try {
