@@ -1,0 +1,165 @@
+// `npm run bench:vlm`: DocLens's VLM engine vs transformers.js (the reference, same ONNX files, same threads) on
+// the ~100M-parameter generated Qwen2-VL, same image and prompt, greedy: vision-encoder ms, prefill ms, time to
+// first token, decode tokens/s, and DocLens's follow-up-question TTFT on the same page (image + prefix caches).
+import { availableParallelism } from 'node:os';
+import { basename, dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  AutoProcessor,
+  Qwen2VLForConditionalGeneration,
+  RawImage,
+  Tensor,
+  env,
+} from '@huggingface/transformers';
+import { ensureTinyModel } from '../models/tiny/make-tiny-model.js';
+import { loadVlm } from '../src/inference/vlm/index.js';
+import { testCard } from '../src/inference/vlm/testing.js';
+
+const { values } = parseArgs({
+  options: {
+    tokens: { type: 'string', default: '64' },
+    runs: { type: 'string', default: '3' },
+    threads: { type: 'string' },
+    size: { type: 'string', default: 'bench' },
+    width: { type: 'string', default: '448' },
+    height: { type: 'string', default: '336' },
+  },
+});
+const NEW_TOKENS = Number(values.tokens);
+const RUNS = Number(values.runs);
+const THREADS = values.threads ? Number(values.threads) : availableParallelism();
+const SIZE = values.size === 'tiny' ? 'tiny' : 'bench';
+const W = Number(values.width);
+const H = Number(values.height);
+const QUESTION = 'Describe this image in detail.';
+const FOLLOW_UP = 'What colours does it use?';
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+};
+const fmt = (x: number | null, digits = 1): string =>
+  x === null || !Number.isFinite(x) ? '—' : x.toFixed(digits);
+
+interface Row {
+  vision: number | null;
+  prefill: number | null;
+  ttft: number;
+  decode: number;
+  tokens: number[];
+}
+
+async function main(): Promise<void> {
+  const dir = await ensureTinyModel({ family: 'qwen2-vl', size: SIZE });
+  const data = testCard(W, H, 1);
+  console.log(
+    `bench:vlm — model ${basename(dir)}, image ${W}×${H}, ${NEW_TOKENS} new tokens, greedy, ${THREADS} thread(s), median of ${RUNS} (after one warm-up)`,
+  );
+
+  // Both engines are loaded side by side and run alternately, so load from other processes hits both alike.
+  const vlm = await loadVlm(dir, { provider: 'cpu', threads: THREADS, dtype: 'fp32' });
+  const image = { data, width: W, height: H, channels: 3 as const, cacheKey: 'bench-page' };
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = `${dirname(dir)}/`;
+  const id = basename(dir);
+  const model = await Qwen2VLForConditionalGeneration.from_pretrained(id, {
+    local_files_only: true,
+    dtype: 'fp32',
+    session_options: { intraOpNumThreads: THREADS, interOpNumThreads: 1 },
+  });
+  const processor = await AutoProcessor.from_pretrained(id, { local_files_only: true });
+  const prompt = processor.apply_chat_template(
+    [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: QUESTION }] }],
+    { add_generation_prompt: true },
+  );
+
+  const ours: Row[] = [];
+  const theirs: Row[] = [];
+  const followUps: number[] = [];
+  let promptTokens = 0;
+  for (let i = 0; i <= RUNS; i++) {
+    // DocLens: a cold question (caches cleared), then a follow-up on the same page.
+    vlm.clearCaches();
+    const cold = await vlm.generate({
+      images: [image],
+      question: QUESTION,
+      raw: true,
+      maxTokens: NEW_TOKENS,
+    });
+    const follow = await vlm.generate({ images: [image], question: FOLLOW_UP, raw: true, maxTokens: 8 });
+    if (follow.cache.visionRuns !== 0) throw new Error('the follow-up question ran the vision encoder again');
+    promptTokens = cold.promptTokens;
+
+    // transformers.js: processor + generate; TTFT = until the first logits reach the logits processors.
+    const t0 = performance.now();
+    const inputs = (await processor(prompt, new RawImage(new Uint8ClampedArray(data), W, H, 3))) as Record<
+      string,
+      Tensor
+    >;
+    let tFirst = 0;
+    const onLogits = (_ids: unknown, logits: Tensor): Tensor => {
+      if (tFirst === 0) tFirst = performance.now();
+      return logits;
+    };
+    const out = await model.generate({
+      ...inputs,
+      max_new_tokens: NEW_TOKENS,
+      do_sample: false,
+      repetition_penalty: 1.0,
+      logits_processor: [onLogits] as never,
+    });
+    const tEnd = performance.now();
+    if (!(out instanceof Tensor) || !inputs.input_ids) throw new Error('transformers.js returned no ids');
+    const tokens = Array.from(out.data as BigInt64Array, Number).slice(inputs.input_ids.dims[1]);
+    if (i === 0) continue; // warm-up
+    ours.push({
+      vision: cold.timings.vision_ms,
+      prefill: cold.timings.prefill_ms,
+      ttft: cold.timings.ttft_ms ?? NaN,
+      decode: cold.timings.decode_tokens_per_s ?? NaN,
+      tokens: cold.tokenIds,
+    });
+    followUps.push(follow.timings.ttft_ms ?? NaN);
+    theirs.push({
+      vision: null,
+      prefill: null,
+      ttft: tFirst - t0,
+      // The first token comes out of the prefill; the other N−1 are decode steps.
+      decode: ((tokens.length - 1) * 1000) / (tEnd - tFirst),
+      tokens,
+    });
+  }
+  await vlm.dispose();
+  await model.dispose();
+
+  // ---- report ------------------------------------------------------------------------------------------------
+  const same = ours.every((r, i) => r.tokens.join() === theirs[i]?.tokens.join());
+  const o = {
+    vision: median(ours.map((r) => r.vision ?? NaN)),
+    prefill: median(ours.map((r) => r.prefill ?? NaN)),
+    ttft: median(ours.map((r) => r.ttft)),
+    decode: median(ours.map((r) => r.decode)),
+    follow: median(followUps),
+  };
+  const t = { ttft: median(theirs.map((r) => r.ttft)), decode: median(theirs.map((r) => r.decode)) };
+  console.log(`prompt: ${promptTokens} tokens (${(W / 28) * (H / 28)} image tokens)`);
+  console.log('');
+  console.log('                          DocLens   transformers.js');
+  console.log(`vision encoder ms        ${fmt(o.vision).padStart(8)}   ${'(in TTFT)'.padStart(15)}`);
+  console.log(`prefill ms               ${fmt(o.prefill).padStart(8)}   ${'(in TTFT)'.padStart(15)}`);
+  console.log(`time to first token ms   ${fmt(o.ttft).padStart(8)}   ${fmt(t.ttft).padStart(15)}`);
+  console.log(`decode tokens/s          ${fmt(o.decode).padStart(8)}   ${fmt(t.decode).padStart(15)}`);
+  console.log(`follow-up TTFT ms        ${fmt(o.follow).padStart(8)}   ${'—'.padStart(15)}`);
+  console.log('');
+  console.log(`decode ratio (DocLens / transformers.js): ${fmt(o.decode / t.decode, 2)}×  (goal ≥ 1.0)`);
+  console.log(`TTFT ratio (DocLens / transformers.js):   ${fmt(o.ttft / t.ttft, 2)}×`);
+  console.log(`follow-up / cold TTFT (DocLens):          ${fmt(o.follow / o.ttft, 2)}×  (goal ≤ 0.2)`);
+  console.log(`greedy ids identical in every run: ${same ? 'yes' : 'NO'}`);
+  if (!same) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 1;
+});
