@@ -19,7 +19,7 @@ import { after, before, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import { parseCsv } from '../../extract/tables/index.js';
 import type { AppEvent } from '../../shared/contract.js';
-import type { JobInfo, JobProgress } from '../../shared/domain.js';
+import type { JobInfo } from '../../shared/domain.js';
 import { createBackend, type Backend } from '../backend.js';
 import { appRoot } from '../paths.js';
 
