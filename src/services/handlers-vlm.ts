@@ -12,7 +12,8 @@ import type { VlmAnswerer, VlmAnswerRequest, VlmRun } from './ask.js';
 import type { OpenDocument } from './document-store.js';
 import { mapModelOutput } from './grounding.js';
 import type { BackendContext } from './handlers.js';
-import { createModelStore, type ModelStore } from './models/index.js';
+import { modelStoreFor } from './handlers-models.js';
+import type { ModelStore } from './models/index.js';
 import type { Emit, RoomSlice } from './room.js';
 
 export type VlmChannel = 'ground.start' | 'models.status';
@@ -28,7 +29,7 @@ export const MAX_VLM_PAGES = 4;
 const MIN_PAGE_TOKENS = 256;
 
 export interface VlmServiceOptions {
-  /** The model store; default: one over `ctx.dataDir`. */
+  /** The model store; default: the backend's one (`modelStoreFor(ctx)`, shared with the models room, which closes it). */
   store?: ModelStore;
 }
 
@@ -51,7 +52,7 @@ export class VlmService implements VlmAnswerer {
     private readonly ctx: BackendContext,
     opts: VlmServiceOptions = {},
   ) {
-    this.store = opts.store ?? createModelStore({ dataDir: ctx.dataDir });
+    this.store = opts.store ?? modelStoreFor(ctx);
   }
 
   /** The installed model `modelId` names (an install id or a manifest id), else the first Qwen-VL one; null when none. */
@@ -290,7 +291,6 @@ export class VlmService implements VlmAnswerer {
     const loaded = this.loaded;
     this.loaded = null;
     if (loaded) await loaded.model.then((m) => m.dispose()).catch(() => undefined);
-    await this.store.close();
   }
 }
 
