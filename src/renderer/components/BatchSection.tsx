@@ -58,6 +58,10 @@ function resumable(job: JobInfo): boolean {
   );
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function baseName(path: string): string {
   return path.split(/[/\\]/).filter(Boolean).pop() ?? path;
 }
@@ -294,32 +298,20 @@ function JobCard({ job }: { job: JobInfo }) {
             )}
           </h3>
           <div className="files-scroll">
-            <table className="files" data-testid="job-files">
-              <thead>
-                <tr>
-                  <th>File</th>
-                  <th>Status</th>
-                  <th title="Pages">Pg</th>
-                  <th title="Dates">Dates</th>
-                  <th title="Tables">Tbl</th>
-                </tr>
-              </thead>
-              <tbody>
-                {job.files.map((f) => (
-                  <tr key={f.file} data-status={f.status}>
-                    <td className="name" title={f.file}>
-                      {baseName(f.file)}
-                    </td>
-                    <td title={f.error ?? undefined}>
-                      <span className={`status st-${f.status}`}>{STATUS_TEXT[f.status]}</span>
-                    </td>
-                    <td className="num">{f.pages}</td>
-                    <td className="num">{f.dates}</td>
-                    <td className="num">{f.tables}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ul className="files" data-testid="job-files" aria-label="Status per file">
+              {job.files.map((f) => (
+                <li key={f.file} data-status={f.status} title={f.file}>
+                  <span className="name">{baseName(f.file)}</span>
+                  <span className={`status st-${f.status}`}>{STATUS_TEXT[f.status]}</span>
+                  <span className="counts">
+                    {f.error ??
+                      (f.status === 'pending' || f.status === 'running'
+                        ? ''
+                        : `${plural(f.pages, 'page')} · ${plural(f.dates, 'date')} · ${plural(f.tables, 'table')}`)}
+                  </span>
+                </li>
+              ))}
+            </ul>
           </div>
         </>
       )}

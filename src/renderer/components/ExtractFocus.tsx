@@ -45,6 +45,7 @@ export function ExtractFocus() {
       key={focus.seq}
       className="extract-focus"
       data-testid="extract-focus"
+      data-label={focus.label}
       aria-hidden="true"
       style={{
         left: box.x0 * scale - 3,
@@ -52,9 +53,7 @@ export function ExtractFocus() {
         width: (box.x1 - box.x0) * scale + 6,
         height: (box.y1 - box.y0) * scale + 6,
       }}
-    >
-      <span className="extract-focus-label">{focus.label}</span>
-    </div>,
+    ></div>,
     target,
   );
 }

@@ -99,20 +99,25 @@ function ProviderCard({ status, error }: { status: ProviderStatus | null; error:
         )}
       </div>
       {status && (
-        <p className="provider-summary" data-testid="provider-summary">
+        <p className="provider-summary" data-testid="provider-summary" title={status.summary}>
           {status.summary}
         </p>
       )}
       {status?.loadedModel && <p className="muted small">Loaded: {status.loadedModel}</p>}
       {status && status.attempts.length > 0 && (
-        <ul className="attempts" aria-label="Providers tried">
-          {status.attempts.map((a, i) => (
-            <li key={i} className={a.ok ? 'ok' : 'no'}>
-              <span aria-hidden="true">{a.ok ? '✓' : '✕'}</span> {PROVIDER_NAMES[a.provider]}
-              {a.reason && <span className="muted"> — {a.reason}</span>}
-            </li>
-          ))}
-        </ul>
+        <details className="attempts-box">
+          <summary className="small">Why: providers tried ({status.attempts.length})</summary>
+          <ul className="attempts" aria-label="Providers tried">
+            {status.attempts.map((a, i) => (
+              <li key={i} className={a.ok ? 'ok' : 'no'}>
+                <span aria-hidden="true">{a.ok ? '✓' : '✕'}</span>{' '}
+                <strong>{PROVIDER_NAMES[a.provider]}</strong>
+                {a.ok ? ' — in use' : ''}
+                {a.reason && <span className="muted"> — {a.reason}</span>}
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
       {error && <p className="note error">{error}</p>}
     </section>

@@ -46,8 +46,7 @@ export function setExtractView(view: ExtractView): void {
 }
 
 function failure(e: unknown): { state: 'error'; message: string; code: string | null } {
-  const code =
-    typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : null;
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : null;
   return { state: 'error', message: e instanceof Error ? e.message : String(e), code };
 }
 
