@@ -101,7 +101,7 @@ describe('Models panel (chromium, fake hub)', () => {
     }
   }
 
-  test('pull a tiny model: progress moves, it becomes installed, verify passes, remove empties the list', async () => {
+  test('pull a tiny model: progress moves, pause holds it, resume finishes it, verify passes, remove empties the list', async () => {
     await onFailure('models', async () => {
       await page.getByRole('tab', { name: /invoice\.pdf/ }).waitFor({ timeout: 30_000 });
       await page.getByRole('tab', { name: 'Models' }).click();
@@ -116,22 +116,34 @@ describe('Models panel (chromium, fake hub)', () => {
       await card.waitFor();
       await card.getByRole('button', { name: 'Pull' }).click();
 
-      // Sample the bar while the pull runs: it shows at least two different values below 100 %.
+      // Sample the bar while the pull runs: it shows at least two different values below 100 %. Part-way
+      // through, Pause stops it (the bar holds still) and Resume (a pull again) carries on from there.
       const bar = card.getByRole('progressbar');
+      const pull = card.getByTestId('pull');
       const values = new Set<number>();
-      let shot = false;
+      let paused = false;
       // An installed model is named by the known id and its dtype (tiny-qwen2-vl-fp32).
       const installed = panel.locator(`[data-testid="installed-model"][data-model^="${modelId}"]`);
       const deadline = Date.now() + 180_000;
       while (Date.now() < deadline && (await installed.count()) === 0) {
         const v = await bar.getAttribute('aria-valuenow', { timeout: 200 }).catch(() => null);
         if (v !== null) values.add(Number(v));
-        if (!shot && v !== null && Number(v) > 0 && Number(v) < 100) {
-          shot = true;
+        if (!paused && v !== null && Number(v) > 0 && Number(v) < 60) {
+          paused = true;
           await page.screenshot({ path: join(artifacts, 'chromium-models-pulling-light.png') });
+          await card.getByRole('button', { name: 'Pause' }).click();
+          await card.locator('[data-testid="pull"][data-state="paused"]').waitFor({ timeout: 15_000 });
+          const held = await bar.getAttribute('aria-valuenow');
+          assert.ok(Number(held) < 100, `paused at ${held}`);
+          await page.waitForTimeout(600);
+          assert.equal(await bar.getAttribute('aria-valuenow'), held, 'the bar moved while paused');
+          assert.equal(await pull.getAttribute('data-state'), 'paused');
+          await page.screenshot({ path: join(artifacts, 'chromium-models-paused-light.png') });
+          await card.getByRole('button', { name: 'Resume' }).click();
         }
         await page.waitForTimeout(50);
       }
+      assert.ok(paused, `the pull was never seen part-way: ${JSON.stringify([...values])}`);
       await installed.waitFor({ timeout: 5_000 });
       const partial = [...values].filter((v) => v < 100);
       assert.ok(partial.length >= 2, `progress seen: ${JSON.stringify([...values])}`);

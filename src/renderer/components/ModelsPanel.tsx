@@ -54,9 +54,9 @@ export function ModelsPanel() {
       )}
       {loaded && !listError && installed.length === 0 && (
         <div className="note" data-testid="models-empty">
-          <strong>No vision-language model installed.</strong> The reader engine — the text layer, OCR and
-          layout rules — answers questions and extracts dates and tables until you pull or import one. A model
-          adds open questions, charts and finding objects in images.
+          <strong>No vision-language model yet.</strong> Until one is installed, the reader engine — the text
+          layer, OCR and layout rules — answers questions and extracts dates and tables. Pull a model below or
+          import a folder to add open questions, charts and finding objects in images.
         </div>
       )}
       {installed.length > 0 && (

@@ -15,7 +15,7 @@ const THEMES: Array<{ value: Settings['theme']; label: string }> = [
 ];
 
 const PROVIDERS: Array<{ value: Settings['provider']; label: string }> = [
-  { value: 'auto', label: 'Automatic (CUDA, then DirectML, then CPU)' },
+  { value: 'auto', label: 'Automatic (fastest available)' },
   { value: 'cuda', label: 'CUDA (NVIDIA)' },
   { value: 'dml', label: 'DirectML (Windows)' },
   { value: 'cpu', label: 'CPU' },
@@ -82,7 +82,8 @@ export function SettingsPanel() {
             ))}
           </select>
           <span className="hint">
-            Used the next time a model is loaded. The Models tab shows which one runs and why.
+            Automatic tries CUDA, then DirectML, then the CPU. Used the next time a model is loaded; the
+            Models tab shows which one runs and why.
           </span>
         </label>
         <NumberField
