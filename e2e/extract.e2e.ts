@@ -2,7 +2,7 @@
 // with real content, and a batch job over assets/samples through the real backend: the progress bar reaches
 // 100 %, every sample gets a status, the output files exist on disk. Screenshots in light and dark.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -117,7 +117,7 @@ describe('Extract panel (chromium, --allow-paths)', () => {
       await panel.getByRole('tab', { name: 'Batch' }).click();
       await panel.getByLabel('Files and folders to extract from').fill(samplesDir);
       await panel.getByRole('checkbox', { name: 'XLSX' }).check();
-      await panel.getByLabel('Output folder').fill(outDir);
+      await panel.getByRole('textbox', { name: 'Output folder' }).fill(outDir);
       await panel.getByRole('button', { name: 'Start' }).click();
 
       const job = panel.getByTestId('job');
@@ -166,6 +166,58 @@ describe('Extract panel (chromium, --allow-paths)', () => {
       await page.emulateMedia({ colorScheme: 'dark' });
       await page.screenshot({ path: join(artifacts, 'chromium-batch-dark.png') });
       await page.emulateMedia({ colorScheme: 'light' });
+    });
+  });
+
+  test('cancel stops a batch part-way; resume finishes it with one row per file', async () => {
+    await onFailure('batch-resume', async () => {
+      // Ten different scanned invoices (the sample with a distinct trailing comment each): OCR makes each take a
+      // while, so there is time to cancel after the first.
+      const inDir = await mkdtemp(join(tmpdir(), 'doclens-e2e-scans-'));
+      const scan = await readFile(join(samplesDir, 'invoice-scanned.pdf'));
+      const names = Array.from({ length: 10 }, (_, i) => `scan-${String(i).padStart(2, '0')}.pdf`);
+      for (const [i, n] of names.entries())
+        await writeFile(join(inDir, n), Buffer.concat([scan, Buffer.from(`\n% copy ${i}\n`)]));
+      try {
+        const panel = page.getByRole('region', { name: 'Extract', exact: true });
+        await panel.getByLabel('Files and folders to extract from').fill(inDir);
+        await panel.getByRole('textbox', { name: 'Output folder' }).fill(join(inDir, 'out'));
+        await panel.getByRole('button', { name: 'Start' }).click();
+        const job = panel.getByTestId('job');
+        // The new job replaces the finished one in the card.
+        await panel
+          .locator('[data-testid="job"][data-state="running"], [data-testid="job"][data-state="queued"]')
+          .waitFor();
+        await job
+          .getByTestId('job-files')
+          .locator('li[data-status="ok"]')
+          .first()
+          .waitFor({ timeout: 120_000 });
+        await job.getByRole('button', { name: 'Cancel' }).click();
+        await panel.locator('[data-testid="job"][data-state="cancelled"]').waitFor({ timeout: 5_000 });
+        const bar = job.getByRole('progressbar', { name: 'Batch progress' });
+        const at = Number(await bar.getAttribute('aria-valuenow'));
+        assert.ok(at > 0 && at < 100, `cancelled at ${at} %`);
+        await page.screenshot({ path: join(artifacts, 'chromium-batch-cancelled-light.png') });
+
+        await job.getByRole('button', { name: 'Resume' }).click();
+        await panel.locator('[data-testid="job"][data-state="done"]').waitFor({ timeout: 300_000 });
+        assert.equal(await bar.getAttribute('aria-valuenow'), '100');
+        const rows = job.getByTestId('job-files').locator('li');
+        assert.equal(await rows.count(), names.length);
+        assert.equal(
+          await job.getByTestId('job-files').locator('li[data-status="ok"]').count(),
+          names.length,
+        );
+        const csv = await readFile(join(inDir, 'out', 'dates.csv'), 'utf8');
+        for (const n of names) assert.ok(csv.includes(n), `dates.csv has no rows for ${n}`);
+        // Earlier jobs are listed; both jobs of this run are there.
+        assert.ok(
+          (await panel.getByRole('region', { name: 'Earlier jobs' }).getByRole('button').count()) >= 2,
+        );
+      } finally {
+        await rm(inDir, { recursive: true, force: true });
+      }
     });
   });
 });

@@ -302,7 +302,9 @@ function JobCard({ job }: { job: JobInfo }) {
               {job.files.map((f) => (
                 <li key={f.file} data-status={f.status} title={f.file}>
                   <span className="name">{baseName(f.file)}</span>
-                  <span className={`status st-${f.status}`}>{STATUS_TEXT[f.status]}</span>
+                  <span className={`status st-${f.status}`}>
+                    {f.status === 'pending' && !running ? 'Not run yet' : STATUS_TEXT[f.status]}
+                  </span>
                   <span className="counts">
                     {f.error ??
                       (f.status === 'pending' || f.status === 'running'
