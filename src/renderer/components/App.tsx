@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { api } from '../lib/api.js';
 import { activeDoc, closeDocument, openPath, openSample, useDocuments } from '../stores/documents.js';
 import { loadSettings, useSettings } from '../stores/settings.js';
+import { onAskEvent } from '../stores/ask.js';
 import { toast } from '../stores/ui.js';
 import { PasswordDialog, Toasts, useDropFiles } from './Overlays.js';
 import { SidePanel } from './SidePanel.js';
@@ -24,6 +25,7 @@ export function App() {
   useEffect(() => {
     void loadSettings().catch(() => undefined);
     const off = api.on((event) => {
+      onAskEvent(event);
       if (event.type === 'app.command') {
         if (event.payload.name === 'open-path' && event.payload.path) void openPath(event.payload.path);
         const current = activeDoc();

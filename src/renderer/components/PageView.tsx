@@ -7,6 +7,8 @@ import type { DocumentInfo, PageInfo } from '../../shared/domain.js';
 import { imageUrlFor, pdfFor } from '../lib/doc-source.js';
 import { cssPerUnit } from '../lib/pdf.js';
 import { useNearViewport } from '../lib/use-near-viewport.js';
+import { useHighlights } from '../stores/highlights.js';
+import { Highlights } from './Highlights.js';
 
 export function PageView({ info, page, zoom }: { info: DocumentInfo; page: PageInfo; zoom: number }) {
   const scale = zoom * cssPerUnit(info.kind);
@@ -14,6 +16,10 @@ export function PageView({ info, page, zoom }: { info: DocumentInfo; page: PageI
   const height = Math.floor(page.height * scale);
   const ref = useRef<HTMLDivElement>(null);
   const visible = useNearViewport(ref);
+  const h = useHighlights();
+  const shown = h.docId === info.id && !h.hidden ? h.boxes : [];
+  // Keep each box's index in the whole set: the flash and the labels' colours refer to it.
+  const onPage = shown.map((b, index) => ({ b, index })).filter(({ b }) => b.page === page.page);
   return (
     <div
       ref={ref}
@@ -26,6 +32,15 @@ export function PageView({ info, page, zoom }: { info: DocumentInfo; page: PageI
     >
       {visible && info.kind === 'pdf' && <PdfPage info={info} page={page.page} scale={scale} />}
       {visible && info.kind === 'image' && <ImagePage info={info} width={width} height={height} />}
+      {onPage.length > 0 && (
+        <Highlights
+          all={shown}
+          onPage={onPage}
+          scale={scale}
+          flash={h.flash}
+          showLabels={h.source === 'find'}
+        />
+      )}
     </div>
   );
 }

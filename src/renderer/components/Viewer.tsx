@@ -5,6 +5,8 @@ import type { OpenDoc } from '../stores/documents.js';
 import { setFit, setPage } from '../stores/documents.js';
 import { cssPerUnit } from '../lib/pdf.js';
 import { PageView } from './PageView.js';
+import type { PageBox } from '../../shared/geometry.js';
+import { flashBox } from '../stores/highlights.js';
 
 const PAGE_GAP = 16;
 const PADDING = 24;
@@ -65,6 +67,18 @@ export function Viewer({ doc }: { doc: OpenDoc }) {
       </div>
     </div>
   );
+}
+
+/** Scrolls the viewer so that a page-space box is in view (centred when possible) and makes it blink. */
+export function revealBox(doc: OpenDoc, box: PageBox, index: number): void {
+  const viewer = document.querySelector<HTMLElement>('[data-testid="viewer"]');
+  const el = viewer?.querySelector<HTMLElement>(`[data-page="${box.page}"]`);
+  flashBox(index);
+  if (!viewer || !el) return;
+  const scale = doc.zoom * cssPerUnit(doc.info.kind);
+  const top = el.offsetTop + ((box.y0 + box.y1) / 2) * scale - viewer.clientHeight / 2;
+  const left = el.offsetLeft + box.x0 * scale - viewer.clientWidth / 3;
+  viewer.scrollTo({ top: Math.max(0, top), left: Math.max(0, left), behavior: 'smooth' });
 }
 
 /** Scrolls the active viewer so that `page` is at the top. */

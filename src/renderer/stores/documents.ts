@@ -6,6 +6,7 @@ import { ApiError } from '../../shared/api-client.js';
 import type { DocumentInfo } from '../../shared/domain.js';
 import { api } from '../lib/api.js';
 import { unloadPdf } from '../lib/pdf.js';
+import { forgetDocument } from './ask.js';
 import { askPassword, toast } from './ui.js';
 
 export type Fit = 'width' | 'page' | null;
@@ -119,6 +120,7 @@ export async function closeDocument(id: string): Promise<void> {
     const activeId = s.activeId === id ? (docs[Math.min(i, docs.length - 1)]?.info.id ?? null) : s.activeId;
     return { docs, activeId };
   });
+  forgetDocument(id);
   await unloadPdf(id);
   await api.call('documents.close', { docId: id }).catch(() => undefined);
 }

@@ -1,0 +1,270 @@
+// Ask: a question about the page, a page range or the whole document; the answer streams in, Stop cancels,
+// and each answer says whether it was found on the page, which engine and model gave it, and how long it took.
+// Its boxes are drawn on the pages; clicking a box chip scrolls to it.
+import { useEffect, useRef, useState } from 'react';
+import type { AskScope, ProviderStatus } from '../../shared/domain.js';
+import { api } from '../lib/api.js';
+import { ask, cancelAsk, showAnswer, useAsk, type AskEntry } from '../stores/ask.js';
+import type { OpenDoc } from '../stores/documents.js';
+import { setPanel } from '../stores/ui.js';
+import { colourFor, labelsOf } from './Highlights.js';
+import { revealBox } from './Viewer.js';
+
+export const SUGGESTED_PROMPTS = [
+  'What is the title of this document?',
+  'Summarize the main points.',
+  'Extract all dates mentioned.',
+  'What tables are present? Describe their contents.',
+];
+
+export const CHART_PROMPTS = [
+  'What type of chart is this?',
+  'What is the trend?',
+  'What are the maximum and minimum values?',
+];
+
+type ScopeKind = AskScope['kind'];
+
+/** Model status, asked once per panel mount: whether answers can come from a vision-language model. */
+export function useProviderStatus(): ProviderStatus | null {
+  const [status, setStatus] = useState<ProviderStatus | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.call('models.status', {}).then(
+      (s) => live && setStatus(s),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return status;
+}
+
+export function AskPanel({ doc }: { doc: OpenDoc | null }) {
+  const [question, setQuestion] = useState('');
+  const [scopeKind, setScopeKind] = useState<ScopeKind>('page');
+  const [from, setFrom] = useState(1);
+  const [to, setTo] = useState(1);
+  const status = useProviderStatus();
+  const entries = useAsk((s) => s.entries);
+  const shown = useAsk((s) => s.shown);
+  const history = doc ? entries.filter((e) => e.docId === doc.info.id && e.kind === 'ask') : [];
+  const running = history.find((e) => e.status === 'running');
+  const pageCount = doc?.info.pageCount ?? 1;
+  const end = useRef<HTMLDivElement>(null);
+  const lastText = history.at(-1)?.text;
+
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [history.length, lastText]);
+
+  const scope = (): AskScope =>
+    scopeKind === 'page'
+      ? { kind: 'page', page: doc?.page ?? 1 }
+      : scopeKind === 'pages'
+        ? { kind: 'pages', from: Math.min(from, to), to: Math.max(from, to) }
+        : { kind: 'document' };
+
+  const submit = (q: string) => {
+    if (!doc || !q.trim() || running) return;
+    setQuestion('');
+    void ask(doc.info.id, q.trim(), scope());
+  };
+
+  return (
+    <section className="panel ask-panel" aria-label="Ask">
+      <h2>Ask {doc ? `about ${doc.info.name}` : ''}</h2>
+      {status && !status.loadedModel && <NoModelNote />}
+      <div className="history" role="log" aria-label="Answers" aria-live="polite">
+        {history.length === 0 && (
+          <p className="muted small">
+            Answers point at the page: each one shows where it was found, and the boxes are drawn on the page.
+          </p>
+        )}
+        {history.map((e) => (
+          <AnswerCard key={e.key} entry={e} doc={doc} selected={shown === e.key} />
+        ))}
+        <div ref={end} />
+      </div>
+      <form
+        className="ask-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit(question);
+        }}
+      >
+        <div className="scope" role="radiogroup" aria-label="Scope">
+          {(['page', 'pages', 'document'] as const).map((k) => (
+            <label key={k} className={`seg${scopeKind === k ? ' on' : ''}`}>
+              <input
+                type="radio"
+                name="scope"
+                value={k}
+                checked={scopeKind === k}
+                onChange={() => setScopeKind(k)}
+              />
+              {k === 'page' ? `Page ${doc?.page ?? 1}` : k === 'pages' ? 'Pages' : 'Document'}
+            </label>
+          ))}
+          {scopeKind === 'pages' && (
+            <span className="range">
+              <input
+                type="number"
+                min={1}
+                max={pageCount}
+                value={from}
+                aria-label="From page"
+                onChange={(e) => setFrom(clampPage(e.currentTarget.valueAsNumber, pageCount))}
+              />
+              –
+              <input
+                type="number"
+                min={1}
+                max={pageCount}
+                value={to}
+                aria-label="To page"
+                onChange={(e) => setTo(clampPage(e.currentTarget.valueAsNumber, pageCount))}
+              />
+            </span>
+          )}
+        </div>
+        <textarea
+          value={question}
+          onChange={(e) => setQuestion(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey) {
+              e.preventDefault();
+              submit(question);
+            }
+          }}
+          placeholder={
+            doc ? 'Ask a question… (Enter to send, Shift+Enter for a new line)' : 'Open a document first'
+          }
+          disabled={!doc}
+          rows={3}
+          aria-label="Question"
+        />
+        <div className="row end">
+          {running?.askId ? (
+            <button type="button" className="btn danger" onClick={() => void cancelAsk(running.askId ?? '')}>
+              Stop
+            </button>
+          ) : (
+            <button className="btn primary" type="submit" disabled={!doc || !question.trim() || !!running}>
+              Ask
+            </button>
+          )}
+        </div>
+      </form>
+      <div className="chips" aria-label="Suggested questions">
+        {(doc?.info.kind === 'image' ? [...SUGGESTED_PROMPTS, ...CHART_PROMPTS] : SUGGESTED_PROMPTS).map(
+          (p) => (
+            <button key={p} className="chip" disabled={!doc || !!running} onClick={() => submit(p)}>
+              {p}
+            </button>
+          ),
+        )}
+      </div>
+    </section>
+  );
+}
+
+function clampPage(v: number, n: number): number {
+  return Number.isFinite(v) ? Math.min(n, Math.max(1, Math.round(v))) : 1;
+}
+
+function NoModelNote() {
+  return (
+    <div className="note info" role="note">
+      No vision-language model is installed, so the <strong>reader engine</strong> answers from the page’s
+      words: values, dates, titles, tables, finding text.{' '}
+      <button className="link" onClick={() => setPanel('models')}>
+        Add a model
+      </button>{' '}
+      for open questions and summaries.
+    </div>
+  );
+}
+
+function AnswerCard({ entry, doc, selected }: { entry: AskEntry; doc: OpenDoc | null; selected: boolean }) {
+  const a = entry.answer;
+  const boxes = a?.boxes ?? [];
+  const labels = labelsOf(boxes);
+  return (
+    <article
+      className={`answer${selected ? ' selected' : ''}`}
+      data-testid="answer"
+      data-status={entry.status}
+      onClick={() => showAnswer(entry.key)}
+    >
+      <p className="question">{entry.question}</p>
+      {entry.status === 'error' ? (
+        <p className="note error" role="alert">
+          {entry.error}
+        </p>
+      ) : (
+        <p className="answer-text" data-testid="answer-text">
+          {entry.text}
+          {entry.status === 'running' && <span className="cursor" aria-label="Answering" />}
+        </p>
+      )}
+      {entry.status === 'cancelled' && <p className="muted small">Stopped.</p>}
+      {boxes.length > 0 && doc && (
+        <div className="box-chips" aria-label="Where on the page">
+          {boxes.map((b, i) => (
+            <button
+              key={i}
+              className="box-chip"
+              style={{ borderColor: colourFor(b.label, labels) }}
+              onClick={(ev) => {
+                ev.stopPropagation();
+                showAnswer(entry.key);
+                revealBox(doc, b, i);
+              }}
+              title={`Show on page ${b.page}`}
+            >
+              p.{b.page}
+              {b.label ? ` · ${b.label}` : ''}
+            </button>
+          ))}
+        </div>
+      )}
+      {a && (
+        <div className="badges" data-testid="answer-badges">
+          <span
+            className={`badge ${a.verified === true ? 'ok' : a.verified === false ? 'warn' : ''}`}
+            title={
+              a.verified === true
+                ? 'Found on the page; the boxes are snapped to its words.'
+                : a.verified === false
+                  ? 'Not found on the page: check it before relying on it.'
+                  : 'Not checked against the page.'
+            }
+          >
+            {a.verified === true ? '✓ Verified' : a.verified === false ? 'Unverified' : 'Not checked'}
+          </span>
+          <span className="badge">{a.engine === 'vlm' ? 'VLM' : 'Reader'}</span>
+          {a.model && <span className="badge">{a.model}</span>}
+          {a.provider && <span className="badge">{a.provider.toUpperCase()}</span>}
+          <span className="badge" title={timingTitle(a.timings)}>
+            {formatMs(a.timings.total_ms)}
+          </span>
+        </div>
+      )}
+    </article>
+  );
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function timingTitle(t: NonNullable<AskEntry['answer']>['timings']): string {
+  const parts = [`total ${formatMs(t.total_ms)}`];
+  if (t.vision_ms !== null) parts.push(`vision ${formatMs(t.vision_ms)}`);
+  if (t.prefill_ms !== null) parts.push(`prefill ${formatMs(t.prefill_ms)}`);
+  if (t.ttft_ms !== null) parts.push(`first token ${formatMs(t.ttft_ms)}`);
+  if (t.decode_tokens_per_s !== null) parts.push(`${t.decode_tokens_per_s.toFixed(1)} tokens/s`);
+  return parts.join(' · ');
+}
