@@ -26,6 +26,7 @@ const nodeEntries = [
   ['src/cli/cli.ts', 'node/cli.mjs'],
   ['src/services/backend-entry.ts', 'node/backend-entry.mjs'],
   ['src/documents/worker.ts', 'node/worker.mjs'],
+  ['src/services/jobs/rulings-worker.ts', 'node/rulings-worker.mjs'],
 ];
 for (const [src, out] of nodeEntries) {
   if (!existsSync(join(root, src))) continue;

@@ -65,7 +65,7 @@ export function createHandlers(
   const asks = new AskManager({
     text: ctx.text,
     dates: (doc, pages) => documentDates(doc, pages, ctx),
-    tables: () => Promise.resolve(null),
+    tables: (doc, pages) => extract.tables(doc, pages),
     emit,
     vlm: vlm.service,
   });
