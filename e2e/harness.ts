@@ -95,8 +95,15 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-export async function launchChromium(opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Target> {
+export interface LaunchOptions {
+  colorScheme?: 'light' | 'dark';
+  /** Fills the fresh data folder before the app starts (e.g. installs a tiny model). */
+  prepare?: (dataDir: string) => Promise<void>;
+}
+
+export async function launchChromium(opts: LaunchOptions = {}): Promise<Target> {
   const dataDir = await mkdtemp(join(tmpdir(), 'doclens-e2e-data-'));
+  await opts.prepare?.(dataDir);
   const profile = await mkdtemp(join(tmpdir(), 'doclens-e2e-profile-'));
   const serve = await startServe(dataDir);
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
@@ -139,10 +146,11 @@ export function electronBinary(): string | null {
   }
 }
 
-export async function launchElectron(): Promise<Target> {
+export async function launchElectron(opts: LaunchOptions = {}): Promise<Target> {
   const executablePath = electronBinary();
   if (!executablePath) throw new Error('no Electron binary');
   const dataDir = await mkdtemp(join(tmpdir(), 'doclens-e2e-electron-'));
+  await opts.prepare?.(dataDir);
   const app = await _electron.launch({
     executablePath,
     args: [root, `--user-data-dir=${dataDir}`],
@@ -165,8 +173,8 @@ export function targets(): Array<Target['name']> {
   return electronBinary() ? ['chromium', 'electron'] : ['chromium'];
 }
 
-export function launch(name: Target['name'], opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Target> {
-  return name === 'electron' ? launchElectron() : launchChromium(opts);
+export function launch(name: Target['name'], opts: LaunchOptions = {}): Promise<Target> {
+  return name === 'electron' ? launchElectron(opts) : launchChromium(opts);
 }
 
 /** Runs `body`; on failure saves a screenshot of the page under e2e/artifacts before rethrowing. */
