@@ -1,16 +1,33 @@
 // Electron main: windows, menus, dialogs, the app:// protocol and the IPC transport. Thin by design: every
 // rule lives in security.ts / ipc.ts (unit-tested); documents and models live in the backend utilityProcess.
-import { BrowserWindow, Menu, app, dialog, ipcMain, net, protocol, shell, utilityProcess } from 'electron';
-import type { IpcMainInvokeEvent, MenuItemConstructorOptions } from 'electron';
+import {
+  BrowserWindow,
+  Menu,
+  app,
+  dialog,
+  ipcMain,
+  net,
+  protocol,
+  screen,
+  shell,
+  utilityProcess,
+} from 'electron';
+import type { IpcMainInvokeEvent } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BackendLink } from '../shared/backend-link.js';
 import type { BackendPort, FromBackend } from '../shared/backend-link.js';
+import { COMMANDS } from '../shared/commands.js';
 import type { AppEvent } from '../shared/contract.js';
 import { RENDERER_CSP } from '../shared/csp.js';
+import type { JobProgress } from '../shared/domain.js';
 import { EVENT_CHANNEL, registerRpc } from './ipc.js';
+import { PendingOpens, filesFromArgv } from './launch.js';
+import { buildMenuTemplate } from './menu.js';
+import { TaskbarProgress } from './progress.js';
 import { RecentFiles } from './recent.js';
+import { MIN_SIZE, WindowStateFile, captureState, clampToDisplays } from './window-state.js';
 import {
   APP_SCHEME,
   APP_URL,
@@ -29,10 +46,23 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
+// One instance: a second launch (a file opened from the OS while DocLens runs) hands its argv to this one.
 if (!app.requestSingleInstanceLock()) app.quit();
+
+const pendingOpens = new PendingOpens();
+const taskbar = new TaskbarProgress();
 
 function broadcast(event: AppEvent): void {
   for (const w of windows) if (!w.isDestroyed()) w.webContents.send(EVENT_CHANNEL, event);
+}
+
+/** Backend events go to the renderer; batch-job progress also drives the taskbar / dock progress bar. */
+function onBackendEvent(event: AppEvent): void {
+  broadcast(event);
+  if (event.type === 'job.progress' || event.type === 'job.done') {
+    const bar = taskbar.update(event.payload as JobProgress);
+    for (const w of windows) if (!w.isDestroyed()) w.setProgressBar(bar.value, { mode: bar.mode });
+  }
 }
 
 function spawnBackend(): BackendPort {
@@ -60,8 +90,13 @@ let recent: RecentFiles;
 function openPath(path: string): void {
   recent.add(path);
   buildMenu();
+  sendToRenderer({ type: 'app.command', payload: { name: 'open-path', path } });
+}
+
+/** Sends an event once the window's page has loaded (a window is created when there is none). */
+function sendToRenderer(event: AppEvent): void {
   const win = [...windows][0] ?? createWindow();
-  const send = () => broadcast({ type: 'app.command', payload: { name: 'open-path', path } });
+  const send = () => broadcast(event);
   if (win.webContents.isLoading()) win.webContents.once('did-finish-load', send);
   else send();
 }
@@ -78,49 +113,56 @@ async function showOpenDialog(): Promise<void> {
 }
 
 function buildMenu(): void {
-  const recentItems: MenuItemConstructorOptions[] = recent
-    .list()
-    .map((r) => ({ label: r.name, toolTip: r.path, click: () => openPath(r.path) }));
-  const template: MenuItemConstructorOptions[] = [
-    {
-      label: 'File',
-      submenu: [
-        { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => void showOpenDialog() },
-        {
-          label: 'Open Recent',
-          submenu: recentItems.length
-            ? [
-                ...recentItems,
-                { type: 'separator' },
-                { label: 'Clear Recent', click: () => (recent.clear(), buildMenu()) },
-              ]
-            : [{ label: 'No recent files', enabled: false }],
-        },
-        {
-          label: 'Close',
-          accelerator: 'CmdOrCtrl+W',
-          click: () => broadcast({ type: 'app.command', payload: { name: 'close-document', path: null } }),
-        },
-        { type: 'separator' },
-        { role: 'quit' },
-      ],
+  const template = buildMenuTemplate({
+    commands: COMMANDS,
+    recent: recent.list(),
+    platform: process.platform,
+    appName: app.name,
+    actions: {
+      run: (id) => sendToRenderer({ type: 'app.command', payload: { name: 'run', path: null, id } }),
+      openDialog: () => void showOpenDialog(),
+      openRecent: (path) => openPath(path),
+      clearRecent: () => {
+        recent.clear();
+        buildMenu();
+      },
     },
-    { role: 'editMenu' },
-    { role: 'viewMenu' },
-    { role: 'windowMenu' },
-  ];
+  });
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
+let windowState: WindowStateFile;
+
 function createWindow(): BrowserWindow {
+  const saved = windowState.load();
+  const primary = screen.getPrimaryDisplay();
+  const others = screen.getAllDisplays().filter((d) => d.id !== primary.id);
+  const bounds = clampToDisplays(saved, [primary.workArea, ...others.map((d) => d.workArea)]);
   const win = new BrowserWindow({
-    width: 1360,
-    height: 900,
-    minWidth: 800,
-    minHeight: 560,
+    ...bounds,
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
+    show: false,
     title: 'DocLens',
     backgroundColor: '#f6f7f9',
     webPreferences: webPreferences(join(distDir, 'main', 'preload.cjs')),
+  });
+  if (saved.maximized) win.maximize();
+  win.once('ready-to-show', () => win.show());
+  let saveTimer: NodeJS.Timeout | undefined;
+  const save = () => {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+      if (!win.isDestroyed()) windowState.save(captureState(win));
+    }, 400);
+  };
+  win.on('resize', save);
+  win.on('move', save);
+  win.on('maximize', save);
+  win.on('unmaximize', save);
+  win.on('close', () => {
+    clearTimeout(saveTimer);
+    windowState.save(captureState(win));
   });
   const id = win.webContents.id;
   trusted.add(id);
@@ -155,9 +197,10 @@ void app.whenReady().then(() => {
     return new Response(res.body, { status: res.status, headers });
   });
   recent = new RecentFiles(app.getPath('userData'));
+  windowState = new WindowStateFile(app.getPath('userData'));
   link = new BackendLink({
     spawn: spawnBackend,
-    onEvent: broadcast,
+    onEvent: onBackendEvent,
     log: (l) => console.error(`doclens: ${l}`),
   });
   registerRpc(ipcMain, {
@@ -175,8 +218,8 @@ void app.whenReady().then(() => {
   });
   buildMenu();
   createWindow();
-  const fileArg = process.argv.slice(app.isPackaged ? 1 : 2).find((a) => !a.startsWith('-') && existsSync(a));
-  if (fileArg) openPath(fileArg);
+  for (const f of filesFromArgv(process.argv, app.isPackaged, existsSync)) pendingOpens.push(f);
+  pendingOpens.drainTo(openPath);
 });
 
 app.on('second-instance', (_e, argv) => {
@@ -185,12 +228,12 @@ app.on('second-instance', (_e, argv) => {
     if (win.isMinimized()) win.restore();
     win.focus();
   }
-  const file = argv.slice(1).find((a) => !a.startsWith('-') && existsSync(a));
-  if (file) openPath(file);
+  for (const f of filesFromArgv(argv, app.isPackaged, existsSync)) pendingOpens.push(f);
 });
+// macOS: a file opened from Finder or the dock; before `ready` it is held until the window exists.
 app.on('open-file', (e, path) => {
   e.preventDefault();
-  if (app.isReady()) openPath(path);
+  pendingOpens.push(path);
 });
 app.on('web-contents-created', (_e, contents) => {
   contents.on('will-navigate', (ev, url) => {

@@ -209,8 +209,10 @@ export const events = {
   'backend.status': z.object({ state: z.enum(['ready', 'restarted', 'down']), message: z.string() }),
   /** A menu or OS action for the renderer to carry out (Electron: File → Open, a file opened from the OS). */
   'app.command': z.object({
-    name: z.enum(['open-path', 'close-document', 'open-dialog']),
+    name: z.enum(['open-path', 'close-document', 'open-dialog', 'run']),
     path: z.string().nullable(),
+    /** `run`: the id of a command in src/shared/commands.ts (a menu click). */
+    id: z.string().optional(),
   }),
 } as const;
 
