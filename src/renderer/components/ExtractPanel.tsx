@@ -5,11 +5,13 @@ import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { DateHit, ExportFormat, ExtractKind, Table } from '../../shared/domain.js';
 import type { OpenDoc } from '../stores/documents.js';
+import { activeDoc } from '../stores/documents.js';
+import { showBoxes } from '../stores/highlights.js';
+import type { PageBox } from '../../shared/geometry.js';
 import type { Loadable } from '../stores/extract.js';
 import {
   EXPORT_FORMATS,
   exportDocument,
-  focusBox,
   loadDates,
   loadTables,
   setExtractView,
@@ -17,7 +19,7 @@ import {
 } from '../stores/extract.js';
 import { toast } from '../stores/ui.js';
 import { BatchSection } from './BatchSection.js';
-import { ExtractFocus } from './ExtractFocus.js';
+import { revealBox } from './Viewer.js';
 import { ExtractTable } from './ExtractTable.js';
 import { errorMessage } from './messages.js';
 import '../panels.css';
@@ -45,7 +47,6 @@ export function ExtractPanel({ doc }: { doc: OpenDoc | null }) {
         </button>
       </div>
       {view === 'document' ? <DocumentExtract doc={doc} /> : <BatchSection />}
-      <ExtractFocus />
     </section>
   );
 }
@@ -199,7 +200,7 @@ function DateList({ docId, dates }: { docId: string; dates: DateHit[] }) {
             className="xp-date"
             data-testid="date-item"
             title={`Show on page ${d.box.page}`}
-            onClick={() => focusBox({ docId, page: d.box.page, box: d.box, label: d.iso })}
+            onClick={() => pointAt(docId, d.box, d.iso)}
           >
             <span className="iso">{d.iso}</span>
             <span className="src">{d.text}</span>
@@ -222,7 +223,7 @@ function TableList({ docId, tables }: { docId: string; tables: Table[] }) {
           <button
             className="xp-table-head"
             title={`Show on page ${t.page}`}
-            onClick={() => focusBox({ docId, page: t.page, box: t.box, label: `Table ${i + 1}` })}
+            onClick={() => pointAt(docId, { ...t.box, page: t.page }, `Table ${i + 1}`)}
           >
             <strong>Table {i + 1}</strong>
             <span className="muted">
@@ -234,4 +235,11 @@ function TableList({ docId, tables }: { docId: string; tables: Table[] }) {
       ))}
     </ol>
   );
+}
+
+/** Draws one extracted item's box on its page (the shared highlights layer) and scrolls to it. */
+function pointAt(docId: string, box: PageBox, label: string): void {
+  const doc = activeDoc();
+  showBoxes(docId, 'extract', [{ ...box, label }]);
+  if (doc?.info.id === docId) revealBox(doc, box, 0);
 }

@@ -7,6 +7,8 @@ import type { DocumentInfo } from '../../shared/domain.js';
 import { api } from '../lib/api.js';
 import { unloadPdf } from '../lib/pdf.js';
 import { forgetDocument } from './ask.js';
+import { forgetExtract } from './extract.js';
+import { rememberRecent } from './recent.js';
 import { askPassword, toast } from './ui.js';
 
 export type Fit = 'width' | 'page' | null;
@@ -16,6 +18,8 @@ export interface OpenDoc {
   zoom: number;
   fit: Fit;
   page: number;
+  /** View rotation, clockwise degrees: 0, 90, 180 or 270 (the document itself is not changed). */
+  rotation: number;
 }
 
 interface DocumentsState {
@@ -34,7 +38,7 @@ export function activeDoc(s: DocumentsState = useDocuments.getState()): OpenDoc 
 
 function added(info: DocumentInfo): void {
   useDocuments.setState((s) => ({
-    docs: [...s.docs, { info, zoom: 1, fit: 'width', page: 1 }],
+    docs: [...s.docs, { info, zoom: 1, fit: 'width', page: 1, rotation: 0 }],
     activeId: info.id,
   }));
   if (info.status === 'partial')
@@ -92,6 +96,7 @@ export async function openPath(path: string): Promise<void> {
   const attempt = async (password?: string): Promise<void> => {
     try {
       added(await withOpening(() => api.call('documents.open', { path, password })));
+      rememberRecent(path);
       askPassword(null);
     } catch (e) {
       if (e instanceof ApiError && (e.code === 'needs_password' || e.code === 'wrong_password')) {
@@ -121,6 +126,7 @@ export async function closeDocument(id: string): Promise<void> {
     return { docs, activeId };
   });
   forgetDocument(id);
+  forgetExtract(id);
   await unloadPdf(id);
   await api.call('documents.close', { docId: id }).catch(() => undefined);
 }
@@ -152,4 +158,10 @@ export function setFit(id: string, fit: Fit, zoom: number): void {
 
 export function setPage(id: string, page: number): void {
   patchDoc(id, { page });
+}
+
+/** Turns the view of a document a quarter turn clockwise (1) or counter-clockwise (-1). */
+export function rotate(id: string, dir: 1 | -1): void {
+  const doc = useDocuments.getState().docs.find((d) => d.info.id === id);
+  if (doc) patchDoc(id, { rotation: (((doc.rotation + dir * 90) % 360) + 360) % 360 });
 }

@@ -16,29 +16,18 @@ export type Loadable<T> =
   | { state: 'done'; value: T }
   | { state: 'error'; message: string; code: string | null };
 
-export interface Focus {
-  docId: string;
-  page: number;
-  box: { x0: number; y0: number; x1: number; y1: number };
-  label: string;
-  /** Bumped on every click so clicking the same item again flashes it again. */
-  seq: number;
-}
-
 export type ExtractView = 'document' | 'batch';
 
 interface ExtractState {
   view: ExtractView;
   dates: Record<string, Loadable<DateHit[]>>;
   tables: Record<string, Loadable<Table[]>>;
-  focus: Focus | null;
 }
 
 export const useExtract = create<ExtractState>(() => ({
   view: 'document',
   dates: {},
   tables: {},
-  focus: null,
 }));
 
 export function setExtractView(view: ExtractView): void {
@@ -76,18 +65,13 @@ export async function loadTables(docId: string, force = false): Promise<void> {
   useExtract.setState((s) => ({ tables: { ...s.tables, [docId]: next } }));
 }
 
-let seq = 0;
-export function focusBox(f: Omit<Focus, 'seq'> | null): void {
-  useExtract.setState({ focus: f ? { ...f, seq: ++seq } : null });
-}
-
 export function forgetExtract(docId: string): void {
   useExtract.setState((s) => {
     const dates = { ...s.dates };
     const tables = { ...s.tables };
     delete dates[docId];
     delete tables[docId];
-    return { dates, tables, focus: s.focus?.docId === docId ? null : s.focus };
+    return { dates, tables };
   });
 }
 
