@@ -7,9 +7,10 @@ import type { ParseArgsConfig } from 'node:util';
 import { createBackend } from '../services/backend.js';
 import type { Backend } from '../services/backend.js';
 import { defaultDataDir } from '../services/paths.js';
-import { ApiError, unwrap } from '../shared/api-client.js';
-import type { Channel, Input, Output } from '../shared/contract.js';
-import type { Envelope } from '../shared/errors.js';
+import { ApiError } from '../shared/api-client.js';
+import { isAppError } from '../shared/errors.js';
+import { call, intOption, print, UsageError } from './common.js';
+import { askCommand, groundCommand, modelsCommand } from './vlm.js';
 import { serveCommand } from './serve.js';
 import { drawOverlay } from '../services/overlay.js';
 import { mapModelOutput } from '../services/grounding.js';
@@ -30,6 +31,16 @@ Commands:
                                                      batch job over files and folders: progress on stderr,
                                                      JSON summary on stdout, outputs in DIR
   extract --resume JOB_ID                            resume a stopped or interrupted job
+  ask FILE "question" [--page N] [--model ID|DIR] [--max-tokens N] [--raw]
+                                                     answer with the installed VLM (tokens streamed), or the
+                                                     reader engine when none is installed; --raw: the image
+                                                     whole at the model's own preprocessor settings, the
+                                                     question through its chat template alone, greedy
+  ground FILE "object"... [--page N] [--model ID|DIR] [--max-tokens N]
+                                                     boxes of the named objects in page space, and the raw output
+  models list                                        known and installed models
+  models pull ID [--dtype D]                         download from the hub (HF_ENDPOINT, HF_TOKEN), progress on stderr
+  models import DIR | verify ID | remove ID          add a local model folder, check an install, delete it
   serve [--port P] [--host H] [--allow-paths]        headless mode: the app over HTTP on 127.0.0.1
 
 Families: qwen2-vl, qwen2.5-vl, qwen-vl, llava-next
@@ -38,8 +49,6 @@ Options:
   --json        machine-readable output
   --data-dir D  data folder (default ${defaultDataDir()})
   -h, --help    this help`;
-
-class UsageError extends Error {}
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -57,19 +66,12 @@ const OPTIONS = {
   resized: { type: 'string' },
   format: { type: 'string' },
   resume: { type: 'string' },
+  model: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  raw: { type: 'boolean' },
+  dtype: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
-
-function intOption(value: string | undefined, name: string, fallback?: number, min = 1): number {
-  if (value === undefined) {
-    if (fallback === undefined) throw new UsageError(`--${name} is required`);
-    return fallback;
-  }
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
-  return n;
-}
 
 const FAMILIES = ModelFamily.options;
 
@@ -97,14 +99,6 @@ function describePlan(plan: Plan): string {
   for (const t of plan.tiles)
     lines.push(`  ${t.kind}: model input ${t.input.width} × ${t.input.height}, ${t.imageTokens} tokens`);
   return lines.join('\n');
-}
-
-async function call<C extends Channel>(backend: Backend, channel: C, input: Input<C>): Promise<Output<C>> {
-  return unwrap((await backend.call(channel, input)) as Envelope<Output<C>>);
-}
-
-function print(json: boolean, value: unknown, human: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }
 
 const FORMATS = ExportFormat.options;
@@ -238,6 +232,12 @@ export async function main(argv: string[]): Promise<number> {
       backend = await createBackend({ dataDir });
       return await extractCommand(backend, rest, values);
     }
+    if (command === 'ask' || command === 'ground' || command === 'models') {
+      backend = await createBackend({ dataDir });
+      if (command === 'ask') return await askCommand(backend, rest, values);
+      if (command === 'ground') return await groundCommand(backend, rest, values);
+      return await modelsCommand(backend, rest, values);
+    }
     const file = rest[0];
     if (!['info', 'render', 'text', 'plan', 'overlay'].includes(command))
       throw new UsageError(`unknown command "${command}"`);
@@ -325,7 +325,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`doclens: ${e.message}\n\n${USAGE}\n`);
       return 2;
     }
-    const msg = e instanceof ApiError ? `${e.message} [${e.code}]` : (e as Error).message;
+    const msg = e instanceof ApiError || isAppError(e) ? `${e.message} [${e.code}]` : (e as Error).message;
     process.stderr.write(`doclens: ${msg.split('\n')[0]}\n`);
     return 1;
   } finally {
