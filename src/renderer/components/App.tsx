@@ -5,10 +5,12 @@ import { activeDoc, closeDocument, openPath, openSample, useDocuments } from '..
 import { loadSettings, useSettings } from '../stores/settings.js';
 import { onAskEvent } from '../stores/ask.js';
 import { toast } from '../stores/ui.js';
+import { onKeyDown, runCommand } from '../commands.js';
+import { CommandPalette } from './CommandPalette.js';
 import { PasswordDialog, Toasts, useDropFiles } from './Overlays.js';
 import { SidePanel } from './SidePanel.js';
 import { Thumbnails } from './Thumbnails.js';
-import { OpenButton, TopBar } from './TopBar.js';
+import { OpenButton, RecentList, TopBar } from './TopBar.js';
 import { Viewer } from './Viewer.js';
 
 const WELCOMED = 'doclens.welcomed';
@@ -30,6 +32,7 @@ export function App() {
         if (event.payload.name === 'open-path' && event.payload.path) void openPath(event.payload.path);
         const current = activeDoc();
         if (event.payload.name === 'close-document' && current) void closeDocument(current.info.id);
+        if (event.payload.name === 'run' && event.payload.id) runCommand(event.payload.id);
       } else if (event.type === 'backend.status' && event.payload.state !== 'ready') {
         toast('error', 'The backend restarted', event.payload.message);
       }
@@ -38,7 +41,11 @@ export function App() {
       localStorage.setItem(WELCOMED, '1');
       void openSample('invoice');
     }
-    return off;
+    window.addEventListener('keydown', onKeyDown);
+    return () => {
+      off();
+      window.removeEventListener('keydown', onKeyDown);
+    };
   }, []);
 
   return (
@@ -62,6 +69,7 @@ export function App() {
       )}
       <Toasts />
       <PasswordDialog />
+      <CommandPalette />
     </div>
   );
 }
@@ -83,6 +91,7 @@ function EmptyState() {
           Sample scene
         </button>
       </div>
+      <RecentList />
     </section>
   );
 }

@@ -3,6 +3,7 @@
 import { TextLayer } from 'pdfjs-dist';
 import type { RenderTask } from 'pdfjs-dist';
 import { useEffect, useRef, useState } from 'react';
+import type { CSSProperties } from 'react';
 import type { DocumentInfo, PageInfo } from '../../shared/domain.js';
 import { imageUrlFor, pdfFor } from '../lib/doc-source.js';
 import { cssPerUnit } from '../lib/pdf.js';
@@ -10,10 +11,22 @@ import { useNearViewport } from '../lib/use-near-viewport.js';
 import { useHighlights } from '../stores/highlights.js';
 import { Highlights } from './Highlights.js';
 
-export function PageView({ info, page, zoom }: { info: DocumentInfo; page: PageInfo; zoom: number }) {
+export function PageView({
+  info,
+  page,
+  zoom,
+  rotation = 0,
+}: {
+  info: DocumentInfo;
+  page: PageInfo;
+  zoom: number;
+  /** View rotation (clockwise degrees, a multiple of 90): the page and its overlays turn as one. */
+  rotation?: number;
+}) {
   const scale = zoom * cssPerUnit(info.kind);
   const width = Math.floor(page.width * scale);
   const height = Math.floor(page.height * scale);
+  const turned = rotation === 90 || rotation === 270;
   const ref = useRef<HTMLDivElement>(null);
   const visible = useNearViewport(ref);
   const h = useHighlights();
@@ -26,23 +39,44 @@ export function PageView({ info, page, zoom }: { info: DocumentInfo; page: PageI
       className="page"
       data-testid={`page-${page.page}`}
       data-page={page.page}
-      style={{ width, height }}
+      data-rotation={rotation}
+      style={{ width: turned ? height : width, height: turned ? width : height }}
       aria-label={`Page ${page.page}`}
       role="region"
     >
-      {visible && info.kind === 'pdf' && <PdfPage info={info} page={page.page} scale={scale} />}
-      {visible && info.kind === 'image' && <ImagePage info={info} width={width} height={height} />}
-      {onPage.length > 0 && (
-        <Highlights
-          all={shown}
-          onPage={onPage}
-          scale={scale}
-          flash={h.flash}
-          showLabels={h.source === 'find'}
-        />
-      )}
+      <div style={turnStyle(rotation, width, height)}>
+        {visible && info.kind === 'pdf' && <PdfPage info={info} page={page.page} scale={scale} />}
+        {visible && info.kind === 'image' && <ImagePage info={info} width={width} height={height} />}
+        {onPage.length > 0 && (
+          <Highlights
+            all={shown}
+            onPage={onPage}
+            scale={scale}
+            flash={h.flash}
+            showLabels={h.source === 'find'}
+          />
+        )}
+      </div>
     </div>
   );
+}
+
+/** Page space drawn at width×height, turned about its top-left corner and moved back into the page box. */
+function turnStyle(rotation: number, width: number, height: number): CSSProperties {
+  const shift: Record<number, string> = {
+    90: `translate(${height}px, 0)`,
+    180: `translate(${width}px, ${height}px)`,
+    270: `translate(0, ${width}px)`,
+  };
+  return {
+    position: 'absolute',
+    left: 0,
+    top: 0,
+    width,
+    height,
+    transformOrigin: '0 0',
+    transform: rotation ? `${shift[rotation] ?? ''} rotate(${rotation}deg)` : undefined,
+  };
 }
 
 function PdfPage({ info, page, scale }: { info: DocumentInfo; page: number; scale: number }) {

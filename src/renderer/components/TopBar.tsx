@@ -1,9 +1,55 @@
-// The top bar: open, the tabs of open documents, zoom and fit controls, theme.
-import { useRef } from 'react';
+// The top bar: open, the tabs of open documents, page, zoom, fit and rotate controls, the command palette,
+// theme. Also the recent-files list of the empty state.
+import { useEffect, useRef } from 'react';
+import { formatShortcut } from '../../shared/commands.js';
+import { commandById, isMac, setPaletteOpen } from '../commands.js';
 import { isElectron } from '../lib/api.js';
 import type { OpenDoc } from '../stores/documents.js';
-import { activate, closeDocument, openFiles, setFit, useDocuments, zoomStep } from '../stores/documents.js';
-import { updateSettings, useSettings } from '../stores/settings.js';
+import {
+  activate,
+  closeDocument,
+  openFiles,
+  openPath,
+  rotate,
+  setFit,
+  useDocuments,
+  zoomStep,
+} from '../stores/documents.js';
+import { useRecent } from '../stores/recent.js';
+import { loadAppInfo, updateSettings, useAppInfo, useSettings } from '../stores/settings.js';
+import '../commands.css';
+
+/** A control's tooltip: what it does and its shortcut, from the command list. */
+function hint(id: string): string {
+  const c = commandById(id);
+  if (!c) return '';
+  return c.shortcut ? `${c.title} (${formatShortcut(c.shortcut, isMac)})` : c.title;
+}
+
+/** Recent files (opened by path), shown where the backend takes paths: Electron, or `serve --allow-paths`. */
+export function RecentList() {
+  const items = useRecent((s) => s.items);
+  const pathsAllowed = useAppInfo((s) => s.info?.pathsAllowed ?? false);
+  useEffect(() => {
+    void loadAppInfo();
+  }, []);
+  if (!pathsAllowed || items.length === 0) return null;
+  return (
+    <section className="recent" aria-labelledby="recent-title">
+      <h2 id="recent-title">Recent files</h2>
+      <ul>
+        {items.map((r) => (
+          <li key={r.path}>
+            <button className="recent-item" title={r.path} onClick={() => void openPath(r.path)}>
+              <span>{r.name}</span>
+              <span className="recent-path">{r.path}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 export const ACCEPT = '.pdf,.png,.jpg,.jpeg,.webp,.tif,.tiff,.gif,application/pdf,image/*';
 
@@ -80,19 +126,35 @@ export function TopBar({ active }: { active: OpenDoc | null }) {
         )}
       </div>
       {active && (
+        <span className="page-nav" data-testid="page-indicator" title="Page">
+          {active.page} / {active.info.pageCount}
+        </span>
+      )}
+      {active && (
         <div className="zoom" role="group" aria-label="Zoom">
-          <button className="btn icon" aria-label="Zoom out" onClick={() => zoomStep(active.info.id, -1)}>
+          <button
+            className="btn icon"
+            aria-label="Zoom out"
+            title={hint('zoom-out')}
+            onClick={() => zoomStep(active.info.id, -1)}
+          >
             −
           </button>
           <span className="zoom-value" data-testid="zoom-value">
             {Math.round(active.zoom * 100)}%
           </span>
-          <button className="btn icon" aria-label="Zoom in" onClick={() => zoomStep(active.info.id, 1)}>
+          <button
+            className="btn icon"
+            aria-label="Zoom in"
+            title={hint('zoom-in')}
+            onClick={() => zoomStep(active.info.id, 1)}
+          >
             +
           </button>
           <button
             className={`btn${active.fit === 'width' ? ' pressed' : ''}`}
             aria-pressed={active.fit === 'width'}
+            title={hint('fit-width')}
             onClick={() => setFit(active.info.id, 'width', active.zoom)}
           >
             Fit width
@@ -100,12 +162,38 @@ export function TopBar({ active }: { active: OpenDoc | null }) {
           <button
             className={`btn${active.fit === 'page' ? ' pressed' : ''}`}
             aria-pressed={active.fit === 'page'}
+            title={hint('fit-page')}
             onClick={() => setFit(active.info.id, 'page', active.zoom)}
           >
             Fit page
           </button>
+          <button
+            className="btn icon"
+            aria-label="Rotate counter-clockwise"
+            title={hint('rotate-ccw')}
+            onClick={() => rotate(active.info.id, -1)}
+          >
+            ⟲
+          </button>
+          <button
+            className="btn icon"
+            aria-label="Rotate clockwise"
+            title={hint('rotate-cw')}
+            onClick={() => rotate(active.info.id, 1)}
+          >
+            ⟳
+          </button>
         </div>
       )}
+      <button
+        className="btn palette-button"
+        aria-label="Command palette"
+        title={hint('palette')}
+        onClick={() => setPaletteOpen(true)}
+        data-testid="palette-button"
+      >
+        <kbd>{formatShortcut('Mod+K', isMac)}</kbd>
+      </button>
       <select
         className="theme"
         aria-label="Theme"

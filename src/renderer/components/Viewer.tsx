@@ -13,7 +13,11 @@ const PADDING = 24;
 
 export function Viewer({ doc }: { doc: OpenDoc }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const { info, fit, zoom } = doc;
+  const { info, fit, zoom, rotation } = doc;
+  // The page box as laid out: a quarter turn swaps its width and height.
+  const turned = rotation === 90 || rotation === 270;
+  const wOf = (p: { width: number; height: number }) => (turned ? p.height : p.width);
+  const hOf = (p: { width: number; height: number }) => (turned ? p.width : p.height);
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -22,13 +26,13 @@ export function Viewer({ doc }: { doc: OpenDoc }) {
       const first = info.pages[0];
       if (!first) return;
       const unit = cssPerUnit(info.kind);
-      const widest = Math.max(...info.pages.map((p) => p.width));
+      const widest = Math.max(...info.pages.map(wOf));
       const availW = el.clientWidth - 2 * PADDING;
       const availH = el.clientHeight - 2 * PADDING;
       const z =
         fit === 'width'
           ? availW / (widest * unit)
-          : Math.min(availW / (first.width * unit), availH / (first.height * unit));
+          : Math.min(availW / (wOf(first) * unit), availH / (hOf(first) * unit));
       if (Number.isFinite(z) && z > 0 && Math.abs(z - zoom) > 0.005)
         setFit(info.id, fit, Math.min(5, Math.max(0.1, z)));
     };
@@ -36,7 +40,7 @@ export function Viewer({ doc }: { doc: OpenDoc }) {
     const ro = new ResizeObserver(compute);
     ro.observe(el);
     return () => ro.disconnect();
-  }, [info, fit, zoom]);
+  }, [info, fit, zoom, turned]);
 
   useEffect(() => {
     const el = scroller.current;
@@ -46,7 +50,7 @@ export function Viewer({ doc }: { doc: OpenDoc }) {
       let y = PADDING;
       const unit = cssPerUnit(info.kind) * zoom;
       for (const p of info.pages) {
-        const h = Math.floor(p.height * unit) + PAGE_GAP;
+        const h = Math.floor(hOf(p) * unit) + PAGE_GAP;
         if (mid < y + h) {
           if (p.page !== doc.page) setPage(info.id, p.page);
           return;
@@ -56,13 +60,13 @@ export function Viewer({ doc }: { doc: OpenDoc }) {
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     return () => el.removeEventListener('scroll', onScroll);
-  }, [info, zoom, doc.page]);
+  }, [info, zoom, doc.page, turned]);
 
   return (
     <div className="viewer" ref={scroller} data-testid="viewer" tabIndex={-1}>
       <div className="pages" style={{ padding: PADDING, gap: PAGE_GAP }}>
         {info.pages.map((p) => (
-          <PageView key={p.page} info={info} page={p} zoom={zoom} />
+          <PageView key={p.page} info={info} page={p} zoom={zoom} rotation={rotation} />
         ))}
       </div>
     </div>
