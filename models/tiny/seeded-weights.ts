@@ -1,5 +1,6 @@
 // Deterministic weight generation for the tiny models: every tensor gets its own PRNG stream derived from
 // `${seed}/${name}`, using integer-only arithmetic (FNV-1a + mulberry32) so files are byte-identical across runs.
+import { mulberry32 } from '../../src/shared/prng.js';
 
 function fnv1a(text: string): number {
   let h = 0x811c9dc5;
@@ -10,17 +11,7 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32: returns uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export class SeededWeights {
   constructor(private readonly seed: string) {}

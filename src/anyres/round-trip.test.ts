@@ -26,18 +26,7 @@ import {
 } from './coords.js';
 import { parseGrounding, toPageBoxes } from './grounding.js';
 import { planPage, type Tiling } from './plan.js';
-
-/** mulberry32: small, seeded, reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../shared/prng.js';
 
 const FAMILIES: ModelFamily[] = ['qwen2-vl', 'qwen2.5-vl', 'qwen-vl', 'llava-next'];
 const TILINGS: Tiling[] = ['off', 'on', 'auto'];
@@ -75,7 +64,7 @@ function boundFor(tile: PlanTile, family: ModelFamily): { x: number; y: number }
 }
 
 void test('PDF user box → page → model output text → parser → page → user box, within the proved bound', () => {
-  const rand = rng(20261125);
+  const rand = mulberry32(20261125);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   let cases = 0;
   const seen = new Set<string>();
@@ -166,7 +155,7 @@ void test('PDF user box → page → model output text → parser → page → u
 });
 
 void test('page ⇄ raster and page ⇄ tile input are inverse', () => {
-  const rand = rng(7);
+  const rand = mulberry32(7);
   for (let i = 0; i < 200; i++) {
     const pageSize = { width: 50 + rand() * 1500, height: 50 + rand() * 1500 };
     const raster = rasterSizeAt(pageSize, 36 + rand() * 560);

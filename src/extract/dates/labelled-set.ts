@@ -9,6 +9,7 @@ import { iou, unionRect } from '../../shared/geometry.js';
 import { extractDates } from './extract-dates.js';
 import { detectLocale, type DateOrder } from './locale.js';
 import { spanRect, specToTextPage, type SpecFont, type SpecLine, type SpecPage } from './spec-layout.js';
+import { mulberry32 } from '../../shared/prng.js';
 
 export { specToTextPage, spanRect, type SpecLine };
 
@@ -94,18 +95,6 @@ export interface PageSpec extends SpecPage {
 }
 
 // ---- seeded randomness ------------------------------------------------------------------------------------
-
-/** mulberry32: small, fast, good enough to make the set reproducible from a seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
   const item = items[Math.floor(rand() * items.length)];
@@ -481,7 +470,7 @@ export interface GenerateOptions {
 
 /** Generates the labelled set: deterministic for a seed. */
 export function generateLabelledSet(opts: GenerateOptions = {}): PageSpec[] {
-  const rand = rng(opts.seed ?? 20250314);
+  const rand = mulberry32(opts.seed ?? 20250314);
   const docs = opts.docs ?? 60;
   const pagesPerDoc = opts.pagesPerDoc ?? 2;
   const linesPerPage = opts.linesPerPage ?? 14;
@@ -602,7 +591,7 @@ const LETTER_FOR: Record<string, string> = { '0': 'O', '1': 'l', '5': 'S', '8': 
  * OCR room will make from the same specs.
  */
 export function simulateOcr(page: TextPage, noise: OcrNoise = {}): TextPage {
-  const rand = rng(noise.seed ?? 7);
+  const rand = mulberry32(noise.seed ?? 7);
   const confusion = noise.confusion ?? 0.03;
   const split = noise.split ?? 0.15;
   const punctuation = noise.punctuation ?? 0.1;

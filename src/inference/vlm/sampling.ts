@@ -1,6 +1,7 @@
 // Next-token choice from one row of logits: greedy argmax, or HF-order repetition penalty → temperature → top-k →
 // top-p sampling with a seedable generator, so a sampled answer can be reproduced.
 import { AppError } from '../../shared/errors.js';
+import { mulberry32 } from '../../shared/prng.js';
 
 export interface Sampling {
   /** ≤ 0 or absent: greedy. */
@@ -32,16 +33,7 @@ export function checkSampling(s: Sampling): void {
 }
 
 /** mulberry32: a small, fast, seedable generator in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 export function argmax(logits: ArrayLike<number>): number {
   let best = 0;
