@@ -238,6 +238,13 @@ test('models import / list / verify / ask with the installed default / ground by
     (JSON.parse(viaDefault.stdout) as { token_ids: number[] }).token_ids,
     (JSON.parse(viaDir.stdout) as { token_ids: number[] }).token_ids,
   );
+  // Without --raw or a folder, ask goes through the backend's ask.start on the installed default (VLM engine).
+  const asked = await doclens(['ask', scene, 'What is this?', '--max-tokens', '6', '--json'], {}, data);
+  assert.equal(asked.code, 0, asked.stderr);
+  const ao = JSON.parse(asked.stdout) as { engine: string; model: string; token_ids: number[]; page: number };
+  assert.equal(ao.engine, 'vlm');
+  assert.equal(ao.token_ids.length, 6);
+  assert.equal(ao.page, 1);
   // ground by id goes through the backend's ground.start.
   const g = await doclens(['ground', scene, 'car', '--model', m.id, '--max-tokens', '8', '--json'], {}, data);
   assert.equal(g.code, 0, g.stderr);

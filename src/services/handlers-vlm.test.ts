@@ -21,7 +21,7 @@ async function call<T>(backend: Backend, channel: string, input: unknown): Promi
 async function callError(backend: Backend, channel: string, input: unknown): Promise<ErrorInfo> {
   const res = await backend.call(channel, input);
   assert.equal(res.ok, false, `${channel} should fail`);
-  return (res).error;
+  return res.error;
 }
 
 interface Outcome {

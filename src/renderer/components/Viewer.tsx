@@ -80,8 +80,22 @@ export function revealBox(doc: OpenDoc, box: PageBox, index: number): void {
   flashBox(index);
   if (!viewer || !el) return;
   const scale = doc.zoom * cssPerUnit(doc.info.kind);
-  const top = el.offsetTop + ((box.y0 + box.y1) / 2) * scale - viewer.clientHeight / 2;
-  const left = el.offsetLeft + box.x0 * scale - viewer.clientWidth / 3;
+  // The box's centre in the page element as laid out (a rotated view turns page space).
+  const p = doc.info.pages.find((q) => q.page === box.page);
+  const w = (p?.width ?? 0) * scale;
+  const h = (p?.height ?? 0) * scale;
+  const cx = ((box.x0 + box.x1) / 2) * scale;
+  const cy = ((box.y0 + box.y1) / 2) * scale;
+  const [x, y] =
+    doc.rotation === 90
+      ? [h - cy, cx]
+      : doc.rotation === 180
+        ? [w - cx, h - cy]
+        : doc.rotation === 270
+          ? [cy, w - cx]
+          : [cx, cy];
+  const top = el.offsetTop + y - viewer.clientHeight / 2;
+  const left = el.offsetLeft + x - viewer.clientWidth / 2;
   viewer.scrollTo({ top: Math.max(0, top), left: Math.max(0, left), behavior: 'smooth' });
 }
 
