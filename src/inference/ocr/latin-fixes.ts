@@ -8,7 +8,8 @@ const TRAIL = /[)"'\]}.,;:!?”’]+$/;
 
 /**
  * NOTE: not in PaddleOCR. Repairs one whitespace-free token:
- * - a word of letters with a stray 0 ("c0ntract", "0ctober") gets o / O;
+ * - a word of letters with a stray 0 ("c0ntract", "0ctober", "t0") gets o / O;
+ * - a word of at least three letters with a stray 1 ("1imited", "1NVOICE") gets l / I;
  * - a number with stray letters ("2o05", "l999") gets digits, and a leading S before a digit is a $;
  * - "ls", "lt", "ln", "lf" are "Is", "It", "In", "If" (sans-serif l and I are the same glyph).
  */
@@ -20,6 +21,18 @@ export function fixLatinToken(token: string): string {
   if (core === '') return token;
   return lead + fixCore(core) + trail;
 }
+
+const MONTHS = new Set([
+  'january',
+  'february',
+  'april',
+  'june',
+  'july',
+  'september',
+  'october',
+  'november',
+  'december',
+]);
 
 function fixCore(core: string): string {
   const letters = (core.match(/[A-Za-z]/g) ?? []).length;
@@ -33,13 +46,28 @@ function fixCore(core: string): string {
       return 'o';
     });
   }
+  // A short word with a zero for its o: "t0", "n0" (lower-case letter first), "0f", "0r" (sentence start).
+  if (/^[a-z]0$/.test(core)) return `${core[0]}o`;
+  if (/^0[a-z]$/.test(core)) return `O${core[1]}`;
+  // A word with ones standing in for l (lower case) or I (upper case): "1imited", "de1ivery", "1NVOICE".
+  if (/^[a-z1]+$/.test(core) && core.includes('1') && (core.match(/[a-z]/g) ?? []).length >= 3) {
+    return core.replace(/1/g, 'l');
+  }
+  if (/^[A-Z1]+$/.test(core) && core.includes('1') && (core.match(/[A-Z]/g) ?? []).length >= 3) {
+    return core.replace(/1/g, 'I');
+  }
   // A number with look-alike letters: digits and number punctuation, the only letters o/O/l/I (and a leading S).
   if (digits >= 2 && /^S?[0-9oOlI,./:-]+$/.test(core) && /[0-9]/.test(core[core.length - 1] ?? '')) {
     const body = core.startsWith('S') ? core.slice(1) : core;
     const fixed = body.replace(/[oO]/g, '0').replace(/[lI]/g, '1');
     return (core.startsWith('S') && /^[0-9]/.test(fixed) ? '$' : '') + fixed;
   }
+  // "1o", "2O": a digit beside a single look-alike letter is a number (two digits or more are handled above).
+  if (/^(?:\d[oOlI]|[oOlI]\d)$/.test(core)) return core.replace(/[oO]/, '0').replace(/[lI]/, '1');
   if (/^l[stnf]$/.test(core)) return `I${core[1]}`;
+  // Month names the recogniser reads with a lower-case first letter; not "may", "march" and "august", which are
+  // also ordinary words.
+  if (MONTHS.has(core)) return `${core[0]!.toUpperCase()}${core.slice(1)}`;
   return core;
 }
 
@@ -48,7 +76,9 @@ function fixCore(core: string): string {
  * Latin number formats disagree:
  * - "25,2014": a comma between a number and exactly four digits is never a thousands separator, so the space
  *   the recogniser dropped after it is put back ("March 25, 2014");
- * - "$8, 182.01": a space after the comma of a money amount, before exactly three digits, is taken out.
+ * - "$8, 182.01", "$2,731. 00": a space inside a money amount, after its thousands comma or decimal point,
+ *   is taken out;
+ * - "which;Amount": a sentence mark between a lower-case word and a capitalised one gets its space back.
  * The inserted space sits at the comma's last timestep, so word boxes still split where the gap is.
  */
 export function fixLineSpacing(line: DecodedLine): DecodedLine {
@@ -59,12 +89,14 @@ export function fixLineSpacing(line: DecodedLine): DecodedLine {
   const out: DecodedChar[] = [];
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!;
-    if (c.char === ' ' && /\$\d{1,3},$/.test(text.slice(0, i)) && /^\d{3}(?!\d)/.test(text.slice(i + 1)))
-      continue;
+    const before = text.slice(0, i);
+    const after = text.slice(i + 1);
+    if (c.char === ' ' && /\$\d{1,3},$/.test(before) && /^\d{3}(?!\d)/.test(after)) continue;
+    if (c.char === ' ' && /\$[\d,]*\d\.$/.test(before) && /^\d{2}(?!\d)/.test(after)) continue;
     out.push(c);
-    if (c.char === ',' && /\d$/.test(text.slice(0, i)) && /^\d{4}(?![\d,.]\d|\d)/.test(text.slice(i + 1))) {
-      out.push({ char: ' ', t0: c.t1, t1: c.t1, prob: c.prob });
-    }
+    const gap = { char: ' ', t0: c.t1, t1: c.t1, prob: c.prob };
+    if (c.char === ',' && /\d$/.test(before) && /^\d{4}(?![\d,.]\d|\d)/.test(after)) out.push(gap);
+    else if (/[.;:!?]/.test(c.char) && /[a-z]{2}$/.test(before) && /^[A-Z][a-z]/.test(after)) out.push(gap);
   }
   if (out.length === chars.length && out.every((c, i) => c === chars[i])) return line;
   return { ...line, text: out.map((c) => c.char).join(''), chars: out };

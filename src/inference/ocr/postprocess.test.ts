@@ -7,6 +7,7 @@ import {
   foldWidth,
   parseDictionary,
   SPACE_PEAK,
+  SPACE_PEAK_IN_NUMBER,
   wordSpans,
   type DecodedLine,
 } from './ctc-decode.js';
@@ -117,11 +118,11 @@ test('a space the argmax missed is recovered from the space class peak, but not 
   // Below the threshold: no space.
   const low = probs([{ cls: 1 }, { cls: 0, p: 0.8, space: SPACE_PEAK / 4 }, { cls: 2 }]);
   assert.equal(ctcGreedyDecode(low, 0, 3, C, DICT).text, 'ab');
-  // Between two digits, and before a comma: no space.
-  assert.equal(
-    ctcGreedyDecode(probs([{ cls: 4 }, { cls: 0, p: 0.8, space: peak }, { cls: 5 }]), 0, 3, C, DICT).text,
-    '12',
-  );
+  // Inside a number the bar is SPACE_PEAK_IN_NUMBER; before a comma there is none.
+  const digits = (space: number) =>
+    ctcGreedyDecode(probs([{ cls: 4 }, { cls: 0, p: 0.8, space }, { cls: 5 }]), 0, 3, C, DICT).text;
+  assert.equal(digits((SPACE_PEAK + SPACE_PEAK_IN_NUMBER) / 2), '12');
+  assert.equal(digits(SPACE_PEAK_IN_NUMBER * 1.5), '1 2');
   assert.equal(
     ctcGreedyDecode(probs([{ cls: 1 }, { cls: 0, p: 0.8, space: peak }, { cls: 6 }]), 0, 3, C, DICT).text,
     'a,',
@@ -310,7 +311,29 @@ test('fixLatinToken repairs look-alikes by the token’s class and leaves real w
   assert.equal(fixLatinToken('l999'), '1999');
   assert.equal(fixLatinToken('S7,433.90'), '$7,433.90');
   assert.equal(fixLatinToken('(ls'), '(Is');
-  for (const keep of ['October', 'INV-2025-0314', 'A4', 'B2B', 'Sol', '10.5', 'Is', 'lot', '"', 'S1'])
+  assert.equal(fixLatinToken('t0'), 'to');
+  assert.equal(fixLatinToken('0r'), 'Or');
+  assert.equal(fixLatinToken('1imited,'), 'limited,');
+  assert.equal(fixLatinToken('de1ivery'), 'delivery');
+  assert.equal(fixLatinToken('1NVOICE'), 'INVOICE');
+  assert.equal(fixLatinToken('1o:'), '10:');
+  assert.equal(fixLatinToken('january'), 'January');
+  for (const keep of [
+    'October',
+    'INV-2025-0314',
+    'A4',
+    'B2B',
+    'Sol',
+    '10.5',
+    'Is',
+    'lot',
+    '"',
+    'S1',
+    'A0',
+    'may',
+    'march',
+    '1st',
+  ])
     assert.equal(fixLatinToken(keep), keep);
 });
 
@@ -323,8 +346,18 @@ test('fixLineSpacing puts back the space of "25,2014" and takes out the one of "
   const comma = a.chars.findIndex((c) => c.char === ',');
   assert.deepEqual([a.chars[comma + 1]!.char, a.chars[comma + 1]!.t0], [' ', a.chars[comma]!.t1]);
   assert.equal(fixLineSpacing(mk('$8, 182.01 paid')).text, '$8,182.01 paid');
+  assert.equal(fixLineSpacing(mk('total $2,731. 00 due')).text, 'total $2,731.00 due');
+  assert.equal(fixLineSpacing(mk('which;Amount was')).text, 'which; Amount was');
   // Thousands separators and ordinary lists stay as read.
-  for (const keep of ['$11,090.00', '1,234,567', 'items 8, 182 and 9', 'in 2024, 2025']) {
+  for (const keep of [
+    '$11,090.00',
+    '1,234,567',
+    'items 8, 182 and 9',
+    'in 2024, 2025',
+    'harborlane.design',
+    'U.S.A',
+    'e.g. Foo',
+  ]) {
     const l = mk(keep);
     assert.equal(fixLineSpacing(l), l);
   }
