@@ -149,6 +149,9 @@ describe('Extract panel (chromium, --allow-paths)', () => {
         assert.match((await row.textContent()) ?? '', /Done\d+ pages? · \d+ dates? · \d+ tables?/);
       }
       assert.equal(await job.getByTestId('job-outdir').textContent(), outDir);
+      // Only the desktop app opens the folder in the file manager (src/main/reveal.ts); a browser offers Copy.
+      assert.equal(await job.getByRole('button', { name: 'Open the output folder' }).count(), 0);
+      assert.equal(await job.getByRole('button', { name: 'Copy the output folder path' }).count(), 1);
 
       // The output files exist on disk and hold the samples' dates.
       for (const f of ['dates.csv', 'dates.json', 'dates.xlsx', 'tables.csv', 'tables.json', 'tables.xlsx']) {

@@ -27,6 +27,7 @@ import { PendingOpens, filesFromArgv } from './launch.js';
 import { buildMenuTemplate } from './menu.js';
 import { TaskbarProgress } from './progress.js';
 import { RecentFiles } from './recent.js';
+import { revealAfterCall } from './reveal.js';
 import { MIN_SIZE, WindowStateFile, captureState, clampToDisplays } from './window-state.js';
 import {
   APP_SCHEME,
@@ -205,7 +206,8 @@ void app.whenReady().then(() => {
   });
   registerRpc(ipcMain, {
     trusted,
-    call: (channel, input) => link.call(channel, input),
+    call: async (channel, input) =>
+      revealAfterCall(channel, await link.call(channel, input), (p) => shell.openPath(p)),
     senderFacts: (event) => {
       const e = event as IpcMainInvokeEvent;
       return {

@@ -1,8 +1,10 @@
 // The extract room beyond dates: tables of an open document, exports of one document's dates or tables, and
 // batch jobs over files and folders (src/services/jobs).
+import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { EXTENSION, exportExtraction } from '../extract/export/index.js';
 import type { Table } from '../shared/domain.js';
+import { AppError } from '../shared/errors.js';
 import type { OpenDocument } from './document-store.js';
 import type { BackendContext } from './handlers.js';
 import { JobManager, RulingsReader, datesOf, tablesOf, textsOf } from './jobs/index.js';
@@ -15,7 +17,8 @@ export type ExtractChannel =
   | 'extract.cancel'
   | 'extract.resume'
   | 'extract.jobs'
-  | 'extract.job';
+  | 'extract.job'
+  | 'extract.revealOutput';
 
 /** What other rooms may use: tables of an open document (e.g. the reader engine's "what tables are present"). */
 export interface ExtractRoom extends RoomSlice<ExtractChannel> {
@@ -74,6 +77,13 @@ export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
       'extract.resume': ({ jobId }) => jobs.resume(jobId),
       'extract.jobs': () => jobs.list(),
       'extract.job': ({ jobId }) => jobs.get(jobId),
+      'extract.revealOutput': async ({ jobId }) => {
+        const { outDir } = await jobs.get(jobId);
+        const st = await stat(outDir).catch(() => null);
+        if (!st?.isDirectory())
+          throw new AppError('not_found', `the output folder of job ${jobId} is gone: ${outDir}`);
+        return { path: outDir, opened: false };
+      },
     },
     async dispose() {
       await jobs.dispose();

@@ -159,6 +159,14 @@ export const channels = {
   'extract.resume': { input: z.object({ jobId: z.string() }).strict(), output: JobInfo },
   'extract.jobs': { input: Empty, output: z.array(JobInfo) },
   'extract.job': { input: z.object({ jobId: z.string() }).strict(), output: JobInfo },
+  /**
+   * The output folder of a job, checked to exist. The desktop app's main process then opens it in the file
+   * manager (`opened: true`); headless, the backend alone answers and the UI offers the path to copy.
+   */
+  'extract.revealOutput': {
+    input: z.object({ jobId: z.string() }).strict(),
+    output: z.object({ path: z.string(), opened: z.boolean() }),
+  },
 
   'models.list': {
     input: Empty,

@@ -5,7 +5,16 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ExportFormat, ExtractKind, FileStatus, JobInfo } from '../../shared/domain.js';
 import { isElectron } from '../lib/api.js';
 import { EXPORT_FORMATS } from '../stores/extract.js';
-import { cancelJob, isTerminal, loadJobs, resumeJob, showJob, startJob, useJobs } from '../stores/jobs.js';
+import {
+  cancelJob,
+  isTerminal,
+  loadJobs,
+  resumeJob,
+  revealJobOutput,
+  showJob,
+  startJob,
+  useJobs,
+} from '../stores/jobs.js';
 import { loadAppInfo, useAppInfo } from '../stores/settings.js';
 import { toast } from '../stores/ui.js';
 import { errorMessage } from './messages.js';
@@ -330,6 +339,13 @@ function OutputFolder({ job }: { job: JobInfo }) {
       toast('error', 'Could not copy the path', errorMessage(e));
     }
   };
+  const reveal = async () => {
+    try {
+      await revealJobOutput(job.jobId);
+    } catch (e) {
+      toast('error', 'Could not open the output folder', errorMessage(e));
+    }
+  };
   return (
     <div className="job-out">
       <span className="muted small">Output folder{isElectron ? '' : ' (on the server)'}</span>
@@ -337,6 +353,11 @@ function OutputFolder({ job }: { job: JobInfo }) {
         <code className="path" data-testid="job-outdir" title={job.outDir}>
           {job.outDir}
         </code>
+        {isElectron && (
+          <button className="btn small" onClick={() => void reveal()} aria-label="Open the output folder">
+            Open folder
+          </button>
+        )}
         <button className="btn small" onClick={() => void copy()} aria-label="Copy the output folder path">
           Copy
         </button>

@@ -141,6 +141,11 @@ export async function resumeJob(jobId: string): Promise<void> {
   useJobs.setState({ currentId: jobId });
 }
 
+/** Opens a job's output folder in the file manager (desktop app only: main does the opening). */
+export async function revealJobOutput(jobId: string): Promise<string> {
+  return (await api.call('extract.revealOutput', { jobId })).path;
+}
+
 export function showJob(jobId: string | null): void {
   useJobs.setState({ currentId: jobId });
 }

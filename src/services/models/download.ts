@@ -206,9 +206,8 @@ async function oneRequest(o: DownloadOptions, state: State): Promise<void> {
     if (!res.body) return;
     const file = await open(o.dest, 'a');
     try {
-      for await (const chunk of res.body) {
+      for await (const bytes of chunksOf(res.body)) {
         arm();
-        const bytes = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk as ArrayBuffer);
         if (state.have + bytes.length > o.expected.bytes)
           throw new AppError(
             'corrupt',
@@ -228,4 +227,12 @@ async function oneRequest(o: DownloadOptions, state: State): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A fetch body as the async iterable Node makes it. Whether the global ReadableStream type says so depends on
+ * which lib declarations a program merges first (tsc and the linter disagree), so the type is stated here.
+ */
+function chunksOf(body: unknown): AsyncIterable<Uint8Array> {
+  return body as AsyncIterable<Uint8Array>;
 }
