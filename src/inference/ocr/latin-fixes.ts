@@ -78,9 +78,39 @@ function fixCore(core: string): string {
  *   the recogniser dropped after it is put back ("March 25, 2014");
  * - "$8, 182.01", "$2,731. 00": a space inside a money amount, after its thousands comma or decimal point,
  *   is taken out;
- * - "which;Amount": a sentence mark between a lower-case word and a capitalised one gets its space back.
+ * - "which;Amount": a sentence mark between a lower-case word and a capitalised one gets its space back, and
+ *   so does one between a word of four letters or more and a number ("meeting.3297");
+ * - "19,2o05": the year after the comma may hold look-alike letters (fixLatinToken turns them into digits later);
+ * - "2012invoice", "02/02/2004on": a four-digit number glued to a lower-case word is split, unless the word is
+ *   a unit or suffix ("1000mg", "1990s").
  * The inserted space sits at the comma's last timestep, so word boxes still split where the gap is.
  */
+/** The text with its leading run of digits and digit look-alikes ("2o05") read as digits, when it has two digits. */
+function digitsFirst(text: string): string {
+  const run = /^[\doOlI]+/.exec(text)?.[0] ?? '';
+  if ((run.match(/\d/g) ?? []).length < 2) return text;
+  return run.replace(/[oO]/g, '0').replace(/[lI]/g, '1') + text.slice(run.length);
+}
+
+/** Whether the text ends in a four-digit number, look-alike letters allowed ("2O12"), standing on its own. */
+function yearEnd(text: string): boolean {
+  const m = /(?:^|[^\doOlI.])([\doOlI]{4})$/.exec(text);
+  return m !== null && (m[1]!.match(/\d/g) ?? []).length >= 2 && /\d$/.test(m[1]!);
+}
+
+/** Unit and suffix letters that stay glued to a number ("1000mg", "1920px", "1990s", "2nd"). */
+const NUMBER_SUFFIXES = new Set(
+  'st nd rd th s am pm mm cm km kg mg ml px pt dpi kb mb gb tb ms hz khz mhz ghz bit bits fps mph kph'.split(
+    ' ',
+  ),
+);
+
+/** A lower-case word of two or more letters, not a unit, right after a four-digit number ("2012invoice"). */
+function gluedWord(after: string): boolean {
+  const word = /^[a-z]{2,}(?![A-Za-z\d])/.exec(after)?.[0];
+  return word !== undefined && !NUMBER_SUFFIXES.has(word);
+}
+
 export function fixLineSpacing(line: DecodedLine): DecodedLine {
   const chars = line.chars;
   const text = chars.map((c) => c.char).join('');
@@ -95,8 +125,12 @@ export function fixLineSpacing(line: DecodedLine): DecodedLine {
     if (c.char === ' ' && /\$[\d,]*\d\.$/.test(before) && /^\d{2}(?!\d)/.test(after)) continue;
     out.push(c);
     const gap = { char: ' ', t0: c.t1, t1: c.t1, prob: c.prob };
-    if (c.char === ',' && /\d$/.test(before) && /^\d{4}(?![\d,.]\d|\d)/.test(after)) out.push(gap);
+    if (c.char === ',' && /\d$/.test(before) && /^\d{4}(?![\d,.]\d|\d)/.test(digitsFirst(after)))
+      out.push(gap);
     else if (/[.;:!?]/.test(c.char) && /[a-z]{2}$/.test(before) && /^[A-Z][a-z]/.test(after)) out.push(gap);
+    else if (/[.;:!?]/.test(c.char) && /(?:^|[^A-Za-z])[a-z]{4,}$/.test(before) && /^\d{3}/.test(after))
+      out.push(gap);
+    else if (yearEnd(before + c.char) && gluedWord(after)) out.push(gap);
   }
   if (out.length === chars.length && out.every((c, i) => c === chars[i])) return line;
   return { ...line, text: out.map((c) => c.char).join(''), chars: out };

@@ -348,6 +348,12 @@ test('fixLineSpacing puts back the space of "25,2014" and takes out the one of "
   assert.equal(fixLineSpacing(mk('$8, 182.01 paid')).text, '$8,182.01 paid');
   assert.equal(fixLineSpacing(mk('total $2,731. 00 due')).text, 'total $2,731.00 due');
   assert.equal(fixLineSpacing(mk('which;Amount was')).text, 'which; Amount was');
+  assert.equal(fixLineSpacing(mk('December 19,2o05 meeting')).text, 'December 19, 2o05 meeting');
+  assert.equal(fixLineSpacing(mk('the meeting.3297 schedule')).text, 'the meeting. 3297 schedule');
+  assert.equal(fixLineSpacing(mk('page 2012invoice total')).text, 'page 2012 invoice total');
+  assert.equal(fixLineSpacing(mk('page 2O12invoice total')).text, 'page 2O12 invoice total');
+  assert.equal(fixLineSpacing(mk('August 4,2012invoice terms')).text, 'August 4, 2012 invoice terms');
+  assert.equal(fixLineSpacing(mk('on 02/02/2004on 10/14/2024')).text, 'on 02/02/2004 on 10/14/2024');
   // Thousands separators and ordinary lists stay as read.
   for (const keep of [
     '$11,090.00',
@@ -357,6 +363,13 @@ test('fixLineSpacing puts back the space of "25,2014" and takes out the one of "
     'harborlane.design',
     'U.S.A',
     'e.g. Foo',
+    'take 1000mg daily',
+    'the 1990s and 2020s',
+    'fig.123',
+    'v2.1.3097',
+    'id 12345abc',
+    'at 1920px wide',
+    'x,2ab1',
   ]) {
     const l = mk(keep);
     assert.equal(fixLineSpacing(l), l);
