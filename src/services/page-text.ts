@@ -5,8 +5,21 @@ import type { OpenDocument } from './document-store.js';
 import { OCR_DPI, createOcrEngine } from '../inference/ocr/index.js';
 import type { OcrEngine } from '../inference/ocr/index.js';
 import type { TextPage } from '../shared/domain.js';
+import { imageRulings, type ImageRulings } from '../extract/tables/image-rulings.js';
 
 export type TextSourceRequest = 'auto' | 'text-layer' | 'ocr';
+
+/**
+ * Ruling lines of OCR'd pages, found in the raster the OCR read (so a scanned page is rendered once for both)
+ * and kept beside its TextPage for table detection (services/jobs/extract-doc.ts). Keyed by the TextPage the
+ * cache hands out, so they live exactly as long as it.
+ */
+const ocrRulingsOf = new WeakMap<TextPage, ImageRulings>();
+
+/** Rulings (upright, with the page's skew) of a page this PageText OCR'd; undefined for text-layer pages. */
+export function ocrRulings(page: TextPage): ImageRulings | undefined {
+  return ocrRulingsOf.get(page);
+}
 
 /** A text layer with fewer words than this on a page is treated as missing (e.g. a scan with a stray stamp). */
 const MIN_TEXT_LAYER_WORDS = 3;
@@ -61,7 +74,7 @@ export class PageText {
     const raw = await doc.handle.renderRaw(page, { dpi: doc.info.kind === 'image' ? 72 : OCR_DPI });
     const engine = await this.ocrEngine();
     const result = await engine.recognize(raw, { scale: raw.scale });
-    return {
+    const text: TextPage = {
       page,
       width: info?.width ?? result.width,
       height: info?.height ?? result.height,
@@ -69,6 +82,8 @@ export class PageText {
       words: result.words,
       lines: result.lines,
     };
+    if (result.words.length) ocrRulingsOf.set(text, imageRulings(raw, { scale: raw.scale }));
+    return text;
   }
 
   forget(doc: OpenDocument): void {

@@ -3,8 +3,9 @@
 import type { Table, TableCell, TextPage } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
 import { detectHeaderRows } from './header.js';
-import { latticeGrids } from './lattice.js';
-import { streamGrids } from './stream.js';
+import { bandIndex, latticeGrids } from './lattice.js';
+import { streamGrids, type StreamGrid } from './stream.js';
+import { median } from './text-lines.js';
 import type { DetectOptions, Segment, Token } from './types.js';
 
 function toTable(
@@ -24,12 +25,97 @@ function centreInside(t: Token, r: Rect): boolean {
   return cx >= r.x0 && cx <= r.x1 && cy >= r.y0 && cy <= r.y1;
 }
 
+/** In auto mode a borderless table needs this many rows with words in this many columns, on one line. */
+const TABULAR_ROWS = 3;
+const TABULAR_COLS = 3;
+/** Words of one table row sit on one line: their columns' centres within this fraction of the line height. */
+const ROW_ALIGN = 0.3;
+
+/**
+ * Whether a stream grid reads as a table rather than page layout: at least TABULAR_ROWS rows have words in
+ * TABULAR_COLS or more columns, and those words share a line. Side-by-side blocks (an address beside "Invoice
+ * date … March 14, 2025") put words of different lines into one row, whose centres drift apart line by line.
+ */
+function looksTabular(g: StreamGrid): boolean {
+  let aligned = 0;
+  for (const row of g.rows) {
+    const byCol = new Map<number, number[]>();
+    const heights: number[] = [];
+    for (const t of row.tokens) {
+      const cx = (t.box.x0 + t.box.x1) / 2;
+      const c = Math.max(0, Math.min(g.xs.length - 2, bandIndex(g.xs, cx)));
+      const list = byCol.get(c) ?? [];
+      list.push((t.box.y0 + t.box.y1) / 2);
+      byCol.set(c, list);
+      heights.push(t.box.y1 - t.box.y0);
+    }
+    if (byCol.size < TABULAR_COLS) continue;
+    const centres = [...byCol.values()].map((ys) => ys.reduce((a, b) => a + b, 0) / ys.length);
+    if (Math.max(...centres) - Math.min(...centres) <= ROW_ALIGN * median(heights)) aligned++;
+  }
+  return aligned >= TABULAR_ROWS;
+}
+
+function overlaps(a: Rect, b: Rect): boolean {
+  return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
+/** A point turned `deg` degrees clockwise as displayed (y down) about `c`. */
+function turnPoint(x: number, y: number, deg: number, c: { x: number; y: number }): { x: number; y: number } {
+  const a = (deg * Math.PI) / 180;
+  const dx = x - c.x;
+  const dy = y - c.y;
+  return { x: c.x + dx * Math.cos(a) - dy * Math.sin(a), y: c.y + dx * Math.sin(a) + dy * Math.cos(a) };
+}
+
+/** The axis-aligned bounds of a rectangle turned about `c`. */
+function turnRect(r: Rect, deg: number, c: { x: number; y: number }): Rect {
+  const p = [
+    turnPoint(r.x0, r.y0, deg, c),
+    turnPoint(r.x1, r.y0, deg, c),
+    turnPoint(r.x0, r.y1, deg, c),
+    turnPoint(r.x1, r.y1, deg, c),
+  ];
+  return {
+    x0: Math.min(...p.map((q) => q.x)),
+    y0: Math.min(...p.map((q) => q.y)),
+    x1: Math.max(...p.map((q) => q.x)),
+    y1: Math.max(...p.map((q) => q.y)),
+  };
+}
+
+/**
+ * A word's box moved with the turn: its centre turned, its size kept (an OCR box is already the upright bounds
+ * of the turned word, so turning the whole box again would only widen it).
+ */
+function turnBox(r: Rect, deg: number, c: { x: number; y: number }): Rect {
+  const m = turnPoint((r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2, deg, c);
+  const hw = (r.x1 - r.x0) / 2;
+  const hh = (r.y1 - r.y0) / 2;
+  return { x0: m.x - hw, y0: m.y - hh, x1: m.x + hw, y1: m.y + hh };
+}
+
 /**
  * Tables on a page. `lattice` finds ruled tables (rulings from src/documents/rulings.ts), `stream` finds tables
  * from text alignment, `auto` (default) takes the ruled tables and then looks for borderless ones in the words
  * left outside them. With `area`, only that region is searched; a stream area is read as one table.
  */
 export function detectTables(page: TextPage, rulings: readonly Segment[], opts: DetectOptions = {}): Table[] {
+  const { skew, ...rest } = opts;
+  if (skew && skew.deg !== 0) {
+    const toUpright = (r: Rect) => turnRect(r, -skew.deg, skew.centre);
+    const toPage = (r: Rect) => turnRect(r, skew.deg, skew.centre);
+    const upright: TextPage = {
+      ...page,
+      words: page.words.map((w) => ({ ...w, box: turnBox(w.box, -skew.deg, skew.centre) })),
+    };
+    const area = rest.area && toUpright(rest.area);
+    return detectTables(upright, rulings, { ...rest, area }).map((t) => ({
+      ...t,
+      box: toPage(t.box),
+      cells: t.cells.map((c) => ({ ...c, box: toPage(c.box) })),
+    }));
+  }
   const mode = opts.mode ?? 'auto';
   const tokens: Token[] = page.words.map((w) => ({ text: w.text, box: w.box }));
   const tables: Table[] = [];
@@ -39,8 +125,13 @@ export function detectTables(page: TextPage, rulings: readonly Segment[], opts: 
     }
   }
   if (mode === 'stream' || (mode === 'auto' && (tables.length === 0 || !opts.area))) {
-    const rest = tokens.filter((t) => !tables.some((tb) => centreInside(t, tb.box)));
+    const ruled = tables.map((t) => t.box);
+    const rest = tokens.filter((t) => !ruled.some((b) => centreInside(t, b)));
     for (const g of streamGrids(rest, opts.area, opts.columns)) {
+      // Looking for tables in a whole page (auto, no area or columns given), text blocks that only line up
+      // loosely are layout, not tables: an address beside key/value pairs, totals, two-column details.
+      const guessing = mode === 'auto' && !opts.area && !opts.columns?.length;
+      if (guessing && (!looksTabular(g) || ruled.some((b) => overlaps(b, g.box)))) continue;
       tables.push(toTable(page.page, 'stream', g.box, g.rows.length, g.xs.length - 1, g.cells));
     }
   }

@@ -23,6 +23,12 @@ export interface DetectOptions {
   mode?: TableMode;
   /** Stream only: column separators (page-space x) given by the user; words are split among them by centre. */
   columns?: number[];
+  /**
+   * The page content is turned `deg` degrees clockwise (as displayed) about `centre`, as on a scan fed in askew;
+   * the rulings are given upright (as imageRulings returns them). Words are turned upright for detection and
+   * the tables' boxes turned back onto the page (as axis-aligned bounds).
+   */
+  skew?: { deg: number; centre: { x: number; y: number } };
 }
 
 /** A placed piece of text: a word of the TextPage (or an OCR word) reduced to what detection needs. */

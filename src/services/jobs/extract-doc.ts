@@ -4,7 +4,7 @@ import { extractDocumentDates } from '../../extract/dates/index.js';
 import { detectTables } from '../../extract/tables/index.js';
 import type { DateHit, Settings, Table, TextPage } from '../../shared/domain.js';
 import type { OpenDocument } from '../document-store.js';
-import type { PageText } from '../page-text.js';
+import { ocrRulings, type PageText } from '../page-text.js';
 import type { RulingsReader } from './rulings.js';
 
 export interface ExtractDeps {
@@ -48,7 +48,12 @@ export async function tablesOf(
   for (const t of texts) {
     if (!t.words.length) continue;
     if (t.source === 'ocr') {
-      tables.push(...detectTables(t, [], { mode: 'stream' }).map((x) => ({ ...x, method: 'ocr' as const })));
+      // Ruling lines found in the OCR raster (PageText), upright with the scan's skew; none when not OCR'd here.
+      const r = ocrRulings(t);
+      const found = r
+        ? detectTables(t, r.segments, { skew: { deg: r.skewDeg, centre: r.centre } })
+        : detectTables(t, []);
+      tables.push(...found.map((x) => ({ ...x, method: 'ocr' as const })));
     } else {
       tables.push(...detectTables(t, rulings.get(t.page) ?? []));
     }
