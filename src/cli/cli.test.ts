@@ -1,36 +1,20 @@
 // The CLI as a user runs it: a real process, real files, exit codes and one-line errors.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { appRoot } from '../services/paths.js';
 import { iou } from '../shared/geometry.js';
+import { runCli, type CliResult } from './testing.js';
 
-const run = promisify(execFile);
 const root = appRoot();
 const invoice = join(root, 'assets', 'samples', 'invoice.pdf');
 const scene = join(root, 'assets', 'samples', 'scene.png');
 let dir: string;
 
-async function doclens(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'src/cli/run-from-source.ts'), ...args],
-      {
-        cwd: root,
-        env: { ...process.env, DOCLENS_DATA_DIR: join(dir, 'data') },
-        maxBuffer: 32 * 1024 * 1024,
-      },
-    );
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+function doclens(...args: string[]): Promise<CliResult> {
+  return runCli(args, { dataDir: join(dir, 'data') });
 }
 
 before(async () => {

@@ -1,37 +1,23 @@
 // `doclens extract` as a user runs it, and the crash promise of batch jobs: a job killed with SIGKILL mid-way and
 // resumed in a new process writes byte-identical outputs to an uninterrupted run, with no row lost or duplicated.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { parseCsv } from '../extract/tables/index.js';
 import { appRoot } from '../services/paths.js';
+import { CLI_ENTRY, runCli, type CliResult } from './testing.js';
 
-const run = promisify(execFile);
 const root = appRoot();
-const ENTRY = join(root, 'src/cli/run-from-source.ts');
 let dir: string;
 let docs: string;
 const N = 24;
 
-async function doclens(
-  dataDir: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, ['--import', 'tsx', ENTRY, ...args, '--data-dir', dataDir], {
-      cwd: root,
-      maxBuffer: 32 * 1024 * 1024,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+function doclens(dataDir: string, ...args: string[]): Promise<CliResult> {
+  return runCli([...args, '--data-dir', dataDir], { dataDir });
 }
 
 before(async () => {
@@ -94,7 +80,7 @@ test('extract --resume survives kill -9: outputs byte-identical to an uninterrup
   const data = join(dir, 'kill-data');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', ENTRY, ...args, '--out', join(dir, 'kill-out'), '--data-dir', data],
+    ['--import', 'tsx', CLI_ENTRY, ...args, '--out', join(dir, 'kill-out'), '--data-dir', data],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

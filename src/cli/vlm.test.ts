@@ -1,46 +1,30 @@
 // `doclens ask`, `ground` and `models` as a user runs them: a real process, the tiny generated Qwen2-VL model (real ONNX
 // sessions), a temp DOCLENS_DATA_DIR, the tiny fake hub for pulls.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { ensureTinyModel } from '../../models/tiny/make-tiny-model.js';
 import { loadVlm } from '../inference/vlm/index.js';
 import { startTinyHub, type TinyHub } from '../services/models/tiny-hub.js';
 import { appRoot } from '../services/paths.js';
 import type { LabelledBox } from '../shared/geometry.js';
+import { runCli, type CliResult } from './testing.js';
 
-const run = promisify(execFile);
 const root = appRoot();
 const scene = join(root, 'assets', 'samples', 'scene.png');
 const invoice = join(root, 'assets', 'samples', 'invoice.pdf');
 let dir: string;
 let tiny: string;
 
-async function doclens(
+function doclens(
   args: string[],
   env: Record<string, string> = {},
   dataDir = join(dir, 'data'),
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'src/cli/run-from-source.ts'), ...args],
-      {
-        cwd: root,
-        env: { ...process.env, DOCLENS_DATA_DIR: dataDir, ...env },
-        maxBuffer: 32 * 1024 * 1024,
-      },
-    );
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+): Promise<CliResult> {
+  return runCli(args, { dataDir, env });
 }
 
 before(async () => {
