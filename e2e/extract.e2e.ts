@@ -9,7 +9,14 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { ServeHandle } from './harness.js';
-import { artifacts, chromiumPath, sampleTruth, samplesDir, startServe } from './harness.js';
+import {
+  artifacts,
+  chromiumPath,
+  sampleTruth,
+  samplesDir,
+  startServe,
+  withScreenshotOnFailure,
+} from './harness.js';
 
 describe('Extract panel (chromium, --allow-paths)', () => {
   let page: Page;
@@ -45,14 +52,8 @@ describe('Extract panel (chromium, --allow-paths)', () => {
     await rm(join(outDir, '..'), { recursive: true, force: true });
   });
 
-  async function onFailure(label: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (e) {
-      await page.screenshot({ path: join(artifacts, `FAILED-chromium-${label}.png`) }).catch(() => undefined);
-      throw e;
-    }
-  }
+  const onFailure = (label: string, body: () => Promise<void>) =>
+    withScreenshotOnFailure({ name: 'chromium', page }, label, body);
 
   test('dates of the invoice: listed, drawn on their box when clicked, exported as CSV', async () => {
     await onFailure('extract', async () => {

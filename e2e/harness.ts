@@ -179,7 +179,7 @@ export function launch(name: Target['name'], opts: LaunchOptions = {}): Promise<
 
 /** Runs `body`; on failure saves a screenshot of the page under e2e/artifacts before rethrowing. */
 export async function withScreenshotOnFailure(
-  target: Target,
+  target: Pick<Target, 'name' | 'page'>,
   label: string,
   body: () => Promise<void>,
 ): Promise<void> {

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { ServeHandle } from './harness.js';
-import { artifacts, chromiumPath, root, startServe } from './harness.js';
+import { artifacts, chromiumPath, root, startServe, withScreenshotOnFailure } from './harness.js';
 
 interface HubReady {
   endpoint: string;
@@ -92,14 +92,8 @@ describe('Models panel (chromium, fake hub)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function onFailure(label: string, body: () => Promise<void>): Promise<void> {
-    try {
-      await body();
-    } catch (e) {
-      await page.screenshot({ path: join(artifacts, `FAILED-chromium-${label}.png`) }).catch(() => undefined);
-      throw e;
-    }
-  }
+  const onFailure = (label: string, body: () => Promise<void>) =>
+    withScreenshotOnFailure({ name: 'chromium', page }, label, body);
 
   test('pull a tiny model: progress moves, pause holds it, resume finishes it, verify passes, remove empties the list', async () => {
     await onFailure('models', async () => {
