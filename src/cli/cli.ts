@@ -36,8 +36,9 @@ Commands:
                                                      reader engine when none is installed; --raw: the image
                                                      whole at the model's own preprocessor settings, the
                                                      question through its chat template alone, greedy
-  ground FILE "object"... [--page N] [--model ID|DIR] [--max-tokens N]
-                                                     boxes of the named objects in page space, and the raw output
+  ground FILE "object"... [--page N] [--model ID|DIR] [--max-tokens N] [--tiles off|auto|on]
+                                                     boxes of the named objects in page space, and the raw output;
+                                                     --tiles auto also reads tiles of a large page (small objects)
   models list                                        known and installed models
   models pull ID [--dtype D]                         download from the hub (HF_ENDPOINT, HF_TOKEN), progress on stderr
   models import DIR | verify ID | remove ID          add a local model folder, check an install, delete it
@@ -70,6 +71,7 @@ const OPTIONS = {
   'max-tokens': { type: 'string' },
   raw: { type: 'boolean' },
   dtype: { type: 'string' },
+  tiles: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 

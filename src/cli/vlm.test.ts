@@ -163,6 +163,12 @@ test('a bad model folder, a missing one and --raw with no model end with one lin
   assert.equal((await doclens(['ground', scene])).code, 2);
   assert.equal((await doclens(['models', 'frobnicate', 'x'])).code, 2);
   assert.equal((await doclens(['ask', scene, 'q', '--max-tokens', 'many'])).code, 2);
+  const tiles = await doclens(['ground', scene, 'car', '--tiles', 'many']);
+  assert.equal(tiles.code, 2);
+  assert.match(tiles.stderr, /--tiles is off, auto or on, got many/);
+  const tilesDir = await doclens(['ground', scene, 'car', '--tiles', 'auto', '--model', tiny]);
+  assert.equal(tilesDir.code, 2);
+  assert.match(tilesDir.stderr, /--tiles needs an installed model/);
 });
 
 test('no model installed: ask is answered by the reader engine and says so', async () => {

@@ -23,6 +23,7 @@ export interface VlmValues {
   raw?: boolean;
   dtype?: string;
   password?: string;
+  tiles?: string;
 }
 
 const VLM_FAMILIES = new Set(['qwen2-vl', 'qwen2.5-vl']);
@@ -285,8 +286,13 @@ export async function groundCommand(backend: Backend, rest: string[], values: Vl
   if (values.raw) throw new UsageError('ground has no --raw (use ask --raw with your own prompt)');
   const json = values.json ?? false;
   const maxTokens = values['max-tokens'] ? intOption(values['max-tokens'], 'max-tokens') : 256;
+  const tiling = values.tiles ?? 'off';
+  if (tiling !== 'off' && tiling !== 'auto' && tiling !== 'on')
+    throw new UsageError(`--tiles is off, auto or on, got ${tiling}`);
   const choice = await chooseModel(backend, values.model);
   if (!choice) throw new AppError('no_model', NO_MODEL_MESSAGE);
+  if (choice.kind === 'dir' && tiling !== 'off')
+    throw new UsageError('--tiles needs an installed model (--model ID), not a folder');
   const doc = await openDoc(backend, file, values.password);
   const page = pageOf(values, doc);
   const unit = doc.kind === 'pdf' ? 'pt' : 'px';
@@ -334,6 +340,7 @@ export async function groundCommand(backend: Backend, rest: string[], values: Vl
         objects,
         modelId: choice.model.id,
         maxTokens,
+        tiling,
       });
       answer = await events.wait(askId);
     } finally {

@@ -2,7 +2,7 @@
 // takes, and what `doclens overlay` exposes for output produced anywhere else.
 import { parseGrounding, toPageBoxes } from '../anyres/grounding.js';
 import type { ParsedGrounding } from '../anyres/grounding.js';
-import type { LabelledBox } from '../shared/geometry.js';
+import { iou, type LabelledBox } from '../shared/geometry.js';
 import type { ModelFamily, Plan, PlanTile } from '../shared/domain.js';
 import { AppError } from '../shared/errors.js';
 
@@ -26,15 +26,30 @@ export function mapModelOutput(
 ): MappedOutput {
   const view = plan.tiles.find((t) => t.kind === 'single' || t.kind === 'global');
   if (!view) throw new AppError('internal', 'the plan has no whole-page view');
+  return mapTileOutput(raw, plan, view, resized);
+}
+
+/**
+ * Maps `raw`, produced for one view of the plan (the whole page, or one tile cut from it), onto the page. With
+ * `resized`, the coordinates are read against the size the engine really fed the model, spread over the
+ * view's region.
+ */
+export function mapTileOutput(
+  raw: string,
+  plan: Plan,
+  view: PlanTile,
+  resized?: { width: number; height: number },
+): MappedOutput {
+  const r = view.region;
   const tile: PlanTile = resized
     ? {
         ...view,
         input: resized,
         transform: {
-          offsetX: 0,
-          offsetY: 0,
-          scaleX: plan.pageSize.width / resized.width,
-          scaleY: plan.pageSize.height / resized.height,
+          offsetX: r.x0,
+          offsetY: r.y0,
+          scaleX: (r.x1 - r.x0) / resized.width,
+          scaleY: (r.y1 - r.y0) / resized.height,
         },
       }
     : view;
@@ -46,4 +61,58 @@ export function mapModelOutput(
     boxes: toPageBoxes(parsed, tile, plan.page, plan.pageSize, family),
     input: tile.input,
   };
+}
+
+/** Boxes found in one view of a tiled run. */
+export interface ViewBoxes {
+  view: PlanTile;
+  boxes: LabelledBox[];
+}
+
+/**
+ * One list of boxes from the views of a tiled run. A tile sees a small object at a higher resolution than the
+ * whole-page view, so its box wins where both found the same object (same label, IoU ≥ 0.5); a tile box that
+ * touches an edge the tile shares with another tile is an object the cut went through, so it is dropped when
+ * the whole-page view or another tile found that object whole, and kept otherwise. Among tiles, the box seen
+ * first (reading order) wins.
+ */
+export function mergeViewBoxes(
+  views: readonly ViewBoxes[],
+  pageSize: { width: number; height: number },
+): LabelledBox[] {
+  const whole = views.filter((v) => v.view.kind !== 'tile').flatMap((v) => v.boxes);
+  const tiles = views.filter((v) => v.view.kind === 'tile');
+  const same = (a: LabelledBox, b: LabelledBox) => a.label === b.label && iou(a, b) >= 0.5;
+  // Within 1 % of the tile's side of an inner edge (an edge that is not the page's).
+  const cut = (b: LabelledBox, t: PlanTile) => {
+    const r = t.region;
+    const ex = (r.x1 - r.x0) * 0.01;
+    const ey = (r.y1 - r.y0) * 0.01;
+    return (
+      (r.x0 > 0 && b.x0 - r.x0 <= ex) ||
+      (r.y0 > 0 && b.y0 - r.y0 <= ey) ||
+      (r.x1 < pageSize.width && r.x1 - b.x1 <= ex) ||
+      (r.y1 < pageSize.height && r.y1 - b.y1 <= ey)
+    );
+  };
+  const wholeKept: LabelledBox[] = [];
+  const fromTiles: LabelledBox[] = [];
+  const cutBoxes: LabelledBox[] = [];
+  for (const t of tiles) {
+    for (const b of t.boxes) {
+      if (cut(b, t.view)) cutBoxes.push(b);
+      else if (!fromTiles.some((k) => same(k, b))) fromTiles.push(b);
+    }
+  }
+  for (const b of whole) if (!fromTiles.some((k) => same(k, b))) wholeKept.push(b);
+  // A cut box stays only when nothing else holds an object of its label over it.
+  const overlaps = (a: LabelledBox, b: LabelledBox) =>
+    a.label === b.label &&
+    Math.min(a.x1, b.x1) > Math.max(a.x0, b.x0) &&
+    Math.min(a.y1, b.y1) > Math.max(a.y0, b.y0);
+  const kept = [...fromTiles, ...wholeKept];
+  const cutKept: LabelledBox[] = [];
+  for (const b of cutBoxes)
+    if (!kept.some((k) => overlaps(k, b)) && !cutKept.some((k) => same(k, b))) cutKept.push(b);
+  return [...kept, ...cutKept].sort((a, b) => a.y0 - b.y0 || a.x0 - b.x0);
 }

@@ -107,6 +107,51 @@ describe('VLM room with a tiny Qwen2-VL installed', () => {
     assert.ok(a.timings.total_ms >= a.timings.ttft_ms!);
   });
 
+  test('ground.start with tiling: one run per tile and the whole page, headed in the stream, boxes on the page', async () => {
+    // A small budget makes the 1024×768 scene larger than one image, so the plan cuts it into tiles.
+    await call(backend, 'settings.set', { imageTokenBudget: 64 });
+    try {
+      const o = await outcome(backend, () =>
+        call(backend, 'ground.start', {
+          docId: scene.id,
+          page: 1,
+          objects: ['the red car'],
+          maxTokens: 4,
+          tiling: 'auto',
+        }),
+      );
+      assert.equal(o.error, null, o.error?.message);
+      const a = o.answer!;
+      const heads = [
+        ...a.text.matchAll(/\[(whole page|tile (\d+) of (\d+)): (\d+)–(\d+) × (\d+)–(\d+) px\]/g),
+      ];
+      assert.equal(heads[0]?.[1], 'whole page');
+      const n = Number(heads[1]?.[3]);
+      assert.ok(n >= 2, a.text);
+      assert.equal(heads.length, n + 1);
+      assert.deepEqual(
+        heads.slice(1).map((h) => Number(h[2])),
+        Array.from({ length: n }, (_, i) => i + 1),
+      );
+      // The tiles cover the image: the union of their regions is the whole 1024×768 page.
+      const tiles = heads.slice(1).map((h) => h.slice(4, 8).map(Number) as [number, number, number, number]);
+      assert.equal(Math.min(...tiles.map((t) => t[0])), 0);
+      assert.equal(Math.max(...tiles.map((t) => t[1])), 1024);
+      assert.equal(Math.max(...tiles.map((t) => t[3])), 768);
+      assert.equal(o.tokens.join(''), a.text);
+      assert.equal(a.raw?.split('[tile ').length, n + 1);
+      // Each run decoded up to maxTokens tokens.
+      assert.ok(
+        a.token_ids!.length > n && a.token_ids!.length <= 4 * (n + 1),
+        `${a.token_ids!.length} tokens`,
+      );
+      for (const b of a.boxes) assert.ok(b.x0 >= 0 && b.x1 <= 1024 && b.y0 >= 0 && b.y1 <= 768);
+      assert.ok(a.timings.ttft_ms! > 0 && a.timings.total_ms >= a.timings.ttft_ms!);
+    } finally {
+      await call(backend, 'settings.set', { imageTokenBudget: 1280 });
+    }
+  });
+
   test('models.status reports the active provider, the attempts and the loaded model', async () => {
     const s = await call<ProviderStatus>(backend, 'models.status', {});
     assert.equal(s.preference, 'auto');

@@ -3,14 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { planPage } from '../anyres/plan.js';
+import { planPage, type Tiling } from '../anyres/plan.js';
 import { groundingPrompt, loadVlm, type VlmImage, type VlmModel } from '../inference/vlm/index.js';
-import type { Answer, InstalledModel, Plan, ProviderStatus } from '../shared/domain.js';
+import type { Answer, InstalledModel, Plan, PlanTile, ProviderStatus } from '../shared/domain.js';
 import { AppError, toErrorInfo } from '../shared/errors.js';
 import type { LabelledBox } from '../shared/geometry.js';
 import type { VlmAnswerer, VlmAnswerRequest, VlmRun } from './ask.js';
 import type { OpenDocument } from './document-store.js';
-import { mapModelOutput } from './grounding.js';
+import { mapModelOutput, mapTileOutput, mergeViewBoxes, type ViewBoxes } from './grounding.js';
 import type { BackendContext } from './handlers.js';
 import { modelStoreFor } from './handlers-models.js';
 import type { ModelStore } from './models/index.js';
@@ -171,12 +171,16 @@ export class VlmService implements VlmAnswerer {
     return askId;
   }
 
-  /** Renders `page` at its plan's DPI within `maxTokens` image tokens and the model's own pixel limits. */
+  /**
+   * Renders `page` at its plan's DPI within `maxTokens` image tokens (per image) and the model's own pixel
+   * limits. With tiling, the plan may cut the page into tiles; the image is the whole raster either way.
+   */
   private async pageImage(
     doc: OpenDocument,
     page: number,
     model: VlmModel,
     tokens: number,
+    tiling: Tiling = 'off',
   ): Promise<PageImage> {
     const info = doc.info.pages[page - 1];
     if (!info) throw new AppError('invalid_input', `${doc.info.name} has no page ${page}`);
@@ -184,7 +188,7 @@ export class VlmService implements VlmAnswerer {
     const dpi = doc.info.kind === 'image' ? 72 : this.ctx.settings.get().renderDpi;
     const plan = planPage(
       { page, width: info.width, height: info.height },
-      { family: model.family, maxPixels, minPixels: Math.min(model.pixels.min, maxPixels), dpi },
+      { family: model.family, maxPixels, minPixels: Math.min(model.pixels.min, maxPixels), dpi, tiling },
     );
     const raw = await doc.handle.renderRaw(page, { dpi: plan.render.dpi });
     return {
@@ -238,7 +242,7 @@ export class VlmService implements VlmAnswerer {
   /** ground.start: boxes for `objects` on one page, in the family's grounding phrasing, streamed like an answer. */
   ground(
     doc: OpenDocument,
-    input: { page: number; objects: string[]; modelId?: string; maxTokens?: number },
+    input: { page: number; objects: string[]; modelId?: string; maxTokens?: number; tiling?: Tiling },
     emit: Emit,
   ): Promise<{ askId: string }> {
     const pageCount = doc.info.pageCount;
@@ -257,26 +261,72 @@ export class VlmService implements VlmAnswerer {
         try {
           const model = await this.model(input.modelId);
           const prompt = groundingPrompt(model.family, input.objects);
-          const img = await this.pageImage(doc, input.page, model, this.ctx.settings.get().imageTokenBudget);
-          const r = await model.generate({
-            images: [img.image],
-            question: prompt,
-            maxTokens: input.maxTokens ?? 256,
-            signal,
-            onToken: (text) => emit({ type: 'ask.token', payload: { askId, text } }),
-          });
-          const mapped = mapModelOutput(r.raw, img.plan, r.resized[0]);
+          const img = await this.pageImage(
+            doc,
+            input.page,
+            model,
+            this.ctx.settings.get().imageTokenBudget,
+            input.tiling ?? 'off',
+          );
+          // One run per view: the whole page, then (tiled) each tile cut from the same raster at full budget.
+          const views = img.plan.tiles;
+          const tiled = views.length > 1;
+          const found: ViewBoxes[] = [];
+          const raws: string[] = [];
+          const texts: string[] = [];
+          const tokenIds: number[] = [];
+          let vision = 0;
+          let prefill = 0;
+          let ttft: number | null = null;
+          let decodeMs = 0;
+          let decodeTokens = 0;
+          let last: { model: string; provider: Answer['provider'] } = { model: '', provider: null };
+          for (const [i, view] of views.entries()) {
+            if (signal.aborted) throw new AppError('cancelled', 'cancelled');
+            const head = tiled
+              ? viewHeading(view, i, views.length, doc.info.kind === 'image' ? 'px' : 'pt')
+              : '';
+            if (head) emit({ type: 'ask.token', payload: { askId, text: head } });
+            const cut = view.kind === 'tile' ? cropView(img.image, view, img.plan) : null;
+            const started = performance.now();
+            const r = await model.generate({
+              images: [cut?.image ?? img.image],
+              question: prompt,
+              maxTokens: input.maxTokens ?? 256,
+              signal,
+              onToken: (text) => emit({ type: 'ask.token', payload: { askId, text } }),
+            });
+            const seen = cut ? { ...view, region: cut.region } : view;
+            found.push({ view, boxes: mapTileOutput(r.raw, img.plan, seen, r.resized[0]).boxes });
+            raws.push(head + r.raw);
+            texts.push(head + r.text);
+            tokenIds.push(...r.tokenIds);
+            vision += r.timings.vision_ms ?? 0;
+            prefill += r.timings.prefill_ms ?? 0;
+            if (i === 0 && r.timings.ttft_ms !== null) ttft = started - t0 + r.timings.ttft_ms;
+            if (r.timings.decode_tokens_per_s) {
+              decodeTokens += r.tokenIds.length;
+              decodeMs += (r.tokenIds.length / r.timings.decode_tokens_per_s) * 1000;
+            }
+            last = { model: r.model, provider: r.provider };
+          }
           const answer: Answer = {
-            text: r.text,
-            boxes: mapped.boxes,
+            text: texts.join(''),
+            boxes: tiled ? mergeViewBoxes(found, img.plan.pageSize) : (found[0]?.boxes ?? []),
             // Boxes are the model's own reading of the image; there is no page text to check them against.
             verified: null,
             engine: 'vlm',
-            model: r.model,
-            provider: r.provider,
-            timings: { ...r.timings, total_ms: performance.now() - t0 },
-            token_ids: r.tokenIds,
-            raw: r.raw,
+            model: last.model,
+            provider: last.provider,
+            timings: {
+              vision_ms: vision,
+              prefill_ms: prefill,
+              ttft_ms: ttft,
+              decode_tokens_per_s: decodeMs > 0 ? (decodeTokens * 1000) / decodeMs : null,
+              total_ms: performance.now() - t0,
+            },
+            token_ids: tokenIds,
+            raw: raws.join(''),
           };
           emit({ type: 'ask.done', payload: { askId, answer } });
         } catch (e) {
@@ -308,4 +358,42 @@ export function vlmRoom(
     },
     dispose: () => service.dispose(),
   };
+}
+
+/** The line a tiled run puts before each view's output, e.g. "[tile 2 of 4: 306–612 × 0–396 pt]". */
+function viewHeading(view: PlanTile, index: number, count: number, unit: string): string {
+  const r = view.region;
+  const n = (v: number) => String(Math.round(v));
+  const where = `${n(r.x0)}–${n(r.x1)} × ${n(r.y0)}–${n(r.y1)} ${unit}`;
+  const name = view.kind === 'tile' ? `tile ${index} of ${count - 1}` : 'whole page';
+  return `${index > 0 ? '\n' : ''}[${name}: ${where}]\n`;
+}
+
+/**
+ * The part of the page raster a tile covers, as its own image (rows copied out; the caches key it by region),
+ * and the page region those whole pixels cover (the tile's region to within a pixel).
+ * NOTE: hand-written because sharp would round-trip the raster through an encoder for a plain row copy.
+ */
+function cropView(
+  image: VlmImage,
+  view: PlanTile,
+  plan: Plan,
+): { image: VlmImage; region: PlanTile['region'] } {
+  const sx = image.width / plan.pageSize.width;
+  const sy = image.height / plan.pageSize.height;
+  const x0 = Math.max(0, Math.min(image.width - 1, Math.floor(view.region.x0 * sx)));
+  const y0 = Math.max(0, Math.min(image.height - 1, Math.floor(view.region.y0 * sy)));
+  const x1 = Math.max(x0 + 1, Math.min(image.width, Math.ceil(view.region.x1 * sx)));
+  const y1 = Math.max(y0 + 1, Math.min(image.height, Math.ceil(view.region.y1 * sy)));
+  const c = image.channels;
+  const w = x1 - x0;
+  const data = new Uint8Array(w * (y1 - y0) * c);
+  for (let y = y0; y < y1; y++) {
+    const from = (y * image.width + x0) * c;
+    data.set(image.data.subarray(from, from + w * c), (y - y0) * w * c);
+  }
+  const cropped: VlmImage = { ...image, data, width: w, height: y1 - y0 };
+  if (image.cacheKey) cropped.cacheKey = `${image.cacheKey}:${x0},${y0},${x1},${y1}`;
+  else delete cropped.cacheKey;
+  return { image: cropped, region: { x0: x0 / sx, y0: y0 / sy, x1: x1 / sx, y1: y1 / sy } };
 }

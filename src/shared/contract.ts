@@ -126,6 +126,11 @@ export const channels = {
         objects: z.array(z.string().min(1).max(200)).min(1).max(32),
         modelId: z.string().optional(),
         maxTokens: z.number().int().min(1).max(8192).optional(),
+        /**
+         * 'auto' / 'on': when the page is larger than one image's budget, also look at tiles cut from it (one run
+         * per tile plus the whole page, boxes merged) — finds small objects, costs a run per tile. Default 'off'.
+         */
+        tiling: z.enum(['off', 'auto', 'on']).optional(),
       })
       .strict(),
     output: z.object({ askId: z.string() }),

@@ -27,6 +27,7 @@ export function parseObjects(text: string): string[] {
 
 export function FindPanel({ doc }: { doc: OpenDoc | null }) {
   const [objects, setObjects] = useState('');
+  const [tiles, setTiles] = useState(false);
   const status = useProviderStatus();
   const entries = useAsk((s) => s.entries);
   const hidden = useHighlights((s) => s.hidden);
@@ -39,7 +40,7 @@ export function FindPanel({ doc }: { doc: OpenDoc | null }) {
   const submit = () => {
     const list = parseObjects(objects);
     if (!doc || list.length === 0 || running) return;
-    void findObjects(doc.info.id, doc.page, list);
+    void findObjects(doc.info.id, doc.page, list, tiles);
   };
 
   return (
@@ -66,7 +67,14 @@ export function FindPanel({ doc }: { doc: OpenDoc | null }) {
           disabled={!doc}
           aria-label="Objects to find"
         />
-        <div className="row end">
+        <div className="row spread">
+          <label
+            className="check small"
+            title="Also reads tiles of a page larger than one model image: finds small objects, one model run per tile"
+          >
+            <input type="checkbox" checked={tiles} onChange={(e) => setTiles(e.currentTarget.checked)} />
+            Look closer (tiles)
+          </label>
           {running?.askId ? (
             <button type="button" className="btn danger" onClick={() => void cancelAsk(running.askId ?? '')}>
               Stop

@@ -150,9 +150,10 @@ export function ask(docId: string, question: string, scope: AskScope): Promise<v
   return begin('ask', docId, question, scope, () => api.call('ask.start', { docId, question, scope }));
 }
 
-export function findObjects(docId: string, page: number, objects: string[]): Promise<void> {
+/** `tiles`: also look at tiles of a page larger than one image (small objects; a model run per tile). */
+export function findObjects(docId: string, page: number, objects: string[], tiles = false): Promise<void> {
   return begin('find', docId, objects.join(', '), { kind: 'page', page }, () =>
-    api.call('ground.start', { docId, page, objects }),
+    api.call('ground.start', { docId, page, objects, tiling: tiles ? 'auto' : 'off' }),
   );
 }
 
