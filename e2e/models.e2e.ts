@@ -155,6 +155,18 @@ describe('Models panel (chromium, fake hub)', () => {
       await page.screenshot({ path: join(artifacts, 'chromium-models-dark.png') });
       await page.emulateMedia({ colorScheme: 'light' });
 
+      // Installed but not loaded until asked: Load now loads it and the card says where it runs.
+      const provider = panel.getByRole('region', { name: 'Provider in use' });
+      assert.equal(await provider.getByTestId('provider-active').textContent(), 'No model loaded');
+      assert.match(
+        (await provider.getByTestId('provider-summary').textContent()) ?? '',
+        /loads with the first question/,
+      );
+      await provider.getByRole('button', { name: 'Load now' }).click();
+      await provider.getByTestId('provider-active').filter({ hasText: 'CPU' }).waitFor({ timeout: 60_000 });
+      await provider.getByText(/^Loaded: tiny-qwen2-vl/).waitFor();
+      assert.equal(await provider.getByRole('button', { name: 'Load now' }).count(), 0);
+
       await installed.getByRole('button', { name: 'Remove…' }).click();
       const confirm = installed.getByRole('alertdialog');
       await confirm.getByRole('button', { name: 'Remove' }).click();

@@ -68,10 +68,11 @@ describe('VLM room with a tiny Qwen2-VL installed', () => {
   let dataDir = '';
   let backend: Backend;
   let scene: DocumentInfo;
+  let tiny = '';
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'doclens-vlm-room-'));
-    const tiny = await ensureTinyModel({ family: 'qwen2-vl', size: 'tiny' });
+    tiny = await ensureTinyModel({ family: 'qwen2-vl', size: 'tiny' });
     const store = createModelStore({ dataDir });
     const installed = await store.import(tiny, { id: 'tiny-qwen2-vl', source: 'generated', dtype: 'fp32' });
     assert.equal(installed.family, 'qwen2-vl');
@@ -83,6 +84,28 @@ describe('VLM room with a tiny Qwen2-VL installed', () => {
   after(async () => {
     await backend.dispose();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('models.status loads nothing until asked: installed, not loaded; load: true loads it and reports the provider', async () => {
+    const cheap = await call<ProviderStatus>(backend, 'models.status', {});
+    assert.deepEqual(
+      { ...cheap, summary: '' },
+      {
+        preference: 'auto',
+        active: null,
+        attempts: [],
+        loadedModel: null,
+        installedModel: 'tiny-qwen2-vl',
+        summary: '',
+      },
+    );
+    assert.match(cheap.summary, /tiny-qwen2-vl is installed and loads with the first question/);
+    const loaded = await call<ProviderStatus>(backend, 'models.status', { load: true });
+    assert.equal(loaded.loadedModel, 'tiny-qwen2-vl');
+    assert.equal(loaded.installedModel, 'tiny-qwen2-vl');
+    assert.equal(loaded.active, 'cpu');
+    // Once loaded, the plain call reports it without loading again.
+    assert.deepEqual(await call<ProviderStatus>(backend, 'models.status', {}), loaded);
   });
 
   test('ground.start streams ask.token events, then ask.done with a VLM answer from the CPU', async () => {
@@ -232,6 +255,23 @@ describe('VLM room with a tiny Qwen2-VL installed', () => {
     assert.equal(m.code, 'not_found');
     assert.match(m.message, /model nope is not installed \(installed: tiny-qwen2-vl\)/);
   });
+
+  test('models.remove unloads the loaded model first; then status says none is installed', async () => {
+    const before = await call<ProviderStatus>(backend, 'models.status', { load: true });
+    assert.equal(before.loadedModel, 'tiny-qwen2-vl');
+    assert.deepEqual(await call(backend, 'models.remove', { modelId: 'tiny-qwen2-vl' }), { removed: true });
+    const after = await call<ProviderStatus>(backend, 'models.status', {});
+    assert.equal(after.loadedModel, null);
+    assert.equal(after.installedModel, null);
+    assert.equal(after.active, null);
+    // Back under the same id, it is not loaded: the removal really let go of the sessions.
+    const store = createModelStore({ dataDir });
+    await store.import(tiny, { id: 'tiny-qwen2-vl', source: 'generated', dtype: 'fp32' });
+    await store.close();
+    const again = await call<ProviderStatus>(backend, 'models.status', {});
+    assert.equal(again.installedModel, 'tiny-qwen2-vl');
+    assert.equal(again.loadedModel, null);
+  });
 });
 
 describe('VLM room without a model', () => {
@@ -253,6 +293,7 @@ describe('VLM room without a model', () => {
       const s = await call<ProviderStatus>(backend, 'models.status', {});
       assert.equal(s.active, null);
       assert.equal(s.loadedModel, null);
+      assert.equal(s.installedModel, null);
       assert.match(s.summary, /No model installed/);
     } finally {
       await backend.dispose();

@@ -86,7 +86,7 @@ export class VlmService implements VlmAnswerer {
       );
     }
     const { provider, threads } = this.ctx.settings.get();
-    const key = `${m.id}|${m.dtype}|${provider}|${threads}`;
+    const key = this.keyOf(m);
     if (this.loaded?.key === key) return this.loaded.model;
     const previous = this.loaded;
     this.checkFiles(m);
@@ -128,31 +128,45 @@ export class VlmService implements VlmAnswerer {
     }
   }
 
-  /** ProviderStatus of the model the app would use (loading it if it is installed and not loaded yet). */
-  async status(): Promise<ProviderStatus> {
+  /**
+   * ProviderStatus of the model the app would use. Loading a model takes seconds and gigabytes, so it happens on
+   * the first question or when `load` asks for it (the Models panel's "Load now"), never just to show status.
+   */
+  async status(load = false): Promise<ProviderStatus> {
     const preference = this.ctx.settings.get().provider;
     const installed = await this.find().catch(() => null);
+    const none = { preference, active: null, attempts: [], loadedModel: null };
     if (!installed) {
       return {
-        preference,
-        active: null,
-        attempts: [],
+        ...none,
         summary: 'No model installed: the reader engine answers until a vision-language model is installed.',
-        loadedModel: null,
+        installedModel: null,
+      };
+    }
+    const current = this.loaded?.key === this.keyOf(installed) ? this.loaded.model : null;
+    if (!current && !load) {
+      return {
+        ...none,
+        summary: `${installed.id} is installed and loads with the first question (provider: ${preference}).`,
+        installedModel: installed.id,
       };
     }
     try {
-      return (await this.model()).status();
+      return { ...(await (current ?? this.model())).status(), installedModel: installed.id };
     } catch (e) {
       const error = e instanceof AppError ? e : new AppError('internal', String(e));
       return {
-        preference,
-        active: null,
-        attempts: [],
+        ...none,
         summary: `${installed.id} could not be loaded: ${error.message}`,
-        loadedModel: null,
+        installedModel: installed.id,
       };
     }
+  }
+
+  /** What a loaded model is kept under: reloaded when the model, its dtype, the provider or threads change. */
+  private keyOf(m: InstalledModel): string {
+    const { provider, threads } = this.ctx.settings.get();
+    return `${m.id}|${m.dtype}|${provider}|${threads}`;
   }
 
   cancel(askId: string): boolean {
@@ -336,6 +350,16 @@ export class VlmService implements VlmAnswerer {
     }));
   }
 
+  /** Unloads `modelId` if it is the loaded model (runs on it are cancelled first). */
+  async unload(modelId: string): Promise<void> {
+    const m = this.store.get(modelId);
+    const loaded = this.loaded;
+    if (!m || !loaded || !loaded.key.startsWith(`${m.id}|`)) return;
+    for (const r of this.runs.values()) r.abort();
+    this.loaded = null;
+    await loaded.model.then((x) => x.dispose()).catch(() => undefined);
+  }
+
   async dispose(): Promise<void> {
     for (const r of this.runs.values()) r.abort();
     const loaded = this.loaded;
@@ -354,7 +378,7 @@ export function vlmRoom(
     service,
     handlers: {
       'ground.start': (input) => service.ground(ctx.docs.checkPage(input.docId, input.page), input, emit),
-      'models.status': () => service.status(),
+      'models.status': ({ load }) => service.status(load ?? false),
     },
     dispose: () => service.dispose(),
   };

@@ -119,6 +119,12 @@ export function createHandlers(
     ...extract.handlers,
     ...models.handlers,
     ...vlm.handlers,
+    // A model being removed is unloaded first: its sessions hold the files open (Windows cannot delete them then)
+    // and the memory would stay taken by a model that is gone.
+    'models.remove': async (input, hctx) => {
+      await vlm.service.unload(input.modelId);
+      return models.handlers['models.remove'](input, hctx);
+    },
 
     'settings.get': () => Promise.resolve(ctx.settings.get()),
     'settings.set': (patch) => ctx.settings.set(patch),

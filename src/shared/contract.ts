@@ -192,7 +192,14 @@ export const channels = {
     input: z.object({ modelId: z.string() }).strict(),
     output: z.object({ removed: z.boolean() }),
   },
-  'models.status': { input: Empty, output: ProviderStatus },
+  /**
+   * The provider in use and why. A model is loaded only by the first question, or here with `load: true`
+   * (which then reports the provider it really got); without it the call is cheap and loads nothing.
+   */
+  'models.status': {
+    input: z.object({ load: z.boolean().optional() }).strict(),
+    output: ProviderStatus,
+  },
 
   'settings.get': { input: Empty, output: Settings },
   'settings.set': { input: Settings.partial().strict(), output: Settings },

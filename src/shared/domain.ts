@@ -304,6 +304,8 @@ export const ProviderStatus = z.object({
   /** Human sentence, e.g. "Running on CPU: CUDA libraries not found (libcudnn.so.9)". */
   summary: z.string(),
   loadedModel: z.string().nullable(),
+  /** The installed model questions go to (loaded or not); null when none is installed. */
+  installedModel: z.string().nullable(),
 });
 export type ProviderStatus = z.infer<typeof ProviderStatus>;
 

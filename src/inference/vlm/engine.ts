@@ -344,6 +344,7 @@ class QwenVlModel implements VlmModel {
       attempts: this.attempts,
       summary: providerSummary(this.provider, this.attempts),
       loadedModel: this.disposed ? null : this.id,
+      installedModel: this.id,
     };
   }
 

@@ -75,7 +75,7 @@ export function AskPanel({ doc }: { doc: OpenDoc | null }) {
   return (
     <section className="panel ask-panel" aria-label="Ask">
       <h2>Ask {doc ? `about ${doc.info.name}` : ''}</h2>
-      {status && !status.loadedModel && <NoModelNote />}
+      {status && !status.installedModel && <NoModelNote />}
       <div className="history" role="log" aria-label="Answers" aria-live="polite">
         {history.length === 0 && (
           <p className="muted small">

@@ -46,7 +46,7 @@ export function FindPanel({ doc }: { doc: OpenDoc | null }) {
   return (
     <section className="panel find-panel" aria-label="Find in image">
       <h2>Find on {doc ? `page ${doc.page}` : 'a page'}</h2>
-      {status && !status.loadedModel && (
+      {status && !status.installedModel && (
         <div className="note info" role="note">
           Finding objects needs a vision-language model. Install one in the Models panel; until then this
           panel reports that none is installed.

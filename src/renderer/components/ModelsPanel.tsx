@@ -5,6 +5,7 @@ import type { InstalledModel, KnownModel, ProviderStatus, PullProgress } from '.
 import {
   cancelPull,
   importModel,
+  loadModelNow,
   loadModels,
   pausePull,
   pullActive,
@@ -85,6 +86,22 @@ export function ModelsPanel() {
 }
 
 function ProviderCard({ status, error }: { status: ProviderStatus | null; error: string | null }) {
+  const [loading, setLoading] = useState(false);
+  const loadNow = async () => {
+    setLoading(true);
+    try {
+      const s = await loadModelNow();
+      toast(
+        s.loadedModel ? 'info' : 'error',
+        s.loadedModel ? `Loaded ${s.loadedModel}` : 'Not loaded',
+        s.summary,
+      );
+    } catch (e) {
+      toast('error', 'Could not load the model', errorMessage(e));
+    } finally {
+      setLoading(false);
+    }
+  };
   return (
     <section className="provider" aria-label="Provider in use">
       <div className="provider-head">
@@ -104,6 +121,18 @@ function ProviderCard({ status, error }: { status: ProviderStatus | null; error:
         </p>
       )}
       {status?.loadedModel && <p className="muted small">Loaded: {status.loadedModel}</p>}
+      {status?.installedModel && !status.loadedModel && (
+        <div className="row">
+          <button
+            className="btn small"
+            onClick={() => void loadNow()}
+            disabled={loading}
+            title="Load the model now, so the first question does not wait for it, and see which provider it gets"
+          >
+            {loading ? 'Loading…' : 'Load now'}
+          </button>
+        </div>
+      )}
       {status && status.attempts.length > 0 && (
         <details className="attempts-box">
           <summary className="small">Why: providers tried ({status.attempts.length})</summary>

@@ -80,6 +80,13 @@ export async function loadModels(): Promise<void> {
   });
 }
 
+/** Loads the installed model now (instead of with the first question) and keeps the provider it got. */
+export async function loadModelNow(): Promise<ProviderStatus> {
+  const status = await api.call('models.status', { load: true });
+  useModels.setState({ status, statusError: null });
+  return status;
+}
+
 export async function pullModel(modelId: string, dtype?: string): Promise<void> {
   watchModels();
   const { pullId } = await api.call('models.pull', dtype ? { modelId, dtype } : { modelId });
