@@ -1,6 +1,7 @@
 // What the rest of the backend needs from the documents room. services/ codes against this interface;
 // the implementation (pdf.js + @napi-rs/canvas, sharp, worker pool, render cache) lives beside it.
 import type { DocumentKind, PageInfo, RenderedPage, TextPage } from '../shared/domain.js';
+import type { Segment } from './rulings.js';
 
 /** Facts about an opened file (DocumentInfo minus the id services assigns). */
 export interface OpenedInfo {
@@ -37,6 +38,12 @@ export interface DocumentHandle {
   renderRaw(page: number, opts: RenderOptions): Promise<RawImage>;
   /** The text layer of a page (source 'text-layer', or 'none' with no words when the page has none). */
   text(page: number): Promise<TextPage>;
+  /**
+   * Horizontal and vertical ruling lines of pages in page space, one list per page in the order asked, for table
+   * detection (none for images). Read in one request by the worker that holds the document; the deadline is the
+   * page deadline plus 2 s a page. Rejects with the first page's failure (corrupt, timeout, too_large).
+   */
+  rulings(pages: readonly number[]): Promise<Segment[][]>;
   close(): Promise<void>;
 }
 

@@ -3,14 +3,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import type { AppError } from '../shared/errors.js';
 import type { DocumentEngine } from './api.js';
 import { capScale, rasterSize } from './canvas-cap.js';
 import { createDocumentEngine } from './engine.js';
+import { pdfRulings } from './rulings.js';
 import { CORPUS, makePdf, pdfWithImage, pngClaiming, tempDir, type TempDir } from './test-pdfs.js';
 import { deflateSync } from 'node:zlib';
+
+const SAMPLES = path.join(import.meta.dirname, '../../assets/samples');
 
 let tmp: TempDir;
 let engine: DocumentEngine;
@@ -294,6 +297,37 @@ describe('errors name the file and carry a code', () => {
     assert.equal(h.info.encrypted, true);
     assert.equal(h.info.status, 'ok');
     await h.close();
+  });
+});
+
+describe('ruling lines', () => {
+  test('rulings(pages) from the pool and in-thread equal a fresh pdfRulings on the bytes; images have none', async () => {
+    const file = path.join(SAMPLES, 'report.pdf');
+    const pages = [2, 1];
+    const reference = await pdfRulings(new Uint8Array(readFileSync(file)), undefined, pages);
+    assert.ok(
+      reference.every((segs) => segs.length > 0),
+      'the sample report has ruled tables',
+    );
+    const pool = createDocumentEngine({ poolSize: 1 });
+    try {
+      for (const e of [engine, pool]) {
+        const h = await e.open(file);
+        await h.text(2); // as tables read them: after the text, on the worker that holds the document
+        assert.deepEqual(await h.rulings(pages), reference);
+        assert.deepEqual(await h.rulings([]), []);
+        await rejects(h.rulings([1, 99]), 'invalid_input', 'report.pdf');
+        await h.close();
+      }
+    } finally {
+      await pool.destroy();
+    }
+    const png = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
+    const img = await engine.open(tmp.file('blank.png', png));
+    assert.deepEqual(await img.rulings([1]), [[]]);
+    await img.close();
   });
 });
 

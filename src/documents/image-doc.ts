@@ -5,6 +5,7 @@ import type { TextPage } from '../shared/domain.js';
 import { capScale, rasterSize } from './canvas-cap.js';
 import { docError } from './doc-errors.js';
 import type { DocFacts, LoadedDoc, RenderFormat, RenderOutput } from './loaded-doc.js';
+import type { Segment } from './rulings.js';
 import type { ImageFormat } from './sniff.js';
 
 function errorMessage(e: unknown): string {
@@ -88,6 +89,12 @@ class ImageDoc implements LoadedDoc {
       words: [],
       lines: [],
     });
+  }
+
+  /** An image has no vector drawing, so no ruling lines (tables of an image come from OCR word alignment). */
+  rulings(page: number): Promise<Segment[]> {
+    this.#check(page);
+    return Promise.resolve([]);
   }
 
   // NOTE: an image's page space is its pixel grid, so it is rendered at its own pixels (scale 1) whatever the DPI:

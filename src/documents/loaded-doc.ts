@@ -1,6 +1,7 @@
 // The shape both document kinds (PDF via pdf.js, images via sharp) present once loaded, in whichever thread
 // runs them, so the engine, the worker and tests drive them the same way.
 import type { PageInfo, TextPage } from '../shared/domain.js';
+import type { Segment } from './rulings.js';
 import type { ImageFormat } from './sniff.js';
 
 /** What parsing learns about a document (OpenedInfo minus what the engine knows from the bytes). */
@@ -30,6 +31,8 @@ export interface LoadedDoc {
   readonly facts: DocFacts;
   text(page: number): Promise<TextPage>;
   render(page: number, dpi: number, format: RenderFormat): Promise<RenderOutput>;
+  /** Ruling lines of a page in page space (PDF vector strokes and bars); images have none. */
+  rulings(page: number): Promise<Segment[]>;
   close(): Promise<void>;
 }
 

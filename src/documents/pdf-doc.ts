@@ -7,6 +7,7 @@ import { capScale, rasterSize } from './canvas-cap.js';
 import { defaultDetail, docError } from './doc-errors.js';
 import type { DocFacts, LoadedDoc, RenderFormat, RenderOutput } from './loaded-doc.js';
 import { documentParams, loadPdfJs } from './pdfjs-setup.js';
+import { extractRulings, type Segment } from './rulings.js';
 import { buildTextPage, type MeasureChars, type TextItemLike } from './text-layer.js';
 
 type PdfJs = Awaited<ReturnType<typeof loadPdfJs>>;
@@ -163,6 +164,26 @@ class PdfDoc implements LoadedDoc {
       return buildTextPage(n, size, g, items, content.styles, measureChars);
     } catch (e) {
       throw docError('corrupt', this.#name, `the text of page ${n} could not be read (${errorMessage(e)})`);
+    } finally {
+      page.cleanup();
+    }
+  }
+
+  /**
+   * Ruling lines from the page's operator list. Asked after the document's text on the worker that read it, it
+   * reuses what the text pass left in this document (parsed page tree, translated fonts) instead of parsing the
+   * file again elsewhere.
+   */
+  async rulings(n: number): Promise<Segment[]> {
+    const { page, g } = await this.#page(n);
+    try {
+      return await extractRulings(page, g);
+    } catch (e) {
+      throw docError(
+        'corrupt',
+        this.#name,
+        `the ruling lines of page ${n} could not be read (${errorMessage(e)})`,
+      );
     } finally {
       page.cleanup();
     }

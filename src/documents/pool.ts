@@ -198,7 +198,11 @@ export class WorkerPool implements Backend {
     if (task) {
       const name = task.req.op === 'close' ? 'document' : task.req.doc.name;
       const where =
-        task.req.op === 'render' || task.req.op === 'text' ? `page ${task.req.page}` : 'opening it';
+        task.req.op === 'render' || task.req.op === 'text'
+          ? `page ${task.req.page}`
+          : task.req.op === 'rulings'
+            ? 'reading its ruling lines'
+            : 'opening it';
       const mib = Math.round(this.#opts.maxRssBytes / 1024 ** 2);
       task.reject(
         new AppError(
@@ -234,6 +238,7 @@ export class WorkerPool implements Backend {
     if (req.op !== 'close') {
       if (reply.ok) slot.docs.add(req.doc.id);
       else slot.docs.delete(req.doc.id);
+      // NOTE: rulings are read from pages this worker has just read the text of: counted once, with the text.
       if (req.op === 'render' || req.op === 'text') slot.pages++;
     }
     if (reply.ok) task.resolve(reply.value);

@@ -5,14 +5,16 @@ import { docError } from './doc-errors.js';
 import { loadImage } from './image-doc.js';
 import type { DocFacts, DocRef, LoadedDoc, RenderFormat, RenderOutput } from './loaded-doc.js';
 import { loadPdf } from './pdf-doc.js';
+import type { Segment } from './rulings.js';
 
 export type DocRequest =
   | { op: 'open'; doc: DocRef }
   | { op: 'text'; doc: DocRef; page: number }
   | { op: 'render'; doc: DocRef; page: number; dpi: number; format: RenderFormat }
+  | { op: 'rulings'; doc: DocRef; pages: number[] }
   | { op: 'close'; docId: string };
 
-export type DocResult = DocFacts | TextPage | RenderOutput | null;
+export type DocResult = DocFacts | TextPage | RenderOutput | Segment[][] | null;
 
 function bytesOf(ref: DocRef): Uint8Array {
   return ref.data instanceof Uint8Array ? ref.data : new Uint8Array(ref.data);
@@ -54,6 +56,12 @@ export class DocRegistry {
         return (await this.#get(req.doc)).text(req.page);
       case 'render':
         return (await this.#get(req.doc)).render(req.page, req.dpi, req.format);
+      case 'rulings': {
+        const doc = await this.#get(req.doc);
+        const out: Segment[][] = [];
+        for (const p of req.pages) out.push(await doc.rulings(p));
+        return out;
+      }
       case 'close':
         await this.close(req.docId);
         return null;

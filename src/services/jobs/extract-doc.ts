@@ -1,5 +1,6 @@
 // Dates and tables of an open document, shared by the extract.* handlers and batch jobs: page text from the text
-// layer or OCR (PageText), ruling lines from a worker (RulingsReader), and the detectors of src/extract.
+// layer or OCR (PageText), ruling lines from the engine's worker that holds the document (RulingsReader), and the
+// detectors of src/extract.
 import { extractDocumentDates } from '../../extract/dates/index.js';
 import { detectTables } from '../../extract/tables/index.js';
 import type { DateHit, Settings, Table, TextPage } from '../../shared/domain.js';
@@ -21,7 +22,7 @@ export function datesOf(texts: readonly TextPage[], settings: Settings): DateHit
 /**
  * Tables of the given pages (texts in the same order). Text-layer pages of a PDF use its ruling lines (lattice)
  * and text alignment (stream); OCR pages use the OCR words' alignment and are marked `ocr`. When ruling lines
- * cannot be read (timeout, a password the handle does not expose) the pages fall back to alignment only and
+ * cannot be read (a page past its deadline, a damaged content stream) the pages fall back to alignment only and
  * the reason is returned in `warnings`.
  */
 export async function tablesOf(
@@ -36,7 +37,7 @@ export async function tablesOf(
   if (layerPages.length) {
     try {
       const segs = await deps.rulings.read(
-        doc.handle.path,
+        doc.handle,
         layerPages.map((t) => t.page),
       );
       rulings = new Map(layerPages.map((t, i) => [t.page, segs[i] ?? []]));
