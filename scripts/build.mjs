@@ -26,10 +26,9 @@ const nodeEntries = [
   ['src/cli/cli.ts', 'node/cli.mjs'],
   ['src/services/backend-entry.ts', 'node/backend-entry.mjs'],
   ['src/documents/worker.ts', 'node/worker.mjs'],
-  ['src/services/jobs/rulings-worker.ts', 'node/rulings-worker.mjs'],
 ];
 for (const [src, out] of nodeEntries) {
-  if (!existsSync(join(root, src))) continue;
+  if (!existsSync(join(root, src))) throw new Error(`build: entry ${src} does not exist`);
   await build({
     ...nodeCommon,
     entryPoints: [join(root, src)],
