@@ -27,6 +27,7 @@ import type { JobInfo } from '../src/shared/domain.js';
 import { mulberry32 } from '../src/shared/prng.js';
 import { PageDraw, hex } from './samples/pdf-page.js';
 import { drawTable } from './samples/pdf-table.js';
+import { MONTHS } from '../src/extract/dates/labelled-set.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -73,20 +74,6 @@ async function makeDocs(dir: string, sources: string[], pages: number, prefix: s
 
 // ---- generated statements: dates and a ruled table on every page, all different ------------------------------
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const ITEMS = [
   'Consulting, hours',
   'Hosting (monthly)',

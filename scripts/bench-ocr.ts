@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { createOcrEngine, OCR_DPI } from '../src/inference/ocr/index.js';
 import { cer, renderTextLines, wrapText, type TextLineSpec } from '../src/inference/ocr/synthetic-text.js';
 import { mulberry32 } from '../src/shared/prng.js';
+import { MONTHS } from '../src/extract/dates/labelled-set.js';
 
 const run = promisify(execFile);
 const TESSERACT = process.env.TESSERACT ?? '/usr/bin/tesseract';
@@ -32,20 +33,6 @@ const WORDS = (
   'insurance property delivery reference statement summary schedule tax interest due notice terms conditions ' +
   'information document records company limited office street avenue department manager director signature'
 ).split(' ');
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 function sentence(r: () => number): string {
   const n = 6 + Math.floor(r() * 10);

@@ -104,7 +104,8 @@ function pick<T>(rand: () => number, items: readonly T[]): T {
 
 // ---- formats ----------------------------------------------------------------------------------------------
 
-const MONTHS = [
+/** English month names, January first. */
+export const MONTHS = [
   'January',
   'February',
   'March',
