@@ -7,7 +7,7 @@ import type { Table } from '../shared/domain.js';
 import { AppError } from '../shared/errors.js';
 import type { OpenDocument } from './document-store.js';
 import type { BackendContext } from './handlers.js';
-import { JobManager, RulingsReader, datesOf, tablesOf, textsOf } from './jobs/index.js';
+import { JobManager, datesOf, tablesOf, textsOf } from './jobs/index.js';
 import type { Emit, RoomSlice } from './room.js';
 
 export type ExtractChannel =
@@ -27,12 +27,10 @@ export interface ExtractRoom extends RoomSlice<ExtractChannel> {
 }
 
 export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
-  const rulings = new RulingsReader();
   const jobs = new JobManager({
     dataDir: ctx.dataDir,
     engine: ctx.engine,
     text: ctx.text,
-    rulings,
     settings: ctx.settings,
     emit,
   });
@@ -50,7 +48,7 @@ export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
     return r.texts;
   };
   const tables = async (doc: OpenDocument, pages: number[]) =>
-    (await tablesOf(doc, await texts(doc, pages), { rulings })).tables;
+    (await tablesOf(doc, await texts(doc, pages))).tables;
 
   return {
     tables,
@@ -66,7 +64,7 @@ export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
         const extraction = {
           file: doc.info.name,
           dates: kind === 'dates' ? datesOf(t, ctx.settings.get()) : [],
-          tables: kind === 'tables' ? (await tablesOf(doc, t, { rulings })).tables : [],
+          tables: kind === 'tables' ? (await tablesOf(doc, t)).tables : [],
         };
         const out = await exportExtraction(kind, format, [extraction]);
         const stem = basename(doc.info.name, extname(doc.info.name)) || 'document';
@@ -87,7 +85,6 @@ export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
     },
     async dispose() {
       await jobs.dispose();
-      await rulings.dispose();
     },
   };
 }

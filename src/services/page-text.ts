@@ -10,15 +10,16 @@ import { imageRulings, type ImageRulings } from '../extract/tables/image-rulings
 export type TextSourceRequest = 'auto' | 'text-layer' | 'ocr';
 
 /**
- * Ruling lines of OCR'd pages, found in the raster the OCR read (so a scanned page is rendered once for both)
- * and kept beside its TextPage for table detection (services/jobs/extract-doc.ts). Keyed by the TextPage the
- * cache hands out, so they live exactly as long as it.
+ * Ruling lines of OCR'd pages for table detection (services/jobs/extract-doc.ts), found in the same raster the
+ * OCR read. Only table detection wants them, and finding them takes about half a second a page on the backend's
+ * thread, so they are found on first request (the page rendered again at the OCR resolution) rather than with
+ * every OCR (asks, dates, `doclens text`). Keyed by the TextPage the cache hands out, so they live as long as it.
  */
-const ocrRulingsOf = new WeakMap<TextPage, ImageRulings>();
+const ocrRulingsOf = new WeakMap<TextPage, () => Promise<ImageRulings>>();
 
 /** Rulings (upright, with the page's skew) of a page this PageText OCR'd; undefined for text-layer pages. */
-export function ocrRulings(page: TextPage): ImageRulings | undefined {
-  return ocrRulingsOf.get(page);
+export function ocrRulings(page: TextPage): Promise<ImageRulings> | undefined {
+  return ocrRulingsOf.get(page)?.();
 }
 
 /** A text layer with fewer words than this on a page is treated as missing (e.g. a scan with a stray stamp). */
@@ -71,7 +72,8 @@ export class PageText {
   private async recognise(doc: OpenDocument, page: number): Promise<TextPage> {
     const info = doc.info.pages[page - 1];
     // Images are OCR'd at their own resolution (page space = pixels); PDF pages at the OCR engine's DPI.
-    const raw = await doc.handle.renderRaw(page, { dpi: doc.info.kind === 'image' ? 72 : OCR_DPI });
+    const dpi = doc.info.kind === 'image' ? 72 : OCR_DPI;
+    const raw = await doc.handle.renderRaw(page, { dpi });
     const engine = await this.ocrEngine();
     const result = await engine.recognize(raw, { scale: raw.scale });
     const text: TextPage = {
@@ -82,7 +84,19 @@ export class PageText {
       words: result.words,
       lines: result.lines,
     };
-    if (result.words.length) ocrRulingsOf.set(text, imageRulings(raw, { scale: raw.scale }));
+    if (result.words.length) {
+      let found: Promise<ImageRulings> | undefined;
+      ocrRulingsOf.set(text, () => {
+        found ??= doc.handle.renderRaw(page, { dpi }).then(
+          (again) => imageRulings(again, { scale: again.scale }),
+          (e: unknown) => {
+            found = undefined; // a failed render (e.g. past its deadline) is tried again next time
+            throw e;
+          },
+        );
+        return found;
+      });
+    }
     return text;
   }
 

@@ -1,18 +1,12 @@
 // Dates and tables of an open document, shared by the extract.* handlers and batch jobs: page text from the text
-// layer or OCR (PageText), ruling lines from the engine's worker that holds the document (RulingsReader), and the
-// detectors of src/extract.
+// layer or OCR (PageText), ruling lines through the document's handle (the documents engine's pool worker that
+// already holds the parsed document, under the page deadline), and the detectors of src/extract.
 import { extractDocumentDates } from '../../extract/dates/index.js';
 import { detectTables } from '../../extract/tables/index.js';
+import type { ImageRulings } from '../../extract/tables/image-rulings.js';
 import type { DateHit, Settings, Table, TextPage } from '../../shared/domain.js';
 import type { OpenDocument } from '../document-store.js';
 import { ocrRulings, type PageText } from '../page-text.js';
-import type { RulingsReader } from './rulings.js';
-
-export interface ExtractDeps {
-  text: PageText;
-  rulings: RulingsReader;
-  settings: { get(): Settings };
-}
 
 export function datesOf(texts: readonly TextPage[], settings: Settings): DateHit[] {
   const pref = settings.dateLocale;
@@ -28,7 +22,6 @@ export function datesOf(texts: readonly TextPage[], settings: Settings): DateHit
 export async function tablesOf(
   doc: OpenDocument,
   texts: readonly TextPage[],
-  deps: Pick<ExtractDeps, 'rulings'>,
 ): Promise<{ tables: Table[]; warnings: string[] }> {
   const warnings: string[] = [];
   const layerPages =
@@ -36,10 +29,7 @@ export async function tablesOf(
   let rulings = new Map<number, Parameters<typeof detectTables>[1]>();
   if (layerPages.length) {
     try {
-      const segs = await deps.rulings.read(
-        doc.handle,
-        layerPages.map((t) => t.page),
-      );
+      const segs = await doc.handle.rulings(layerPages.map((t) => t.page));
       rulings = new Map(layerPages.map((t, i) => [t.page, segs[i] ?? []]));
     } catch (e) {
       warnings.push(`ruling lines not read, tables found from text alignment only: ${(e as Error).message}`);
@@ -50,7 +40,14 @@ export async function tablesOf(
     if (!t.words.length) continue;
     if (t.source === 'ocr') {
       // Ruling lines found in the OCR raster (PageText), upright with the scan's skew; none when not OCR'd here.
-      const r = ocrRulings(t);
+      let r: ImageRulings | undefined;
+      try {
+        r = await ocrRulings(t);
+      } catch (e) {
+        warnings.push(
+          `page ${t.page}: ruling lines not read, tables found from text alignment only: ${(e as Error).message}`,
+        );
+      }
       const found = r
         ? detectTables(t, r.segments, { skew: { deg: r.skewDeg, centre: r.centre } })
         : detectTables(t, []);

@@ -7,6 +7,5 @@ export {
   type JobDeps,
   type JobOptions,
 } from './manager.js';
-export { RulingsReader } from './rulings.js';
-export { datesOf, tablesOf, textsOf, type ExtractDeps } from './extract-doc.js';
+export { datesOf, tablesOf, textsOf } from './extract-doc.js';
 export { discoverInputs, DOCUMENT_EXTENSIONS } from './discover.js';

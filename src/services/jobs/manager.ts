@@ -34,7 +34,6 @@ import {
   type HeaderLine,
   type JournalLine,
 } from './journal.js';
-import type { RulingsReader } from './rulings.js';
 
 /** Bumped when extraction changes what it finds, so stored results of older code are not reused. */
 export const EXTRACT_VERSION = 1;
@@ -43,7 +42,6 @@ export interface JobDeps {
   dataDir: string;
   engine: DocumentEngine;
   text: PageText;
-  rulings: RulingsReader;
   settings: { get(): Settings };
   emit(event: AppEvent): void;
 }
@@ -393,9 +391,7 @@ export class JobManager {
         const pages = info.pages.map((p) => p.page);
         const { texts, failed } = await textsOf(doc, pages, this.deps.text, local.signal);
         const dates = kinds.includes('dates') ? datesOf(texts, this.deps.settings.get()) : [];
-        const t = kinds.includes('tables')
-          ? await tablesOf(doc, texts, this.deps)
-          : { tables: [], warnings: [] };
+        const t = kinds.includes('tables') ? await tablesOf(doc, texts) : { tables: [], warnings: [] };
         const problems = [
           ...info.warnings,
           ...failed.map((f) => `page ${f.page}: ${f.message}`),
