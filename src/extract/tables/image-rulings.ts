@@ -18,6 +18,7 @@
 // Segments come back in the page space of the upright page (the page turned back by the skew about its
 // centre), which is the frame table detection works in when given the skew (DetectOptions.skew).
 import type { Segment } from './types.js';
+import { findRoot } from './union-find.js';
 
 /** A raster as the documents engine renders it: rows top to bottom, `channels` bytes per pixel (grey, grey+alpha, RGB, RGBA). */
 export interface Raster {
@@ -386,14 +387,7 @@ function bandPieces(
   const rrow: number[] = [];
   const rcount: number[] = [];
   const parent: number[] = [];
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      const p = parent[i] ?? i;
-      parent[i] = parent[p] ?? p;
-      i = p;
-    }
-    return i;
-  };
+  const find = (i: number): number => findRoot(parent, i);
   let prevStart = 0;
   let prevEnd = 0;
   for (let row = 0; row < rows; row++) {

@@ -4,6 +4,7 @@ import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
 import { cellText } from './text-lines.js';
 import type { Segment, Token } from './types.js';
+import { findRoot } from './union-find.js';
 
 /** Positions closer than this (points) are the same line: double rules, anti-aliasing offsets, stroke widths. */
 const SNAP = 2;
@@ -116,14 +117,7 @@ function coverage(lines: readonly Line[], pos: number, from: number, to: number)
 function components(h: Line[], v: Line[]): { h: Line[]; v: Line[] }[] {
   const n = h.length + v.length;
   const parent = Array.from({ length: n }, (_, i) => i);
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      const p = parent[i] ?? i;
-      parent[i] = parent[p] ?? p;
-      i = p;
-    }
-    return i;
-  };
+  const find = (i: number): number => findRoot(parent, i);
   for (let i = 0; i < h.length; i++) {
     const a = h[i] as Line;
     for (let j = 0; j < v.length; j++) {
@@ -167,14 +161,7 @@ function buildGrid(h: Line[], v: Line[]): LatticeGrid | null {
 
   const id = (r: number, c: number) => r * nc + c;
   const parent = Array.from({ length: nr * nc }, (_, i) => i);
-  const find = (i: number): number => {
-    while (parent[i] !== i) {
-      const p = parent[i] ?? i;
-      parent[i] = parent[p] ?? p;
-      i = p;
-    }
-    return i;
-  };
+  const find = (i: number): number => findRoot(parent, i);
   const union = (a: number, b: number) => {
     const ra = find(a);
     const rb = find(b);
