@@ -1,34 +1,17 @@
 // Tables of a scanned page through the real backend: extract.tables on the scanned sample invoice OCRs the page,
 // finds its ruling lines in the same raster (PageText) and returns the ruled line-item table (extract-doc.ts).
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { tableToGrid } from '../extract/tables/index.js';
 import type { Table } from '../shared/domain.js';
 import { iou, type Rect } from '../shared/geometry.js';
-import { createBackend, type Backend } from './backend.js';
 import { appRoot } from './paths.js';
+import { testBackend } from './testing.js';
 
 const SAMPLES = join(appRoot(), 'assets/samples');
-let dir: string;
-let backend: Backend;
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'doclens-ocr-tables-'));
-  backend = await createBackend({ dataDir: join(dir, 'data') });
-});
-after(async () => {
-  await backend.dispose();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function call<T>(channel: string, input: unknown): Promise<T> {
-  const r = await backend.call(channel, input);
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
+const tb = testBackend('doclens-ocr-tables-');
 
 test('extract.tables on the scanned invoice: the ruled line-item table, as on the digital invoice', async () => {
   const manifest = JSON.parse(await readFile(join(SAMPLES, 'samples.json'), 'utf8')) as {
@@ -44,8 +27,8 @@ test('extract.tables on the scanned invoice: the ruled line-item table, as on th
   };
   const truth = manifest.documents.find((d) => d.file === 'invoice-scanned.pdf')?.tables[0];
   assert.ok(truth);
-  const doc = await call<{ id: string }>('documents.open', { path: join(SAMPLES, 'invoice-scanned.pdf') });
-  const { tables } = await call<{ tables: Table[] }>('extract.tables', { docId: doc.id });
+  const doc = await tb.call<{ id: string }>('documents.open', { path: join(SAMPLES, 'invoice-scanned.pdf') });
+  const { tables } = await tb.call<{ tables: Table[] }>('extract.tables', { docId: doc.id });
   // Auto mode: the line-item table only (before, stream detection alone gave the header block, a 13-row
   // line-item grid with totals mixed in, and the bank details).
   assert.equal(tables.length, 1, JSON.stringify(tables.map((t) => [t.rows, t.cols, t.box])));

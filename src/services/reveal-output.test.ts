@@ -1,37 +1,26 @@
 // extract.revealOutput through the real backend: the folder of a finished job is answered (main opens it in the
 // desktop app, see src/main/reveal.ts); a deleted folder and an unknown job are clear errors.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { JobInfo } from '../shared/domain.js';
-import { createBackend, type Backend } from './backend.js';
 import { appRoot } from './paths.js';
+import { testBackend } from './testing.js';
 
-let dir: string;
-let backend: Backend;
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'doclens-reveal-'));
-  backend = await createBackend({ dataDir: join(dir, 'data') });
-});
-after(async () => {
-  await backend.dispose();
-  await rm(dir, { recursive: true, force: true });
-});
+const tb = testBackend('doclens-reveal-');
 
 test('revealOutput answers the output folder of a job; a deleted folder and an unknown job are errors', async () => {
-  const out = join(dir, 'out');
+  const out = join(tb.dir, 'out');
   const finished = new Promise<JobInfo>((resolve) => {
-    const off = backend.onEvent((e) => {
+    const off = tb.backend.onEvent((e) => {
       if (e.type === 'job.done') {
         off();
         resolve(e.payload);
       }
     });
   });
-  const started = await backend.call('extract.start', {
+  const started = await tb.backend.call('extract.start', {
     inputs: [join(appRoot(), 'assets/samples/invoice.pdf')],
     kinds: ['dates'],
     formats: ['csv'],
@@ -41,18 +30,18 @@ test('revealOutput answers the output folder of a job; a deleted folder and an u
   const { jobId } = started.value as JobInfo;
   assert.equal((await finished).progress.state, 'done');
 
-  assert.deepEqual(await backend.call('extract.revealOutput', { jobId }), {
+  assert.deepEqual(await tb.backend.call('extract.revealOutput', { jobId }), {
     ok: true,
     value: { path: out, opened: false },
   });
 
   await rm(out, { recursive: true });
-  const gone = await backend.call('extract.revealOutput', { jobId });
+  const gone = await tb.backend.call('extract.revealOutput', { jobId });
   assert.ok(!gone.ok);
   assert.equal(gone.error.code, 'not_found');
   assert.ok(gone.error.message.includes(out), gone.error.message);
 
-  const unknown = await backend.call('extract.revealOutput', { jobId: 'no-such-job' });
+  const unknown = await tb.backend.call('extract.revealOutput', { jobId: 'no-such-job' });
   assert.ok(!unknown.ok);
   assert.match(unknown.error.message, /no-such-job/);
 });

@@ -2,52 +2,24 @@
 // corpus, statuses, row counts of every output, events, cancel, disk full (a real ENOSPC from /dev/full), resume.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import {
-  copyFile,
-  mkdir,
-  mkdtemp,
-  readFile,
-  readdir,
-  rm,
-  symlink,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, readdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import ExcelJS from 'exceljs';
 import { parseCsv } from '../../extract/tables/index.js';
 import type { AppEvent } from '../../shared/contract.js';
 import type { JobInfo } from '../../shared/domain.js';
-import { createBackend, type Backend } from '../backend.js';
 import { appRoot } from '../paths.js';
+import { testBackend } from '../testing.js';
 
 const SAMPLES = join(appRoot(), 'assets/samples');
 const CORPUS = join(appRoot(), '../shared/fixtures/pdfjs-corpus');
-let dir: string;
-let backend: Backend;
 const events: AppEvent[] = [];
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'doclens-jobs-'));
-  backend = await createBackend({ dataDir: join(dir, 'data') });
-  backend.onEvent((e) => events.push(e));
-});
-after(async () => {
-  await backend.dispose();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function call<T>(channel: string, input: unknown): Promise<T> {
-  const r = await backend.call(channel, input);
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
+const tb = testBackend('doclens-jobs-', (backend) => backend.onEvent((e) => events.push(e)));
 
 function waitDone(jobId: string): Promise<JobInfo> {
   return new Promise((resolve) => {
-    const off = backend.onEvent((e) => {
+    const off = tb.backend.onEvent((e) => {
       if (e.type === 'job.done' && e.payload.jobId === jobId) {
         off();
         resolve(e.payload);
@@ -69,7 +41,7 @@ async function distinctCopies(src: string, folder: string, n: number): Promise<v
 }
 
 test('a job over the samples and broken files: one status per file, outputs with matching row counts', async () => {
-  const extra = join(dir, 'extra');
+  const extra = join(tb.dir, 'extra');
   await mkdir(join(extra, 'nested'), { recursive: true });
   await writeFile(join(extra, 'empty.pdf'), '');
   await writeFile(join(extra, 'nested', 'notes.pdf'), 'this is plain text, not a PDF\n');
@@ -83,8 +55,8 @@ test('a job over the samples and broken files: one status per file, outputs with
     'Pages-tree-refs.pdf',
     'helloworld-bad.pdf',
   ];
-  const out = join(dir, 'out-main');
-  const started = await call<JobInfo>('extract.start', {
+  const out = join(tb.dir, 'out-main');
+  const started = await tb.call<JobInfo>('extract.start', {
     inputs: [SAMPLES, extra, ...corpus.map((f) => join(CORPUS, f))],
     kinds: ['dates', 'tables'],
     formats: ['csv', 'xlsx', 'json', 'md'],
@@ -199,9 +171,9 @@ test('a job over the samples and broken files: one status per file, outputs with
   ]);
 
   // The journal: one line per document, and the job is listed.
-  const jobs = await call<JobInfo[]>('extract.jobs', {});
+  const jobs = await tb.call<JobInfo[]>('extract.jobs', {});
   assert.ok(jobs.some((j) => j.jobId === started.jobId));
-  const journal = (await readFile(join(dir, 'data/jobs', `${started.jobId}.jsonl`), 'utf8'))
+  const journal = (await readFile(join(tb.dir, 'data/jobs', `${started.jobId}.jsonl`), 'utf8'))
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { t: string });
@@ -209,16 +181,16 @@ test('a job over the samples and broken files: one status per file, outputs with
 });
 
 test('cancel answers within a second; resume finishes with each document once', async () => {
-  const folder = join(dir, 'many');
+  const folder = join(tb.dir, 'many');
   await distinctCopies(join(SAMPLES, 'report.pdf'), folder, 16);
-  const started = await call<JobInfo>('extract.start', {
+  const started = await tb.call<JobInfo>('extract.start', {
     inputs: [folder],
     kinds: ['tables'],
     formats: ['csv'],
-    outDir: join(dir, 'out-cancel'),
+    outDir: join(tb.dir, 'out-cancel'),
   });
   await new Promise<void>((resolve) => {
-    const off = backend.onEvent((e) => {
+    const off = tb.backend.onEvent((e) => {
       if (e.type === 'job.file' && (e.payload as { jobId: string }).jobId === started.jobId) {
         off();
         resolve();
@@ -226,24 +198,24 @@ test('cancel answers within a second; resume finishes with each document once', 
     });
   });
   const t0 = performance.now();
-  const cancelled = await call<JobInfo>('extract.cancel', { jobId: started.jobId });
+  const cancelled = await tb.call<JobInfo>('extract.cancel', { jobId: started.jobId });
   const ms = performance.now() - t0;
   assert.ok(ms < 1000, `cancel took ${ms} ms`);
   assert.equal(cancelled.progress.state, 'cancelled');
   assert.ok(cancelled.progress.docsDone < 16, `${cancelled.progress.docsDone} done before cancel`);
   const resumed = waitDone(started.jobId);
-  await call<JobInfo>('extract.resume', { jobId: started.jobId });
+  await tb.call<JobInfo>('extract.resume', { jobId: started.jobId });
   const done = await resumed;
   assert.equal(done.progress.state, 'done');
   assert.ok(done.files.every((f) => f.status === 'ok'));
-  const lines = (await readFile(join(dir, 'data/jobs', `${started.jobId}.jsonl`), 'utf8'))
+  const lines = (await readFile(join(tb.dir, 'data/jobs', `${started.jobId}.jsonl`), 'utf8'))
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { t: string; i?: number });
   const indices = lines.filter((l) => l.t === 'file').map((l) => l.i);
   assert.equal(indices.length, 16);
   assert.equal(new Set(indices).size, 16);
-  const rows = parseCsv(await readFile(join(dir, 'out-cancel/tables.csv'), 'utf8')).slice(1);
+  const rows = parseCsv(await readFile(join(tb.dir, 'out-cancel/tables.csv'), 'utf8')).slice(1);
   assert.equal(new Set(rows.map((r) => r[0])).size, 16);
 });
 
@@ -251,14 +223,14 @@ test(
   'disk full pauses the job with a message; resume after space is freed completes it',
   { skip: !existsSync('/dev/full') && 'no /dev/full' },
   async () => {
-    const out = join(dir, 'out-full');
+    const out = join(tb.dir, 'out-full');
     await mkdir(out, { recursive: true });
     // The exporter writes dates.csv through ".dates.csv.partial": pointing that at /dev/full gives a real ENOSPC.
     await symlink('/dev/full', join(out, '.dates.csv.partial'));
-    const input = join(dir, 'one');
+    const input = join(tb.dir, 'one');
     await mkdir(input);
     await copyFile(join(SAMPLES, 'invoice.pdf'), join(input, 'invoice.pdf'));
-    const started = await call<JobInfo>('extract.start', {
+    const started = await tb.call<JobInfo>('extract.start', {
       inputs: [input],
       kinds: ['dates'],
       formats: ['csv'],
@@ -270,7 +242,7 @@ test(
     assert.equal(paused.files[0]?.status, 'ok'); // the document itself was done and is kept
     await unlink(join(out, '.dates.csv.partial'));
     const resumed = waitDone(started.jobId);
-    await call<JobInfo>('extract.resume', { jobId: started.jobId });
+    await tb.call<JobInfo>('extract.resume', { jobId: started.jobId });
     const done = await resumed;
     assert.equal(done.progress.state, 'done');
     const rows = parseCsv(await readFile(join(out, 'dates.csv'), 'utf8'));
@@ -279,27 +251,27 @@ test(
 );
 
 test('bad input: an input that does not exist is refused naming it; an unknown job is not_found', async () => {
-  const r = await backend.call('extract.start', {
-    inputs: [join(dir, 'nope.pdf')],
+  const r = await tb.backend.call('extract.start', {
+    inputs: [join(tb.dir, 'nope.pdf')],
     kinds: ['dates'],
     formats: ['csv'],
   });
   assert.equal(r.ok, false);
   assert.ok(!r.ok && r.error.code === 'not_found' && r.error.message.includes('nope.pdf'));
-  const j = await backend.call('extract.job', { jobId: 'j_missing' });
+  const j = await tb.backend.call('extract.job', { jobId: 'j_missing' });
   assert.ok(!j.ok && j.error.code === 'not_found');
 });
 
 test('extract.tables and extract.export on an open document', async () => {
-  const doc = await call<{ id: string }>('documents.open', { path: join(SAMPLES, 'invoice.pdf') });
-  const { tables } = await call<{
+  const doc = await tb.call<{ id: string }>('documents.open', { path: join(SAMPLES, 'invoice.pdf') });
+  const { tables } = await tb.call<{
     tables: { method: string; rows: number; cols: number; headerRows: number; page: number }[];
   }>('extract.tables', { docId: doc.id });
   const items = tables.find((t) => t.rows === 7 && t.cols === 4);
   assert.ok(items);
   assert.equal(items.method, 'lattice');
   assert.equal(items.headerRows, 1);
-  const csv = await call<{ name: string; mime: string; bytes: Uint8Array }>('extract.export', {
+  const csv = await tb.call<{ name: string; mime: string; bytes: Uint8Array }>('extract.export', {
     docId: doc.id,
     kind: 'tables',
     format: 'csv',
@@ -307,7 +279,7 @@ test('extract.tables and extract.export on an open document', async () => {
   assert.equal(csv.name, 'invoice-tables.csv');
   const rows = parseCsv(new TextDecoder().decode(csv.bytes));
   assert.ok(rows.some((r) => r[0] === 'invoice.pdf' && r[8] === '$2,900.00'));
-  const xlsx = await call<{ name: string; bytes: Uint8Array }>('extract.export', {
+  const xlsx = await tb.call<{ name: string; bytes: Uint8Array }>('extract.export', {
     docId: doc.id,
     kind: 'dates',
     format: 'xlsx',
@@ -315,11 +287,11 @@ test('extract.tables and extract.export on an open document', async () => {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(xlsx.bytes as unknown as ArrayBuffer);
   assert.equal(wb.getWorksheet('Dates')?.rowCount, 6);
-  const scanned = await call<{ id: string }>('documents.open', {
+  const scanned = await tb.call<{ id: string }>('documents.open', {
     path: join(SAMPLES, 'invoice-scanned.pdf'),
   });
-  const ocr = await call<{ tables: { method: string }[] }>('extract.tables', { docId: scanned.id });
+  const ocr = await tb.call<{ tables: { method: string }[] }>('extract.tables', { docId: scanned.id });
   assert.ok(ocr.tables.length > 0 && ocr.tables.every((t) => t.method === 'ocr'));
-  const bad = await backend.call('extract.tables', { docId: doc.id, pages: [9] });
+  const bad = await tb.backend.call('extract.tables', { docId: doc.id, pages: [9] });
   assert.ok(!bad.ok && bad.error.code === 'invalid_input' && bad.error.message.includes('invoice.pdf'));
 });
