@@ -146,6 +146,17 @@ export class AskManager {
         text: r.text,
         boxes: r.boxes,
         verified: r.verified,
+        // Until field binding lands, words found on the page are only 'found': nothing ties them to the question.
+        trust: r.verified === null ? null : r.verified ? 'found' : 'unverified',
+        trust_reason:
+          r.verified === null
+            ? null
+            : r.verified
+              ? 'The words are on the page; nothing yet ties them to the question.'
+              : 'Not on the page.',
+        field: null,
+        conflict: null,
+        candidates: [],
         engine: 'reader',
         model: null,
         provider: null,
@@ -195,6 +206,15 @@ export class AskManager {
       text: run.text,
       boxes: v?.verified ? v.boxes : run.boxes,
       verified: v ? v.verified : null,
+      trust: v ? (v.verified ? 'found' : 'unverified') : null,
+      trust_reason: v
+        ? v.verified
+          ? `The words are on the page ("${v.matched ?? run.text}"); nothing yet ties them to the question.`
+          : 'The answer is not on the pages the model read.'
+        : null,
+      field: null,
+      conflict: null,
+      candidates: [],
       engine: 'vlm',
       model: run.model,
       provider: run.provider,

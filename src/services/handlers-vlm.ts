@@ -329,6 +329,11 @@ export class VlmService implements VlmAnswerer {
             boxes: tiled ? mergeViewBoxes(found, img.plan.pageSize) : (found[0]?.boxes ?? []),
             // Boxes are the model's own reading of the image; there is no page text to check them against.
             verified: null,
+            trust: null,
+            trust_reason: null,
+            field: null,
+            conflict: null,
+            candidates: [],
             engine: 'vlm',
             model: last.model,
             provider: last.provider,

@@ -146,11 +146,72 @@ export type Timings = z.infer<typeof Timings>;
 export const Engine = z.enum(['vlm', 'reader']);
 export type Engine = z.infer<typeof Engine>;
 
+/**
+ * How far an answer can be trusted (issue 10):
+ * - `verified`: bound to the question by evidence on the page — the value paired with the asked field's label,
+ *   or the value the field's type and position single out; for VLM answers the model's value equals that bound
+ *   value (and its box, when it drew one, overlaps the evidence);
+ * - `found`: the words are on the page but nothing ties them to the question;
+ * - `unverified`: not on the page;
+ * - `conflict`: the page states a different value for the asked field (both are shown: `conflict`).
+ */
+export const Trust = z.enum(['verified', 'found', 'unverified', 'conflict']);
+export type Trust = z.infer<typeof Trust>;
+
+/** The fields the reader binds from labels and layout (invoices, receipts, statements, forms). */
+export const FieldKind = z.enum([
+  'total',
+  'subtotal',
+  'tax',
+  'date',
+  'due_date',
+  'vendor',
+  'address',
+  'recipient',
+  'invoice_number',
+  'currency',
+  'line_item',
+]);
+export type FieldKind = z.infer<typeof FieldKind>;
+
+export const FieldValueType = z.enum(['money', 'date', 'name', 'address', 'id', 'text']);
+export type FieldValueType = z.infer<typeof FieldValueType>;
+
+/** One value bound to a field on the page, with the evidence that binds it. */
+export const BoundField = z.object({
+  field: FieldKind,
+  /** The value as printed on the page (no label, no time glued to a date). */
+  value: z.string(),
+  /** Typed value: ISO 8601 date, decimal amount ("11977.20"), ISO 4217 code; null for text fields. */
+  normalized: z.string().nullable(),
+  type: FieldValueType,
+  /** Where the value is, in page space. */
+  box: LabelledBox,
+  /** The label that names the field on the page ("Total due"), null when position alone binds it. */
+  label: z.string().nullable(),
+  labelBox: LabelledBox.nullable(),
+  /** How label and value were paired: 'right', 'below', 'column', 'table-row', 'position', … */
+  how: z.string(),
+  /** 0..1: how sure the binder is; only bindings it stands behind are `verified`. */
+  score: z.number(),
+});
+export type BoundField = z.infer<typeof BoundField>;
+
 export const Answer = z.object({
   text: z.string(),
   boxes: z.array(LabelledBox),
-  /** true: found on the page and snapped to its words; false: not found; null: not checked. */
+  /** true exactly when `trust` is 'verified'; false for found / unverified / conflict; null: not checked. */
   verified: z.boolean().nullable(),
+  /** The level of trust (null: nothing to check, e.g. "no dates found"). */
+  trust: Trust.nullable().default(null),
+  /** Why this level, in a sentence a user reads on hover and in `--json`. */
+  trust_reason: z.string().nullable().default(null),
+  /** The field the question asked for and the value bound to it, when the reader could bind one. */
+  field: BoundField.nullable().default(null),
+  /** With trust 'conflict': what the page states for the asked field. */
+  conflict: BoundField.nullable().default(null),
+  /** When nothing could be bound: the closest candidates, best first. */
+  candidates: z.array(BoundField).default([]),
   engine: Engine,
   model: z.string().nullable(),
   provider: z.string().nullable(),
