@@ -39,6 +39,7 @@ const ROOMS = [
   'server',
   'cli',
   'renderer',
+  'eval',
 ];
 
 /** Builds a no-restricted-imports rule letting `room` import only `allowed` rooms. */
@@ -114,6 +115,8 @@ export default tseslint.config(
   zone('documents', ['shared', 'anyres']),
   zone('inference', ['shared', 'anyres']),
   zone('extract', ['shared', 'anyres']),
+  // Benchmark metrics are pure functions of predictions and references.
+  zone('eval', ['shared'], { node: false }),
   zone('services', ['shared', 'anyres', 'documents', 'inference', 'extract']),
   zone('main', ['shared'], { electron: true }),
   zone('preload', ['shared'], { node: false, electron: true }),
