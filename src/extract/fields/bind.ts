@@ -51,6 +51,7 @@ const FIRST_WORDS = new Set(
   ALL_LABELS.map((l) => lettersOf(l.split(' ')[0] ?? '')).filter((l) => l.length >= 3),
 );
 
+const EXACT_LABELS = new Set(ALL_LABELS.map(lettersOf));
 const COLON_ONLY = new Set([
   'from',
   'to',
@@ -65,7 +66,7 @@ const COLON_ONLY = new Set([
 ]);
 
 function allowedEdits(target: string): number {
-  return target.length <= 4 ? 0 : target.length <= 8 ? 1 : target.length <= 14 ? 2 : 3;
+  return target.length <= 4 ? 0 : target.length <= 9 ? 1 : target.length <= 16 ? 2 : 3;
 }
 
 /** Every place a label of `spec` starts a segment of the page (fuzzy: OCR misreads a letter or two). */
@@ -106,6 +107,16 @@ function findLabels(ix: PageIndex, spec: FieldSpec): LabelHit[] {
       }
     }
     if (!best) continue;
+    // A misread of this field's label that is exactly another field's label ("Net amount" is not "VAT amount").
+    if (best.dist > 0) {
+      const exact = lettersOf(
+        textOf(
+          ix,
+          Array.from({ length: best.end - i + 1 }, (_, k) => i + k),
+        ),
+      );
+      if (EXACT_LABELS.has(exact) && !spec.labels.some((l) => lettersOf(l.text) === exact)) continue;
+    }
     const next = toks[best.end + 1];
     // Words that are labels only with a colon ("From:", "To:", "No:", "Amount:"); bare, they are prose or
     // column headers.
@@ -118,7 +129,7 @@ function findLabels(ix: PageIndex, spec: FieldSpec): LabelHit[] {
       continue;
     if (
       next &&
-      next.line === t.line &&
+      next.seg === t.seg &&
       next.letters &&
       spec.notAfter.some((w) => next.letters === lettersOf(w))
     )
@@ -126,7 +137,7 @@ function findLabels(ix: PageIndex, spec: FieldSpec): LabelHit[] {
     const prev = toks[i - 1];
     if (
       prev &&
-      prev.line === t.line &&
+      prev.seg === t.seg &&
       prev.letters &&
       spec.notBefore.some((w) => prev.letters === lettersOf(w))
     )
@@ -264,11 +275,17 @@ function valueFor(ix: PageIndex, hit: LabelHit, dates: readonly DateHit[]): Foun
       if (r) return { ...r, how: how(r.idx) };
       // Below only when the amount sits under the label itself (a form's boxed field), not the next row's
       // amount in the right-hand column (that is the next label's value: cash under total).
-      // A column header ("Amount", "Total") has neighbours on its row; a form label stands alone.
-      const alone = ix.tokens.every(
-        (t, i) => (i >= hit.start && i <= hit.end) || vOverlap(t.box, hit.box) < 0.3 || isMoneyFiller(t.text),
-      );
-      if (!alone) return null;
+      // A table's column header ("Qty  Price  Total") is a row of three or more word-only cells; under it is an
+      // item's amount, not the field's value. A form's labels stand two to a row at most.
+      const rowSegs = new Set<number>();
+      let digits = false;
+      ix.tokens.forEach((t) => {
+        if (vOverlap(t.box, hit.box) < 0.5) return;
+        rowSegs.add(t.seg);
+        if (/\d/.test(t.text)) digits = true;
+      });
+      if (rowSegs.size >= 3 && !digits) return null;
+      if (right.some((i) => parseMoney(ix.tokens[i]?.text ?? ''))) return null;
       const row = rowsBelow(ix, hit.box, 1, 0)[0]?.filter((i) => {
         const b = ix.tokens[i]?.box;
         return !!b && b.x0 < hit.box.x1 && b.x1 > hit.box.x0;
@@ -291,6 +308,18 @@ function valueFor(ix: PageIndex, hit: LabelHit, dates: readonly DateHit[]): Foun
     case 'text': {
       const r = nameIn(ix, sameSeg, 'same-line');
       if (r) return r;
+      // The value across a gap on the label's row ("Customer:      Oliver Bennett"), when nothing else sits there.
+      const near = right[0] !== undefined && (ix.tokens[right[0]]?.box.x0 ?? 0) - hit.box.x1 < 15 * h;
+      const across = near ? right : [];
+      const firstSeg = ix.tokens[across[0] ?? -1]?.seg;
+      if (firstSeg !== undefined && /[:：]$/.test(ix.tokens[hit.end]?.text ?? '')) {
+        const acr = nameIn(
+          ix,
+          across.filter((i) => ix.tokens[i]?.seg === firstSeg),
+          'right',
+        );
+        if (acr) return acr;
+      }
       const row = below(1)[0];
       return row ? nameIn(ix, row, 'below') : null;
     }

@@ -272,6 +272,7 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
         'order number',
         'order no',
         'ref no',
+        'reference no',
         'reference number',
         'cash bill no',
         'tax invoice no',
