@@ -4,7 +4,7 @@
 // Every binding carries its evidence and a score; only those it stands behind score ≥ VERIFIED_SCORE.
 import type { BoundField, DateHit, FieldKind, TextPage } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
-import { levenshtein } from '../verify/find-text.js';
+import { findPhrase, levenshtein } from '../verify/find-text.js';
 import { ALL_LABELS, FIELD_SPECS, specOf, type FieldSpec } from './labels.js';
 import {
   boxOf,
@@ -532,9 +532,7 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
     if (
       rows.length === 0 &&
       skipped < 3 &&
-      (REG_LINE.test(text) ||
-        NOT_ADDRESS_START.test(text) ||
-        (!/[\d,]/.test(text) && !ADDRESS_LIKE.test(text)))
+      (REG_LINE.test(text) || NOT_ADDRESS_START.test(text) || (!/\d/.test(text) && !ADDRESS_LIKE.test(text)))
     ) {
       skipped++;
       bottom = s.box.y1;
@@ -721,6 +719,17 @@ export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
   const first = ixs[0];
   if (first) {
     const { vendor, address } = vendorAndAddress(first);
+    if (vendor && vendor.score < VERIFIED_SCORE && vendor.value.split(' ').length >= 2) {
+      // A scanned name read the same way twice (the letterhead and the footer, the bank account's name) is
+      // not a misreading: two reads agree.
+      const again = findPhrase(ctx.pages, vendor.value, { minScore: 1 }).filter(
+        (m) => !m.boxes.some((b) => m.page === vendor.box.page && vOverlap(b, vendor.box) > 0.5),
+      );
+      if (again.length > 0) {
+        vendor.score = 0.82;
+        vendor.how = 'position, repeated';
+      }
+    }
     if (vendor) out.set('vendor', [...(out.get('vendor') ?? []), vendor]);
     if (address) out.set('address', [...(out.get('address') ?? []), address]);
   }

@@ -66,7 +66,8 @@ export function bindField(
   if (!q) return null;
   if (q.field === 'line_item') return bindLineItem(q.item ?? '', ctx);
   const all = bindCandidates(ctx);
-  const list = all.get(q.field) ?? [];
+  let list = all.get(q.field) ?? [];
+  if (q.field === 'invoice_number') list = byQualifier(question, list);
   if (list.length > 0) return { field: q.field, binding: list[0] ?? null, candidates: list.slice(1, 6) };
   // Nothing of this field: the closest values of the same type stand in as candidates.
   const type = list[0]?.type;
@@ -74,6 +75,27 @@ export function bindField(
   for (const [f, l] of all)
     if (f !== q.field && l[0] && (type === undefined || l[0].type === type)) near.push(l[0]);
   return { field: q.field, binding: null, candidates: near.filter((c) => sameType(q.field, c)).slice(0, 5) };
+}
+
+const QUALIFIERS: ReadonlyArray<[RegExp, RegExp]> = [
+  [/\border\b/i, /\border\b/i],
+  [/\b(?:reference|ref)\b/i, /\b(?:reference|ref)\b/i],
+  [/\breceipt\b/i, /\breceipt\b/i],
+  [/\bstatement\b/i, /\bstatement\b/i],
+  [/\b(?:document|doc)\b/i, /\b(?:document|doc)\b/i],
+];
+
+/**
+ * "What is the order number?" asks for the number labelled as an order's: the invoice number is not it. The
+ * candidate whose label names what was asked comes first; without one, the best is only 'found'.
+ */
+function byQualifier(question: string, list: BoundField[]): BoundField[] {
+  const q = QUALIFIERS.find(([inQuestion]) => inQuestion.test(question));
+  if (!q) return list;
+  const hit = list.find((b) => q[1].test(b.label ?? ''));
+  if (hit) return [hit, ...list.filter((b) => b !== hit)];
+  const first = list[0];
+  return first ? [{ ...first, score: Math.min(first.score, 0.65) }, ...list.slice(1)] : list;
 }
 
 const TYPE_OF: Partial<Record<FieldKind, string>> = {
