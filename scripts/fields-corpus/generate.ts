@@ -488,7 +488,8 @@ const PDF_FONTS: Record<Face, [StandardFonts, StandardFonts]> = {
 };
 
 async function toPdf(page: Page): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
+  // Fixed dates: the same page makes the same bytes, so the bench's text cache (keyed by content) holds.
+  const doc = await PDFDocument.create({ updateMetadata: false });
   const p = doc.addPage([page.width, page.height]);
   const [regularName, boldName] = PDF_FONTS[page.face];
   const regular = await doc.embedFont(regularName);

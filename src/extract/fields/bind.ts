@@ -368,6 +368,9 @@ function bound(
 }
 
 function labelScore(hit: LabelHit, how: string, source: TextPage['source']): number {
+  // An amount under its label on a scan may be the next row's (a receipt's right-hand column drifts with the
+  // skew); on a text layer the form's layout is exact.
+  if (hit.spec.type === 'money' && how === 'below' && source !== 'text-layer') return 0.7;
   // An address's words run over lines that OCR punctuates its own way; a scan's address is never stated verified.
   if (hit.spec.type === 'address' && source !== 'text-layer') return 0.7;
   let s = hit.rank >= 4 ? 0.95 : hit.rank === 3 ? 0.92 : 0.85;
@@ -634,6 +637,10 @@ function pickTotal(
   let score = pick.score;
   if (corroborated(pick)) score = Math.max(score, 0.9);
   else if (rivals.length > 0) score = Math.min(score, 0.65);
+  // An amount paid of nothing, or far below the subtotal, is a misread row, not a total to stand behind.
+  const pv = moneyValue(pick) ?? 0;
+  const sv = moneyValue(sub);
+  if (pv <= 0 || (sv !== null && pv < sv * 0.5)) score = Math.min(score, 0.6);
   const ry = roundingY.get(pick.box.page);
   if (ry !== undefined && pick.box.y1 < ry && !corroborated(pick)) {
     // The total is printed above a rounding adjustment and no total below it was bound: the amount paid is the
