@@ -146,17 +146,11 @@ export class AskManager {
         text: r.text,
         boxes: r.boxes,
         verified: r.verified,
-        // Until field binding lands, words found on the page are only 'found': nothing ties them to the question.
-        trust: r.verified === null ? null : r.verified ? 'found' : 'unverified',
-        trust_reason:
-          r.verified === null
-            ? null
-            : r.verified
-              ? 'The words are on the page; nothing yet ties them to the question.'
-              : 'Not on the page.',
-        field: null,
+        trust: r.trust,
+        trust_reason: r.trustReason,
+        field: r.field,
         conflict: null,
-        candidates: [],
+        candidates: r.candidates,
         engine: 'reader',
         model: null,
         provider: null,

@@ -80,10 +80,12 @@ describe('reader engine on the sample invoice', () => {
       'Quarterly Operations Report',
     );
     const found = answerWithReader('find "Acme Robotics"', ctx([invoice]));
-    assert.equal(found.verified, true);
+    assert.equal(found.trust, 'found', 'found text is on the page; nothing binds it to a field');
+    assert.equal(found.verified, false);
     assert.match(found.text, /^Found 1 match/);
     const missing = answerWithReader('find "Globex"', ctx([invoice]));
     assert.equal(missing.verified, false);
+    assert.equal(missing.trust, 'unverified');
     assert.equal(missing.boxes.length, 0);
     assert.equal(answerWithReader('Summarize the main points.', ctx([invoice])).text, NEEDS_VLM);
   });

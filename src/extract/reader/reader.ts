@@ -1,10 +1,11 @@
 // The reader engine's answers: what can be answered from the page's words alone, with no model — find text,
 // list dates, list tables, the title, and labelled values ("what is the invoice date?"). Anything else
 // says that a vision-language model is needed and how to get one.
-import type { DateHit, Table, TextPage, Word } from '../../shared/domain.js';
+import type { BoundField, DateHit, FieldKind, Table, TextPage, Trust, Word } from '../../shared/domain.js';
 import type { LabelledBox, Rect } from '../../shared/geometry.js';
 import { unionRect } from '../../shared/geometry.js';
 import { findPhrase, normalizeToken } from '../verify/find-text.js';
+import { bindField, isVerified } from '../fields/index.js';
 
 export type ReaderIntent =
   | { kind: 'find'; phrase: string }
@@ -12,6 +13,7 @@ export type ReaderIntent =
   | { kind: 'tables' }
   | { kind: 'title' }
   | { kind: 'field'; label: string }
+  | { kind: 'bound'; field: FieldKind }
   | { kind: 'unsupported' };
 
 export interface ReaderContext {
@@ -26,8 +28,20 @@ export interface ReaderContext {
 export interface ReaderAnswer {
   text: string;
   boxes: LabelledBox[];
-  /** true when the answer was read off the page; null when there is nothing to verify. */
+  /** true exactly when `trust` is 'verified'; false for found / unverified; null when there is nothing to check. */
   verified: boolean | null;
+  /**
+   * verified: the value is bound to the asked field by the page's labels or layout (fields/); found: the words
+   * are on the page but nothing ties them to the question (found text, a listed date, a value that could be
+   * the field but is not singled out); unverified: not on the page; null: nothing to check.
+   */
+  trust: Trust | null;
+  /** Why this level, one sentence. */
+  trustReason: string | null;
+  /** The field asked for and the value bound to it (field questions only). */
+  field: BoundField | null;
+  /** When nothing could be bound, or the binding is not sure: the closest candidates, best first. */
+  candidates: BoundField[];
   intent: ReaderIntent['kind'];
 }
 
@@ -138,55 +152,142 @@ function describeTable(t: Table, i: number): string {
   return `Table ${i + 1} (page ${t.page}): ${t.rows} rows × ${t.cols} columns${cols.length ? `; columns: ${cols.join(', ')}` : ''}.`;
 }
 
+function reply(
+  intent: ReaderIntent['kind'],
+  text: string,
+  boxes: LabelledBox[],
+  trust: Trust | null,
+  trustReason: string | null,
+  extra: { field?: BoundField | null; candidates?: BoundField[] } = {},
+): ReaderAnswer {
+  return {
+    text,
+    boxes,
+    verified: trust === null ? null : trust === 'verified',
+    trust,
+    trustReason,
+    field: extra.field ?? null,
+    candidates: extra.candidates ?? [],
+    intent,
+  };
+}
+
+const FIELD_NAMES: Record<FieldKind, string> = {
+  total: 'total',
+  subtotal: 'subtotal',
+  tax: 'tax',
+  date: 'date',
+  due_date: 'due date',
+  vendor: 'issuing company',
+  address: 'address',
+  recipient: 'recipient',
+  invoice_number: 'invoice number',
+  currency: 'currency',
+  line_item: 'amount',
+};
+
+/** The answer text of a bound value: money keeps its currency mark as printed ("$11,977.20"). */
+function valueText(b: BoundField, pages: readonly TextPage[]): string {
+  if (b.type !== 'money') return b.value;
+  const page = pages.find((p) => p.page === b.box.page);
+  const word = page?.words.find(
+    (w) =>
+      w.box.x0 <= b.box.x0 + 0.5 &&
+      w.box.x1 >= b.box.x1 - 0.5 &&
+      w.box.y0 <= b.box.y1 &&
+      w.box.y1 >= b.box.y0 &&
+      w.text.includes(b.value),
+  );
+  return word ? word.text.replace(/[:*]+$/, '') : b.value;
+}
+
+function boundAnswer(question: string, ctx: ReaderContext): ReaderAnswer | null {
+  const r = bindField(question, { pages: ctx.pages, dates: ctx.dates });
+  if (!r) return null;
+  const name = FIELD_NAMES[r.field];
+  const b = r.binding;
+  if (!b) {
+    const near = r.candidates
+      .map((c) => `"${valueText(c, ctx.pages)}" (${FIELD_NAMES[c.field]})`)
+      .slice(0, 3);
+    // 'unsupported': a vision-language model, where one is installed, may still read it.
+    return reply(
+      'unsupported',
+      `No ${name} could be read from ${ctx.pages.length === 1 ? 'this page' : 'these pages'}${near.length ? `; closest: ${near.join(', ')}` : ''}.`,
+      r.candidates.map((c) => ({ ...c.box, label: c.value })),
+      null,
+      null,
+      { candidates: r.candidates },
+    );
+  }
+  const boxes = [{ ...b.box, label: b.label ?? name }];
+  if (isVerified(b)) {
+    const why = b.label
+      ? `"${b.value}" is the value the page prints ${b.how === 'below' ? 'under' : 'beside'} the label "${b.label}".`
+      : b.how === 'only-date'
+        ? `"${b.value}" is the only date on the page.`
+        : `"${b.value}" is singled out as the ${name} by its type and position.`;
+    return reply('bound', valueText(b, ctx.pages), boxes, 'verified', why, {
+      field: b,
+      candidates: r.candidates,
+    });
+  }
+  const why = b.label
+    ? `"${b.value}" is printed by the label "${b.label}", but another value could also be the ${name}.`
+    : `"${b.value}" is on the page, but no label ties it to the ${name}.`;
+  return reply('bound', valueText(b, ctx.pages), boxes, 'found', why, { field: b, candidates: r.candidates });
+}
+
 export function answerWithReader(question: string, ctx: ReaderContext): ReaderAnswer {
   const intent = classify(question);
+  if (intent.kind === 'field' || intent.kind === 'unsupported') {
+    const bound = boundAnswer(question, ctx);
+    if (bound) return bound;
+  }
   switch (intent.kind) {
     case 'find': {
       const matches = findPhrase(ctx.pages, intent.phrase, { minScore: 0.9 });
       if (matches.length === 0) {
-        return {
-          text: `"${intent.phrase}" does not appear on ${ctx.pages.length === 1 ? 'this page' : 'these pages'}.`,
-          boxes: [],
-          verified: false,
-          intent: intent.kind,
-        };
+        return reply(
+          intent.kind,
+          `"${intent.phrase}" does not appear on ${ctx.pages.length === 1 ? 'this page' : 'these pages'}.`,
+          [],
+          'unverified',
+          'The words are not on the page.',
+        );
       }
       const pages = [...new Set(matches.map((m) => m.page))].sort((a, b) => a - b);
-      return {
-        text: `Found ${matches.length} match${matches.length === 1 ? '' : 'es'} for "${intent.phrase}" on page${pages.length === 1 ? '' : 's'} ${pages.join(', ')}.`,
-        boxes: matches.flatMap((m) => m.boxes.map((b) => ({ ...b, page: m.page, label: m.text }))),
-        verified: true,
-        intent: intent.kind,
-      };
+      // Found text is 'found': the words are there; a find asks for nothing more to be tied to them.
+      return reply(
+        intent.kind,
+        `Found ${matches.length} match${matches.length === 1 ? '' : 'es'} for "${intent.phrase}" on page${pages.length === 1 ? '' : 's'} ${pages.join(', ')}.`,
+        matches.flatMap((m) => m.boxes.map((b) => ({ ...b, page: m.page, label: m.text }))),
+        'found',
+        'The words are on the page where the boxes are.',
+      );
     }
     case 'dates': {
-      if (ctx.dates.length === 0)
-        return { text: 'No dates found.', boxes: [], verified: null, intent: intent.kind };
+      if (ctx.dates.length === 0) return reply(intent.kind, 'No dates found.', [], null, null);
       const list = ctx.dates.map((d) => `${d.text} (${d.iso}, page ${d.box.page})`);
-      return {
-        text: `${ctx.dates.length} date${ctx.dates.length === 1 ? '' : 's'}: ${list.join('; ')}.`,
-        boxes: ctx.dates.map((d) => ({ ...d.box, label: d.iso })),
-        verified: true,
-        intent: intent.kind,
-      };
+      return reply(
+        intent.kind,
+        `${ctx.dates.length} date${ctx.dates.length === 1 ? '' : 's'}: ${list.join('; ')}.`,
+        ctx.dates.map((d) => ({ ...d.box, label: d.iso })),
+        'found',
+        'Every date printed on the page, read where it is printed.',
+      );
     }
     case 'tables': {
-      if (ctx.tables === null) {
-        return {
-          text: 'Table detection is not available in this build yet.',
-          boxes: [],
-          verified: null,
-          intent: intent.kind,
-        };
-      }
-      if (ctx.tables.length === 0)
-        return { text: 'No tables found.', boxes: [], verified: null, intent: intent.kind };
-      return {
-        text: `${ctx.tables.length} table${ctx.tables.length === 1 ? '' : 's'}. ${ctx.tables.map(describeTable).join(' ')}`,
-        boxes: ctx.tables.map((t, i) => ({ ...t.box, page: t.page, label: `Table ${i + 1}` })),
-        verified: true,
-        intent: intent.kind,
-      };
+      if (ctx.tables === null)
+        return reply(intent.kind, 'Table detection is not available in this build yet.', [], null, null);
+      if (ctx.tables.length === 0) return reply(intent.kind, 'No tables found.', [], null, null);
+      return reply(
+        intent.kind,
+        `${ctx.tables.length} table${ctx.tables.length === 1 ? '' : 's'}. ${ctx.tables.map(describeTable).join(' ')}`,
+        ctx.tables.map((t, i) => ({ ...t.box, page: t.page, label: `Table ${i + 1}` })),
+        'found',
+        'The tables detected on the page.',
+      );
     }
     case 'title': {
       // The title is the line set in the largest type near the top of the first page.
@@ -199,24 +300,20 @@ export function answerWithReader(question: string, ctx: ReaderContext): ReaderAn
         if (!best || score > best.size + 0.5) best = { text: l.text, box: l.box, size: score };
       }
       if (!best && !ctx.metadataTitle)
-        return {
-          text: 'This document has no visible title.',
-          boxes: [],
-          verified: null,
-          intent: intent.kind,
-        };
+        return reply(intent.kind, 'This document has no visible title.', [], null, null);
       const meta =
         ctx.metadataTitle && best && normalizeToken(ctx.metadataTitle) !== normalizeToken(best.text)
           ? ` (its metadata title is "${ctx.metadataTitle}")`
           : '';
       return best && first
-        ? {
-            text: `${best.text}${meta}`,
-            boxes: [{ ...best.box, page: first.page, label: 'title' }],
-            verified: true,
-            intent: intent.kind,
-          }
-        : { text: ctx.metadataTitle ?? '', boxes: [], verified: null, intent: intent.kind };
+        ? reply(
+            intent.kind,
+            `${best.text}${meta}`,
+            [{ ...best.box, page: first.page, label: 'title' }],
+            'found',
+            'The line in the largest type near the top of the first page.',
+          )
+        : reply(intent.kind, ctx.metadataTitle ?? '', [], null, null);
     }
     case 'field': {
       const label = intent.label
@@ -231,16 +328,19 @@ export function answerWithReader(question: string, ctx: ReaderContext): ReaderAn
         const text = value.map((i) => page.words[i]?.text ?? '').join(' ');
         const box = unionRect(value.map((i) => page.words[i]?.box).filter((b): b is Rect => b !== undefined));
         if (!box) continue;
-        return { text, boxes: [{ ...box, page: page.page, label }], verified: true, intent: intent.kind };
+        // A label the binder does not know: the words beside it are on the page, but no type check ties them.
+        return reply(
+          intent.kind,
+          text,
+          [{ ...box, page: page.page, label }],
+          'found',
+          `The words printed beside "${m.text}"; nothing checks that they are its value.`,
+        );
       }
-      return {
-        text: `No value labelled "${label}" was found. ${NEEDS_VLM}`,
-        boxes: [],
-        verified: null,
-        intent: 'unsupported',
-      };
+      return reply('unsupported', `No value labelled "${label}" was found. ${NEEDS_VLM}`, [], null, null);
     }
+    case 'bound':
     case 'unsupported':
-      return { text: NEEDS_VLM, boxes: [], verified: null, intent: intent.kind };
+      return reply(intent.kind, NEEDS_VLM, [], null, null);
   }
 }

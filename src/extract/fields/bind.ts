@@ -1,0 +1,646 @@
+// The field binder: pairs a field's label with the value of the field's type that the layout puts beside it
+// (right on the line, across a column gap, the row of a right-hand column, the line below), and binds the
+// fields no label names (the issuing company and its address at the top, the only date) by position and type.
+// Every binding carries its evidence and a score; only those it stands behind score ≥ VERIFIED_SCORE.
+import type { BoundField, DateHit, FieldKind, TextPage } from '../../shared/domain.js';
+import type { Rect } from '../../shared/geometry.js';
+import { levenshtein } from '../verify/find-text.js';
+import { ALL_LABELS, FIELD_SPECS, specOf, type FieldSpec } from './labels.js';
+import {
+  boxOf,
+  heightOf,
+  indexPage,
+  lettersOf,
+  rightOf,
+  rowsBelow,
+  textOf,
+  vOverlap,
+  type PageIndex,
+} from './page-index.js';
+import { currencyCode, isMoneyFiller, parseId, parseMoney } from './values.js';
+
+/** Bindings scoring at least this are stated as verified; below it the value is only 'found'. */
+export const VERIFIED_SCORE = 0.8;
+
+export interface BindContext {
+  pages: readonly TextPage[];
+  /** The document's dates (extractDocumentDates, day/month order decided for the whole document). */
+  dates: readonly DateHit[];
+}
+
+export interface FieldBinding {
+  field: FieldKind;
+  /** The value bound to the field (null: none could be bound). */
+  binding: BoundField | null;
+  /** Other values that could be the field, best first (the binding excluded). */
+  candidates: BoundField[];
+}
+
+interface LabelHit {
+  spec: FieldSpec;
+  rank: number;
+  /** Token range [start, end] of the label. */
+  start: number;
+  end: number;
+  text: string;
+  box: Rect;
+  fuzzy: boolean;
+}
+
+const FIRST_WORDS = new Set(
+  ALL_LABELS.map((l) => lettersOf(l.split(' ')[0] ?? '')).filter((l) => l.length >= 3),
+);
+
+function allowedEdits(target: string): number {
+  return target.length <= 4 ? 0 : target.length <= 8 ? 1 : 2;
+}
+
+/** Every place a label of `spec` starts a segment of the page (fuzzy: OCR misreads a letter or two). */
+function findLabels(ix: PageIndex, spec: FieldSpec): LabelHit[] {
+  const hits: LabelHit[] = [];
+  const toks = ix.tokens;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    if (!t || !t.letters) continue;
+    if (!t.segStart) {
+      // Only punctuation or a bullet before it in its segment ("* TOTAL", "- Date").
+      let j = i - 1;
+      let clean = true;
+      while (j >= 0 && toks[j]?.seg === t.seg) {
+        if (toks[j]?.letters || /\d/.test(toks[j]?.text ?? '')) clean = false;
+        j--;
+      }
+      if (!clean) continue;
+    }
+    let best: { rank: number; end: number; dist: number; len: number } | null = null;
+    for (const label of spec.labels) {
+      const target = lettersOf(label.text);
+      const n = label.text.split(' ').length;
+      let joined = '';
+      for (let k = 0; k < n + 1 && i + k < toks.length; k++) {
+        const w = toks[i + k];
+        if (!w || w.line !== t.line) break;
+        if (k > 0 && w.box.x0 - (toks[i + k - 1]?.box.x1 ?? 0) > 2.5 * heightOf(ix, w.box)) break;
+        joined += w.letters;
+        if (joined.length > target.length + 2) break;
+        const dist = levenshtein(joined, target);
+        if (dist <= allowedEdits(target) && w.letters.length > 0) {
+          const cand = { rank: label.rank, end: i + k, dist, len: target.length };
+          if (!best || cand.len > best.len || (cand.len === best.len && cand.dist < best.dist)) best = cand;
+        }
+      }
+    }
+    if (!best) continue;
+    const next = toks[best.end + 1];
+    if (
+      next &&
+      next.line === t.line &&
+      next.letters &&
+      spec.notAfter.some((w) => next.letters === lettersOf(w))
+    )
+      continue;
+    const prev = toks[i - 1];
+    if (
+      prev &&
+      prev.line === t.line &&
+      prev.letters &&
+      spec.notBefore.some((w) => prev.letters === lettersOf(w))
+    )
+      continue;
+    const idx = Array.from({ length: best.end - i + 1 }, (_, k) => i + k);
+    hits.push({
+      spec,
+      rank: best.rank,
+      start: i,
+      end: best.end,
+      text: textOf(ix, idx).replace(/[:;]+$/, ''),
+      box: boxOf(ix, idx),
+      fuzzy: best.dist > 0,
+    });
+    i = best.end;
+  }
+  return hits;
+}
+
+/** true when token i starts some label (a value search stops there: it is the next field, not this one's value). */
+function startsLabel(ix: PageIndex, i: number): boolean {
+  const t = ix.tokens[i];
+  return !!t && t.letters.length >= 3 && FIRST_WORDS.has(t.letters);
+}
+
+interface Found {
+  idx: number[];
+  value: string;
+  normalized: string | null;
+  how: string;
+  currency?: string | null;
+}
+
+function moneyIn(ix: PageIndex, stream: readonly number[], how: string, maxSkip = 4): Found | null {
+  let skipped = 0;
+  for (const i of stream) {
+    const t = ix.tokens[i];
+    if (!t) continue;
+    const m = parseMoney(t.text);
+    if (m) return { idx: [i], value: m.value, normalized: m.normalized, how, currency: m.currency };
+    if (isMoneyFiller(t.text)) continue;
+    if (t.letters.length >= 2 || startsLabel(ix, i)) return null;
+    if (++skipped > maxSkip) return null;
+  }
+  return null;
+}
+
+function dateIn(
+  ix: PageIndex,
+  stream: readonly number[],
+  dates: readonly DateHit[],
+  how: string,
+): Found | null {
+  let skipped = 0;
+  for (const i of stream) {
+    const t = ix.tokens[i];
+    if (!t) continue;
+    const hit = dates.find(
+      (d) =>
+        d.box.page === ix.page.page &&
+        d.precision === 'day' &&
+        Math.min(d.box.x1, t.box.x1) - Math.max(d.box.x0, t.box.x0) > 0 &&
+        vOverlap(d.box, t.box) > 0.3,
+    );
+    if (hit) {
+      const idx = stream.filter((j) => {
+        const b = ix.tokens[j]?.box;
+        return (
+          !!b && Math.min(hit.box.x1, b.x1) - Math.max(hit.box.x0, b.x0) > 0 && vOverlap(hit.box, b) > 0.3
+        );
+      });
+      return { idx, value: hit.text, normalized: hit.iso, how };
+    }
+    if (/^[:#.\-–=|]+$/.test(t.text)) continue;
+    if (startsLabel(ix, i)) return null;
+    if (++skipped > 2) return null;
+  }
+  return null;
+}
+
+function idIn(ix: PageIndex, stream: readonly number[], how: string): Found | null {
+  let skipped = 0;
+  for (const i of stream) {
+    const t = ix.tokens[i];
+    if (!t) continue;
+    if (/^(?:[:#.\-=|]+|no\.?:?|number:?|num:?|#:?)$/i.test(t.text)) continue;
+    const id = parseId(t.text);
+    if (id) return { idx: [i], value: id, normalized: id, how };
+    if (startsLabel(ix, i) || ++skipped > 1) return null;
+  }
+  return null;
+}
+
+/** Words of a name after a label: up to a column gap or the next label. */
+function nameIn(ix: PageIndex, stream: readonly number[], how: string): Found | null {
+  const idx: number[] = [];
+  for (const i of stream) {
+    const t = ix.tokens[i];
+    if (!t) continue;
+    if (idx.length === 0 && /^[:\-–=|]+$/.test(t.text)) continue;
+    const prev = ix.tokens[idx[idx.length - 1] ?? -1];
+    if (prev && t.box.x0 - prev.box.x1 > 2 * heightOf(ix, t.box)) break;
+    if (startsLabel(ix, i) && idx.length > 0) break;
+    idx.push(i);
+  }
+  const text = textOf(ix, idx)
+    .replace(/^[:\s]+/, '')
+    .trim();
+  if (!/[A-Za-z]{2}/.test(text) || idx.length === 0 || (idx.length > 0 && startsLabel(ix, idx[0] ?? -1)))
+    return null;
+  return { idx, value: text, normalized: null, how };
+}
+
+function valueFor(ix: PageIndex, hit: LabelHit, dates: readonly DateHit[]): Found | null {
+  const right = rightOf(ix, hit.box).filter(
+    (i) => i > hit.end || (ix.tokens[i]?.box.x0 ?? 0) >= hit.box.x1 - 0.5,
+  );
+  const sameSeg = right.filter((i) => ix.tokens[i]?.seg === ix.tokens[hit.start]?.seg);
+  const how = (idx: number[]) => (idx.every((i) => sameSeg.includes(i)) ? 'same-line' : 'right');
+  const h = heightOf(ix, hit.box);
+  const below = (n: number) => rowsBelow(ix, hit.box, n, Math.max(hit.box.x1 - hit.box.x0, 12 * h));
+  switch (hit.spec.type) {
+    case 'money': {
+      const r = moneyIn(ix, right, 'right');
+      if (r) return { ...r, how: how(r.idx) };
+      const row = below(1)[0];
+      return row ? moneyIn(ix, row, 'below', 1) : null;
+    }
+    case 'date': {
+      const r = dateIn(ix, right, dates, 'right');
+      if (r) return { ...r, how: how(r.idx) };
+      const row = below(1)[0];
+      return row ? dateIn(ix, row, dates, 'below') : null;
+    }
+    case 'id': {
+      const r = idIn(ix, right, 'right');
+      if (r) return { ...r, how: how(r.idx) };
+      const row = below(1)[0];
+      return row ? idIn(ix, row, 'below') : null;
+    }
+    case 'name':
+    case 'text': {
+      const r = nameIn(ix, sameSeg, 'same-line');
+      if (r) return r;
+      const row = below(1)[0];
+      return row ? nameIn(ix, row, 'below') : null;
+    }
+    case 'address': {
+      const r = nameIn(ix, sameSeg, 'same-line');
+      const rows = below(4).filter((row) => !row.some((i) => startsLabel(ix, i)));
+      const idx = [...(r?.idx ?? []), ...rows.flat()];
+      if (idx.length === 0) return null;
+      return {
+        idx,
+        value: idx.length ? joinLines(ix, [r?.idx ?? [], ...rows]) : '',
+        normalized: null,
+        how: r ? 'same-line' : 'below',
+      };
+    }
+  }
+}
+
+function joinLines(ix: PageIndex, rows: readonly number[][]): string {
+  return rows
+    .filter((r) => r.length > 0)
+    .map((r) => textOf(ix, r))
+    .join(' ');
+}
+
+function bound(
+  ix: PageIndex,
+  field: FieldKind,
+  spec: FieldSpec,
+  found: Found,
+  label: LabelHit | null,
+  score: number,
+): BoundField {
+  const box = boxOf(ix, found.idx);
+  return {
+    field,
+    value: found.value,
+    normalized: found.normalized,
+    type: spec.type,
+    box: { ...box, page: ix.page.page, label: field },
+    label: label?.text ?? null,
+    labelBox: label ? { ...label.box, page: ix.page.page, label: label.text } : null,
+    how: found.how,
+    score,
+  };
+}
+
+function labelScore(hit: LabelHit, how: string): number {
+  let s = hit.rank >= 4 ? 0.95 : hit.rank === 3 ? 0.92 : 0.85;
+  if (hit.fuzzy) s -= 0.03;
+  if (how === 'below') s -= 0.03;
+  // Short generic labels ("No", "To", "Due") bind less surely than "Invoice number".
+  if (lettersOf(hit.text).length <= 3) s -= 0.1;
+  return s;
+}
+
+/** Label-bound candidates of one field on one page. */
+function labelled(ix: PageIndex, spec: FieldSpec, dates: readonly DateHit[]): BoundField[] {
+  const out: BoundField[] = [];
+  for (const hit of findLabels(ix, spec)) {
+    const found = valueFor(ix, hit, dates);
+    if (!found) continue;
+    // Short labels with a weak value are the look-alikes ("No: 28, Jalan ...").
+    if (spec.type === 'id' && hit.rank < 3 && !/[A-Za-z].*\d|\d{4}/.test(found.value)) continue;
+    const b = bound(ix, spec.field, spec, found, hit, labelScore(hit, found.how));
+    (b as BoundField & { rank?: number }).rank = hit.rank;
+    out.push(b);
+  }
+  return out;
+}
+
+const rankOf = (b: BoundField) => (b as BoundField & { rank?: number }).rank ?? 0;
+
+const LEGAL =
+  /\b(sdn\.?\s*bhd|bhd|berhad|s\/b|ltd|limited|llc|l\.l\.c|inc|incorporated|co|corp|corporation|company|gmbh|plc|pty|llp|enterprise|enterprises|trading|restaurant|restoran|store|stores|mart|supermarket|hardware|services|pharmacy|bakery|cafe|café|hotel|studio|group|holdings|industries|marketing|stationery|machinery|electrical|book|books|s\.a\.|sarl|ag|bv|oy|ab)\b\.?/i;
+const NOT_NAME =
+  /^(?:tax\s+invoice|invoice|receipt|official\s+receipt|cash\s+(?:sale|bill|receipt)|simplified\s+tax\s+invoice|statement|bill|quotation|delivery\s+order|credit\s+note|welcome|original|copy|duplicate|page\b.*|thank\s+you.*|tel\b.*|fax\b.*|gst\b.*|date\b.*|no\b.*|\W*)$/i;
+const STOP_ADDRESS =
+  /\b(tel|tele|phone|fax|h\/p|hp|email|e-mail|website|www|gst|roc|reg|registration|company\s+no|co\.?\s*no|invoice|receipt|cashier|date|time|bill|table|cash|tax)\b|@|\.com\b/i;
+const REG_LINE =
+  /^\(?[A-Z0-9]{0,4}[\s.-]*\d[\d\s-]{3,}[A-Z]?\)?\.?$|\b(co\.?\s*reg|roc|company\s+(?:no|reg)|reg\.?\s*no)\b/i;
+
+interface Seg {
+  idx: number[];
+  box: Rect;
+  text: string;
+}
+
+/** The segments of the page, top to bottom (rows of one y, left to right). */
+function segments(ix: PageIndex): Seg[] {
+  const bySeg = new Map<number, number[]>();
+  ix.tokens.forEach((t, i) => {
+    const list = bySeg.get(t.seg) ?? [];
+    list.push(i);
+    bySeg.set(t.seg, list);
+  });
+  const segs = [...bySeg.values()].map((idx) => ({ idx, box: boxOf(ix, idx), text: textOf(ix, idx) }));
+  return segs.sort((a, b) => (vOverlap(a.box, b.box) > 0.5 ? a.box.x0 - b.box.x0 : a.box.y0 - b.box.y0));
+}
+
+/** The issuing company (largest, top-most name-like line) and the address block under it. */
+function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: BoundField | null } {
+  const segs = segments(ix).filter((s) => s.box.y0 < ix.page.height * 0.4);
+  const vendorSpec = specOf('vendor');
+  const addressSpec = specOf('address');
+  if (!vendorSpec || !addressSpec) return { vendor: null, address: null };
+  const nameLike = (s: Seg) =>
+    /[A-Za-z]{2}/.test(s.text) &&
+    (s.text.match(/[A-Za-z]/g)?.length ?? 0) >= 3 &&
+    !NOT_NAME.test(s.text.trim()) &&
+    !STOP_ADDRESS.test(s.text) &&
+    !/^\d/.test(s.text.trim());
+  const firstName = segs.findIndex(nameLike);
+  if (firstName < 0) return { vendor: null, address: null };
+  // A line with a legal form among the first few name-like lines wins ("... SDN BHD" under a logo's words).
+  let vi = firstName;
+  let legal = false;
+  for (let k = firstName; k < Math.min(segs.length, firstName + 4); k++) {
+    const s = segs[k];
+    if (s && nameLike(s) && LEGAL.test(s.text)) {
+      vi = k;
+      legal = true;
+      break;
+    }
+  }
+  const v = segs[vi];
+  if (!v) return { vendor: null, address: null };
+  let vIdx = [...v.idx];
+  let vBox = v.box;
+  // A name broken over two lines: the legal form alone on the next line ("GERBANG ALAF RESTAURANTS" / "SDN BHD").
+  const nextSeg = segs[vi + 1];
+  let last = vi;
+  if (
+    nextSeg &&
+    /^\(?(?:m\)?\s*)?(?:sdn\.?\s*bhd\.?|s\/b|bhd\.?|ltd\.?|limited|inc\.?|llc)\)?\.?$/i.test(
+      nextSeg.text.trim(),
+    )
+  ) {
+    vIdx = [...vIdx, ...nextSeg.idx];
+    vBox = boxOf(ix, vIdx);
+    last = vi + 1;
+  }
+  const vendor: BoundField = {
+    field: 'vendor',
+    value: textOf(ix, vIdx),
+    normalized: null,
+    type: 'name',
+    box: { ...vBox, page: ix.page.page, label: 'vendor' },
+    label: null,
+    labelBox: null,
+    how: 'position',
+    score: legal && vi === firstName ? 0.82 : 0.6,
+  };
+  // The address: the lines after the name (registration numbers and a tagline skipped) up to a phone, e-mail,
+  // tax number or a label; it must hold a digit or an address word somewhere.
+  const h = heightOf(ix, vBox);
+  const rows: Seg[] = [];
+  let bottom = vBox.y1;
+  for (let k = last + 1; k < segs.length; k++) {
+    const s = segs[k];
+    if (!s) continue;
+    if (s.box.x1 < vBox.x0 - 2 * h || s.box.x0 > vBox.x1 + 2 * h) continue;
+    if (s.box.y0 - bottom > 2.5 * h) break;
+    const text = s.text.trim();
+    if (
+      rows.length === 0 &&
+      (REG_LINE.test(text) ||
+        (k <= last + 2 &&
+          !/\d/.test(text) &&
+          !/,/.test(text) &&
+          s.box.y0 - bottom < 2.5 * h &&
+          k === last + 1 &&
+          !/\b(jalan|jln|street|st|road|rd|avenue|ave|lane|taman|lot|no|blok|block|floor|suite|level)\b/i.test(
+            text,
+          )))
+    ) {
+      bottom = s.box.y1;
+      continue;
+    }
+    if (STOP_ADDRESS.test(text) || REG_LINE.test(text)) break;
+    rows.push(s);
+    bottom = Math.max(bottom, s.box.y1);
+    if (rows.length >= 5) break;
+  }
+  let address: BoundField | null = null;
+  if (rows.length > 0 && rows.some((r) => /\d/.test(r.text))) {
+    const idx = rows.flatMap((r) => r.idx);
+    address = {
+      field: 'address',
+      value: rows.map((r) => r.text).join(' '),
+      normalized: null,
+      type: 'address',
+      box: { ...boxOf(ix, idx), page: ix.page.page, label: 'address' },
+      label: null,
+      labelBox: null,
+      how: 'position',
+      score: 0.6,
+    };
+  }
+  return { vendor, address };
+}
+
+function sameValue(a: BoundField, b: BoundField): boolean {
+  return (a.normalized ?? a.value.toLowerCase()) === (b.normalized ?? b.value.toLowerCase());
+}
+
+/** Demotes a pick that another candidate of equal or better label contradicts. */
+function contested(pick: BoundField, rest: readonly BoundField[]): boolean {
+  return rest.some((c) => rankOf(c) >= rankOf(pick) && !sameValue(c, pick));
+}
+
+function moneyValue(b: BoundField | undefined): number | null {
+  return b?.normalized ? Number(b.normalized) : null;
+}
+
+/** The amount paid: the final total (after rounding), corroborated by cash − change or subtotal + tax. */
+function pickTotal(
+  ixs: readonly PageIndex[],
+  cands: BoundField[],
+  extra: Map<FieldKind, BoundField[]>,
+): BoundField[] {
+  if (cands.length === 0) return cands;
+  // A rounding line: the total printed below it is the amount paid.
+  const roundingY = new Map<number, number>();
+  for (const ix of ixs)
+    for (const t of ix.tokens)
+      if (/^round/.test(t.letters) || t.letters === 'adj' || t.letters === 'adjustment')
+        roundingY.set(ix.page.page, Math.max(roundingY.get(ix.page.page) ?? -1, t.box.y0));
+  const after = (b: BoundField) => {
+    const y = roundingY.get(b.box.page);
+    return y !== undefined && b.box.y0 > y + 1 ? 1 : 0;
+  };
+  const cash = extra.get('cash' as FieldKind)?.[0];
+  const change = extra.get('change' as FieldKind)?.[0];
+  const sub = extra.get('subtotal')?.[0];
+  const tax = extra.get('tax')?.[0];
+  const corroborated = (b: BoundField) => {
+    const v = moneyValue(b);
+    if (v === null) return false;
+    const c = moneyValue(cash);
+    const ch = moneyValue(change);
+    if (c !== null && ch !== null && Math.abs(c - ch - v) < 0.005) return true;
+    const s = moneyValue(sub);
+    const t = moneyValue(tax);
+    return s !== null && t !== null && Math.abs(s + t - v) < 0.005;
+  };
+  const key = (b: BoundField) => rankOf(b) + after(b) * 1.5 + (corroborated(b) ? 0.5 : 0);
+  const sorted = [...cands].sort(
+    (a, b) => key(b) - key(a) || (moneyValue(b) ?? 0) - (moneyValue(a) ?? 0) || b.box.page - a.box.page,
+  );
+  const pick = sorted[0];
+  if (!pick) return sorted;
+  const rivals = sorted.slice(1).filter((c) => key(c) >= key(pick) - 0.25 && !sameValue(c, pick));
+  let score = pick.score;
+  if (corroborated(pick)) score = Math.max(score, 0.9);
+  else if (rivals.length > 0) score = Math.min(score, 0.65);
+  return [{ ...pick, score }, ...sorted.slice(1)];
+}
+
+const CASH: FieldSpec = {
+  field: 'cash' as FieldKind,
+  type: 'money',
+  labels: [
+    { text: 'cash', rank: 2 },
+    { text: 'cash tendered', rank: 3 },
+    { text: 'tendered', rank: 2 },
+    { text: 'paid', rank: 2 },
+    { text: 'amount paid', rank: 3 },
+    { text: 'amount tendered', rank: 3 },
+  ],
+  notAfter: [],
+  notBefore: [],
+};
+const CHANGE: FieldSpec = {
+  field: 'change' as FieldKind,
+  type: 'money',
+  labels: [
+    { text: 'change', rank: 2 },
+    { text: 'change due', rank: 3 },
+    { text: 'balance change', rank: 3 },
+  ],
+  notAfter: [],
+  notBefore: [],
+};
+
+function strip(b: BoundField): BoundField {
+  const { rank: _rank, ...rest } = b as BoundField & { rank?: number };
+  return rest;
+}
+
+/** Every field's candidates on the pages, best first (the first of each list is the binding). */
+export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
+  const ixs = ctx.pages.map(indexPage);
+  const out = new Map<FieldKind, BoundField[]>();
+  const extra = new Map<FieldKind, BoundField[]>();
+  for (const spec of [...FIELD_SPECS, CASH, CHANGE]) {
+    const list = ixs.flatMap((ix) => labelled(ix, spec, ctx.dates));
+    list.sort(
+      (a, b) => b.score - a.score || rankOf(b) - rankOf(a) || a.box.page - b.box.page || a.box.y0 - b.box.y0,
+    );
+    if (spec === CASH || spec === CHANGE) extra.set(spec.field, list);
+    else out.set(spec.field, list);
+  }
+  for (const k of ['subtotal', 'tax'] as const) extra.set(k, out.get(k) ?? []);
+  out.set('total', pickTotal(ixs, out.get('total') ?? [], extra));
+  // A plain "Total" already bound as the subtotal or the tax is not the total.
+  // Unlabelled fields: the issuer at the top of the first page, the only date.
+  const first = ixs[0];
+  if (first) {
+    const { vendor, address } = vendorAndAddress(first);
+    if (vendor) out.set('vendor', [...(out.get('vendor') ?? []), vendor]);
+    if (address) out.set('address', [...(out.get('address') ?? []), address]);
+  }
+  const dateList = out.get('date') ?? [];
+  const bindOf = new Set(
+    [...(out.get('due_date') ?? [])].map(
+      (b) => `${b.box.page}:${Math.round(b.box.x0)}:${Math.round(b.box.y0)}`,
+    ),
+  );
+  const free = ctx.dates.filter(
+    (d) =>
+      d.precision === 'day' && !bindOf.has(`${d.box.page}:${Math.round(d.box.x0)}:${Math.round(d.box.y0)}`),
+  );
+  const distinct = new Set(free.map((d) => d.iso));
+  for (const d of [...free].sort((a, b) => a.box.page - b.box.page || a.box.y0 - b.box.y0)) {
+    dateList.push({
+      field: 'date',
+      value: d.text,
+      normalized: d.iso,
+      type: 'date',
+      box: { ...d.box, label: 'date' },
+      label: null,
+      labelBox: null,
+      how: distinct.size === 1 ? 'only-date' : 'position',
+      score: distinct.size === 1 ? 0.82 : 0.55,
+    });
+  }
+  out.set('date', dateList);
+  // Single-valued fields whose best label is contradicted by another equally good one are only 'found'.
+  for (const [field, list] of out) {
+    const pick = list[0];
+    if (!pick || field === 'total') continue;
+    if (
+      contested(
+        pick,
+        list.slice(1).filter((c) => c.label !== null),
+      ) &&
+      pick.label !== null
+    )
+      list[0] = { ...pick, score: Math.min(pick.score, 0.65) };
+    if (field === 'date' && pick.label === null && dateList.some((c) => c.label !== null)) continue;
+  }
+  // The currency: a code printed with the total, or the total's own mark.
+  const total = out.get('total')?.[0];
+  if (total && !(out.get('currency') ?? []).length) {
+    const ix = ixs.find((p) => p.page.page === total.box.page);
+    if (ix) {
+      for (const i of rightOf(ix, {
+        ...total.box,
+        x0: (total.labelBox?.x0 ?? total.box.x0) - 1,
+        x1: (total.labelBox?.x0 ?? total.box.x0) - 1,
+      })) {
+        const t = ix.tokens[i];
+        const code = t ? (currencyCode(t.text) ?? parseMoney(t.text)?.currency ?? null) : null;
+        if (t && code) {
+          out.set('currency', [
+            {
+              field: 'currency',
+              value: t.text.replace(/^\(|\)$/g, ''),
+              normalized: code,
+              type: 'text',
+              box: { ...t.box, page: ix.page.page, label: 'currency' },
+              label: total.label,
+              labelBox: total.labelBox,
+              how: 'total-row',
+              score: 0.85,
+            },
+          ]);
+          break;
+        }
+      }
+    }
+  }
+  for (const [field, list] of out) out.set(field, list.map(strip));
+  return out;
+}
+
+/** The best binding of every field the pages hold. */
+export function bindAll(pages: readonly TextPage[], dates: readonly DateHit[]): BoundField[] {
+  const out: BoundField[] = [];
+  for (const list of bindCandidates({ pages, dates }).values()) if (list[0]) out.push(list[0]);
+  return out;
+}
+
+export function isVerified(b: BoundField | null | undefined): boolean {
+  return !!b && b.score >= VERIFIED_SCORE;
+}

@@ -1,0 +1,313 @@
+// What each field is called on invoices, receipts, statements and forms, and what kind of value it holds. One
+// table, so the binder, the question reader and the bench agree on the words; ranks say which wording wins
+// when a page prints several ("Total" vs "Total after rounding").
+import type { FieldKind, FieldValueType } from '../../shared/domain.js';
+
+export interface LabelSpec {
+  /** Lower-case words of the label as printed, e.g. "total due". */
+  text: string;
+  /** Higher wins among labels of one field (the final amount over a plain "total"). */
+  rank: number;
+}
+
+export interface FieldSpec {
+  field: FieldKind;
+  type: FieldValueType;
+  labels: LabelSpec[];
+  /** A label followed by one of these words names something else ("Total Qty", "Date of birth"). */
+  notAfter: string[];
+  /** A label preceded on its line by one of these names something else ("Sub Total", "Due date"). */
+  notBefore: string[];
+}
+
+const L = (rank: number, ...texts: string[]): LabelSpec[] => texts.map((text) => ({ text, rank }));
+
+export const FIELD_SPECS: readonly FieldSpec[] = [
+  {
+    field: 'total',
+    type: 'money',
+    labels: [
+      ...L(
+        4,
+        'total after rounding',
+        'rounded total',
+        'total rounded',
+        'total payable',
+        'nett total',
+        'net total',
+        'grand total',
+        'amount due',
+        'balance due',
+        'total due',
+        'amount payable',
+        'total amount due',
+        'total to pay',
+        'total incl gst',
+        'total inclusive gst',
+        'total including gst',
+        'total incl tax',
+        'total incl vat',
+        'total inclusive of gst',
+        'total sales inclusive gst',
+        'total sales incl gst',
+        'total amount payable',
+        'please pay',
+      ),
+      ...L(3, 'total amount', 'amount total', 'invoice total', 'total (rm)', 'total rm', 'balance'),
+      ...L(2, 'total', 'amount', 'jumlah'),
+    ],
+    notAfter: [
+      'qty',
+      'quantity',
+      'items',
+      'item',
+      'discount',
+      'discounts',
+      'savings',
+      'saving',
+      'tax',
+      'gst',
+      'vat',
+      'excl',
+      'exclusive',
+      'excluding',
+      'before',
+      'weight',
+      'pcs',
+      'units',
+      'unit',
+      'points',
+      'point',
+      'sales',
+      'number',
+      'no',
+      'tendered',
+      'paid',
+      'received',
+      'count',
+      'of',
+    ],
+    notBefore: ['sub', 'gst', 'tax', 'vat', 'item', 'items', 'qty', 'line', 'service', 'previous', 'unit'],
+  },
+  {
+    field: 'subtotal',
+    type: 'money',
+    labels: [
+      ...L(
+        3,
+        'subtotal',
+        'sub total',
+        'sub-total',
+        'total excl gst',
+        'total excluding gst',
+        'total exclusive gst',
+        'total sales excluding gst',
+        'total sales excl gst',
+        'total excl tax',
+        'total excl vat',
+        'total before tax',
+        'amount before tax',
+        'net amount',
+      ),
+    ],
+    notAfter: [],
+    notBefore: [],
+  },
+  {
+    field: 'tax',
+    type: 'money',
+    labels: [
+      ...L(3, 'sales tax', 'total tax', 'tax amount', 'total gst', 'gst amount', 'vat amount', 'total vat'),
+      ...L(3, 'gst/tax', 'gst tax', 'tax total', 'gst payable', 'service tax', 'sst'),
+      ...L(2, 'tax', 'gst', 'vat'),
+    ],
+    notAfter: [
+      'no',
+      'number',
+      'id',
+      'reg',
+      'registration',
+      'invoice',
+      'summary',
+      'code',
+      'rate',
+      'incl',
+      'inclusive',
+      'included',
+      'excl',
+      'exclusive',
+      'period',
+      'year',
+    ],
+    notBefore: ['excl', 'incl', 'before', 'after', 'including', 'excluding', 'inclusive', 'exclusive'],
+  },
+  {
+    field: 'date',
+    type: 'date',
+    labels: [
+      ...L(
+        3,
+        'invoice date',
+        'receipt date',
+        'bill date',
+        'date of issue',
+        'issue date',
+        'date issued',
+        'transaction date',
+        'txn date',
+        'trans date',
+        'order date',
+        'document date',
+        'doc date',
+        'statement date',
+        'tax date',
+        'sale date',
+        'purchase date',
+      ),
+      ...L(2, 'date', 'dated', 'issued', 'tarikh'),
+    ],
+    notAfter: ['of birth', 'due', 'paid', 'shipped', 'delivery', 'from', 'to'],
+    notBefore: [
+      'due',
+      'delivery',
+      'ship',
+      'shipping',
+      'expiry',
+      'expiration',
+      'payment',
+      'start',
+      'end',
+      'birth',
+    ],
+  },
+  {
+    field: 'due_date',
+    type: 'date',
+    labels: [
+      ...L(3, 'due date', 'payment due', 'date due', 'due by', 'pay by', 'payment due date', 'due on'),
+      ...L(2, 'due'),
+    ],
+    notAfter: [],
+    notBefore: [],
+  },
+  {
+    field: 'recipient',
+    type: 'name',
+    labels: [
+      ...L(
+        3,
+        'bill to',
+        'billed to',
+        'invoice to',
+        'invoiced to',
+        'sold to',
+        'addressed to',
+        'customer name',
+        'client name',
+        'recipient',
+        'customer',
+        'client',
+        'buyer',
+        'to',
+      ),
+    ],
+    notAfter: ['no', 'number', 'id', 'code', 'ref', 'reference', 'account', 'service', 'copy', 'signature'],
+    notBefore: ['ship', 'deliver', 'delivered', 'due', 'from', 'pay', 'payable', 'sent', 'total'],
+  },
+  {
+    field: 'invoice_number',
+    type: 'id',
+    labels: [
+      ...L(
+        3,
+        'invoice number',
+        'invoice no',
+        'invoice #',
+        'invoice num',
+        'inv no',
+        'inv #',
+        'invoice id',
+        'receipt number',
+        'receipt no',
+        'receipt #',
+        'bill number',
+        'bill no',
+        'document number',
+        'document no',
+        'doc no',
+        'order number',
+        'order no',
+        'ref no',
+        'reference number',
+        'cash bill no',
+        'tax invoice no',
+        'statement number',
+        'transaction no',
+        'trans no',
+        'c/n no',
+      ),
+      ...L(2, 'invoice', 'receipt', 'no'),
+    ],
+    notAfter: ['date', 'total', 'to', 'amount', 'from'],
+    notBefore: [
+      'reg',
+      'gst',
+      'tel',
+      'phone',
+      'fax',
+      'co',
+      'company',
+      'roc',
+      'account',
+      'acc',
+      'table',
+      'tax',
+    ],
+  },
+  {
+    field: 'vendor',
+    type: 'name',
+    labels: [
+      ...L(3, 'vendor', 'seller', 'supplier', 'merchant', 'from', 'issued by', 'company name', 'sold by'),
+    ],
+    notAfter: ['no', 'number', 'id', 'code', 'date', 'address'],
+    notBefore: [],
+  },
+  {
+    field: 'address',
+    type: 'address',
+    labels: [...L(3, 'address', 'vendor address', 'company address', 'seller address')],
+    notAfter: [],
+    notBefore: ['billing', 'shipping', 'delivery', 'customer', 'client', 'email', 'e-mail', 'web'],
+  },
+  {
+    field: 'currency',
+    type: 'text',
+    labels: [...L(3, 'currency')],
+    notAfter: [],
+    notBefore: [],
+  },
+];
+
+export function specOf(field: FieldKind): FieldSpec | undefined {
+  return FIELD_SPECS.find((s) => s.field === field);
+}
+
+/** Every label of every field, longest first: words that start a label end a value search. */
+export const ALL_LABELS: readonly string[] = [
+  ...new Set(FIELD_SPECS.flatMap((s) => s.labels.map((l) => l.text))),
+  'cash',
+  'change',
+  'rounding',
+  'round',
+  'adj',
+  'qty',
+  'time',
+  'cashier',
+  'tel',
+  'phone',
+  'fax',
+  'terms',
+  'page',
+  'table',
+].sort((a, b) => b.length - a.length);

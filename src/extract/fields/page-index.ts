@@ -1,0 +1,167 @@
+// The binder's view of a page: tokens (words, with "Total:39.80" split at the colon), their letters for label
+// matching, text-height per token, segments (runs of a line without a column gap: pdf.js joins a whole row of
+// a two-column header into one line), and visual rows (OCR breaks one printed row into several lines).
+import type { TextPage } from '../../shared/domain.js';
+import type { Rect } from '../../shared/geometry.js';
+
+export interface Token {
+  text: string;
+  box: Rect;
+  /** Index of the page line it came from. */
+  line: number;
+  /** Lower-case letters only ("Bi1l" → "bil"), for label matching. */
+  letters: string;
+  /** Segment id: tokens of one line without a column gap between them share it. */
+  seg: number;
+  /** true when this token starts its segment. */
+  segStart: boolean;
+}
+
+export interface PageIndex {
+  page: TextPage;
+  tokens: Token[];
+  /** Median token height on the page. */
+  h: number;
+}
+
+const GLUED = /^([A-Za-z][A-Za-z./ ]{1,20}[:;])(\S.*)$/;
+
+export function lettersOf(text: string): string {
+  return text
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z#]/g, '');
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 10;
+}
+
+export function indexPage(page: TextPage): PageIndex {
+  const tokens: Token[] = [];
+  for (const w of page.words) {
+    const m = GLUED.exec(w.text);
+    if (m?.[1] && m[2] && /\d/.test(m[2])) {
+      // "Date:20/11/2017": one OCR word holding a label and its value; boxes split by character count.
+      const cut = w.box.x0 + ((w.box.x1 - w.box.x0) * m[1].length) / w.text.length;
+      tokens.push({
+        text: m[1],
+        box: { ...w.box, x1: cut },
+        line: w.line,
+        letters: lettersOf(m[1]),
+        seg: 0,
+        segStart: false,
+      });
+      tokens.push({
+        text: m[2],
+        box: { ...w.box, x0: cut },
+        line: w.line,
+        letters: lettersOf(m[2]),
+        seg: 0,
+        segStart: false,
+      });
+    } else
+      tokens.push({
+        text: w.text,
+        box: w.box,
+        line: w.line,
+        letters: lettersOf(w.text),
+        seg: 0,
+        segStart: false,
+      });
+  }
+  const h = median(tokens.map((t) => t.box.y1 - t.box.y0).filter((v) => v > 0));
+  let seg = -1;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const prev = tokens[i - 1];
+    if (!t) continue;
+    const th = Math.max(1, Math.min(t.box.y1 - t.box.y0, 2 * h));
+    if (!prev || prev.line !== t.line || t.box.x0 - prev.box.x1 > 1.6 * th) {
+      seg++;
+      t.segStart = true;
+    }
+    t.seg = seg;
+  }
+  return { page, tokens, h };
+}
+
+/** Height of a token, clamped against outliers. */
+export function heightOf(ix: PageIndex, box: Rect): number {
+  return Math.max(1, Math.min(box.y1 - box.y0, 2.5 * ix.h));
+}
+
+/** Vertical overlap of two boxes as a fraction of the smaller height. */
+export function vOverlap(a: Rect, b: Rect): number {
+  const o = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
+  return o / Math.max(1, Math.min(a.y1 - a.y0, b.y1 - b.y0));
+}
+
+/** Token indices to the right of `box` on its visual row (any OCR line), left to right. */
+export function rightOf(ix: PageIndex, box: Rect): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ix.tokens.length; i++) {
+    const t = ix.tokens[i];
+    if (!t) continue;
+    if (t.box.x0 < box.x1 - 0.5) continue;
+    if (vOverlap(t.box, box) < 0.45) continue;
+    out.push(i);
+  }
+  return out.sort((a, b) => (ix.tokens[a]?.box.x0 ?? 0) - (ix.tokens[b]?.box.x0 ?? 0));
+}
+
+/** Segments, top to bottom, just below `box` that overlap its x-range (widened by `reach` to the right). */
+export function rowsBelow(ix: PageIndex, box: Rect, maxRows: number, reach: number): number[][] {
+  const h = heightOf(ix, box);
+  const segs = new Map<number, number[]>();
+  for (let i = 0; i < ix.tokens.length; i++) {
+    const t = ix.tokens[i];
+    if (!t) continue;
+    if (t.box.y0 < box.y1 - 0.3 * h) continue;
+    const list = segs.get(t.seg) ?? [];
+    list.push(i);
+    segs.set(t.seg, list);
+  }
+  const candidates = [...segs.values()]
+    .map((idx) => ({ idx, r: boxOf(ix, idx) }))
+    .filter(({ r }) => r.x1 > box.x0 - 0.5 * h && r.x0 < box.x1 + reach && r.x0 > box.x0 - 6 * h)
+    .sort((a, b) => a.r.y0 - b.r.y0);
+  const out: number[][] = [];
+  let bottom = box.y1;
+  for (const c of candidates) {
+    if (c.r.y0 - bottom > 1.6 * h) break;
+    if (out.length > 0 && vOverlap(c.r, boxOf(ix, out[out.length - 1] ?? [])) > 0.5) continue;
+    out.push(c.idx);
+    bottom = Math.max(bottom, c.r.y1);
+    if (out.length >= maxRows) break;
+  }
+  return out;
+}
+
+export function boxOf(ix: PageIndex, idx: readonly number[]): Rect {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const i of idx) {
+    const b = ix.tokens[i]?.box;
+    if (!b) continue;
+    x0 = Math.min(x0, b.x0);
+    y0 = Math.min(y0, b.y0);
+    x1 = Math.max(x1, b.x1);
+    y1 = Math.max(y1, b.y1);
+  }
+  return { x0, y0, x1, y1 };
+}
+
+export function textOf(ix: PageIndex, idx: readonly number[]): string {
+  return idx.map((i) => ix.tokens[i]?.text ?? '').join(' ');
+}
+
+/** The tokens of segment `seg`, in order. */
+export function segmentTokens(ix: PageIndex, seg: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ix.tokens.length; i++) if (ix.tokens[i]?.seg === seg) out.push(i);
+  return out;
+}
