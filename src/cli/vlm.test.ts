@@ -179,9 +179,29 @@ test('no model installed: ask is answered by the reader engine and says so', asy
   );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /no vision-language model installed: the reader engine answers/);
-  const a = JSON.parse(r.stdout) as { engine: string; text: string };
+  const a = JSON.parse(r.stdout) as {
+    engine: string;
+    text: string;
+    verified: boolean | null;
+    trust: string | null;
+    trust_reason: string | null;
+    field: { field: string; normalized: string | null; label: string | null } | null;
+  };
   assert.equal(a.engine, 'reader');
-  assert.ok(a.text.length > 0);
+  assert.equal(a.text, 'March 14, 2025');
+  // --json carries the trust level, its reason and the bound field.
+  assert.equal(a.trust, 'verified');
+  assert.equal(a.verified, true);
+  assert.match(a.trust_reason ?? '', /Invoice date/);
+  assert.deepEqual(
+    a.field && { field: a.field.field, normalized: a.field.normalized, label: a.field.label },
+    { field: 'date', normalized: '2025-03-14', label: 'Invoice date' },
+  );
+  // The human form says the level and why, then what it was bound to.
+  const human = await doclens(['ask', invoice, 'What is the invoice date?'], {}, join(dir, 'reader-data'));
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /\[reader, verified\]\ntrust: verified — .*Invoice date/);
+  assert.match(human.stdout, /\n {2}field: date "March 14, 2025" \(2025-03-14\), label "Invoice date"/);
 });
 
 test('a second ask about a scan reads its words from the OCR cache in the data folder, not OCR', async () => {
