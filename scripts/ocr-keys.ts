@@ -3,7 +3,8 @@
 // ../shared/fixtures/receipts through the same engine call the app makes for an image (its own pixels, page
 // space = pixels) and reports, per field, the fraction of receipts whose key appears in the OCR lines.
 //
-// Env: RECEIPTS (folder, default ../shared/fixtures/receipts), LIMIT (first N receipts), DUMP (write every
+// Env: RECEIPTS (folder, default ../shared/fixtures/receipts), LIMIT (first N receipts), IDS (only these, comma-
+// separated: r001,r006), DUMP (write every
 // receipt's OCR lines and misses as JSON, to study the failure classes), THREADS.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -38,7 +39,11 @@ async function main(): Promise<void> {
     string,
     Record<Field, string>
   >;
-  const ids = Object.keys(keys).sort().slice(0, LIMIT);
+  const only = process.env.IDS ? new Set(process.env.IDS.split(',')) : null;
+  const ids = Object.keys(keys)
+    .filter((id) => !only || only.has(id))
+    .sort()
+    .slice(0, LIMIT);
   const threads = Number(process.env.THREADS ?? 0) || undefined;
   const engine = await createOcrEngine({ threads });
   const counts = Object.fromEntries(
