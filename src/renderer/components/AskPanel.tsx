@@ -296,7 +296,7 @@ function TrustBadge({ answer }: { answer: NonNullable<AskEntry['answer']> }) {
       data-trust={trust ?? 'none'}
       title={reason}
       aria-label={`${label.replace(/^[✓⚠] /, '')}: ${reason}`}
-      role="status"
+      role="note"
     >
       {label}
     </span>
