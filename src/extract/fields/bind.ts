@@ -51,8 +51,22 @@ const FIRST_WORDS = new Set(
   ALL_LABELS.map((l) => lettersOf(l.split(' ')[0] ?? '')).filter((l) => l.length >= 3),
 );
 
+const EXACT_LABELS = new Set(ALL_LABELS.map(lettersOf));
+const COLON_ONLY = new Set([
+  'from',
+  'to',
+  'no',
+  'amount',
+  'balance',
+  'invoice',
+  'receipt',
+  'due',
+  'issued',
+  'dated',
+]);
+
 function allowedEdits(target: string): number {
-  return target.length <= 4 ? 0 : target.length <= 8 ? 1 : 2;
+  return target.length <= 4 ? 0 : target.length <= 9 ? 1 : target.length <= 16 ? 2 : 3;
 }
 
 /** Every place a label of `spec` starts a segment of the page (fuzzy: OCR misreads a letter or two). */
@@ -62,6 +76,8 @@ function findLabels(ix: PageIndex, spec: FieldSpec): LabelHit[] {
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     if (!t || !t.letters) continue;
+    // "(Total includes GST 1.42)": a remark in brackets, not a label.
+    if (t.text.startsWith('(')) continue;
     if (!t.segStart) {
       // Only punctuation or a bullet before it in its segment ("* TOTAL", "- Date").
       let j = i - 1;
@@ -91,10 +107,29 @@ function findLabels(ix: PageIndex, spec: FieldSpec): LabelHit[] {
       }
     }
     if (!best) continue;
+    // A misread of this field's label that is exactly another field's label ("Net amount" is not "VAT amount").
+    if (best.dist > 0) {
+      const exact = lettersOf(
+        textOf(
+          ix,
+          Array.from({ length: best.end - i + 1 }, (_, k) => i + k),
+        ),
+      );
+      if (EXACT_LABELS.has(exact) && !spec.labels.some((l) => lettersOf(l.text) === exact)) continue;
+    }
     const next = toks[best.end + 1];
+    // Words that are labels only with a colon ("From:", "To:", "No:", "Amount:"); bare, they are prose or
+    // column headers.
+    const lastText = toks[best.end]?.text ?? '';
+    const labelWords = textOf(
+      ix,
+      Array.from({ length: best.end - i + 1 }, (_, k) => i + k),
+    );
+    if (COLON_ONLY.has(lettersOf(labelWords)) && !/[:：]$/.test(lastText) && !/^[:：]/.test(next?.text ?? ''))
+      continue;
     if (
       next &&
-      next.line === t.line &&
+      next.seg === t.seg &&
       next.letters &&
       spec.notAfter.some((w) => next.letters === lettersOf(w))
     )
@@ -102,7 +137,7 @@ function findLabels(ix: PageIndex, spec: FieldSpec): LabelHit[] {
     const prev = toks[i - 1];
     if (
       prev &&
-      prev.line === t.line &&
+      prev.seg === t.seg &&
       prev.letters &&
       spec.notBefore.some((w) => prev.letters === lettersOf(w))
     )
@@ -136,15 +171,25 @@ interface Found {
   currency?: string | null;
 }
 
-function moneyIn(ix: PageIndex, stream: readonly number[], how: string, maxSkip = 4): Found | null {
+function moneyIn(
+  ix: PageIndex,
+  stream: readonly number[],
+  how: string,
+  maxSkip = 4,
+  labelH = ix.h,
+): Found | null {
   let skipped = 0;
   for (const i of stream) {
     const t = ix.tokens[i];
     if (!t) continue;
+    // A smear or a stamp OCR read as letters, much taller than the label's text, is not in the row.
+    if (t.box.y1 - t.box.y0 > 1.8 * labelH) continue;
     const m = parseMoney(t.text);
-    if (m) return { idx: [i], value: m.value, normalized: m.normalized, how, currency: m.currency };
+    if (m) {
+      return { idx: [i], value: m.value, normalized: m.normalized, how, currency: m.currency };
+    }
     if (isMoneyFiller(t.text)) continue;
-    if (t.letters.length >= 2 || startsLabel(ix, i)) return null;
+    if (t.letters.length >= 4 || startsLabel(ix, i)) return null;
     if (++skipped > maxSkip) return null;
   }
   return null;
@@ -226,10 +271,26 @@ function valueFor(ix: PageIndex, hit: LabelHit, dates: readonly DateHit[]): Foun
   const below = (n: number) => rowsBelow(ix, hit.box, n, Math.max(hit.box.x1 - hit.box.x0, 12 * h));
   switch (hit.spec.type) {
     case 'money': {
-      const r = moneyIn(ix, right, 'right');
+      const r = moneyIn(ix, right, 'right', 4, h);
       if (r) return { ...r, how: how(r.idx) };
-      const row = below(1)[0];
-      return row ? moneyIn(ix, row, 'below', 1) : null;
+      // Below only when the amount sits under the label itself (a form's boxed field), not the next row's
+      // amount in the right-hand column (that is the next label's value: cash under total).
+      // A table's column header ("Qty  Price  Total") is a row of three or more word-only cells; under it is an
+      // item's amount, not the field's value. A form's labels stand two to a row at most.
+      const rowSegs = new Set<number>();
+      let digits = false;
+      ix.tokens.forEach((t) => {
+        if (vOverlap(t.box, hit.box) < 0.5) return;
+        rowSegs.add(t.seg);
+        if (/\d/.test(t.text)) digits = true;
+      });
+      if (rowSegs.size >= 3 && !digits) return null;
+      if (right.some((i) => parseMoney(ix.tokens[i]?.text ?? ''))) return null;
+      const row = rowsBelow(ix, hit.box, 1, 0)[0]?.filter((i) => {
+        const b = ix.tokens[i]?.box;
+        return !!b && b.x0 < hit.box.x1 && b.x1 > hit.box.x0;
+      });
+      return row?.length ? moneyIn(ix, row, 'below', 1, h) : null;
     }
     case 'date': {
       const r = dateIn(ix, right, dates, 'right');
@@ -247,6 +308,18 @@ function valueFor(ix: PageIndex, hit: LabelHit, dates: readonly DateHit[]): Foun
     case 'text': {
       const r = nameIn(ix, sameSeg, 'same-line');
       if (r) return r;
+      // The value across a gap on the label's row ("Customer:      Oliver Bennett"), when nothing else sits there.
+      const near = right[0] !== undefined && (ix.tokens[right[0]]?.box.x0 ?? 0) - hit.box.x1 < 15 * h;
+      const across = near ? right : [];
+      const firstSeg = ix.tokens[across[0] ?? -1]?.seg;
+      if (firstSeg !== undefined && /[:：]$/.test(ix.tokens[hit.end]?.text ?? '')) {
+        const acr = nameIn(
+          ix,
+          across.filter((i) => ix.tokens[i]?.seg === firstSeg),
+          'right',
+        );
+        if (acr) return acr;
+      }
       const row = below(1)[0];
       return row ? nameIn(ix, row, 'below') : null;
     }
@@ -294,7 +367,9 @@ function bound(
   };
 }
 
-function labelScore(hit: LabelHit, how: string): number {
+function labelScore(hit: LabelHit, how: string, source: TextPage['source']): number {
+  // An address's words run over lines that OCR punctuates its own way; a scan's address is never stated verified.
+  if (hit.spec.type === 'address' && source !== 'text-layer') return 0.7;
   let s = hit.rank >= 4 ? 0.95 : hit.rank === 3 ? 0.92 : 0.85;
   if (hit.fuzzy) s -= 0.03;
   if (how === 'below') s -= 0.03;
@@ -311,7 +386,7 @@ function labelled(ix: PageIndex, spec: FieldSpec, dates: readonly DateHit[]): Bo
     if (!found) continue;
     // Short labels with a weak value are the look-alikes ("No: 28, Jalan ...").
     if (spec.type === 'id' && hit.rank < 3 && !/[A-Za-z].*\d|\d{4}/.test(found.value)) continue;
-    const b = bound(ix, spec.field, spec, found, hit, labelScore(hit, found.how));
+    const b = bound(ix, spec.field, spec, found, hit, labelScore(hit, found.how, ix.page.source));
     (b as BoundField & { rank?: number }).rank = hit.rank;
     out.push(b);
   }
@@ -325,7 +400,13 @@ const LEGAL =
 const NOT_NAME =
   /^(?:tax\s+invoice|invoice|receipt|official\s+receipt|cash\s+(?:sale|bill|receipt)|simplified\s+tax\s+invoice|statement|bill|quotation|delivery\s+order|credit\s+note|welcome|original|copy|duplicate|page\b.*|thank\s+you.*|tel\b.*|fax\b.*|gst\b.*|date\b.*|no\b.*|\W*)$/i;
 const STOP_ADDRESS =
-  /\b(tel|tele|phone|fax|h\/p|hp|email|e-mail|website|www|gst|roc|reg|registration|company\s+no|co\.?\s*no|invoice|receipt|cashier|date|time|bill|table|cash|tax)\b|@|\.com\b/i;
+  /(?:gst|sst|csi)\s*(?:id|reg|no)|\b(tel|tele|phone|fax|h\/p|hp|email|e-mail|website|www|gst|roc|reg|registration|company\s+no|co\.?\s*no|invoice|receipt|cashier|date|time|bill|table|cash|tax)\b|@|\.com\b/i;
+const ADDRESS_LIKE =
+  /\b(jalan|jln|lorong|taman|tmn|street|road|avenue|lot\s+\S*\d|no\.?\s*\d+\s*,)|^\d[\d\-/]*\s*,|\b\d{5}\s+[A-Za-z]{3,}/i;
+const NOT_ADDRESS_START = /^\(.*\)$|\b(formerly|licensee|known as|branch|outlet|division)\b/i;
+/** A registration number after a company's name: "(587969-U)", "273500-U (KSB)", "(139386 X)". */
+const TRAILING_REG = /\s*\(?\s*\d[\d\s]{3,}\s*-?\s*[A-Z]\s*\)?(?:\s*\([^)]*\))?\s*$/;
+const CONTINUATION = /^(?:co\.?|\(m\)|sdn\.?|bhd\.?|s\/b|ltd\.?|limited|inc\.?|llc)(?:\s|$)/i;
 const REG_LINE =
   /^\(?[A-Z0-9]{0,4}[\s.-]*\d[\d\s-]{3,}[A-Z]?\)?\.?$|\b(co\.?\s*reg|roc|company\s+(?:no|reg)|reg\.?\s*no)\b/i;
 
@@ -355,6 +436,8 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
   if (!vendorSpec || !addressSpec) return { vendor: null, address: null };
   const nameLike = (s: Seg) =>
     /[A-Za-z]{2}/.test(s.text) &&
+    !ADDRESS_LIKE.test(s.text) &&
+    !/\b(thank|goods sold|welcome|ref\.?\s*no|receipt|invoice|cashier|table)\b/i.test(s.text) &&
     (s.text.match(/[A-Za-z]/g)?.length ?? 0) >= 3 &&
     !NOT_NAME.test(s.text.trim()) &&
     !STOP_ADDRESS.test(s.text) &&
@@ -377,52 +460,83 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
   let vIdx = [...v.idx];
   let vBox = v.box;
   // A name broken over two lines: the legal form alone on the next line ("GERBANG ALAF RESTAURANTS" / "SDN BHD").
-  const nextSeg = segs[vi + 1];
   let last = vi;
-  if (
-    nextSeg &&
-    /^\(?(?:m\)?\s*)?(?:sdn\.?\s*bhd\.?|s\/b|bhd\.?|ltd\.?|limited|inc\.?|llc)\)?\.?$/i.test(
-      nextSeg.text.trim(),
-    )
-  ) {
-    vIdx = [...vIdx, ...nextSeg.idx];
-    vBox = boxOf(ix, vIdx);
-    last = vi + 1;
+  const near = (a: Seg, b: Seg) => b.box.y0 - a.box.y1 < 1.2 * heightOf(ix, a.box) && b.box.y0 > a.box.y0;
+  // A name broken over lines: "HOME MASTER HARDWARE &" / "ELECTRICAL", "… ENTERPRISE (SETIA" / "ALAM) SDN BHD",
+  // "POPULAR BOOK" / "CO. (M) SDN BHD"; and a line that starts with the legal form continues the one above.
+  const open = (t: string) =>
+    /(?:&|\band|-|,)$/i.test(t.trim()) || (t.match(/\(/g)?.length ?? 0) > (t.match(/\)/g)?.length ?? 0);
+  let first = vi;
+  const prev = segs[vi - 1];
+  if (prev && vi > firstName - 1 && nameLike(prev) && near(prev, v) && LEGAL.exec(v.text)?.index === 0) {
+    vIdx = [...prev.idx, ...vIdx];
+    first = vi - 1;
   }
+  for (let k = vi + 1; k < Math.min(segs.length, vi + 3); k++) {
+    const next = segs[k];
+    const cur = segs[last];
+    if (!next || !cur || !near(cur, next) || !/[A-Za-z]{2}/.test(next.text) || STOP_ADDRESS.test(next.text))
+      break;
+    const joinIt =
+      open(textOf(ix, vIdx)) ||
+      (next.text.length <= 30 && CONTINUATION.test(next.text.trim()) && LEGAL.test(next.text));
+    if (!joinIt || ADDRESS_LIKE.test(next.text)) break;
+    vIdx = [...vIdx, ...next.idx];
+    last = k;
+    if (LEGAL.test(next.text)) legal = true;
+  }
+  vBox = boxOf(ix, vIdx);
+  void first;
+  // The name without the registration number printed after it: keep the words the cut text still covers.
+  const full = textOf(ix, vIdx);
+  const cut = full.replace(TRAILING_REG, '');
+  const trimmed = cut.length < full.length && /[A-Za-z]{2}/.test(cut);
+  if (trimmed) {
+    let len = 0;
+    const kept: number[] = [];
+    for (const i of vIdx) {
+      if (len >= cut.length) break;
+      kept.push(i);
+      len += (ix.tokens[i]?.text ?? '').length + 1;
+    }
+    vIdx = kept;
+    vBox = boxOf(ix, vIdx);
+  }
+  const vendorText = trimmed ? cut.trim() : full;
   const vendor: BoundField = {
     field: 'vendor',
-    value: textOf(ix, vIdx),
+    value: vendorText,
     normalized: null,
     type: 'name',
     box: { ...vBox, page: ix.page.page, label: 'vendor' },
     label: null,
     labelBox: null,
     how: 'position',
-    score: legal && vi === firstName ? 0.82 : 0.6,
+    // Position binds the issuer; on a scan the words themselves may be misread (C0 for CO), and nothing on
+    // the page checks a name, so only a text layer's name at the top with a legal form is stated verified.
+    score: legal && vi === firstName && ix.page.source === 'text-layer' ? 0.82 : 0.6,
   };
   // The address: the lines after the name (registration numbers and a tagline skipped) up to a phone, e-mail,
   // tax number or a label; it must hold a digit or an address word somewhere.
   const h = heightOf(ix, vBox);
   const rows: Seg[] = [];
   let bottom = vBox.y1;
+  let skipped = 0;
   for (let k = last + 1; k < segs.length; k++) {
     const s = segs[k];
     if (!s) continue;
     if (s.box.x1 < vBox.x0 - 2 * h || s.box.x0 > vBox.x1 + 2 * h) continue;
     if (s.box.y0 - bottom > 2.5 * h) break;
     const text = s.text.trim();
+    // Before the address: registration numbers, "formerly known as …", a tagline (no digit, comma or address word).
     if (
       rows.length === 0 &&
+      skipped < 3 &&
       (REG_LINE.test(text) ||
-        (k <= last + 2 &&
-          !/\d/.test(text) &&
-          !/,/.test(text) &&
-          s.box.y0 - bottom < 2.5 * h &&
-          k === last + 1 &&
-          !/\b(jalan|jln|street|st|road|rd|avenue|ave|lane|taman|lot|no|blok|block|floor|suite|level)\b/i.test(
-            text,
-          )))
+        NOT_ADDRESS_START.test(text) ||
+        (!/[\d,]/.test(text) && !ADDRESS_LIKE.test(text)))
     ) {
+      skipped++;
       bottom = s.box.y1;
       continue;
     }
@@ -469,16 +583,34 @@ function pickTotal(
   extra: Map<FieldKind, BoundField[]>,
 ): BoundField[] {
   if (cands.length === 0) return cands;
-  // A rounding line: the total printed below it is the amount paid.
+  // A rounding line: the first total printed below it is the amount paid. A tax summary table ("GST Summary")
+  // has a "Total" row of its own that is not the amount paid.
   const roundingY = new Map<number, number>();
+  const summaryY = new Map<number, number>();
   for (const ix of ixs)
-    for (const t of ix.tokens)
-      if (/^round/.test(t.letters) || t.letters === 'adj' || t.letters === 'adjustment')
-        roundingY.set(ix.page.page, Math.max(roundingY.get(ix.page.page) ?? -1, t.box.y0));
-  const after = (b: BoundField) => {
+    ix.tokens.forEach((t, i) => {
+      // The adjustment line ("Rounding Adj", "Rounding Adjustment"), not a "Rounding" or "Rounded" total.
+      const next = ix.tokens[i + 1];
+      const adj =
+        /^(adj|adjustment|adjusment)$/.test(t.letters) ||
+        (/^round/.test(t.letters) && next?.line === t.line && /^ad/.test(next.letters));
+      if (adj) roundingY.set(ix.page.page, Math.max(roundingY.get(ix.page.page) ?? -1, t.box.y0));
+      if (t.letters === 'summary' || t.letters === 'analysis')
+        summaryY.set(ix.page.page, Math.min(summaryY.get(ix.page.page) ?? Infinity, t.box.y0));
+    });
+  // "Rounding RM 45.35" under "Rounding Adjustment .01" is the rounded total; "Rounding 0.00" alone is not.
+  cands = cands.filter((b) => {
+    if (!/^round/.test(lettersOf(b.label ?? ''))) return true;
     const y = roundingY.get(b.box.page);
-    return y !== undefined && b.box.y0 > y + 1 ? 1 : 0;
-  };
+    return y !== undefined && b.box.y0 > y + 1;
+  });
+  const firstBelow = new Map<number, BoundField>();
+  for (const b of [...cands].sort((a, b2) => a.box.y0 - b2.box.y0)) {
+    const y = roundingY.get(b.box.page);
+    if (y !== undefined && b.box.y0 > y + 1 && !firstBelow.has(b.box.page)) firstBelow.set(b.box.page, b);
+  }
+  const after = (b: BoundField) => (firstBelow.get(b.box.page) === b ? 1 : 0);
+  const inSummary = (b: BoundField) => (b.box.y0 > (summaryY.get(b.box.page) ?? Infinity) ? 1 : 0);
   const cash = extra.get('cash' as FieldKind)?.[0];
   const change = extra.get('change' as FieldKind)?.[0];
   const sub = extra.get('subtotal')?.[0];
@@ -493,16 +625,48 @@ function pickTotal(
     const t = moneyValue(tax);
     return s !== null && t !== null && Math.abs(s + t - v) < 0.005;
   };
-  const key = (b: BoundField) => rankOf(b) + after(b) * 1.5 + (corroborated(b) ? 0.5 : 0);
+  const key = (b: BoundField) => rankOf(b) + after(b) * 1.5 + (corroborated(b) ? 0.5 : 0) - inSummary(b) * 3;
   const sorted = [...cands].sort(
     (a, b) => key(b) - key(a) || (moneyValue(b) ?? 0) - (moneyValue(a) ?? 0) || b.box.page - a.box.page,
   );
   const pick = sorted[0];
   if (!pick) return sorted;
+  if (inSummary(pick)) return [{ ...pick, score: Math.min(pick.score, 0.6) }, ...sorted.slice(1)];
   const rivals = sorted.slice(1).filter((c) => key(c) >= key(pick) - 0.25 && !sameValue(c, pick));
   let score = pick.score;
   if (corroborated(pick)) score = Math.max(score, 0.9);
   else if (rivals.length > 0) score = Math.min(score, 0.65);
+  const ry = roundingY.get(pick.box.page);
+  if (ry !== undefined && pick.box.y1 < ry && !corroborated(pick)) {
+    // The total is printed above a rounding adjustment and no total below it was bound: the amount paid is the
+    // unlabelled amount under the adjustment that differs from the total by at most a rounding step.
+    const ix = ixs.find((p) => p.page.page === pick.box.page);
+    const v = moneyValue(pick);
+    if (ix && v !== null) {
+      const h = heightOf(ix, pick.box);
+      for (let i = 0; i < ix.tokens.length; i++) {
+        const t = ix.tokens[i];
+        if (!t || t.box.y0 < ry + 0.5 * h || t.box.y0 > ry + 3 * h || t.box.x1 < pick.box.x0 - 3 * h)
+          continue;
+        const m = parseMoney(t.text);
+        const d = m ? Math.abs(Number(m.normalized) - v) : Infinity;
+        if (m && d > 0.001 && d <= 0.05 + 1e-9) {
+          const rounded: BoundField = {
+            ...pick,
+            value: m.value,
+            normalized: m.normalized,
+            box: { ...t.box, page: pick.box.page, label: 'total' },
+            how: 'rounded',
+            // Arithmetic alone, no label: the amount paid more often than not, but not proof of it.
+            score: 0.7,
+          };
+          return [rounded, { ...pick, score: Math.min(score, 0.6) }, ...sorted.slice(1)];
+        }
+      }
+    }
+    // A total above the rounding line may not be the amount paid.
+    score = Math.min(score, 0.65);
+  }
   return [{ ...pick, score }, ...sorted.slice(1)];
 }
 

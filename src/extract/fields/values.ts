@@ -37,7 +37,7 @@ export function currencyCode(token: string): string | null {
 /** A token that may sit between a money label and its amount: currency, "(8%)", ":", "=", "-". */
 export function isMoneyFiller(token: string): boolean {
   const t = token.trim();
-  if (/^[:=\-–—.*|]+$/.test(t)) return true;
+  if (/^[:=\-–—.*|@]+$/.test(t)) return true;
   if (/^[$€£¥₹]$/.test(t)) return true;
   if (currencyCode(t)) return true;
   if (/^\(?@?\d{1,2}(?:\.\d+)?\s*%\)?:?$/.test(t)) return true;
@@ -63,9 +63,11 @@ export interface Money {
  * OCR's letter-for-digit confusions inside an otherwise numeric token are undone ("39.8O").
  */
 export function parseMoney(token: string): Money | null {
+  // OCR puts stray strokes before a number ("/21.50", "|39.80"); a rule before the amount is not part of it.
+  const cleaned = token.trim().replace(/^[/|'`‘’"!]+/, '');
   const m =
     /^([(-]?)((?:RM|USD|MYR|EUR|GBP|SGD|S\$|US\$|[$€£¥₹])?)\s*([(-]?)([0-9OoIlSB,.\s]*[0-9][0-9OoIlSB,.]*)(\)?)[*:]?$/i.exec(
-      token.trim(),
+      cleaned,
     );
   if (!m) return null;
   const raw = m[4] ?? '';
@@ -81,8 +83,10 @@ export function parseMoney(token: string): Money | null {
   const negative =
     m[1] === '-' || m[3] === '-' || (m[1] === '(' && m[5] === ')') || (m[3] === '(' && m[5] === ')');
   const start = token.indexOf(raw);
+  // As printed: a currency mark written in the same word stays with the amount ("RM41.45", "$7.10").
+  const printed = m[2] ? `${m[2]}${raw}` : raw;
   return {
-    value: raw,
+    value: printed,
     normalized: negative ? `-${normalized}` : normalized,
     currency: m[2] ? currencyCode(m[2]) : null,
     start: Math.max(0, start),
