@@ -55,8 +55,14 @@ for (const name of targets()) {
           await answer.waitFor({ timeout: 30_000 });
           assert.equal(await answer.getByTestId('answer-text').textContent(), date.text);
           const badges = (await answer.getByTestId('answer-badges').textContent()) ?? '';
-          assert.match(badges, /Verified/);
           assert.match(badges, /Reader/);
+          // Verified now means bound to the question (the date the "Invoice date" label points at), not just
+          // found somewhere on the page; the reason is on hover and read out with the badge.
+          const trust = answer.getByTestId('trust-badge');
+          assert.equal(await trust.getAttribute('data-trust'), 'verified');
+          assert.equal((await trust.textContent())?.trim(), '✓ Verified');
+          assert.match((await trust.getAttribute('title')) ?? '', /invoice date|label/i);
+          assert.match((await trust.getAttribute('aria-label')) ?? '', /^Verified: /);
 
           // Where the box must be: page-space truth × the page's current CSS scale, from the page's corner.
           const hl = page.locator('[data-testid="page-1"] [data-testid="highlight"]');

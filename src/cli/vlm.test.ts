@@ -1,7 +1,7 @@
 // `doclens ask`, `ground` and `models` as a user runs them: a real process, the tiny generated Qwen2-VL model (real ONNX
 // sessions), a temp DOCLENS_DATA_DIR, the tiny fake hub for pulls.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -179,9 +179,58 @@ test('no model installed: ask is answered by the reader engine and says so', asy
   );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /no vision-language model installed: the reader engine answers/);
-  const a = JSON.parse(r.stdout) as { engine: string; text: string };
+  const a = JSON.parse(r.stdout) as {
+    engine: string;
+    text: string;
+    verified: boolean | null;
+    trust: string | null;
+    trust_reason: string | null;
+    field: { field: string; normalized: string | null; label: string | null } | null;
+  };
   assert.equal(a.engine, 'reader');
-  assert.ok(a.text.length > 0);
+  assert.equal(a.text, 'March 14, 2025');
+  // --json carries the trust level, its reason and the bound field.
+  assert.equal(a.trust, 'verified');
+  assert.equal(a.verified, true);
+  assert.match(a.trust_reason ?? '', /Invoice date/);
+  assert.deepEqual(
+    a.field && { field: a.field.field, normalized: a.field.normalized, label: a.field.label },
+    { field: 'date', normalized: '2025-03-14', label: 'Invoice date' },
+  );
+  // The human form says the level and why, then what it was bound to.
+  const human = await doclens(['ask', invoice, 'What is the invoice date?'], {}, join(dir, 'reader-data'));
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /\[reader, verified\]\ntrust: verified — .*Invoice date/);
+  assert.match(human.stdout, /\n {2}field: date "March 14, 2025" \(2025-03-14\), label "Invoice date"/);
+});
+
+test('a second ask about a scan reads its words from the OCR cache in the data folder, not OCR', async () => {
+  const data = join(dir, 'ocr-cache-data');
+  const scanned = join(root, 'assets', 'samples', 'invoice-scanned.pdf');
+  const ask = async () => {
+    const t = performance.now();
+    const r = await doclens(['ask', scanned, 'What is the invoice date?', '--json'], {}, data);
+    assert.equal(r.code, 0, r.stderr);
+    const answer = JSON.parse(r.stdout) as Record<string, unknown>;
+    return { answer: { ...answer, timings: null }, ms: performance.now() - t };
+  };
+  const first = await ask();
+  const cacheDir = join(data, 'cache', 'ocr');
+  const entries = (await readdir(cacheDir)).filter((f) => f.endsWith('.json'));
+  assert.equal(entries.length, 1, "one OCR'd page cached");
+  // Age the entry: a cache hit marks it used again (its mtime), a fresh OCR would not read it at all.
+  const entry = join(cacheDir, entries[0]!);
+  await utimes(entry, new Date(2001, 0, 1), new Date(2001, 0, 1));
+  const second = await ask();
+  assert.ok(
+    (await stat(entry)).mtimeMs > new Date(2001, 0, 2).getTime(),
+    'the second process read the cache',
+  );
+  assert.deepEqual(await readdir(cacheDir), entries);
+  assert.deepEqual(second.answer, first.answer, 'the same answer from the cached words');
+  console.log(
+    `doclens ask on the scanned invoice: ${first.ms.toFixed(0)} ms, again ${second.ms.toFixed(0)} ms`,
+  );
 });
 
 test('models import / list / verify / ask with the installed default / ground by id / remove round trip', async () => {

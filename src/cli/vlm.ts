@@ -10,7 +10,7 @@ import { NO_MODEL_MESSAGE } from '../services/handlers-vlm.js';
 import { groundingPrompt, openModelFolder } from '../services/vlm-direct.js';
 import type { GenerateResult, VlmImage, VlmModel } from '../services/vlm-direct.js';
 import type { AppEvent } from '../shared/contract.js';
-import type { Answer, DocumentInfo, InstalledModel, PullProgress } from '../shared/domain.js';
+import type { Answer, BoundField, DocumentInfo, InstalledModel, PullProgress } from '../shared/domain.js';
 import { AppError } from '../shared/errors.js';
 import type { LabelledBox } from '../shared/geometry.js';
 import { call, intOption, print, UsageError } from './common.js';
@@ -188,6 +188,23 @@ function boxLines(boxes: LabelledBox[], unit: string): string[] {
   );
 }
 
+/** A bound value in one line: `date "12 March 2024" (2024-03-12), label "Invoice date" (right), page 1 [..] pt`. */
+function fieldLine(f: BoundField, unit: string): string {
+  const b = f.box;
+  return `${f.field} "${f.value}"${f.normalized && f.normalized !== f.value ? ` (${f.normalized})` : ''}${f.label ? `, label "${f.label}"` : ''} (${f.how}), page ${b.page} [${b.x0.toFixed(1)}, ${b.y0.toFixed(1)}, ${b.x1.toFixed(1)}, ${b.y1.toFixed(1)}] ${unit}`;
+}
+
+/** The answer's trust level and why, then what it was bound to, what conflicts with it, or the candidates. */
+export function trustLines(answer: Answer, unit: string): string[] {
+  if (answer.trust === null) return [];
+  const out = [`trust: ${answer.trust}${answer.trust_reason ? ` — ${answer.trust_reason}` : ''}`];
+  if (answer.field) out.push(`  field: ${fieldLine(answer.field, unit)}`);
+  if (answer.conflict) out.push(`  the page states: ${fieldLine(answer.conflict, unit)}`);
+  if (!answer.field && answer.candidates.length)
+    out.push('  candidates:', ...answer.candidates.map((c) => `    ${fieldLine(c, unit)}`));
+  return out;
+}
+
 function tokenWriter(json: boolean): ((t: string) => void) | undefined {
   return json ? undefined : (t) => process.stdout.write(t);
 }
@@ -274,7 +291,7 @@ export async function askCommand(backend: Backend, rest: string[], values: VlmVa
   if (json) print(true, out, () => '');
   else
     process.stdout.write(
-      `\n[${answer.engine}${answer.model ? ` ${answer.model}` : ''}${answer.provider ? ` on ${answer.provider}` : ''}${answer.verified === null ? '' : answer.verified ? ', verified' : ', unverified'}]\n${boxLines(answer.boxes, unit).join('\n')}${answer.boxes.length ? '\n' : ''}`,
+      `\n[${answer.engine}${answer.model ? ` ${answer.model}` : ''}${answer.provider ? ` on ${answer.provider}` : ''}${answer.trust ? `, ${answer.trust}` : ''}]\n${[...trustLines(answer, unit), ...boxLines(answer.boxes, unit)].map((l) => `${l}\n`).join('')}`,
     );
   return 0;
 }

@@ -3,6 +3,7 @@
 // VLM (when one is installed) answers the rest, and each VLM answer is checked against the page's words.
 import { randomBytes } from 'node:crypto';
 import { answerWithReader } from '../extract/reader/reader.js';
+import { bindField, isVerified } from '../extract/fields/index.js';
 import { verifyAnswer } from '../extract/verify/verify.js';
 import type { AppEvent, ParsedInput } from '../shared/contract.js';
 import type { Answer, AskScope, DateHit, Provider, Table, TextPage, Timings } from '../shared/domain.js';
@@ -10,6 +11,7 @@ import { AppError, toErrorInfo } from '../shared/errors.js';
 import type { LabelledBox } from '../shared/geometry.js';
 import type { OpenDocument } from './document-store.js';
 import type { PageText } from './page-text.js';
+import { judgeVlmAnswer } from './vlm-trust.js';
 
 export interface VlmAnswerRequest {
   doc: OpenDocument;
@@ -55,6 +57,63 @@ export interface AskDeps {
 
 const NO_VLM =
   'No vision-language model is installed: add one in the Models panel, or ask with the reader engine.';
+
+/**
+ * How far a VLM answer can be trusted, from the words of the pages the model read. A field question whose value
+ * the binder stands behind (fields/) makes the answer verified when the model states that value (and its box, if
+ * it drew one, overlaps it), a conflict showing both values and both boxes when it states another; otherwise the
+ * answer is found (its words are on the page, boxes snapped to them) or unverified, with the binder's candidates.
+ */
+export function vlmTrust(
+  question: string,
+  run: Pick<VlmRun, 'text' | 'boxes'>,
+  texts: readonly TextPage[],
+  dates: readonly DateHit[],
+): Pick<Answer, 'boxes' | 'trust' | 'trust_reason' | 'field' | 'conflict' | 'candidates'> {
+  // A page without words (no text layer, nothing OCR could read) gives nothing to check against.
+  if (!texts.some((t) => t.words.length > 0))
+    return { boxes: run.boxes, trust: null, trust_reason: null, field: null, conflict: null, candidates: [] };
+  const bound = bindField(question, { pages: texts, dates });
+  const b = bound?.binding;
+  if (b && isVerified(b)) {
+    const j = judgeVlmAnswer(run.text, run.boxes, b);
+    if (j.trust === 'conflict') {
+      // Both values, both places: where the model looked (its boxes, else its words on the page) and the bound value.
+      const said = run.boxes.length > 0 ? run.boxes : verifyAnswer(run.text, texts, dates).boxes;
+      return {
+        boxes: [
+          ...said.map((x) => ({ ...x, label: `model: ${run.text.trim().slice(0, 60)}` })),
+          { ...b.box, label: `page: ${b.value}` },
+        ],
+        trust: 'conflict',
+        trust_reason: j.reason,
+        field: null,
+        conflict: b,
+        candidates: bound.candidates,
+      };
+    }
+    return {
+      boxes: j.trust === 'verified' ? [{ ...b.box, label: b.label ?? b.value }] : run.boxes,
+      trust: j.trust,
+      trust_reason: j.reason,
+      field: b,
+      conflict: null,
+      candidates: bound.candidates,
+    };
+  }
+  const candidates = bound ? [...(b ? [b] : []), ...bound.candidates] : [];
+  const v = verifyAnswer(run.text, texts, dates);
+  return {
+    boxes: v.verified ? v.boxes : run.boxes,
+    trust: v.verified ? 'found' : 'unverified',
+    trust_reason: v.verified
+      ? `The words are on the page ("${v.matched ?? run.text}")${bound ? `, but the page does not single out its ${bound.field.replace(/_/g, ' ')}` : ''}; nothing ties them to the question.`
+      : 'The answer is not on the pages the model read.',
+    field: null,
+    conflict: null,
+    candidates,
+  };
+}
 
 export function scopePages(doc: OpenDocument, scope: AskScope): number[] {
   const n = doc.info.pageCount;
@@ -170,7 +229,7 @@ export class AskManager {
     }
   }
 
-  /** The VLM's answer, verified against the words of the pages it read: found → snapped to them, else unverified. */
+  /** The VLM's answer, checked against the pages it read (vlmTrust). */
   private async answerWithVlm(
     vlm: VlmAnswerer,
     askId: string,
@@ -193,22 +252,16 @@ export class AskManager {
     });
     const read = new Set(run.pagesRead);
     const readTexts = texts.filter((t) => read.has(t.page));
-    // A page without words (no text layer, nothing OCR could read) gives nothing to check against.
-    const checkable = readTexts.some((t) => t.words.length > 0);
-    const v = checkable ? verifyAnswer(run.text, readTexts, dates) : null;
+    const t = vlmTrust(
+      input.question,
+      run,
+      readTexts,
+      dates.filter((d) => read.has(d.box.page)),
+    );
     return {
       text: run.text,
-      boxes: v?.verified ? v.boxes : run.boxes,
-      verified: v ? v.verified : null,
-      trust: v ? (v.verified ? 'found' : 'unverified') : null,
-      trust_reason: v
-        ? v.verified
-          ? `The words are on the page ("${v.matched ?? run.text}"); nothing yet ties them to the question.`
-          : 'The answer is not on the pages the model read.'
-        : null,
-      field: null,
-      conflict: null,
-      candidates: [],
+      ...t,
+      verified: t.trust === null ? null : t.trust === 'verified',
       engine: 'vlm',
       model: run.model,
       provider: run.provider,

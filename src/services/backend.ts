@@ -30,7 +30,10 @@ export async function createBackend(opts: { dataDir?: string } = {}): Promise<Ba
   const settings = new SettingsStore(dataDir);
   await settings.load();
   const docs = new DocumentStore(engine, join(dataDir, 'uploads'));
-  const text = new PageText(() => settings.get().threads);
+  const text = new PageText({
+    threads: () => settings.get().threads,
+    ocrCacheDir: join(dataDir, 'cache', 'ocr'),
+  });
   const listeners = new Set<(event: AppEvent) => void>();
   const ctx = {
     emit(event: AppEvent) {

@@ -227,6 +227,32 @@ describe('VLM room with a tiny Qwen2-VL installed', () => {
     assert.equal(reader.answer?.engine, 'reader');
   });
 
+  test('ask.start vlm on a field question: an answer that is not the bound value is a conflict showing both', async () => {
+    const invoice = await call<DocumentInfo>(backend, 'documents.openSample', { name: 'invoice' });
+    const o = await outcome(backend, () =>
+      call(backend, 'ask.start', {
+        docId: invoice.id,
+        question: 'What is the invoice date?',
+        scope: { kind: 'page', page: 1 },
+        engine: 'vlm',
+        maxTokens: 8,
+      }),
+    );
+    assert.equal(o.error, null);
+    const a = o.answer!;
+    assert.equal(a.engine, 'vlm');
+    // The tiny model's words are random: not the date the "Invoice date" label points at.
+    assert.equal(a.trust, 'conflict', `${a.text} → ${a.trust}: ${a.trust_reason}`);
+    assert.equal(a.verified, false);
+    assert.equal(a.conflict?.field, 'date');
+    assert.equal(a.conflict?.value, 'March 14, 2025');
+    assert.match(a.trust_reason ?? '', /March 14, 2025/);
+    assert.ok(
+      a.boxes.some((b) => b.label === 'page: March 14, 2025'),
+      'the page value is boxed where it is printed',
+    );
+  });
+
   test('ask.cancel stops a ground run: ask.error cancelled', async () => {
     let cancelled = false;
     const o = await outcome(

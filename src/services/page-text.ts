@@ -1,8 +1,10 @@
 // A page's words, whatever the page is: the pdf.js text layer when it has one, the OCR engine for scanned
 // pages and images. Cached per document and page, since dates, tables, verification and the reader engine
-// all read the same text.
+// all read the same text. OCR results also go to an on-disk cache (ocr-cache.ts) shared by every process using
+// the same data folder, so asking again about a scan — in the app or the CLI — does not OCR it again.
 import type { OpenDocument } from './document-store.js';
-import { OCR_DPI, createOcrEngine } from '../inference/ocr/index.js';
+import { OCR_DPI, createOcrEngine, ocrFingerprint } from '../inference/ocr/index.js';
+import { OcrCache } from './ocr-cache.js';
 import type { OcrEngine } from '../inference/ocr/index.js';
 import type { TextPage } from '../shared/domain.js';
 import { imageRulings, type ImageRulings } from '../extract/tables/image-rulings.js';
@@ -26,11 +28,26 @@ export function ocrRulings(page: TextPage): Promise<ImageRulings> | undefined {
 const MIN_TEXT_LAYER_WORDS = 3;
 const CACHE_PAGES = 256;
 
+export interface PageTextOptions {
+  /** Intra-op threads for the OCR sessions (settings), read when the engine is first created. */
+  threads?: () => number;
+  /** Folder of the on-disk OCR cache; none: OCR results are kept in memory only. */
+  ocrCacheDir?: string;
+}
+
 export class PageText {
   private ocr: Promise<OcrEngine> | null = null;
   private readonly cache = new Map<string, Promise<TextPage>>();
+  private readonly disk: OcrCache | null;
+  private fingerprint: string | null = null;
+  /** Pages OCR'd by this instance and pages served from the disk cache (tests and diagnostics). */
+  readonly stats = { ocrRuns: 0, diskHits: 0 };
+  private readonly threads?: () => number;
 
-  constructor(private readonly threads?: () => number) {}
+  constructor(opts: PageTextOptions = {}) {
+    this.threads = opts.threads;
+    this.disk = opts.ocrCacheDir ? new OcrCache(opts.ocrCacheDir) : null;
+  }
 
   private ocrEngine(): Promise<OcrEngine> {
     if (!this.ocr) {
@@ -73,18 +90,28 @@ export class PageText {
     const info = doc.info.pages[page - 1];
     // Images are OCR'd at their own resolution (page space = pixels); PDF pages at the OCR engine's DPI.
     const dpi = doc.info.kind === 'image' ? 72 : OCR_DPI;
-    const raw = await doc.handle.renderRaw(page, { dpi });
-    const engine = await this.ocrEngine();
-    const result = await engine.recognize(raw, { scale: raw.scale });
-    const text: TextPage = {
-      page,
-      width: info?.width ?? result.width,
-      height: info?.height ?? result.height,
-      source: 'ocr',
-      words: result.words,
-      lines: result.lines,
-    };
-    if (result.words.length) {
+    this.fingerprint ??= ocrFingerprint();
+    const key = { fileHash: doc.info.sha256, page, dpi, engine: this.fingerprint };
+    let text = await this.disk?.get(key);
+    if (text) {
+      this.stats.diskHits++;
+    } else {
+      const raw = await doc.handle.renderRaw(page, { dpi });
+      const engine = await this.ocrEngine();
+      const result = await engine.recognize(raw, { scale: raw.scale });
+      this.stats.ocrRuns++;
+      text = {
+        page,
+        width: info?.width ?? result.width,
+        height: info?.height ?? result.height,
+        source: 'ocr',
+        words: result.words,
+        lines: result.lines,
+      };
+      // A full disk or read-only data folder costs the next ask another OCR, nothing more.
+      await this.disk?.put(key, text).catch(() => undefined);
+    }
+    if (text.words.length) {
       let found: Promise<ImageRulings> | undefined;
       ocrRulingsOf.set(text, () => {
         found ??= doc.handle.renderRaw(page, { dpi }).then(

@@ -14,7 +14,7 @@ export interface Verification {
 }
 
 /** The ISO values of dates written in a free-text answer (both day orders tried when ambiguous). */
-function answerDates(answer: string): Set<string> {
+export function answerDates(answer: string): Set<string> {
   const line = { text: answer, box: { x0: 0, y0: 0, x1: 100, y1: 10 }, wordStart: 0, wordEnd: 0 };
   const words = answer.split(/\s+/).filter(Boolean);
   let x = 0;

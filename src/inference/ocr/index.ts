@@ -1,5 +1,12 @@
 // The OCR engine's public face for the rest of the backend: create it once, recognise page rasters.
-export { createOcrEngine, defaultModelDir, MODEL_FILES, OCR_DPI } from './ocr-engine.js';
+export {
+  createOcrEngine,
+  defaultModelDir,
+  MODEL_FILES,
+  OCR_DPI,
+  OCR_VERSION,
+  ocrFingerprint,
+} from './ocr-engine.js';
 export type {
   OcrEngine,
   OcrEngineOptions,

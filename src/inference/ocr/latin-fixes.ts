@@ -111,16 +111,84 @@ function gluedWord(after: string): boolean {
   return word !== undefined && !NUMBER_SUFFIXES.has(word);
 }
 
+/**
+ * A mark read with less confidence than this between two letters stands where the print has a space ("Due.date":
+ * its "." at 0.35, where printed marks read at 0.55–0.99 on the scanned invoice).
+ */
+const GLUED_MARK_PROB = 0.5;
+/** Marks the recogniser puts into a word gap it did not read as a space. */
+const GAP_MARKS = ".,:;·'`";
+/** A gap between two characters this many times the line's median character pitch is a space the recogniser missed. */
+const GAP_PITCHES = 2.2;
+
+/** Median centre-to-centre step, in timesteps, between adjacent characters of the line's words. */
+function charPitch(chars: readonly DecodedChar[]): number {
+  const steps: number[] = [];
+  for (let i = 1; i < chars.length; i++) {
+    const a = chars[i - 1]!;
+    const b = chars[i]!;
+    if (a.char !== ' ' && b.char !== ' ') steps.push((b.t0 + b.t1 - a.t0 - a.t1) / 2);
+  }
+  steps.sort((a, b) => a - b);
+  return steps.length >= 3 ? steps[steps.length >> 1]! : Infinity;
+}
+
+/** Marks that hug the word before them however wide the gap reads ("Co .", "50 %"). */
+const NO_GAP_SPACE_BEFORE = ',.;:!?)]}%';
+
 export function fixLineSpacing(line: DecodedLine): DecodedLine {
   const chars = line.chars;
   const text = chars.map((c) => c.char).join('');
   // Offsets below index `chars`; only safe while every character is one UTF-16 unit.
   if (text.length !== chars.length) return line;
+  const pitch = charPitch(chars);
   const out: DecodedChar[] = [];
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!;
     const before = text.slice(0, i);
     const after = text.slice(i + 1);
+    // "Due.date": a faint mark between two letters where the print has a space is that space.
+    if (
+      GAP_MARKS.includes(c.char) &&
+      c.prob < GLUED_MARK_PROB &&
+      /[A-Za-z]$/.test(before) &&
+      /^[A-Za-z]/.test(after)
+    ) {
+      out.push({ ...c, char: ' ' });
+      continue;
+    }
+    // "Total:RM8.20", "Tel:03-7722": a colon after a word, glued to what follows, ends the label.
+    if (
+      c.char === ':' &&
+      /[A-Za-z]{2}$/.test(before) &&
+      /^[A-Za-z0-9$€£(#]/.test(after) &&
+      !after.startsWith('//')
+    ) {
+      out.push(c, { char: ' ', t0: c.t1, t1: c.t1, prob: c.prob });
+      continue;
+    }
+    // "Cambridge,MA", "27,JALAN", "JAYA,81100": Latin text puts a space after a comma that a word follows, and
+    // after one that ends a word before a number (a comma between digits is a thousands separator, kept).
+    if (
+      c.char === ',' &&
+      ((/[A-Za-z0-9]$/.test(before) && /^[A-Za-z]{2}/.test(after)) ||
+        (/[A-Za-z]{2}$/.test(before) && /^\d/.test(after)))
+    ) {
+      out.push(c, { char: ' ', t0: c.t1, t1: c.t1, prob: c.prob });
+      continue;
+    }
+    // A gap as wide as a character or more, where the recogniser put no space (not inside a number: digit gaps
+    // vary with the font and the space class handles them, see ctc-decode.ts).
+    const prev = out[out.length - 1];
+    if (
+      prev &&
+      prev.char !== ' ' &&
+      c.char !== ' ' &&
+      !(/\d/.test(prev.char) && /\d/.test(c.char)) &&
+      !NO_GAP_SPACE_BEFORE.includes(c.char) &&
+      (c.t0 + c.t1 - prev.t0 - prev.t1) / 2 >= GAP_PITCHES * pitch
+    )
+      out.push({ char: ' ', t0: (prev.t1 + c.t0) / 2, t1: (prev.t1 + c.t0) / 2, prob: c.prob });
     if (c.char === ' ' && /\$\d{1,3},$/.test(before) && /^\d{3}(?!\d)/.test(after)) continue;
     if (c.char === ' ' && /\$[\d,]*\d\.$/.test(before) && /^\d{2}(?!\d)/.test(after)) continue;
     out.push(c);

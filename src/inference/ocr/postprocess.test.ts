@@ -22,7 +22,8 @@ import {
   unclipRect,
 } from './db-postprocess.js';
 import { fixLatinToken, fixLineSpacing } from './latin-fixes.js';
-import { tilePlan } from './ocr-engine.js';
+import { pageSkew, tilePlan } from './ocr-engine.js';
+import { normalizeContrast } from './raster.js';
 import { readingOrder } from './reading-order.js';
 import type { Point } from './types.js';
 
@@ -407,4 +408,110 @@ test('readingOrder reads a two-column page column by column and rows left to rig
   // One row of cells: left to right.
   assert.deepEqual(readingOrder([box(200, 0, 250, 10), box(0, 1, 50, 11), box(100, 0, 150, 10)]), [1, 2, 0]);
   assert.deepEqual(readingOrder([]), []);
+});
+
+test('fixLineSpacing splits labels from values: a faint mark in a word gap, a colon before a value, a wide gap', () => {
+  // Characters every 3 timesteps; `faint` marks are read at low confidence, `gapAt` opens a gap before index i.
+  const mk = (s: string, opts: { faint?: number[]; gapAt?: number; gap?: number } = {}): DecodedLine => {
+    let t = 0;
+    const chars = [...s].map((char, i) => {
+      if (i === opts.gapAt) t += opts.gap ?? 0;
+      const c = { char, t0: t, t1: t, prob: opts.faint?.includes(i) ? 0.35 : 0.95 };
+      t += 3;
+      return c;
+    });
+    return { text: s, chars, confidence: 0.9 };
+  };
+  // "Due.date" as the scanned invoice reads "Due date": the "." at 0.35 where printed marks read at 0.55–0.99.
+  assert.equal(fixLineSpacing(mk('Due.date', { faint: [3] })).text, 'Due date');
+  assert.equal(fixLineSpacing(mk('Due.date')).text, 'Due.date', 'a confident mark stays');
+  assert.equal(fixLineSpacing(mk('No.53', { faint: [2] })).text, 'No.53', 'not before a digit');
+  // A colon after a label word, glued to the value, ends the label.
+  assert.equal(fixLineSpacing(mk('Total:RM8.20')).text, 'Total: RM8.20');
+  assert.equal(fixLineSpacing(mk('Tel:03-7722 1234')).text, 'Tel: 03-7722 1234');
+  for (const keep of ['12:30:05', 'https://x.org', 'Total: 8.20', 'A:B']) {
+    const l = mk(keep);
+    assert.equal(fixLineSpacing(l), l, keep);
+  }
+  // A comma a word follows, or one ending a word before a number.
+  assert.equal(fixLineSpacing(mk('Cambridge,MA 02139')).text, 'Cambridge, MA 02139');
+  assert.equal(fixLineSpacing(mk('27,JALAN DEDAP')).text, '27, JALAN DEDAP');
+  assert.equal(fixLineSpacing(mk('JAYA,81100 JOHOR')).text, 'JAYA, 81100 JOHOR');
+  for (const keep of ['$11,977.20', '1,234', 'x,2ab1', 'a,b']) {
+    const l = mk(keep);
+    assert.equal(fixLineSpacing(l), l, keep);
+  }
+  // A gap of a character or more where the recogniser put no space: "TOTAL" ... "60.30".
+  assert.equal(fixLineSpacing(mk('TOTAL60.30', { gapAt: 5, gap: 6 })).text, 'TOTAL 60.30');
+  assert.equal(
+    fixLineSpacing(mk('TOTAL60.30', { gapAt: 5, gap: 2 })).text,
+    'TOTAL60.30',
+    'a narrow gap is not',
+  );
+  assert.equal(fixLineSpacing(mk('2018 60', { gapAt: 6, gap: 9 })).text, '2018 60');
+  assert.equal(fixLineSpacing(mk('1260', { gapAt: 2, gap: 9 })).text, '1260', 'never inside a number');
+  assert.equal(fixLineSpacing(mk('Bhd.', { gapAt: 3, gap: 9 })).text, 'Bhd.', 'never before a closing mark');
+});
+
+test('readingOrder reads labels and their values row by row; an address block beside them is its own column', () => {
+  const box = (x0: number, y0: number, x1: number, y1: number) => ({ x0, y0, x1, y1 });
+  // A form: three short labels at the left, their values far to the right on the same baselines.
+  const form = [
+    box(300, 40, 380, 52), // 0: value 1
+    box(20, 40, 110, 52), // 1: label 1
+    box(20, 60, 100, 72), // 2: label 2
+    box(300, 60, 390, 72), // 3: value 2
+    box(20, 80, 90, 92), // 4: label 3
+    box(300, 80, 370, 92), // 5: value 3
+  ];
+  assert.deepEqual(readingOrder(form), [1, 0, 2, 3, 4, 5]);
+  // An address block beside the form's labels and values, at its own leading: read as its own column.
+  const withBlock = [
+    ...form.map((b) => ({ ...b, x0: b.x0 + 300, x1: b.x1 + 300 })),
+    box(20, 40, 200, 52), // 6
+    box(20, 57, 180, 69), // 7
+    box(20, 74, 190, 86), // 8
+    box(20, 91, 170, 103), // 9
+  ];
+  assert.deepEqual(readingOrder(withBlock), [6, 7, 8, 9, 1, 0, 2, 3, 4, 5]);
+});
+
+test('pageSkew is the median tilt of the long line quads', () => {
+  const tilted = (x: number, y: number, len: number, deg: number): [Point, Point, Point, Point] => {
+    const a = (deg * Math.PI) / 180;
+    const [dx, dy] = [Math.cos(a) * len, Math.sin(a) * len];
+    const [hx, hy] = [-Math.sin(a) * 12, Math.cos(a) * 12];
+    return [
+      [x, y],
+      [x + dx, y + dy],
+      [x + dx + hx, y + dy + hy],
+      [x + hx, y + hy],
+    ];
+  };
+  const quads = [
+    tilted(10, 10, 200, 2),
+    tilted(10, 40, 300, 2.2),
+    tilted(10, 70, 150, 1.8),
+    tilted(5, 5, 20, 30),
+  ];
+  assert.ok(Math.abs((pageSkew(quads) * 180) / Math.PI - 2) < 1e-6);
+  assert.equal(pageSkew(quads.slice(0, 2)), 0, 'too few lines to tell');
+});
+
+test('normalizeContrast stretches a faint print to black on white and leaves a clean page alone', () => {
+  const w = 100;
+  const h = 50;
+  const faint = new Uint8Array(w * h * 3).fill(235);
+  // 10 % of the pixels are light grey "ink" at 150.
+  for (let p = 0; p < w * h; p += 10) faint.fill(150, p * 3, p * 3 + 3);
+  const out = normalizeContrast({ data: faint, width: w, height: h });
+  assert.notEqual(out.data, faint);
+  assert.equal(out.data[0], 0, 'ink → black');
+  assert.equal(out.data[3], 255, 'paper → white');
+  const clean = new Uint8Array(w * h * 3).fill(255);
+  for (let p = 0; p < w * h; p += 10) clean.fill(10, p * 3, p * 3 + 3);
+  const img = { data: clean, width: w, height: h };
+  assert.equal(normalizeContrast(img), img);
+  const blank = { data: new Uint8Array(w * h * 3).fill(200), width: w, height: h };
+  assert.equal(normalizeContrast(blank), blank, 'nothing to stretch on an empty page');
 });

@@ -130,3 +130,45 @@ export function padSlot(slot: TensorSlot, fromX: number, value: number): void {
     }
   }
 }
+
+/** Ink darker than this (0–255 luminance, at the 0.5th percentile) and paper lighter than CONTRAST_PAPER need nothing. */
+const CONTRAST_INK = 40;
+const CONTRAST_PAPER = 215;
+
+/**
+ * NOTE: not in PaddleOCR. Faint prints (thermal receipts, light scans, grey paper) reach the detector with
+ * grey-on-grey text it half misses. When the page's darkest ink (0.5th luminance percentile) is
+ * lighter than CONTRAST_INK or its paper (99.5th) darker than CONTRAST_PAPER, levels are stretched so they
+ * become black and white — one linear map of all three channels (colours keep their hue), clipped at both
+ * ends. Pages with black ink on white paper come back unchanged (the same object).
+ */
+export function normalizeContrast(rgb: RgbImage): RgbImage {
+  const { data, width, height } = rgb;
+  const n = width * height;
+  const hist = new Uint32Array(256);
+  // Every pixel up to ~1 Mpx, then a stride: the percentiles need no more.
+  const step = Math.max(1, Math.floor(n / 1_000_000));
+  let count = 0;
+  for (let p = 0; p < n; p += step) {
+    const i = p * 3;
+    hist[(data[i]! * 77 + data[i + 1]! * 150 + data[i + 2]! * 29) >> 8]!++;
+    count++;
+  }
+  const at = (q: number) => {
+    const want = q * count;
+    let acc = 0;
+    for (let v = 0; v < 256; v++) {
+      acc += hist[v]!;
+      if (acc > want) return v;
+    }
+    return 255;
+  };
+  const lo = at(0.005);
+  const hi = at(0.995);
+  if ((lo <= CONTRAST_INK && hi >= CONTRAST_PAPER) || hi - lo < 24) return rgb;
+  const lut = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = Math.max(0, Math.min(255, Math.round(((v - lo) * 255) / (hi - lo))));
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = lut[data[i]!]!;
+  return { data: out, width, height };
+}

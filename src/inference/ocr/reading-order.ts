@@ -1,6 +1,8 @@
 // Orders detected line boxes as a person reads them: columns before rows where the page has a clear gutter,
 // top-to-bottom otherwise, left-to-right within a row. A light recursive XY-cut, so a two-column scan does not
-// come out interleaved line by line (PaddleOCR's sorted_boxes only sorts by y, then x).
+// come out interleaved line by line (PaddleOCR's sorted_boxes only sorts by y, then x) — but a gutter between
+// labels and their values (a form, a receipt's item and price columns) is read row by row, so a label and the
+// value on its baseline come out one after the other.
 import type { Rect } from '../../shared/geometry.js';
 
 /** Returns the indices of `boxes` in reading order. */
@@ -25,7 +27,12 @@ function cut(ids: number[], boxes: readonly Rect[], lineHeight: number, out: num
   }
   // A gutter: a vertical strip at least a line-height wide that no box crosses → read column by column.
   const xs = gaps(ids, boxes, 'x');
-  const gutters = xs.filter((g) => g.size >= lineHeight);
+  const wide = xs.filter((g) => g.size >= lineHeight).sort((a, b) => a.at - b.at);
+  // Each gutter is judged on the parts right beside it (up to the next wide gaps), not on the whole block.
+  const gutters = wide.filter(
+    (g, k) =>
+      !rowPaired(ids, boxes, g, wide[k - 1]?.at ?? -Infinity, wide[k + 1]?.at ?? Infinity, lineHeight),
+  );
   if (gutters.length > 0) {
     for (const part of split(ids, boxes, 'x', gutters)) cut(part, boxes, lineHeight, out);
     return;
@@ -38,6 +45,56 @@ function cut(ids: number[], boxes: readonly Rect[], lineHeight: number, out: num
     return;
   }
   out.push(...rows(ids, boxes));
+}
+
+/**
+ * Lines this many line-heights long or longer are running text: two columns of them side by side are read one
+ * column after the other even when their baselines line up (same font, same leading).
+ */
+const PROSE_LINE = 12;
+/** Share of the boxes on each side of a gutter that must have a partner on the same baseline across it. */
+const PAIRED_SHARE = 0.7;
+
+/**
+ * Whether the boxes either side of a gutter are rows read across it: most boxes on each side share a baseline
+ * with a box on the other side, and at least one side holds short items (labels,
+ * amounts) rather than running text.
+ */
+function rowPaired(
+  ids: readonly number[],
+  boxes: readonly Rect[],
+  g: Gap,
+  from: number,
+  to: number,
+  lineHeight: number,
+): boolean {
+  let left: Rect[] = [];
+  let right: Rect[] = [];
+  for (const i of ids) {
+    const b = boxes[i]!;
+    const c = (b.x0 + b.x1) / 2;
+    if (c > from && c < g.at) left.push(b);
+    else if (c > g.at && c < to) right.push(b);
+  }
+  if (left.length === 0 || right.length === 0) return false;
+  // Only the band both sides share: a block above or below one side (an address over a table's first column)
+  // has nothing across the gutter to pair with and says nothing about it.
+  const band = (bs: Rect[]) => [Math.min(...bs.map((b) => b.y0)), Math.max(...bs.map((b) => b.y1))] as const;
+  const [ly0, ly1] = band(left);
+  const [ry0, ry1] = band(right);
+  const within = (b: Rect, y0: number, y1: number) => (b.y0 + b.y1) / 2 >= y0 && (b.y0 + b.y1) / 2 <= y1;
+  left = left.filter((b) => within(b, ry0, ry1));
+  right = right.filter((b) => within(b, ly0, ly1));
+  if (left.length === 0 || right.length === 0) return false;
+  const medianWidth = (bs: Rect[]) => bs.map((b) => b.x1 - b.x0).sort((a, b) => a - b)[bs.length >> 1]!;
+  if (Math.min(medianWidth(left), medianWidth(right)) >= PROSE_LINE * lineHeight) return false;
+  // On the same baseline: centres within a third of the smaller height (blocks of different leading side by side
+  // drift out of step after a line or two; boxes are deskewed before ordering, see ocr-engine.ts).
+  const sameRow = (a: Rect, b: Rect) =>
+    Math.abs(a.y0 + a.y1 - b.y0 - b.y1) / 2 <= Math.min(a.y1 - a.y0, b.y1 - b.y0) / 3;
+  const share = (from: Rect[], to: Rect[]) =>
+    from.filter((a) => to.some((b) => sameRow(a, b))).length / from.length;
+  return share(left, right) >= PAIRED_SHARE && share(right, left) >= PAIRED_SHARE;
 }
 
 interface Gap {

@@ -1,8 +1,10 @@
 // Ask: a question about the page, a page range or the whole document; the answer streams in, Stop cancels,
-// and each answer says whether it was found on the page, which engine and model gave it, and how long it took.
+// and each answer says how far it can be trusted (verified / found / unverified / conflict, with the reason on
+// hover; a conflict shows both values), which engine and model gave it, and how long it took.
 // Its boxes are drawn on the pages; clicking a box chip scrolls to it.
 import { useEffect, useRef, useState } from 'react';
-import type { AskScope, ProviderStatus } from '../../shared/domain.js';
+import type { AskScope, BoundField, ProviderStatus, Trust } from '../../shared/domain.js';
+import type { PageBox } from '../../shared/geometry.js';
 import { api } from '../lib/api.js';
 import { ask, cancelAsk, showAnswer, useAsk, type AskEntry } from '../stores/ask.js';
 import type { OpenDoc } from '../stores/documents.js';
@@ -230,20 +232,30 @@ function AnswerCard({ entry, doc, selected }: { entry: AskEntry; doc: OpenDoc | 
           ))}
         </div>
       )}
+      {a?.conflict && doc && (
+        <div className="trust-detail conflict" data-testid="answer-conflict">
+          <span>
+            The model says <strong>{a.text}</strong>; the page states <strong>{a.conflict.value}</strong>
+            {a.conflict.label ? ` (labelled “${a.conflict.label}”)` : ''}.
+          </span>{' '}
+          <FieldChip entryKey={entry.key} doc={doc} field={a.conflict} boxes={boxes} />
+        </div>
+      )}
+      {a && !a.field && !a.conflict && a.candidates.length > 0 && doc && (
+        <div className="trust-detail" data-testid="answer-candidates">
+          <span className="muted small">
+            Nothing on the page is tied to the question; closest candidates:
+          </span>
+          <div className="box-chips">
+            {a.candidates.slice(0, 5).map((c, i) => (
+              <FieldChip key={i} entryKey={entry.key} doc={doc} field={c} boxes={boxes} />
+            ))}
+          </div>
+        </div>
+      )}
       {a && (
         <div className="badges" data-testid="answer-badges">
-          <span
-            className={`badge ${a.verified === true ? 'ok' : a.verified === false ? 'warn' : ''}`}
-            title={
-              a.verified === true
-                ? 'Found on the page; the boxes are snapped to its words.'
-                : a.verified === false
-                  ? 'Not found on the page: check it before relying on it.'
-                  : 'Not checked against the page.'
-            }
-          >
-            {a.verified === true ? '✓ Verified' : a.verified === false ? 'Unverified' : 'Not checked'}
-          </span>
+          <TrustBadge answer={a} />
           <span className="badge">{a.engine === 'vlm' ? 'VLM' : 'Reader'}</span>
           {a.model && <span className="badge">{a.model}</span>}
           {a.provider && <span className="badge">{a.provider.toUpperCase()}</span>}
@@ -253,6 +265,71 @@ function AnswerCard({ entry, doc, selected }: { entry: AskEntry; doc: OpenDoc | 
         </div>
       )}
     </article>
+  );
+}
+
+const TRUST_LABEL: Record<Trust, string> = {
+  verified: '✓ Verified',
+  found: 'Found on page',
+  unverified: 'Unverified',
+  conflict: '⚠ Conflict',
+};
+
+const TRUST_DEFAULT_REASON: Record<Trust, string> = {
+  verified: 'Bound to the question by the page: the value the asked field’s label or layout points at.',
+  found: 'The words are on the page, but nothing ties them to the question: check them.',
+  unverified: 'Not found on the page: check it before relying on it.',
+  conflict: 'The page states a different value for the asked field.',
+};
+
+/** The answer's trust level (issue 10), its reason on hover and for screen readers. */
+function TrustBadge({ answer }: { answer: NonNullable<AskEntry['answer']> }) {
+  const trust = answer.trust;
+  const reason = trust
+    ? (answer.trust_reason ?? TRUST_DEFAULT_REASON[trust])
+    : 'Not checked against the page.';
+  const label = trust ? TRUST_LABEL[trust] : 'Not checked';
+  return (
+    <span
+      className={`badge trust ${trust ?? 'unchecked'}`}
+      data-testid="trust-badge"
+      data-trust={trust ?? 'none'}
+      title={reason}
+      aria-label={`${label.replace(/^[✓⚠] /, '')}: ${reason}`}
+      role="note"
+    >
+      {label}
+    </span>
+  );
+}
+
+/** A bound value (a conflict's page value, a candidate) as a chip that shows it on the page. */
+function FieldChip({
+  entryKey,
+  doc,
+  field,
+  boxes,
+}: {
+  entryKey: number;
+  doc: OpenDoc;
+  field: BoundField;
+  boxes: PageBox[];
+}) {
+  const b = field.box;
+  // Its highlight, when the answer drew it (a conflict's page value, candidates of an unbound answer).
+  const index = boxes.findIndex((x) => x.page === b.page && x.x0 === b.x0 && x.y0 === b.y0);
+  return (
+    <button
+      className="box-chip"
+      onClick={(ev) => {
+        ev.stopPropagation();
+        showAnswer(entryKey);
+        revealBox(doc, b, index);
+      }}
+      title={`${field.field.replace(/_/g, ' ')}${field.label ? ` (“${field.label}”, ${field.how})` : ''}: show on page ${b.page}`}
+    >
+      p.{b.page} · {field.value}
+    </button>
   );
 }
 
