@@ -5,6 +5,7 @@ import type { Rect } from '../../shared/geometry.js';
 import { detectHeaderRows } from './header.js';
 import { bandIndex, latticeGrids } from './lattice.js';
 import { streamGrids, type StreamGrid } from './stream.js';
+import { quarterTurn, segmentToReading, toPage as turnedToPage, toReading } from './orientation.js';
 import { median } from './text-lines.js';
 import type { DetectOptions, Segment, Token } from './types.js';
 
@@ -114,6 +115,25 @@ export function detectTables(page: TextPage, rulings: readonly Segment[], opts: 
       ...t,
       box: toPage(t.box),
       cells: t.cells.map((c) => ({ ...c, box: toPage(c.box) })),
+    }));
+  }
+  const turn = quarterTurn(page.words, page.lines);
+  if (turn !== 0) {
+    const { width: w, height: h } = page;
+    const upright: TextPage = {
+      ...page,
+      width: h,
+      height: w,
+      words: page.words.map((x) => ({ ...x, box: toReading(x.box, turn, w, h) })),
+      lines: [],
+    };
+    const area = rest.area && toReading(rest.area, turn, w, h);
+    const segs = rulings.map((s) => segmentToReading(s, turn, w, h));
+    return detectTables(upright, segs, { ...rest, area }).map((t) => ({
+      ...t,
+      page: page.page,
+      box: turnedToPage(t.box, turn, w, h),
+      cells: t.cells.map((c) => ({ ...c, box: turnedToPage(c.box, turn, w, h) })),
     }));
   }
   const mode = opts.mode ?? 'auto';
