@@ -2,7 +2,7 @@
 // positions form the grid, missing grid edges become spanning cells, and words land in cells by their centre.
 import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
-import { cellText } from './text-lines.js';
+import { cellText, median } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 import { findRoot } from './union-find.js';
 
@@ -12,6 +12,12 @@ const SNAP = 2;
 const JOIN_GAP = 3;
 /** A grid edge counts as drawn when rulings cover at least this fraction of it. */
 const EDGE_COVER = 0.5;
+/** Boxes whose outer edges line up within this (points) belong to the same rows or columns. */
+const ALIGN = 3;
+/** Cells drawn as separate boxes are at most this far (points) apart. */
+const CELL_GAP = 8;
+/** An unshaded row between shaded ones is at most this tall (points). */
+const MAX_ROW_GAP = 60;
 
 interface Line {
   pos: number;
@@ -135,29 +141,146 @@ function components(h: Line[], v: Line[]): { h: Line[]; v: Line[] }[] {
     if (i < h.length) g.h.push(h[i] as Line);
     else g.v.push(v[i - h.length] as Line);
   }
-  return [...groups.values()];
+  return joinAligned([...groups.values()]);
+}
+
+/** Outer extent of a group of lines. */
+function extent(g: { h: Line[]; v: Line[] }): Rect {
+  return {
+    x0: Math.min(...g.h.map((l) => l.from), ...g.v.map((l) => l.pos)),
+    x1: Math.max(...g.h.map((l) => l.to), ...g.v.map((l) => l.pos)),
+    y0: Math.min(...g.v.map((l) => l.from), ...g.h.map((l) => l.pos)),
+    y1: Math.max(...g.v.map((l) => l.to), ...g.h.map((l) => l.pos)),
+  };
+}
+
+/** Largest distance between neighbouring h line positions of a group (its tallest row), 0 with fewer than two. */
+function tallestRow(g: { h: Line[] }): number {
+  const ys = distinct(g.h.map((l) => l.pos));
+  let best = 0;
+  for (let i = 1; i < ys.length; i++) best = Math.max(best, (ys[i] ?? 0) - (ys[i - 1] ?? 0));
+  return best;
+}
+
+/**
+ * Joins groups that are pieces of one table although their lines do not touch: boxes of the same height side by
+ * side or of the same width one above the other, a small gap apart. Cells drawn as separate boxes
+ * (CSS `border-collapse: separate`) leave a few points between neighbours; shaded rows of a zebra table leave
+ * one unshaded row between them, so the gap may be up to the height of the rows beside it.
+ */
+function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[] }[] {
+  if (groups.length < 2) return groups;
+  const boxes = groups.map(extent);
+  const rowH = groups.map(tallestRow);
+  const parent = groups.map((_, i) => i);
+  const find = (i: number): number => findRoot(parent, i);
+  for (let i = 0; i < groups.length; i++) {
+    for (let j = i + 1; j < groups.length; j++) {
+      const a = boxes[i] as Rect;
+      const b = boxes[j] as Rect;
+      const sameCols = Math.abs(a.x0 - b.x0) <= ALIGN && Math.abs(a.x1 - b.x1) <= ALIGN;
+      const sameRows = Math.abs(a.y0 - b.y0) <= ALIGN && Math.abs(a.y1 - b.y1) <= ALIGN;
+      const vGap = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
+      const hGap = Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1);
+      const rowGap = Math.max(CELL_GAP, Math.min(1.25 * Math.max(rowH[i] ?? 0, rowH[j] ?? 0), MAX_ROW_GAP));
+      if ((sameCols && vGap > 0 && vGap <= rowGap) || (sameRows && hGap > 0 && hGap <= CELL_GAP)) {
+        parent[find(j)] = find(i);
+      }
+    }
+  }
+  const out = new Map<number, { h: Line[]; v: Line[] }>();
+  groups.forEach((g, i) => {
+    const r = find(i);
+    const o = out.get(r);
+    if (!o) out.set(r, { h: [...g.h], v: [...g.v] });
+    else {
+      o.h.push(...g.h);
+      o.v.push(...g.v);
+    }
+  });
+  return [...out.values()];
+}
+
+/**
+ * Grid positions with the thin bands between double rules removed: a band narrower than `thin` that holds no
+ * word centre is the space between two rules drawn for one edge (double borders, separate cell borders), not a
+ * row or column. Each kept position lists the rule positions it stands for (`alias`).
+ */
+function collapseThin(
+  pos: number[],
+  centres: readonly number[],
+  thin: number,
+): { at: number[]; alias: number[][] } {
+  const at: number[] = [];
+  const alias: number[][] = [];
+  for (const p of pos) {
+    const last = at[at.length - 1];
+    if (last !== undefined && p - last < thin && !centres.some((c) => c > last && c < p)) {
+      const al = alias[alias.length - 1] as number[];
+      al.push(p);
+      at[at.length - 1] = (Math.min(...al) + Math.max(...al)) / 2;
+    } else {
+      at.push(p);
+      alias.push([p]);
+    }
+  }
+  return { at, alias };
 }
 
 /**
  * The cell grid of one group of lines. Grid lines are the distinct rule positions plus the group's outer extent
  * (so a table drawn without an outer frame still gets its first and last rows and columns). Adjacent grid cells
- * with no drawn edge between them are one spanning cell.
+ * with no drawn edge between them are one spanning cell, except in a row with no inner vertical rule at all
+ * (an unshaded row of a zebra table): it takes the table's columns when its words fill two or more of them.
  */
-function buildGrid(h: Line[], v: Line[]): LatticeGrid | null {
-  const left = Math.min(...h.map((l) => l.from), ...v.map((l) => l.pos));
-  const right = Math.max(...h.map((l) => l.to), ...v.map((l) => l.pos));
-  const top = Math.min(...v.map((l) => l.from), ...h.map((l) => l.pos));
-  const bottom = Math.max(...v.map((l) => l.to), ...h.map((l) => l.pos));
-  const xs = distinct([left, right, ...v.map((l) => l.pos)]);
-  const ys = distinct([top, bottom, ...h.map((l) => l.pos)]);
+function buildGrid(h: Line[], v: Line[], tokens: readonly Token[]): LatticeGrid | null {
+  const { x0: left, x1: right, y0: top, y1: bottom } = extent({ h, v });
+  const inside = tokens.filter((t) => {
+    const cx = (t.box.x0 + t.box.x1) / 2;
+    const cy = (t.box.y0 + t.box.y1) / 2;
+    return cx >= left && cx <= right && cy >= top && cy <= bottom;
+  });
+  const thin = Math.max(SNAP * 2, 0.6 * median(inside.map((t) => t.box.y1 - t.box.y0)));
+  const cols = collapseThin(
+    distinct([left, right, ...v.map((l) => l.pos)]),
+    inside.map((t) => (t.box.x0 + t.box.x1) / 2),
+    thin,
+  );
+  const rowsAt = collapseThin(
+    distinct([top, bottom, ...h.map((l) => l.pos)]),
+    inside.map((t) => (t.box.y0 + t.box.y1) / 2),
+    thin,
+  );
+  const xs = cols.at;
+  const ys = rowsAt.at;
   const nc = xs.length - 1;
   const nr = ys.length - 1;
   if (nc < 1 || nr < 1) return null;
+  const drawnV = (r: number, c: number): boolean =>
+    (cols.alias[c] ?? []).some((x) => coverage(v, x, ys[r] ?? 0, ys[r + 1] ?? 0) >= EDGE_COVER);
+  const unruledRow = Array.from({ length: nr }, (_, r) => {
+    for (let c = 1; c < nc; c++) if (drawnV(r, c)) return false;
+    return true;
+  });
+  // An unruled row takes the columns when its words sit in two or more of them without crossing an edge; a
+  // title over the table (one piece of text, or words across a column edge) stays one cell.
+  const followsColumns = unruledRow.map((unruled, r) => {
+    if (!unruled || nc < 2) return false;
+    const words = inside.filter((t) => {
+      const cy = (t.box.y0 + t.box.y1) / 2;
+      return cy >= (ys[r] ?? 0) && cy < (ys[r + 1] ?? 0);
+    });
+    if (words.some((t) => xs.slice(1, -1).some((x) => t.box.x0 < x - SNAP && t.box.x1 > x + SNAP)))
+      return false;
+    return new Set(words.map((t) => bandIndex(xs, (t.box.x0 + t.box.x1) / 2))).size >= 2;
+  });
   // Outer frame edges count as drawn whether or not a rule is there.
   const vEdge = (r: number, c: number): boolean =>
-    c === 0 || c === nc || coverage(v, xs[c] ?? 0, ys[r] ?? 0, ys[r + 1] ?? 0) >= EDGE_COVER;
+    c === 0 || c === nc || drawnV(r, c) || followsColumns[r] === true;
   const hEdge = (r: number, c: number): boolean =>
-    r === 0 || r === nr || coverage(h, ys[r] ?? 0, xs[c] ?? 0, xs[c + 1] ?? 0) >= EDGE_COVER;
+    r === 0 ||
+    r === nr ||
+    (rowsAt.alias[r] ?? []).some((y) => coverage(h, y, xs[c] ?? 0, xs[c + 1] ?? 0) >= EDGE_COVER);
 
   const id = (r: number, c: number) => r * nc + c;
   const parent = Array.from({ length: nr * nc }, (_, i) => i);
@@ -246,7 +369,7 @@ export function latticeGrids(
   const grids: LatticeGrid[] = [];
   for (const comp of components(h, v)) {
     if (comp.h.length + comp.v.length < 3 || comp.h.length === 0 || comp.v.length === 0) continue;
-    const grid = buildGrid(comp.h, comp.v);
+    const grid = buildGrid(comp.h, comp.v, tokens);
     if (!grid) continue;
     fillGrid(grid, tokens);
     const filled = grid.cells.filter((c) => c.text.trim() !== '').length;
