@@ -39,7 +39,7 @@ const ROW_ALIGN = 0.3;
  */
 function looksTabular(g: StreamGrid): boolean {
   let aligned = 0;
-  for (const row of g.rows) {
+  for (const row of g.lines) {
     const byCol = new Map<number, number[]>();
     const heights: number[] = [];
     for (const t of row.tokens) {
@@ -147,7 +147,7 @@ export function detectTables(page: TextPage, rulings: readonly Segment[], opts: 
   if (mode === 'stream' || (mode === 'auto' && (tables.length === 0 || !opts.area))) {
     const ruled = tables.map((t) => t.box);
     const rest = tokens.filter((t) => !ruled.some((b) => centreInside(t, b)));
-    for (const g of streamGrids(rest, opts.area, opts.columns)) {
+    for (const g of streamGrids(rest, opts.area, opts.columns, rulings)) {
       // Looking for tables in a whole page (auto, no area or columns given), text blocks that only line up
       // loosely are layout, not tables: an address beside key/value pairs, totals, two-column details.
       const guessing = mode === 'auto' && !opts.area && !opts.columns?.length;
