@@ -2,7 +2,7 @@
 // positions form the grid, missing grid edges become spanning cells, and words land in cells by their centre.
 import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
-import { cellText, median } from './text-lines.js';
+import { cellText, groupRows, median, type TextRow } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 import { findRoot } from './union-find.js';
 
@@ -16,6 +16,8 @@ const EDGE_COVER = 0.5;
 const ALIGN = 3;
 /** Cells drawn as separate boxes are at most this far (points) apart. */
 const CELL_GAP = 8;
+/** A grid with fewer filled slots than this fraction (and 12 or more slots) is a chart, not a table. */
+const CHART_FILL = 0.25;
 /** An unshaded row between shaded ones is at most this tall (points). */
 const MAX_ROW_GAP = 60;
 
@@ -357,6 +359,89 @@ export function fillGrid(grid: LatticeGrid, tokens: readonly Token[]): void {
   });
 }
 
+/**
+ * Adds to a ruled grid the unruled text lines right above and below it that follow its columns: the plain header
+ * over a zebra body whose first row is unshaded, plain body rows under a boxed header, a last unshaded row. A
+ * line joins when it is no further from the grid (or the last line joined) than 0.6 of the grid's usual row
+ * height, no word of it crosses a column edge, and it has words in more than half of the columns (so totals
+ * beside the last two columns, a caption or a paragraph stay out).
+ */
+function extendByAlignedLines(
+  grid: LatticeGrid,
+  tokens: readonly Token[],
+  grids: readonly LatticeGrid[],
+): void {
+  const nc = grid.xs.length - 1;
+  if (nc < 2) return;
+  const heights: number[] = [];
+  for (let i = 1; i < grid.ys.length; i++) heights.push((grid.ys[i] ?? 0) - (grid.ys[i - 1] ?? 0));
+  const rowH = median(heights);
+  const x0 = grid.xs[0] ?? 0;
+  const x1 = grid.xs[nc] ?? 0;
+  const free = tokens.filter((t) => {
+    const cx = (t.box.x0 + t.box.x1) / 2;
+    const cy = (t.box.y0 + t.box.y1) / 2;
+    if (cx < x0 - SNAP || cx > x1 + SNAP) return false;
+    return !grids.some((g) => cx >= g.box.x0 && cx <= g.box.x1 && cy >= g.box.y0 && cy <= g.box.y1);
+  });
+  const lines = groupRows(free);
+  const fits = (line: TextRow): boolean => {
+    if (line.box.x0 < x0 - SNAP || line.box.x1 > x1 + SNAP) return false;
+    const inner = grid.xs.slice(1, -1);
+    if (line.tokens.some((t) => inner.some((x) => t.box.x0 < x - SNAP && t.box.x1 > x + SNAP))) return false;
+    return new Set(line.tokens.map((t) => bandIndex(grid.xs, (t.box.x0 + t.box.x1) / 2))).size * 2 > nc;
+  };
+  const above: TextRow[] = [];
+  let top = grid.box.y0;
+  for (const line of [...lines].reverse()) {
+    if (line.box.y1 > top + SNAP) continue;
+    if (top - line.box.y1 > 0.6 * rowH || !fits(line)) break;
+    above.unshift(line);
+    top = line.box.y0;
+  }
+  const below: TextRow[] = [];
+  let bottom = grid.box.y1;
+  for (const line of lines) {
+    if (line.box.y0 < bottom - SNAP) continue;
+    if (line.box.y0 - bottom > 0.6 * rowH || !fits(line)) break;
+    below.push(line);
+    bottom = line.box.y1;
+  }
+  if (!above.length && !below.length) return;
+  const bands = (list: TextRow[], from: number, to: number, up: boolean): number[] => {
+    // Row edges between the added lines, halfway between neighbours; the outer edge just past the text.
+    const edges: number[] = [];
+    for (let i = 1; i < list.length; i++)
+      edges.push(((list[i - 1] as TextRow).box.y1 + (list[i] as TextRow).box.y0) / 2);
+    return up ? [from, ...edges] : [...edges, to];
+  };
+  const newTop = above.length ? bands(above, top - 1, grid.box.y0, true) : [];
+  const newBottom = below.length ? bands(below, grid.box.y1, bottom + 1, false) : [];
+  const shift = above.length;
+  for (const c of grid.cells) c.row += shift;
+  const lineCells = (list: TextRow[], ys: number[], firstRow: number): TableCell[] =>
+    list.flatMap((line, i) =>
+      Array.from({ length: nc }, (_, c) => ({
+        text: cellText(line.tokens.filter((t) => bandIndex(grid.xs, (t.box.x0 + t.box.x1) / 2) === c)),
+        box: { x0: grid.xs[c] ?? 0, y0: ys[i] ?? 0, x1: grid.xs[c + 1] ?? 0, y1: ys[i + 1] ?? 0 },
+        row: firstRow + i,
+        col: c,
+        rowSpan: 1,
+        colSpan: 1,
+      })),
+    );
+  const ysAbove = [...newTop, grid.box.y0];
+  const ysBelow = [grid.box.y1, ...newBottom];
+  const nrOld = grid.ys.length - 1;
+  grid.cells = [
+    ...lineCells(above, ysAbove, 0),
+    ...grid.cells,
+    ...lineCells(below, ysBelow, shift + nrOld),
+  ].sort((a, b) => a.row - b.row || a.col - b.col);
+  grid.ys = [...newTop, ...grid.ys, ...newBottom];
+  grid.box = { ...grid.box, y0: grid.ys[0] ?? grid.box.y0, y1: grid.ys[grid.ys.length - 1] ?? grid.box.y1 };
+}
+
 /** Ruled tables among `segments` (optionally only inside `area`), with their cells filled from `tokens`. */
 export function latticeGrids(
   segments: readonly Segment[],
@@ -375,8 +460,12 @@ export function latticeGrids(
     const filled = grid.cells.filter((c) => c.text.trim() !== '').length;
     // A ruled box around one paragraph, a page frame or a bar chart axis is not a table.
     if (grid.cells.length < 2 || filled < 2) continue;
+    // Nor is a grid whose slots are mostly empty: a chart's bars, axis, ticks and grid lines with a few labels.
+    const slots = (grid.xs.length - 1) * (grid.ys.length - 1);
+    if (slots >= 12 && filled < CHART_FILL * slots) continue;
     grids.push(grid);
   }
+  for (const g of grids) extendByAlignedLines(g, tokens, grids);
   // Nested boxes: keep the inner tables when an outer frame merely contains them as one big cell.
   return grids
     .filter((g) => !grids.some((o) => o !== g && contains(g.box, o.box) && g.cells.length <= 2))
