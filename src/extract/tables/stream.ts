@@ -343,7 +343,7 @@ export function findStreamBlocks(rows: TextRow[]): TextRow[][] {
  * more chunks, so the upper lines of a header wrapped over several lines (one chunk each) are left out. Lines
  * closer than 0.6 line heights above the block and within its width join it.
  */
-function withHeaderAbove(block: TextRow[], rows: readonly TextRow[]): TextRow[] {
+function withTightLines(block: TextRow[], rows: readonly TextRow[]): TextRow[] {
   const first = block[0];
   if (!first) return block;
   const h = median(block.map((r) => r.box.y1 - r.box.y0));
@@ -355,6 +355,13 @@ function withHeaderAbove(block: TextRow[], rows: readonly TextRow[]): TextRow[] 
     const top = out[0] as TextRow;
     if (top.box.y0 - r.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1) break;
     out.unshift(r);
+  }
+  // Likewise the last lines of a multi-line cell in the bottom row.
+  for (let i = rows.indexOf(block[block.length - 1] as TextRow) + 1; i < rows.length; i++) {
+    const r = rows[i] as TextRow;
+    const bottom = out[out.length - 1] as TextRow;
+    if (r.box.y0 - bottom.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1) break;
+    out.push(r);
   }
   return out;
 }
@@ -385,7 +392,7 @@ export function streamGrids(
   const used = new Set<TextRow>();
   const out: StreamGrid[] = [];
   for (const b of findStreamBlocks(rows)) {
-    const block = withHeaderAbove(b, rows).filter((r) => !used.has(r) || b.includes(r));
+    const block = withTightLines(b, rows).filter((r) => !used.has(r) || b.includes(r));
     for (const r of block) used.add(r);
     const g = streamGrid(block, undefined, rules);
     if (g) out.push(g);
