@@ -166,7 +166,8 @@ function tallestRow(g: { h: Line[] }): number {
 
 /**
  * Joins groups that are pieces of one table although their lines do not touch: boxes of the same height side by
- * side or of the same width one above the other, a small gap apart. Cells drawn as separate boxes
+ * side or of the same width one above the other (with the same column rules, where both have them), a small gap
+ * apart. Cells drawn as separate boxes
  * (CSS `border-collapse: separate`) leave a few points between neighbours; shaded rows of a zebra table leave
  * one unshaded row between them, so the gap may be up to the height of the rows beside it.
  */
@@ -174,6 +175,15 @@ function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[]
   if (groups.length < 2) return groups;
   const boxes = groups.map(extent);
   const rowH = groups.map(tallestRow);
+  // Inner column rules of each group (its outer edges left out).
+  const inner = groups.map((g, i) => {
+    const b = boxes[i] as Rect;
+    return distinct(g.v.map((l) => l.pos)).filter((x) => x > b.x0 + ALIGN && x < b.x1 - ALIGN);
+  });
+  const sameInner = (p: number[], q: number[]): boolean => {
+    const [few, many] = p.length <= q.length ? [p, q] : [q, p];
+    return few.every((x) => many.some((y) => Math.abs(x - y) <= ALIGN));
+  };
   const parent = groups.map((_, i) => i);
   const find = (i: number): number => findRoot(parent, i);
   for (let i = 0; i < groups.length; i++) {
@@ -185,7 +195,8 @@ function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[]
       const vGap = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
       const hGap = Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1);
       const rowGap = Math.max(CELL_GAP, Math.min(1.25 * Math.max(rowH[i] ?? 0, rowH[j] ?? 0), MAX_ROW_GAP));
-      if ((sameCols && vGap > 0 && vGap <= rowGap) || (sameRows && hGap > 0 && hGap <= CELL_GAP)) {
+      const stacked = sameCols && vGap > 0 && vGap <= rowGap && sameInner(inner[i] ?? [], inner[j] ?? []);
+      if (stacked || (sameRows && hGap > 0 && hGap <= CELL_GAP)) {
         parent[find(j)] = find(i);
       }
     }
