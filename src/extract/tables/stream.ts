@@ -135,8 +135,9 @@ function columnOf(box: Rect, xs: readonly number[]): number {
 /**
  * Text lines grouped into table rows. Leading lines above the first line with the block's usual number of
  * chunks are the header: tightly set lines there are one header row (a header cell wrapped over two or three
- * lines is one cell), while a line set apart (a group heading) is a row of its own. Below, a line with no text in the first column continues the row above (a multi-line cell) when no rule
- * separates them and either rules separate the table's rows or the line sits closer to the one above than
+ * lines is one cell), while a line set apart (a group heading) is a row of its own. Below, a line with no text
+ * in the first column and text in only some of the columns of the row's first line continues the row (a
+ * multi-line cell) when no rule separates them and either rules separate the table's rows or the line sits closer to the one above than
  * rows sit to each other.
  */
 function logicalRows(
@@ -183,10 +184,15 @@ function logicalRows(
   for (let i = headerLines; i < rows.length; i++) {
     const rc = rowChunks[i] ?? [];
     const last = groups[groups.length - 1];
+    const filled = new Set(rc.map(col));
+    const anchor = new Set((rowChunks[last?.[0] ?? -1] ?? []).map(col));
     const continues =
       i > headerLines &&
       rc.length > 0 &&
-      !rc.some((c) => col(c) === 0) &&
+      !filled.has(0) &&
+      // Only some of the columns of the row's first line go on (a line filling the same ones is a row).
+      filled.size < anchor.size &&
+      [...filled].every((c) => anchor.has(c)) &&
       !ruleBetween(i) &&
       (rowsRuled || tight(i));
     if (last && continues && last[0] !== undefined && last[0] >= headerLines) last.push(i);
