@@ -63,6 +63,35 @@ const MULTILINE = [
   ['D415', 'Survey of the roof drainage and repair of the gutters on the north side', '3,310.50'],
 ];
 
+const COUNTRIES = [
+  ['Country', 'Population', 'Area (km2)', 'GDP (USD bn)', 'Capital'],
+  ['France', '68,042,591', '551,695', '2,937', 'Paris'],
+  ['Germany', '84,358,845', '357,588', '4,072', 'Berlin'],
+  ['Italy', '58,850,717', '301,340', '2,010', 'Rome'],
+  ['Spain', '48,059,777', '505,990', '1,397', 'Madrid'],
+  ['Poland', '36,753,736', '312,696', '688', 'Warsaw'],
+  ['Netherlands', '17,811,291', '41,850', '991', 'Amsterdam'],
+];
+
+const ROTA = [
+  ['Name', 'Mon', 'Tue', 'Wed', 'Thu'],
+  ['Alice', 'x', '', 'x', ''],
+  ['Bob', '', 'x', '', 'x'],
+  ['Carol', 'x', 'x', '', ''],
+  ['Dan', '', '', 'x', 'x'],
+];
+
+const TASKS = [
+  ['Task', 'Owner', 'Notes'],
+  [
+    'Migrate database',
+    'Priya',
+    'Move the reporting tables first, then the archive; keep the old server for a month',
+  ],
+  ['Update docs', 'Tom', 'Rewrite the install guide'],
+  ['Security review', 'Ana', 'External auditors in week 12, internal checks before that'],
+];
+
 export const PRINTED_CASES: PrintedCase[] = [
   {
     id: 'grid-collapsed',
@@ -257,6 +286,86 @@ export const PRINTED_CASES: PrintedCase[] = [
       ]),
     expected: SALES.slice(0, 3),
     tables: 2,
+    headerRows: 1,
+  },
+  {
+    id: 'hrules-bootstrap',
+    kind: 'only horizontal rules (a web framework table: header rule 2px, a hairline over each row)',
+    css: 'table{border-collapse:collapse;width:100%} th{border-bottom:2px solid #dee2e6;text-align:left;padding:8px} td{border-top:1px solid #dee2e6;padding:8px}',
+    html: PROSE + htmlTable(COUNTRIES) + AFTER,
+    expected: COUNTRIES,
+    headerRows: 1,
+  },
+  {
+    id: 'striped-translucent',
+    kind: 'cell backgrounds only: translucent stripes on odd rows',
+    css: 'table{border-collapse:collapse;width:100%} th{text-align:left;padding:6px} td{padding:6px} tbody tr:nth-of-type(odd){background:rgba(0,0,0,.05)}',
+    html: PROSE + htmlTable(COUNTRIES) + AFTER,
+    expected: COUNTRIES,
+    headerRows: 1,
+  },
+  {
+    id: 'card-rows',
+    kind: 'cell backgrounds only: each row a shaded card, rows spaced apart',
+    css: 'table{border-collapse:separate;border-spacing:0 6px} td,th{padding:6px 12px;text-align:left} td{background:#f3f3f8}',
+    html: PROSE + htmlTable(COUNTRIES) + AFTER,
+    expected: COUNTRIES,
+    headerRows: 1,
+  },
+  {
+    id: 'outer-border-only',
+    kind: 'a frame round the table, nothing inside',
+    css: 'table{border:2px solid #000;border-collapse:collapse} td,th{padding:4px 12px}',
+    html: PROSE + htmlTable(COUNTRIES) + AFTER,
+    expected: COUNTRIES,
+    headerRows: 1,
+  },
+  {
+    id: 'grid-multiline',
+    kind: 'multi-line cells in a full grid, the first column wrapped too',
+    css: 'table{border-collapse:collapse;width:420px} td,th{border:1px solid #777;padding:4px;vertical-align:top}',
+    html: PROSE + htmlTable(TASKS) + AFTER,
+    expected: TASKS,
+  },
+  {
+    id: 'borderless-multiline',
+    kind: 'multi-line cells without rules, the first column wrapped too',
+    css: 'table{width:420px} td,th{padding:5px;vertical-align:top;text-align:left}',
+    html: PROSE + htmlTable(TASKS) + AFTER,
+    expected: TASKS,
+  },
+  {
+    id: 'empty-cells-grid',
+    kind: 'empty cells in a full grid',
+    css: 'table{border-collapse:collapse} td,th{border:1px solid #000;padding:3px 10px}',
+    html: PROSE + htmlTable(ROTA) + AFTER,
+    expected: ROTA,
+  },
+  {
+    id: 'empty-cells-borderless',
+    kind: 'empty cells without rules',
+    css: 'td,th{padding:3px 14px}',
+    html: PROSE + htmlTable(ROTA) + AFTER,
+    expected: ROTA,
+  },
+  {
+    id: 'total-row',
+    kind: 'partly ruled: header rule and a rule over a bold total row only',
+    css: 'table{border-collapse:collapse} td,th{padding:4px 12px} td:not(:first-child){text-align:right} tr.t td{border-top:1.5px solid #000;font-weight:bold} th{border-bottom:1px solid #000}',
+    html:
+      PROSE +
+      '<table><thead><tr><th>Item</th><th>Qty</th><th>Price</th></tr></thead><tbody>' +
+      '<tr><td>Pens</td><td>12</td><td>3.40</td></tr><tr><td>Paper</td><td>5</td><td>21.00</td></tr>' +
+      '<tr><td>Ink</td><td>2</td><td>38.50</td></tr><tr class="t"><td>Total</td><td>19</td><td>62.90</td></tr>' +
+      '</tbody></table>' +
+      AFTER,
+    expected: [
+      ['Item', 'Qty', 'Price'],
+      ['Pens', '12', '3.40'],
+      ['Paper', '5', '21.00'],
+      ['Ink', '2', '38.50'],
+      ['Total', '19', '62.90'],
+    ],
     headerRows: 1,
   },
   {

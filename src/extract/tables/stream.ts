@@ -4,7 +4,7 @@
 import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
 import { bandIndex } from './lattice.js';
-import { groupRows, median, type TextRow } from './text-lines.js';
+import { groupRows, lineText, median, type TextRow } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 
 /** Words closer than this many line heights are one chunk (about half an em; a word space is a quarter). */
@@ -12,6 +12,8 @@ const CHUNK_GAP = 0.5;
 /** A vertical gap larger than this many median row pitches ends a text block. */
 const BLOCK_GAP = 2.6;
 /** Consecutive single-chunk rows allowed inside a block (section labels, wrapped labels). */
+/** Line pitches this many times apart are two groups: a cell's own line spacing and the rows' spacing. */
+const PITCH_JUMP = 1.3;
 const MAX_PLAIN_RUN = 2;
 
 export interface Chunk {
@@ -137,8 +139,10 @@ function columnOf(box: Rect, xs: readonly number[]): number {
  * chunks are the header: tightly set lines there are one header row (a header cell wrapped over two or three
  * lines is one cell), while a line set apart (a group heading) is a row of its own. Below, a line with no text
  * in the first column and text in only some of the columns of the row's first line continues the row (a
- * multi-line cell) when no rule separates them and either rules separate the table's rows or the line sits closer to the one above than
- * rows sit to each other.
+ * multi-line cell) when no rule separates them, and so does one with first-column text when it is set at a
+ * cell's line spacing where rows are set clearly further apart (a wrapped first column). "No first-column text"
+ * lines continue when rules separate the table's rows or the line sits closer to the one above than rows sit
+ * to each other.
  */
 function logicalRows(
   rows: readonly TextRow[],
@@ -172,6 +176,22 @@ function logicalRows(
   const rowsRuled = gaps.length >= 2 && ruled >= 0.75 * gaps.length;
   const rowGap = median(gaps);
   const tight = (i: number) => gaps.length >= 2 && gapAbove(i) < 0.5 * rowGap;
+  // Line pitches of the body: when they fall in two clearly apart groups (a cell's own line spacing, and the
+  // rows' larger one), the smaller group are lines of one row even where the first column wraps too.
+  const centre = (i: number) => ((rows[i] as TextRow).box.y0 + (rows[i] as TextRow).box.y1) / 2;
+  const pitches: number[] = [];
+  for (let i = headerLines + 1; i < rows.length; i++) pitches.push(centre(i) - centre(i - 1));
+  const sorted = [...pitches].sort((a, b) => a - b);
+  let cellPitch = -Infinity;
+  let jump = PITCH_JUMP;
+  for (let k = 0; k + 1 < sorted.length; k++) {
+    const a = sorted[k] as number;
+    const b = sorted[k + 1] as number;
+    // The rows' group must be a good part of the lines: a few wider gaps are sections, not rows.
+    const rowsShare = (sorted.length - k - 1) / sorted.length;
+    if (a > 0 && b / a >= jump && rowsShare >= 0.3) [cellPitch, jump] = [a, b / a];
+  }
+  const tightPitch = (i: number) => centre(i) - centre(i - 1) <= cellPitch;
   const groups: number[][] = [];
   // Header lines: tightly set lines are one wrapped header block; a line set apart (a group heading above its
   // sub-headings) is a row of its own.
@@ -186,15 +206,14 @@ function logicalRows(
     const last = groups[groups.length - 1];
     const filled = new Set(rc.map(col));
     const anchor = new Set((rowChunks[last?.[0] ?? -1] ?? []).map(col));
+    // Only some of the columns of the row's first line go on (a line filling the same ones is a row).
+    const some = filled.size < anchor.size && [...filled].every((c) => anchor.has(c));
     const continues =
       i > headerLines &&
       rc.length > 0 &&
-      !filled.has(0) &&
-      // Only some of the columns of the row's first line go on (a line filling the same ones is a row).
-      filled.size < anchor.size &&
-      [...filled].every((c) => anchor.has(c)) &&
+      some &&
       !ruleBetween(i) &&
-      (rowsRuled || tight(i));
+      ((!filled.has(0) && (rowsRuled || tight(i))) || tightPitch(i));
     if (last && continues && last[0] !== undefined && last[0] >= headerLines) last.push(i);
     else groups.push([i]);
   }
@@ -270,8 +289,7 @@ export function streamGrid(
           place(Math.max(0, Math.min(ncols - 1, bandIndex(xs, cx))), t.text);
         }
       } else {
-        for (const ch of rowChunks[li] ?? [])
-          place(columnOf(ch.box, xs), ch.tokens.map((t) => t.text).join(' '));
+        for (const ch of rowChunks[li] ?? []) place(columnOf(ch.box, xs), lineText(ch.tokens));
       }
       line.forEach((t, c) => {
         if (t) cellLines[c]?.push(t);
