@@ -472,6 +472,8 @@ export function latticeGrids(
     // A ruled box around one paragraph, a page frame or a bar chart axis is not a table.
     if (grid.cells.length < 2 || filled < 2) continue;
     // Nor is a grid whose slots are mostly empty: a chart's bars, axis, ticks and grid lines with a few labels.
+    // Nor boxes stacked in one column (shaded cards, framed paragraphs one under another).
+    if (grid.xs.length - 1 < 2) continue;
     const slots = (grid.xs.length - 1) * (grid.ys.length - 1);
     if (slots >= 12 && filled < CHART_FILL * slots) continue;
     grids.push(grid);

@@ -395,6 +395,21 @@ export const PRINTED_CASES: PrintedCase[] = [
     expected: null,
   },
   {
+    id: 'stacked-cards',
+    kind: 'false table: shaded cards of the same width one under another',
+    css: '.card{background:#eef;border:1px solid #99a;padding:8px;margin:6px 0;width:420px}',
+    html:
+      '<h2>News</h2>' +
+      [
+        'The new office opens in May.',
+        'Quarterly figures are out on the 12th.',
+        'The help desk moves to the second floor.',
+      ]
+        .map((t) => `<div class="card"><b>Update</b><br>${t}</div>`)
+        .join(''),
+    expected: null,
+  },
+  {
     id: 'bar-chart',
     kind: 'false table: a bar chart (bars, axis, grid lines and labels)',
     css:
