@@ -5,6 +5,7 @@ import type { Rect } from '../../shared/geometry.js';
 import { detectHeaderRows } from './header.js';
 import { bandIndex, latticeGrids } from './lattice.js';
 import { streamGrids, type StreamGrid } from './stream.js';
+import { quarterTurn, segmentToReading, toPage as turnedToPage, toReading } from './orientation.js';
 import { median } from './text-lines.js';
 import type { DetectOptions, Segment, Token } from './types.js';
 
@@ -38,7 +39,7 @@ const ROW_ALIGN = 0.3;
  */
 function looksTabular(g: StreamGrid): boolean {
   let aligned = 0;
-  for (const row of g.rows) {
+  for (const row of g.lines) {
     const byCol = new Map<number, number[]>();
     const heights: number[] = [];
     for (const t of row.tokens) {
@@ -116,6 +117,25 @@ export function detectTables(page: TextPage, rulings: readonly Segment[], opts: 
       cells: t.cells.map((c) => ({ ...c, box: toPage(c.box) })),
     }));
   }
+  const turn = quarterTurn(page.words, page.lines);
+  if (turn !== 0) {
+    const { width: w, height: h } = page;
+    const upright: TextPage = {
+      ...page,
+      width: h,
+      height: w,
+      words: page.words.map((x) => ({ ...x, box: toReading(x.box, turn, w, h) })),
+      lines: [],
+    };
+    const area = rest.area && toReading(rest.area, turn, w, h);
+    const segs = rulings.map((s) => segmentToReading(s, turn, w, h));
+    return detectTables(upright, segs, { ...rest, area }).map((t) => ({
+      ...t,
+      page: page.page,
+      box: turnedToPage(t.box, turn, w, h),
+      cells: t.cells.map((c) => ({ ...c, box: turnedToPage(c.box, turn, w, h) })),
+    }));
+  }
   const mode = opts.mode ?? 'auto';
   const tokens: Token[] = page.words.map((w) => ({ text: w.text, box: w.box }));
   const tables: Table[] = [];
@@ -127,7 +147,7 @@ export function detectTables(page: TextPage, rulings: readonly Segment[], opts: 
   if (mode === 'stream' || (mode === 'auto' && (tables.length === 0 || !opts.area))) {
     const ruled = tables.map((t) => t.box);
     const rest = tokens.filter((t) => !ruled.some((b) => centreInside(t, b)));
-    for (const g of streamGrids(rest, opts.area, opts.columns)) {
+    for (const g of streamGrids(rest, opts.area, opts.columns, rulings)) {
       // Looking for tables in a whole page (auto, no area or columns given), text blocks that only line up
       // loosely are layout, not tables: an address beside key/value pairs, totals, two-column details.
       const guessing = mode === 'auto' && !opts.area && !opts.columns?.length;

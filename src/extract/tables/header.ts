@@ -1,9 +1,10 @@
 // Header rows of a detected table. The TextPage carries no font weight, so the signals are structural and typed:
 // (1) a cell in the top row that spans several rows or columns is a heading over the rows it covers, and
-// (2) a top row with text over columns whose body is mostly numeric is a heading row (what spreadsheet
-// import wizards guess too). Rows are taken from the top while either signal holds.
+// (2) a top row with text (or years) over columns whose body is mostly numeric is a heading row (what
+// spreadsheet import wizards guess too). Rows are taken from the top while either signal holds.
 import type { TableCell } from '../../shared/domain.js';
 
+const YEAR = /^(1[89]|20)\d\d$/;
 const NUMERIC = /^[\s(+\-−–$€£¥%]*[\d.,]+[\s)%]*[A-Za-z%]{0,3}\s*$/;
 
 export function isNumeric(text: string): boolean {
@@ -31,6 +32,15 @@ export function detectHeaderRows(cells: readonly TableCell[], rows: number, cols
     return filled >= 2 && num / filled >= 0.6;
   });
 
+  // Columns whose body is years (a Year column), where a year in the top row is data, not a heading.
+  const yearCol = Array.from({ length: cols }, (_, c) => {
+    for (let r = 1; r < rows; r++) {
+      const t = (grid[r]?.[c]?.text ?? '').trim();
+      if (t && YEAR.test(t)) return true;
+    }
+    return false;
+  });
+
   // Signal 1: spans in the top row cover the rows below them.
   let header = 0;
   for (const c of cells) {
@@ -50,7 +60,8 @@ export function detectHeaderRows(cells: readonly TableCell[], rows: number, cols
       if (!numericCol[c]) continue;
       const t = grid[r]?.[c]?.text ?? '';
       if (!t.trim()) continue;
-      if (isNumeric(t)) numberOverNumber++;
+      // A year over a column of other numbers (2019 | 2020 | 2021 over rates or amounts) is a heading.
+      if (isNumeric(t) && !(YEAR.test(t.trim()) && !yearCol[c])) numberOverNumber++;
       else textOverNumber++;
     }
     if (textOverNumber > 0 && numberOverNumber === 0) header = r + 1;

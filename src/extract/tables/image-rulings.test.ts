@@ -415,7 +415,8 @@ test("invoice-scanned.pdf: the OCR raster gives the digital invoice's table rule
     }
     assert.ok(exact >= scanTruth.cells.length - 2, `${exact}/${scanTruth.cells.length} cells read exactly`);
     // Words alone: turned back upright, the line items' rows line up again (fewer, fuller rows than as scanned).
-    const items = (ts: ReturnType<typeof detectTables>) => ts.find((x) => x.cols === 4)?.rows ?? 0;
+    const items = (ts: ReturnType<typeof detectTables>) =>
+      ts.find((x) => x.cols === 4 && x.cells.some((c) => c.text === 'Qty'))?.rows ?? 0;
     const flatRows = items(detectTables(page, [], { mode: 'stream' }));
     const uprightRows = items(
       detectTables(page, [], { mode: 'stream', skew: { deg: found.skewDeg, centre: found.centre } }),

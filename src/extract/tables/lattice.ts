@@ -2,7 +2,7 @@
 // positions form the grid, missing grid edges become spanning cells, and words land in cells by their centre.
 import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
-import { cellText } from './text-lines.js';
+import { cellText, groupRows, median, type TextRow } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 import { findRoot } from './union-find.js';
 
@@ -12,6 +12,14 @@ const SNAP = 2;
 const JOIN_GAP = 3;
 /** A grid edge counts as drawn when rulings cover at least this fraction of it. */
 const EDGE_COVER = 0.5;
+/** Boxes whose outer edges line up within this (points) belong to the same rows or columns. */
+const ALIGN = 3;
+/** Cells drawn as separate boxes are at most this far (points) apart. */
+const CELL_GAP = 8;
+/** A grid with fewer filled slots than this fraction (and 12 or more slots) is a chart, not a table. */
+const CHART_FILL = 0.25;
+/** An unshaded row between shaded ones is at most this tall (points). */
+const MAX_ROW_GAP = 60;
 
 interface Line {
   pos: number;
@@ -135,29 +143,157 @@ function components(h: Line[], v: Line[]): { h: Line[]; v: Line[] }[] {
     if (i < h.length) g.h.push(h[i] as Line);
     else g.v.push(v[i - h.length] as Line);
   }
-  return [...groups.values()];
+  return joinAligned([...groups.values()]);
+}
+
+/** Outer extent of a group of lines. */
+function extent(g: { h: Line[]; v: Line[] }): Rect {
+  return {
+    x0: Math.min(...g.h.map((l) => l.from), ...g.v.map((l) => l.pos)),
+    x1: Math.max(...g.h.map((l) => l.to), ...g.v.map((l) => l.pos)),
+    y0: Math.min(...g.v.map((l) => l.from), ...g.h.map((l) => l.pos)),
+    y1: Math.max(...g.v.map((l) => l.to), ...g.h.map((l) => l.pos)),
+  };
+}
+
+/** Largest distance between neighbouring h line positions of a group (its tallest row), 0 with fewer than two. */
+function tallestRow(g: { h: Line[] }): number {
+  const ys = distinct(g.h.map((l) => l.pos));
+  let best = 0;
+  for (let i = 1; i < ys.length; i++) best = Math.max(best, (ys[i] ?? 0) - (ys[i - 1] ?? 0));
+  return best;
+}
+
+/**
+ * Joins groups that are pieces of one table although their lines do not touch: boxes of the same height side by
+ * side or of the same width one above the other (with the same column rules, where both have them), a small gap
+ * apart. Cells drawn as separate boxes
+ * (CSS `border-collapse: separate`) leave a few points between neighbours; shaded rows of a zebra table leave
+ * one unshaded row between them, so the gap may be up to the height of the rows beside it.
+ */
+function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[] }[] {
+  if (groups.length < 2) return groups;
+  const boxes = groups.map(extent);
+  const rowH = groups.map(tallestRow);
+  // Inner column rules of each group (its outer edges left out).
+  const inner = groups.map((g, i) => {
+    const b = boxes[i] as Rect;
+    return distinct(g.v.map((l) => l.pos)).filter((x) => x > b.x0 + ALIGN && x < b.x1 - ALIGN);
+  });
+  const sameInner = (p: number[], q: number[]): boolean => {
+    const [few, many] = p.length <= q.length ? [p, q] : [q, p];
+    return few.every((x) => many.some((y) => Math.abs(x - y) <= ALIGN));
+  };
+  const parent = groups.map((_, i) => i);
+  const find = (i: number): number => findRoot(parent, i);
+  for (let i = 0; i < groups.length; i++) {
+    for (let j = i + 1; j < groups.length; j++) {
+      const a = boxes[i] as Rect;
+      const b = boxes[j] as Rect;
+      const sameCols = Math.abs(a.x0 - b.x0) <= ALIGN && Math.abs(a.x1 - b.x1) <= ALIGN;
+      const sameRows = Math.abs(a.y0 - b.y0) <= ALIGN && Math.abs(a.y1 - b.y1) <= ALIGN;
+      const vGap = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
+      const hGap = Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1);
+      const rowGap = Math.max(CELL_GAP, Math.min(1.25 * Math.max(rowH[i] ?? 0, rowH[j] ?? 0), MAX_ROW_GAP));
+      const stacked = sameCols && vGap > 0 && vGap <= rowGap && sameInner(inner[i] ?? [], inner[j] ?? []);
+      if (stacked || (sameRows && hGap > 0 && hGap <= CELL_GAP)) {
+        parent[find(j)] = find(i);
+      }
+    }
+  }
+  const out = new Map<number, { h: Line[]; v: Line[] }>();
+  groups.forEach((g, i) => {
+    const r = find(i);
+    const o = out.get(r);
+    if (!o) out.set(r, { h: [...g.h], v: [...g.v] });
+    else {
+      o.h.push(...g.h);
+      o.v.push(...g.v);
+    }
+  });
+  return [...out.values()];
+}
+
+/**
+ * Grid positions with the thin bands between double rules removed: a band narrower than `thin` that holds no
+ * word centre is the space between two rules drawn for one edge (double borders, separate cell borders), not a
+ * row or column. Each kept position lists the rule positions it stands for (`alias`).
+ */
+function collapseThin(
+  pos: number[],
+  centres: readonly number[],
+  thin: number,
+): { at: number[]; alias: number[][] } {
+  const at: number[] = [];
+  const alias: number[][] = [];
+  for (const p of pos) {
+    const last = at[at.length - 1];
+    if (last !== undefined && p - last < thin && !centres.some((c) => c > last && c < p)) {
+      const al = alias[alias.length - 1] as number[];
+      al.push(p);
+      at[at.length - 1] = (Math.min(...al) + Math.max(...al)) / 2;
+    } else {
+      at.push(p);
+      alias.push([p]);
+    }
+  }
+  return { at, alias };
 }
 
 /**
  * The cell grid of one group of lines. Grid lines are the distinct rule positions plus the group's outer extent
  * (so a table drawn without an outer frame still gets its first and last rows and columns). Adjacent grid cells
- * with no drawn edge between them are one spanning cell.
+ * with no drawn edge between them are one spanning cell, except in a row with no inner vertical rule at all
+ * (an unshaded row of a zebra table): it takes the table's columns when its words fill two or more of them.
  */
-function buildGrid(h: Line[], v: Line[]): LatticeGrid | null {
-  const left = Math.min(...h.map((l) => l.from), ...v.map((l) => l.pos));
-  const right = Math.max(...h.map((l) => l.to), ...v.map((l) => l.pos));
-  const top = Math.min(...v.map((l) => l.from), ...h.map((l) => l.pos));
-  const bottom = Math.max(...v.map((l) => l.to), ...h.map((l) => l.pos));
-  const xs = distinct([left, right, ...v.map((l) => l.pos)]);
-  const ys = distinct([top, bottom, ...h.map((l) => l.pos)]);
+function buildGrid(h: Line[], v: Line[], tokens: readonly Token[]): LatticeGrid | null {
+  const { x0: left, x1: right, y0: top, y1: bottom } = extent({ h, v });
+  const inside = tokens.filter((t) => {
+    const cx = (t.box.x0 + t.box.x1) / 2;
+    const cy = (t.box.y0 + t.box.y1) / 2;
+    return cx >= left && cx <= right && cy >= top && cy <= bottom;
+  });
+  const thin = Math.max(SNAP * 2, 0.6 * median(inside.map((t) => t.box.y1 - t.box.y0)));
+  const cols = collapseThin(
+    distinct([left, right, ...v.map((l) => l.pos)]),
+    inside.map((t) => (t.box.x0 + t.box.x1) / 2),
+    thin,
+  );
+  const rowsAt = collapseThin(
+    distinct([top, bottom, ...h.map((l) => l.pos)]),
+    inside.map((t) => (t.box.y0 + t.box.y1) / 2),
+    thin,
+  );
+  const xs = cols.at;
+  const ys = rowsAt.at;
   const nc = xs.length - 1;
   const nr = ys.length - 1;
   if (nc < 1 || nr < 1) return null;
+  const drawnV = (r: number, c: number): boolean =>
+    (cols.alias[c] ?? []).some((x) => coverage(v, x, ys[r] ?? 0, ys[r + 1] ?? 0) >= EDGE_COVER);
+  const unruledRow = Array.from({ length: nr }, (_, r) => {
+    for (let c = 1; c < nc; c++) if (drawnV(r, c)) return false;
+    return true;
+  });
+  // An unruled row takes the columns when its words sit in two or more of them without crossing an edge; a
+  // title over the table (one piece of text, or words across a column edge) stays one cell.
+  const followsColumns = unruledRow.map((unruled, r) => {
+    if (!unruled || nc < 2) return false;
+    const words = inside.filter((t) => {
+      const cy = (t.box.y0 + t.box.y1) / 2;
+      return cy >= (ys[r] ?? 0) && cy < (ys[r + 1] ?? 0);
+    });
+    if (words.some((t) => xs.slice(1, -1).some((x) => t.box.x0 < x - SNAP && t.box.x1 > x + SNAP)))
+      return false;
+    return new Set(words.map((t) => bandIndex(xs, (t.box.x0 + t.box.x1) / 2))).size >= 2;
+  });
   // Outer frame edges count as drawn whether or not a rule is there.
   const vEdge = (r: number, c: number): boolean =>
-    c === 0 || c === nc || coverage(v, xs[c] ?? 0, ys[r] ?? 0, ys[r + 1] ?? 0) >= EDGE_COVER;
+    c === 0 || c === nc || drawnV(r, c) || followsColumns[r] === true;
   const hEdge = (r: number, c: number): boolean =>
-    r === 0 || r === nr || coverage(h, ys[r] ?? 0, xs[c] ?? 0, xs[c + 1] ?? 0) >= EDGE_COVER;
+    r === 0 ||
+    r === nr ||
+    (rowsAt.alias[r] ?? []).some((y) => coverage(h, y, xs[c] ?? 0, xs[c + 1] ?? 0) >= EDGE_COVER);
 
   const id = (r: number, c: number) => r * nc + c;
   const parent = Array.from({ length: nr * nc }, (_, i) => i);
@@ -234,6 +370,89 @@ export function fillGrid(grid: LatticeGrid, tokens: readonly Token[]): void {
   });
 }
 
+/**
+ * Adds to a ruled grid the unruled text lines right above and below it that follow its columns: the plain header
+ * over a zebra body whose first row is unshaded, plain body rows under a boxed header, a last unshaded row. A
+ * line joins when it is no further from the grid (or the last line joined) than 0.6 of the grid's usual row
+ * height, no word of it crosses a column edge, and it has words in more than half of the columns (so totals
+ * beside the last two columns, a caption or a paragraph stay out).
+ */
+function extendByAlignedLines(
+  grid: LatticeGrid,
+  tokens: readonly Token[],
+  grids: readonly LatticeGrid[],
+): void {
+  const nc = grid.xs.length - 1;
+  if (nc < 2) return;
+  const heights: number[] = [];
+  for (let i = 1; i < grid.ys.length; i++) heights.push((grid.ys[i] ?? 0) - (grid.ys[i - 1] ?? 0));
+  const rowH = median(heights);
+  const x0 = grid.xs[0] ?? 0;
+  const x1 = grid.xs[nc] ?? 0;
+  const free = tokens.filter((t) => {
+    const cx = (t.box.x0 + t.box.x1) / 2;
+    const cy = (t.box.y0 + t.box.y1) / 2;
+    if (cx < x0 - SNAP || cx > x1 + SNAP) return false;
+    return !grids.some((g) => cx >= g.box.x0 && cx <= g.box.x1 && cy >= g.box.y0 && cy <= g.box.y1);
+  });
+  const lines = groupRows(free);
+  const fits = (line: TextRow): boolean => {
+    if (line.box.x0 < x0 - SNAP || line.box.x1 > x1 + SNAP) return false;
+    const inner = grid.xs.slice(1, -1);
+    if (line.tokens.some((t) => inner.some((x) => t.box.x0 < x - SNAP && t.box.x1 > x + SNAP))) return false;
+    return new Set(line.tokens.map((t) => bandIndex(grid.xs, (t.box.x0 + t.box.x1) / 2))).size * 2 > nc;
+  };
+  const above: TextRow[] = [];
+  let top = grid.box.y0;
+  for (const line of [...lines].reverse()) {
+    if (line.box.y1 > top + SNAP) continue;
+    if (top - line.box.y1 > 0.6 * rowH || !fits(line)) break;
+    above.unshift(line);
+    top = line.box.y0;
+  }
+  const below: TextRow[] = [];
+  let bottom = grid.box.y1;
+  for (const line of lines) {
+    if (line.box.y0 < bottom - SNAP) continue;
+    if (line.box.y0 - bottom > 0.6 * rowH || !fits(line)) break;
+    below.push(line);
+    bottom = line.box.y1;
+  }
+  if (!above.length && !below.length) return;
+  const bands = (list: TextRow[], from: number, to: number, up: boolean): number[] => {
+    // Row edges between the added lines, halfway between neighbours; the outer edge just past the text.
+    const edges: number[] = [];
+    for (let i = 1; i < list.length; i++)
+      edges.push(((list[i - 1] as TextRow).box.y1 + (list[i] as TextRow).box.y0) / 2);
+    return up ? [from, ...edges] : [...edges, to];
+  };
+  const newTop = above.length ? bands(above, top - 1, grid.box.y0, true) : [];
+  const newBottom = below.length ? bands(below, grid.box.y1, bottom + 1, false) : [];
+  const shift = above.length;
+  for (const c of grid.cells) c.row += shift;
+  const lineCells = (list: TextRow[], ys: number[], firstRow: number): TableCell[] =>
+    list.flatMap((line, i) =>
+      Array.from({ length: nc }, (_, c) => ({
+        text: cellText(line.tokens.filter((t) => bandIndex(grid.xs, (t.box.x0 + t.box.x1) / 2) === c)),
+        box: { x0: grid.xs[c] ?? 0, y0: ys[i] ?? 0, x1: grid.xs[c + 1] ?? 0, y1: ys[i + 1] ?? 0 },
+        row: firstRow + i,
+        col: c,
+        rowSpan: 1,
+        colSpan: 1,
+      })),
+    );
+  const ysAbove = [...newTop, grid.box.y0];
+  const ysBelow = [grid.box.y1, ...newBottom];
+  const nrOld = grid.ys.length - 1;
+  grid.cells = [
+    ...lineCells(above, ysAbove, 0),
+    ...grid.cells,
+    ...lineCells(below, ysBelow, shift + nrOld),
+  ].sort((a, b) => a.row - b.row || a.col - b.col);
+  grid.ys = [...newTop, ...grid.ys, ...newBottom];
+  grid.box = { ...grid.box, y0: grid.ys[0] ?? grid.box.y0, y1: grid.ys[grid.ys.length - 1] ?? grid.box.y1 };
+}
+
 /** Ruled tables among `segments` (optionally only inside `area`), with their cells filled from `tokens`. */
 export function latticeGrids(
   segments: readonly Segment[],
@@ -246,14 +465,20 @@ export function latticeGrids(
   const grids: LatticeGrid[] = [];
   for (const comp of components(h, v)) {
     if (comp.h.length + comp.v.length < 3 || comp.h.length === 0 || comp.v.length === 0) continue;
-    const grid = buildGrid(comp.h, comp.v);
+    const grid = buildGrid(comp.h, comp.v, tokens);
     if (!grid) continue;
     fillGrid(grid, tokens);
     const filled = grid.cells.filter((c) => c.text.trim() !== '').length;
     // A ruled box around one paragraph, a page frame or a bar chart axis is not a table.
     if (grid.cells.length < 2 || filled < 2) continue;
+    // Nor is a grid whose slots are mostly empty: a chart's bars, axis, ticks and grid lines with a few labels.
+    // Nor boxes stacked in one column (shaded cards, framed paragraphs one under another).
+    if (grid.xs.length - 1 < 2) continue;
+    const slots = (grid.xs.length - 1) * (grid.ys.length - 1);
+    if (slots >= 12 && filled < CHART_FILL * slots) continue;
     grids.push(grid);
   }
+  for (const g of grids) extendByAlignedLines(g, tokens, grids);
   // Nested boxes: keep the inner tables when an outer frame merely contains them as one big cell.
   return grids
     .filter((g) => !grids.some((o) => o !== g && contains(g.box, o.box) && g.cells.length <= 2))

@@ -4,14 +4,16 @@
 import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
 import { bandIndex } from './lattice.js';
-import { groupRows, median, type TextRow } from './text-lines.js';
-import type { Token } from './types.js';
+import { groupRows, lineText, median, type TextRow } from './text-lines.js';
+import type { Segment, Token } from './types.js';
 
 /** Words closer than this many line heights are one chunk (about half an em; a word space is a quarter). */
 const CHUNK_GAP = 0.5;
 /** A vertical gap larger than this many median row pitches ends a text block. */
 const BLOCK_GAP = 2.6;
 /** Consecutive single-chunk rows allowed inside a block (section labels, wrapped labels). */
+/** Line pitches this many times apart are two groups: a cell's own line spacing and the rows' spacing. */
+const PITCH_JUMP = 1.3;
 const MAX_PLAIN_RUN = 2;
 
 export interface Chunk {
@@ -21,7 +23,10 @@ export interface Chunk {
 
 export interface StreamGrid {
   box: Rect;
+  /** The table's rows (the words of each, lines of multi-line cells together). */
   rows: TextRow[];
+  /** The text lines the rows were made of. */
+  lines: TextRow[];
   /** Column edges: left edge, separators, right edge. */
   xs: number[];
   cells: TableCell[];
@@ -130,46 +135,169 @@ function columnOf(box: Rect, xs: readonly number[]): number {
 }
 
 /**
- * One stream table from rows of words. With `columns` (user separators) words are split among them by their
- * centre; otherwise columns come from chunk alignment and whole chunks are placed.
+ * Text lines grouped into table rows. Leading lines above the first line with the block's usual number of
+ * chunks are the header: tightly set lines there are one header row (a header cell wrapped over two or three
+ * lines is one cell), while a line set apart (a group heading) is a row of its own. Below, a line with no text
+ * in the first column and text in only some of the columns of the row's first line continues the row (a
+ * multi-line cell) when no rule separates them, and so does one with first-column text when it is set at a
+ * cell's line spacing where rows are set clearly further apart (a wrapped first column). "No first-column text"
+ * lines continue when rules separate the table's rows or the line sits closer to the one above than rows sit
+ * to each other.
  */
-export function streamGrid(rows: TextRow[], columns?: readonly number[]): StreamGrid | null {
+function logicalRows(
+  rows: readonly TextRow[],
+  rowChunks: readonly Chunk[][],
+  xs: readonly number[],
+  headerLines: number,
+  rules: readonly Segment[],
+): number[][] {
+  const h = median(rows.map((r) => r.box.y1 - r.box.y0));
+  const col = (c: Chunk) => columnOf(c.box, xs);
+  const ruleBetween = (i: number): boolean => {
+    const a = rows[i - 1] as TextRow;
+    const b = rows[i] as TextRow;
+    const lo = Math.min(a.box.y1, (a.box.y0 + a.box.y1) / 2 + h / 2);
+    const hi = Math.max(b.box.y0, (b.box.y0 + b.box.y1) / 2 - h / 2);
+    const x0 = xs[0] ?? 0;
+    const x1 = xs[xs.length - 1] ?? 0;
+    return rules.some(
+      (s) => s.y0 >= lo - 1 && s.y0 <= hi + 1 && Math.min(s.x1, x1) - Math.max(s.x0, x0) >= 0.5 * (x1 - x0),
+    );
+  };
+  const gapAbove = (i: number) => (rows[i] as TextRow).box.y0 - (rows[i - 1] as TextRow).box.y1;
+  const gaps: number[] = [];
+  let ruled = 0;
+  for (let i = headerLines + 1; i < rows.length; i++) {
+    if ((rowChunks[i] ?? []).some((c) => col(c) === 0)) {
+      gaps.push(gapAbove(i));
+      if (ruleBetween(i)) ruled++;
+    }
+  }
+  const rowsRuled = gaps.length >= 2 && ruled >= 0.75 * gaps.length;
+  const rowGap = median(gaps);
+  const tight = (i: number) => gaps.length >= 2 && gapAbove(i) < 0.5 * rowGap;
+  // Line pitches of the body: when they fall in two clearly apart groups (a cell's own line spacing, and the
+  // rows' larger one), the smaller group are lines of one row even where the first column wraps too.
+  const centre = (i: number) => ((rows[i] as TextRow).box.y0 + (rows[i] as TextRow).box.y1) / 2;
+  const pitches: number[] = [];
+  for (let i = headerLines + 1; i < rows.length; i++) pitches.push(centre(i) - centre(i - 1));
+  const sorted = [...pitches].sort((a, b) => a - b);
+  let cellPitch = -Infinity;
+  let jump = PITCH_JUMP;
+  for (let k = 0; k + 1 < sorted.length; k++) {
+    const a = sorted[k] as number;
+    const b = sorted[k + 1] as number;
+    // The rows' group must be a good part of the lines: a few wider gaps are sections, not rows.
+    const rowsShare = (sorted.length - k - 1) / sorted.length;
+    if (a > 0 && b / a >= jump && rowsShare >= 0.3) [cellPitch, jump] = [a, b / a];
+  }
+  const tightPitch = (i: number) => centre(i) - centre(i - 1) <= cellPitch;
+  const groups: number[][] = [];
+  // Header lines: tightly set lines are one wrapped header block; a line set apart (a group heading above its
+  // sub-headings) is a row of its own.
+  for (let i = 0; i < headerLines; i++) {
+    const last = groups[groups.length - 1];
+    if (last && tight(i) && !ruleBetween(i)) last.push(i);
+    else groups.push([i]);
+  }
+  // Body lines.
+  for (let i = headerLines; i < rows.length; i++) {
+    const rc = rowChunks[i] ?? [];
+    const last = groups[groups.length - 1];
+    const filled = new Set(rc.map(col));
+    const anchor = new Set((rowChunks[last?.[0] ?? -1] ?? []).map(col));
+    // Only some of the columns of the row's first line go on (a line filling the same ones is a row).
+    const some = filled.size < anchor.size && [...filled].every((c) => anchor.has(c));
+    const continues =
+      i > headerLines &&
+      rc.length > 0 &&
+      some &&
+      !ruleBetween(i) &&
+      ((!filled.has(0) && (rowsRuled || tight(i))) || tightPitch(i));
+    if (last && continues && last[0] !== undefined && last[0] >= headerLines) last.push(i);
+    else groups.push([i]);
+  }
+  return groups;
+}
+
+/**
+ * How many leading lines are the header: the lines above the first one with the block's usual number of chunks
+ * (2+) when two or more such lines follow, or, where more, a leading run of two or more lines set tightly (less
+ * than half the usual space between rows: one wrapped header block) followed by a normal row gap.
+ */
+function countHeaderLines(rows: readonly TextRow[], rowChunks: readonly Chunk[][]): number {
+  const multi = rowChunks.map((r) => r.length).filter((n) => n > 1);
+  if (multi.length < 3) return 0;
+  const usual = mode(multi);
+  const first = rowChunks.findIndex((r) => r.length >= usual);
+  const full = rowChunks.slice(Math.max(first, 0)).filter((r) => r.length >= usual).length;
+  const byCount = first > 0 && full >= 2 ? first : 0;
+  const gaps: number[] = [];
+  for (let i = 1; i < rows.length; i++)
+    gaps.push((rows[i] as TextRow).box.y0 - (rows[i - 1] as TextRow).box.y1);
+  let run = 0;
+  while (run < gaps.length && (gaps[run] ?? 0) < 0.5 * median(gaps.slice(run + 1))) run++;
+  // `run` tight gaps join run + 1 lines; the rest of the block must still hold rows.
+  const tight = run >= 1 && rows.length - (run + 1) >= 2 ? run + 1 : 0;
+  return Math.max(byCount, tight);
+}
+
+/**
+ * One stream table from rows of words. With `columns` (user separators) words are split among them by their
+ * centre; otherwise columns come from chunk alignment of the body (the lines below the header) and whole chunks
+ * are placed. Lines group into rows (logicalRows): wrapped header cells and multi-line body cells are one cell,
+ * their lines joined with '\n'. `rules` are the horizontal rulings around the block.
+ */
+export function streamGrid(
+  rows: TextRow[],
+  columns?: readonly number[],
+  rules: readonly Segment[] = [],
+): StreamGrid | null {
   if (rows.length === 0) return null;
   let box = rows.map((r) => r.box).reduce(union);
   const rowChunks = rows.map(chunks);
   let xs: number[];
-  if (columns && columns.length) {
-    const inner = [...columns].sort((a, b) => a - b).filter((x) => x > box.x0 && x < box.x1);
+  const user = !!(columns && columns.length);
+  const headerLines = user ? 0 : countHeaderLines(rows, rowChunks);
+  if (user) {
+    const inner = [...(columns ?? [])].sort((a, b) => a - b).filter((x) => x > box.x0 && x < box.x1);
     xs = [box.x0, ...inner, box.x1];
   } else {
-    xs = edgesFromIntervals(columnIntervals(rowChunks), box);
+    xs = edgesFromIntervals(columnIntervals(rowChunks.slice(headerLines)), box);
   }
   const ncols = xs.length - 1;
+  const groups = user ? rows.map((_, i) => [i]) : logicalRows(rows, rowChunks, xs, headerLines, rules);
   // Row bands: halfway between neighbouring rows, the outer rows bounded by their own text.
+  const groupBox = groups.map((g) => g.map((i) => (rows[i] as TextRow).box).reduce(union));
   const ys = [box.y0];
-  for (let i = 1; i < rows.length; i++) {
-    const prev = rows[i - 1] as TextRow;
-    const cur = rows[i] as TextRow;
-    ys.push((prev.box.y1 + cur.box.y0) / 2);
+  for (let i = 1; i < groups.length; i++) {
+    ys.push(((groupBox[i - 1] as Rect).y1 + (groupBox[i] as Rect).y0) / 2);
   }
   ys.push(box.y1);
   const cells: TableCell[] = [];
-  const texts: string[][] = rows.map(() => Array.from({ length: ncols }, () => ''));
-  rowChunks.forEach((rc, r) => {
-    const line = texts[r] as string[];
-    const place = (c: number, text: string) => {
-      line[c] = line[c] ? `${line[c]} ${text}` : text;
-    };
-    if (columns && columns.length) {
-      for (const t of rows[r]?.tokens ?? []) {
-        const cx = (t.box.x0 + t.box.x1) / 2;
-        place(Math.max(0, Math.min(ncols - 1, bandIndex(xs, cx))), t.text);
+  const texts: string[][] = groups.map(() => Array.from({ length: ncols }, () => ''));
+  groups.forEach((g, r) => {
+    const cellLines: string[][] = Array.from({ length: ncols }, () => []);
+    for (const li of g) {
+      const line: string[] = Array.from({ length: ncols }, () => '');
+      const place = (c: number, text: string) => {
+        line[c] = line[c] ? `${line[c]} ${text}` : text;
+      };
+      if (user) {
+        for (const t of rows[li]?.tokens ?? []) {
+          const cx = (t.box.x0 + t.box.x1) / 2;
+          place(Math.max(0, Math.min(ncols - 1, bandIndex(xs, cx))), t.text);
+        }
+      } else {
+        for (const ch of rowChunks[li] ?? []) place(columnOf(ch.box, xs), lineText(ch.tokens));
       }
-    } else {
-      for (const ch of rc) place(columnOf(ch.box, xs), ch.tokens.map((t) => t.text).join(' '));
+      line.forEach((t, c) => {
+        if (t) cellLines[c]?.push(t);
+      });
     }
+    texts[r] = cellLines.map((l) => l.join('\n'));
   });
-  for (let r = 0; r < rows.length; r++) {
+  for (let r = 0; r < groups.length; r++) {
     for (let c = 0; c < ncols; c++) {
       cells.push({
         text: texts[r]?.[c] ?? '',
@@ -182,7 +310,11 @@ export function streamGrid(rows: TextRow[], columns?: readonly number[]): Stream
     }
   }
   box = { x0: xs[0] ?? box.x0, y0: box.y0, x1: xs[xs.length - 1] ?? box.x1, y1: box.y1 };
-  return { box, rows, xs, cells };
+  const tableRows = groups.map((g, r) => ({
+    tokens: g.flatMap((i) => rows[i]?.tokens ?? []),
+    box: groupBox[r] as Rect,
+  }));
+  return { box, rows: tableRows, lines: rows, xs, cells };
 }
 
 /**
@@ -230,11 +362,43 @@ export function findStreamBlocks(rows: TextRow[]): TextRow[][] {
   return blocks;
 }
 
-/** Stream tables of a page: inside `area` one table from all its words, otherwise one per text block. */
+/**
+ * A block with the header lines set tightly above it: findStreamBlocks starts a block at its first line of two or
+ * more chunks, so the upper lines of a header wrapped over several lines (one chunk each) are left out. Lines
+ * closer than 0.6 line heights above the block and within its width join it.
+ */
+function withTightLines(block: TextRow[], rows: readonly TextRow[]): TextRow[] {
+  const first = block[0];
+  if (!first) return block;
+  const h = median(block.map((r) => r.box.y1 - r.box.y0));
+  const x0 = Math.min(...block.map((r) => r.box.x0)) - h;
+  const x1 = Math.max(...block.map((r) => r.box.x1)) + h;
+  const out = [...block];
+  for (let i = rows.indexOf(first) - 1; i >= 0; i--) {
+    const r = rows[i] as TextRow;
+    const top = out[0] as TextRow;
+    if (top.box.y0 - r.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1) break;
+    out.unshift(r);
+  }
+  // Likewise the last lines of a multi-line cell in the bottom row.
+  for (let i = rows.indexOf(block[block.length - 1] as TextRow) + 1; i < rows.length; i++) {
+    const r = rows[i] as TextRow;
+    const bottom = out[out.length - 1] as TextRow;
+    if (r.box.y0 - bottom.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1) break;
+    out.push(r);
+  }
+  return out;
+}
+
+/**
+ * Stream tables of a page: inside `area` one table from all its words, otherwise one per text block. `rulings`
+ * (the page's, any orientation) separate rows of multi-line cells where they are drawn.
+ */
 export function streamGrids(
   tokens: readonly Token[],
   area?: Rect,
   columns?: readonly number[],
+  rulings: readonly Segment[] = [],
 ): StreamGrid[] {
   const inArea = area
     ? tokens.filter((t) => {
@@ -243,16 +407,19 @@ export function streamGrids(
         return cx >= area.x0 && cx <= area.x1 && cy >= area.y0 && cy <= area.y1;
       })
     : tokens;
+  const rules = rulings.filter((r) => r.orientation === 'h');
   const rows = groupRows(inArea);
-  if (area) {
-    const g = streamGrid(rows, columns);
+  if (area || (columns && columns.length)) {
+    const g = streamGrid(rows, columns, rules);
     return g ? [g] : [];
   }
-  if (columns && columns.length) {
-    const g = streamGrid(rows, columns);
-    return g ? [g] : [];
+  const used = new Set<TextRow>();
+  const out: StreamGrid[] = [];
+  for (const b of findStreamBlocks(rows)) {
+    const block = withTightLines(b, rows).filter((r) => !used.has(r) || b.includes(r));
+    for (const r of block) used.add(r);
+    const g = streamGrid(block, undefined, rules);
+    if (g) out.push(g);
   }
-  return findStreamBlocks(rows)
-    .map((b) => streamGrid(b))
-    .filter((g): g is StreamGrid => g !== null);
+  return out;
 }

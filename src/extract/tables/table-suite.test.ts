@@ -28,31 +28,45 @@ test('table-suite: every case in the manifest runs', () => {
 });
 
 test('table-suite: pooled cell accuracy per mode and overall', () => {
-  // Measured with this code: lattice 84.3 % (2117/2512 cells), stream 73.2 % (2753/3759; the two rotated camelot
-  // tables are most of the misses), overall 77.7 % (npm run bench:tables).
-  assert.ok(pooled('lattice') >= 0.82, `lattice accuracy ${pooled('lattice')}`);
-  assert.ok(pooled('stream') >= 0.71, `stream accuracy ${pooled('stream')}`);
-  assert.ok(suite.micro >= 0.75, `overall accuracy ${suite.micro}`);
-  assert.ok(suite.shapeMatches >= 19, `shape matches ${suite.shapeMatches}`);
+  // Measured with this code: lattice 96.6 % (2426/2512 cells), stream 94.9 % (3567/3759), overall 95.6 %
+  // (npm run bench:tables). The upstream CSVs keep each line of a wrapped header as a row of its own (camelot's
+  // and tabula's line convention); a wrapped header cell reads as one cell here (issue 11), which costs those
+  // lines' cells and the shape match of the cases with wrapped headers.
+  assert.ok(pooled('lattice') >= 0.96, `lattice accuracy ${pooled('lattice')}`);
+  assert.ok(pooled('stream') >= 0.94, `stream accuracy ${pooled('stream')}`);
+  assert.ok(suite.micro >= 0.95, `overall accuracy ${suite.micro}`);
+  assert.ok(suite.shapeMatches >= 17, `shape matches ${suite.shapeMatches}`);
+});
+
+test('table-suite: a header wrapped over several lines is one header row, each cell its lines joined', () => {
+  const r = suite.results.find((x) => x.id === 'tj_us_020');
+  assert.ok(r?.best);
+  assert.equal(r.best.headerRows, 1);
+  const head = (r.grid[0] ?? []).map((c) => c.replace(/\s+/g, ' '));
+  assert.deepEqual(head.slice(0, 3), [
+    'Education system',
+    'Percentage of international desired population coverage',
+    'National desired population overall exclusion rate',
+  ]);
+  assert.deepEqual(r.grid[1]?.slice(0, 3), ['Australia', '100', '4']);
 });
 
 // Cases read exactly (every expected cell) today; a change that breaks one of them is a regression.
 const EXACT = [
   'tj_argentina_diputados',
   'tj_eu_017',
-  'tj_frx_2012_stream',
   'tj_frx_2012_lattice',
-  'tj_us_020',
   'tj_spanning_cells_t1',
   'tj_spanning_cells_t2',
   'tj_us_017',
+  'tj_twotables_t1',
   'tj_publication_award_bids',
   'tj_multicolumn_left',
   'tj_multicolumn_right',
-  'cm_us007_stream_area',
-  'cm_superscript_stream',
   'cm_inner_outer_columns_stream',
   'cm_us030_lattice',
+  'cm_clockwise_table_1_lattice',
+  'cm_anticlockwise_table_1_lattice',
   'cm_table_region_lattice',
   'cm_background_lines_lattice',
   'cm_row_span_lattice',
@@ -70,10 +84,12 @@ test('table-suite: cases read exactly stay exact', () => {
 
 test('table-suite: near-exact cases stay above 95 %', () => {
   for (const id of [
-    'tj_eu_002',
+    'tj_frx_2012_stream',
     'tj_spreadsheet_no_bounding_frame',
+    'tj_twotables_t2',
     'tj_schools',
-    'cm_health_stream',
+    'cm_clockwise_table_2_stream',
+    'cm_anticlockwise_table_2_stream',
     'cm_12s0324_t1_stream',
     'cm_12s0324_t2_stream',
     'cm_mexican_towns_stream',

@@ -38,10 +38,28 @@ export function groupRows<T extends Token>(tokens: readonly T[]): TextRow<T>[] {
   return rows;
 }
 
-/** The text of the words in one cell: words of a line joined with ' ', lines with '\n'. */
+/**
+ * Words of one line (left to right) as text: ' ' between words, nothing between pieces that touch (a word the
+ * text layer split at a ligature, 'fi' + 'rst' as Chromium prints "first", has no gap inside).
+ */
+export function lineText(tokens: readonly Token[]): string {
+  let out = '';
+  let prev: Token | undefined;
+  for (const t of tokens) {
+    if (prev) {
+      const h = Math.min(prev.box.y1 - prev.box.y0, t.box.y1 - t.box.y0);
+      out += t.box.x0 - prev.box.x1 < 0.05 * h ? '' : ' ';
+    }
+    out += t.text;
+    prev = t;
+  }
+  return out;
+}
+
+/** The text of the words in one cell: words of a line joined as lineText does, lines with '\n'. */
 export function cellText(tokens: readonly Token[]): string {
   return groupRows(tokens)
-    .map((r) => r.tokens.map((t) => t.text).join(' '))
+    .map((r) => lineText(r.tokens))
     .join('\n');
 }
 
