@@ -12,6 +12,7 @@ import type { ServeHandle } from './harness.js';
 import {
   artifacts,
   chromiumPath,
+  root,
   sampleTruth,
   samplesDir,
   startServe,
@@ -222,6 +223,40 @@ describe('Extract panel (chromium, --allow-paths)', () => {
       } finally {
         await rm(inDir, { recursive: true, force: true });
       }
+    });
+  });
+
+  test('a wide table preview scrolls sideways instead of cutting columns', async () => {
+    await onFailure('extract-wide', async () => {
+      // A six-column table from the generated corpus (LibreOffice, double borders, multi-line cells).
+      const pdf = join(root, 'fixtures/tables-generated/libreoffice/l006-double-multiline-cells.pdf');
+      await page.locator('[data-testid="file-input"]').first().setInputFiles(pdf);
+      await page.getByRole('tab', { name: /l006-double/, selected: true }).waitFor({ timeout: 30_000 });
+      await page.getByRole('tab', { name: 'Extract' }).click();
+      const panel = page.getByRole('region', { name: 'Extract', exact: true });
+      await panel.getByRole('tab', { name: 'This document' }).click();
+      await panel.getByTestId('tables-count').waitFor({ timeout: 60_000 });
+      const preview = panel.getByTestId('table-preview').first();
+      const scroller = panel.locator('.xt-scroll').first();
+      const m = await scroller.evaluate((el) => ({ sw: el.scrollWidth, cw: el.clientWidth }));
+      assert.ok(m.sw > m.cw + 20, `the table is wider than the panel: ${JSON.stringify(m)}`);
+      // Every cell shows its whole text (wrapped, not cut), and the last column is reached by scrolling.
+      const cut = await preview.evaluate((t) =>
+        [...t.querySelectorAll('th, td')]
+          .filter((c) => c.scrollWidth > c.clientWidth + 1 || c.scrollHeight > c.clientHeight + 1)
+          .map((c) => c.textContent),
+      );
+      assert.deepEqual(cut, []);
+      assert.equal(await scroller.getAttribute('tabindex'), '0');
+      const heads = preview.locator('tr').first().locator('th');
+      await page.screenshot({ path: join(artifacts, 'chromium-extract-wide-light.png') });
+      await scroller.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+      const box = await scroller.boundingBox();
+      const last = await heads.last().boundingBox();
+      assert.ok(box && last);
+      assert.ok(last.x + last.width <= box.x + box.width + 1, `last column at ${last.x + last.width}`);
+      assert.ok(last.x >= box.x - 1, `last column starts at ${last.x}, scroller at ${box.x}`);
+      await page.screenshot({ path: join(artifacts, 'chromium-extract-wide-scrolled-light.png') });
     });
   });
 });

@@ -1,6 +1,7 @@
 // RFC 4180 CSV: CRLF between records, a field is quoted when it holds a comma, a quote, CR or LF (or starts or
-// ends with a space), and quotes inside are doubled. A UTF-8 BOM is not written: RFC 4180 has none, and the
-// header row is plain ASCII.
+// ends with a space), and quotes inside are doubled. A UTF-8 BOM is not written: RFC 4180 has none. Tables are
+// written as their grids (what a spreadsheet or pandas reads as the table); dates as one record per date.
+import type { Table } from '../../shared/domain.js';
 import type { Cell } from './rows.js';
 import { CELL_COLUMNS, DATE_COLUMNS, cellRows, dateRows } from './rows.js';
 import type { DocExtraction } from './types.js';
@@ -18,7 +19,57 @@ export function datesCsv(docs: readonly DocExtraction[]): string {
   return toCsv(DATE_COLUMNS, dateRows(docs));
 }
 
-/** Tables in long form: one record per cell (file, page, table, row, col, spans, header flag, text, box). */
-export function tablesCsv(docs: readonly DocExtraction[]): string {
+/** How a table's spanned slots are written: left empty (the text in the top-left slot only) or repeated. */
+export type SpanFill = 'empty' | 'repeat';
+
+export interface TableCsvOptions {
+  spans?: SpanFill;
+}
+
+/** rows × cols of a table: each cell's text at its top-left slot, and in every slot it covers with 'repeat'. */
+export function tableGrid(t: Table, spans: SpanFill = 'empty'): string[][] {
+  const grid = Array.from({ length: t.rows }, () => Array.from({ length: t.cols }, () => ''));
+  for (const c of t.cells)
+    for (let r = c.row; r < Math.min(t.rows, c.row + c.rowSpan); r++)
+      for (let k = c.col; k < Math.min(t.cols, c.col + c.colSpan); k++)
+        if ((r === c.row && k === c.col) || spans === 'repeat') (grid[r] as string[])[k] = c.text;
+  return grid;
+}
+
+/** One table as CSV: its grid, header rows first, nothing else. */
+export function tableCsv(t: Table, opts: TableCsvOptions = {}): string {
+  return tableGrid(t, opts.spans)
+    .map((r) => r.map(csvField).join(',') + '\r\n')
+    .join('');
+}
+
+/** The title record of a table in a CSV holding several: which file, page and table the grid below is. */
+export function tableTitle(file: string, page: number, table: number): string {
+  return `file: ${file}; page: ${page}; table: ${table}`;
+}
+
+/** The file, page and table of a title record (tableTitle), or null when the record is not one. */
+export function parseTableTitle(
+  record: readonly string[],
+): { file: string; page: number; table: number } | null {
+  const m = record.length === 1 ? /^file: (.*); page: (\d+); table: (\d+)$/s.exec(record[0] ?? '') : null;
+  return m ? { file: m[1] as string, page: Number(m[2]), table: Number(m[3]) } : null;
+}
+
+/**
+ * Tables as grids. One table: its grid alone (header first). Several (several tables or documents): each grid
+ * preceded by one title record (tableTitle: file, page, table number within its file) and followed by an empty
+ * record, so a spreadsheet shows the tables one under another. Boxes are in the JSON and XLSX outputs.
+ */
+export function tablesCsv(docs: readonly DocExtraction[], opts: TableCsvOptions = {}): string {
+  const all = docs.flatMap((d) => d.tables.map((t, i) => ({ file: d.file, t, n: i + 1 })));
+  if (all.length === 1) return tableCsv((all[0] as (typeof all)[number]).t, opts);
+  return all
+    .map((x) => `${csvField(tableTitle(x.file, x.t.page, x.n))}\r\n${tableCsv(x.t, opts)}\r\n`)
+    .join('');
+}
+
+/** Tables in long form: one record per cell with file, page, table, spans, header flag, text and box. */
+export function cellsCsv(docs: readonly DocExtraction[]): string {
   return toCsv(CELL_COLUMNS, cellRows(docs));
 }

@@ -13,6 +13,8 @@ import { detectTables, parseCsv } from '../tables/index.js';
 import {
   CELL_COLUMNS,
   DATE_COLUMNS,
+  INDEX_COLUMNS,
+  cellsCsv,
   csvField,
   datesCsv,
   datesMarkdown,
@@ -21,7 +23,9 @@ import {
   tablesCsv,
   tablesMarkdown,
   tablesXlsx,
+  tableTitle,
   toCsv,
+  typeCell,
   toJson,
   type DocExtraction,
 } from './index.js';
@@ -63,6 +67,41 @@ const tricky: DocExtraction = {
         { text: ' 1,5 ', box: { x0: 30, y0: 20, x1: 60, y1: 50 }, row: 1, col: 1, rowSpan: 1, colSpan: 1 },
         { text: '', box: { x0: 60, y0: 20, x1: 100, y1: 50 }, row: 1, col: 2, rowSpan: 1, colSpan: 1 },
       ],
+    },
+  ],
+};
+
+/** A table with two header rows and typed body cells (a date, a percentage with a Unicode minus, money). */
+const cell = (row: number, col: number, text: string) => ({
+  text,
+  box: { x0: col * 50, y0: row * 20, x1: col * 50 + 50, y1: row * 20 + 20 },
+  row,
+  col,
+  rowSpan: 1,
+  colSpan: 1,
+});
+const typedDoc: DocExtraction = {
+  file: 'typed.pdf',
+  dates: [],
+  tables: [
+    {
+      page: 1,
+      box: { x0: 0, y0: 0, x1: 200, y1: 60 },
+      method: 'stream',
+      rows: 3,
+      cols: 4,
+      headerRows: 2,
+      cells: [
+        cell(0, 0, 'Report'),
+        cell(1, 0, '2024'),
+        cell(1, 1, 'Q1'),
+        cell(1, 2, 'Net'),
+        cell(1, 3, 'ID'),
+        cell(2, 0, '15 Mar 2024'),
+        cell(2, 1, '−5.0%'),
+        cell(2, 2, '(1,234)'),
+        cell(2, 3, '007'),
+      ].concat([{ ...cell(0, 1, ''), colSpan: 3 }]),
     },
   ],
 };
@@ -112,8 +151,36 @@ test('dates CSV: CRLF records, header, values with file, page and box round-trip
   ]);
 });
 
-test('tables CSV: one record per cell, embedded CRLF and quotes survive', () => {
+test('tables CSV: each table as its grid, header first; several tables as titled blocks; spans empty or repeated', () => {
+  // One table: its grid and nothing else.
+  assert.deepEqual(parseCsv(tablesCsv([tricky])), [
+    ['A | B', '', 'say "hi"'],
+    ['line 1\r\nline 2', ' 1,5 ', ''],
+  ]);
+  assert.deepEqual(parseCsv(tablesCsv([tricky], { spans: 'repeat' }))[0], ['A | B', 'A | B', 'say "hi"']);
+  // Several: a title record, the grid, an empty record, per table.
   const rows = parseCsv(tablesCsv([invoice, tricky]));
+  const titles = rows.flatMap((r, i) => (r.length === 1 && r[0]?.startsWith('file: ') ? [i] : []));
+  assert.equal(titles.length, invoice.tables.length + 1);
+  const lineIdx = invoice.tables.findIndex((t) => t.rows === 7 && t.cols === 4);
+  assert.ok(lineIdx >= 0, 'line-item table');
+  const at = titles[lineIdx] as number;
+  assert.deepEqual(rows[at], [tableTitle(INVOICE, 1, lineIdx + 1)]);
+  const grid = rows.slice(at + 1, at + 8);
+  assert.deepEqual(grid[0], ['Description', 'Qty', 'Unit price', 'Amount']);
+  assert.equal(grid[1]?.[3], '$2,900.00');
+  assert.ok(grid.every((r) => r.length === 4));
+  assert.deepEqual(rows[at + 8], ['']);
+  const last = titles.at(-1) as number;
+  assert.deepEqual(rows[last], ['file: odd, "name".pdf; page: 3; table: 1']);
+  assert.deepEqual(rows.slice(last + 1, last + 3), parseCsv(tablesCsv([tricky])));
+  // The grid matches the table cell by cell.
+  const t = invoice.tables[lineIdx] as Table;
+  for (const c of t.cells) assert.equal(grid[c.row]?.[c.col], c.text);
+});
+
+test('cells CSV (long form): one record per cell, embedded CRLF and quotes survive', () => {
+  const rows = parseCsv(cellsCsv([invoice, tricky]));
   assert.deepEqual(rows[0], [...CELL_COLUMNS]);
   const inv = rows.filter((r) => r[0] === INVOICE);
   const line = invoice.tables.find((t) => t.rows === 7 && t.cols === 4);
@@ -123,15 +190,52 @@ test('tables CSV: one record per cell, embedded CRLF and quotes survive', () => 
   const items = inv.filter((r) => r[2] === tableNo);
   assert.equal(items.length, 28);
   assert.equal(items.find((r) => r[3] === '1' && r[4] === '3')?.[8], '$2,900.00');
-  assert.deepEqual(
-    items.filter((r) => r[7] === 'true').map((r) => r[8]),
-    ['Description', 'Qty', 'Unit price', 'Amount'],
-  );
   const odd = rows.filter((r) => r[0] === 'odd, "name".pdf');
   assert.equal(odd.length, 5);
   assert.deepEqual(odd[0]?.slice(1, 9), ['3', '1', '0', '0', '1', '2', 'true', 'A | B']);
   assert.equal(odd[2]?.[8], 'line 1\r\nline 2');
-  assert.equal(odd[3]?.[8], ' 1,5 ');
+});
+
+test('typeCell: numbers, money, percentages and unambiguous dates are typed; IDs and ambiguous dates stay text', () => {
+  const d = (y: number, m: number, day: number): Date => new Date(Date.UTC(y, m - 1, day));
+  const cases: [string, number | Date | null, string?][] = [
+    ['12,345', 12345, '#,##0'],
+    ['42', 42, '0'],
+    ['-3.25', -3.25, '0.00'],
+    ['$1,234.56', 1234.56, '"$"#,##0.00'],
+    ['-$8,968.46', -8968.46, '"$"#,##0.00'],
+    ['(12,915.26)', -12915.26, '#,##0.00;(#,##0.00)'],
+    ['1,200.00 EUR', 1200, '#,##0.00" EUR"'],
+    ['12.5%', 0.125, '0.0%'],
+    ['-16.4%', -0.164, '0.0%'],
+    ['2024-02-29', d(2024, 2, 29), 'yyyy-mm-dd'],
+    ['March 14, 2025', d(2025, 3, 14), 'mmmm d, yyyy'],
+    ['15 Mar 2024', d(2024, 3, 15), 'd mmm yyyy'],
+    ['03/15/2024', d(2024, 3, 15), 'mm/dd/yyyy'],
+    ['15/03/2024', d(2024, 3, 15), 'dd/mm/yyyy'],
+    ['03/04/2024', null],
+    ['2023-02-29', null],
+    ['007', null],
+    ['PO-12345', null],
+    ['1,5', null],
+    ['12345678901234567', null],
+    ['', null],
+    ['Total', null],
+  ];
+  for (const [text, value, fmt] of cases) {
+    const t = typeCell(text);
+    if (value === null) {
+      assert.equal(t, null, text);
+      continue;
+    }
+    assert.ok(t, text);
+    assert.deepEqual(t.value, value, text);
+    assert.equal(t.numFmt, fmt, text);
+    assert.equal(t.shown, text, text);
+  }
+  // Typed, but not shown as printed: the caller keeps the printed text in a note.
+  assert.equal(typeCell('−5.0%')?.shown, '-5.0%');
+  assert.equal(typeCell('Mar. 3, 2021')?.shown, 'Mar 3, 2021');
 });
 
 test('JSON keeps every value with file, page and box', () => {
@@ -188,7 +292,7 @@ test('Markdown: a GitHub table per extracted table, pipes escaped, line breaks a
   ]);
 });
 
-test('XLSX read back with exceljs: dates sheet, cells sheet and one merged grid sheet per table', async () => {
+test('XLSX read back with exceljs: dates sheet; an index sheet and one typed, frozen-header sheet per table', async () => {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load((await datesXlsx([invoice, tricky])) as unknown as ArrayBuffer);
   const ds = wb.getWorksheet('Dates');
@@ -210,29 +314,71 @@ test('XLSX read back with exceljs: dates sheet, cells sheet and one merged grid 
   ]);
 
   const tb = new ExcelJS.Workbook();
-  await tb.xlsx.load((await tablesXlsx([invoice, tricky])) as unknown as ArrayBuffer);
-  assert.equal(tb.worksheets.length, 1 + invoice.tables.length + 1);
-  const cells = tb.getWorksheet('Cells');
-  assert.ok(cells);
-  assert.equal(cells.rowCount, 1 + invoice.tables.reduce((s, t) => s + t.cells.length, 0) + 5);
+  await tb.xlsx.load((await tablesXlsx([invoice, tricky, typedDoc])) as unknown as ArrayBuffer);
+  const ntables = invoice.tables.length + 2;
+  assert.equal(tb.worksheets.length, 1 + ntables);
+  const index = tb.worksheets[0];
+  assert.ok(index);
+  assert.equal(index.name, 'Index');
+  assert.deepEqual(index.views[0], { ...index.views[0], state: 'frozen', ySplit: 1 });
+  assert.deepEqual((index.getRow(1).values as unknown[]).slice(1), [...INDEX_COLUMNS]);
+  assert.equal(index.getRow(1).font?.bold, true);
+  assert.equal(index.rowCount, 1 + ntables);
   const lineIdx = invoice.tables.findIndex((t) => t.rows === 7);
-  const sheet = tb.getWorksheet(`T${lineIdx + 1} p1 invoice.pdf`);
+  const name = `T${lineIdx + 1} p1 invoice.pdf`;
+  const entry = (index.getRow(2 + lineIdx).values as unknown[]).slice(1);
+  assert.deepEqual(entry[0], { text: name, hyperlink: `#'${name}'!A1` });
+  const line = invoice.tables[lineIdx] as Table;
+  assert.deepEqual(entry.slice(1), [
+    INVOICE,
+    1,
+    lineIdx + 1,
+    'lattice',
+    7,
+    4,
+    1,
+    ...[line.box.x0, line.box.y0, line.box.x1, line.box.y1].map((v) => Math.round(v * 100) / 100),
+  ]);
+
+  const sheet = tb.getWorksheet(name);
   assert.ok(sheet, tb.worksheets.map((w) => w.name).join(', '));
-  assert.equal(sheet.getCell(2, 1).value, 'Description');
-  assert.equal(sheet.getCell(2, 1).font?.bold, true);
-  assert.equal(sheet.getCell(3, 4).value, '$2,900.00');
-  const odd = tb.worksheets.at(-1);
+  assert.deepEqual(sheet.views[0], { ...sheet.views[0], state: 'frozen', ySplit: 1 });
+  assert.equal(sheet.getCell(1, 1).value, 'Description');
+  assert.equal(sheet.getCell(1, 1).font?.bold, true);
+  // Money read as a number with a currency format that prints it as on the page: no note needed.
+  const amount = sheet.getCell(2, 4);
+  assert.equal(amount.value, 2900);
+  assert.equal(amount.numFmt, '"$"#,##0.00');
+  assert.equal(amount.note, undefined);
+  assert.equal(sheet.getCell(2, 4).font?.bold, undefined);
+
+  const odd = tb.worksheets.at(-2);
   assert.ok(odd);
-  assert.equal(odd.getCell(2, 1).value, 'A | B');
-  assert.equal(odd.getCell(2, 2).isMerged, true);
-  // XML (and so XLSX) stores line breaks as LF.
-  assert.equal(odd.getCell(3, 1).value, 'line 1\nline 2');
+  assert.equal(odd.getCell(1, 1).value, 'A | B');
+  assert.equal(odd.getCell(1, 2).isMerged, true);
+  // XML (and so XLSX) stores line breaks as LF; ' 1,5 ' is not a number we read (decimal comma) and stays text.
+  assert.equal(odd.getCell(2, 1).value, 'line 1\nline 2');
+  assert.equal(odd.getCell(2, 2).value, ' 1,5 ');
+
+  const typed = tb.worksheets.at(-1);
+  assert.ok(typed);
+  assert.deepEqual(typed.views[0], { ...typed.views[0], state: 'frozen', ySplit: 2 });
+  assert.equal(typed.getCell(2, 1).font?.bold, true);
+  assert.equal(typed.getCell(2, 2).value, 'Q1', 'header cells stay text');
+  assert.deepEqual(typed.getCell(3, 1).value, new Date(Date.UTC(2024, 2, 15)));
+  assert.equal(typed.getCell(3, 1).numFmt, 'd mmm yyyy');
+  assert.equal(typed.getCell(3, 2).value, -0.05);
+  assert.equal(typed.getCell(3, 2).numFmt, '0.0%');
+  assert.equal(typed.getCell(3, 2).note, 'Printed as: −5.0%');
+  assert.equal(typed.getCell(3, 3).value, -1234);
+  assert.equal(typed.getCell(3, 3).numFmt, '#,##0;(#,##0)');
+  assert.equal(typed.getCell(3, 4).value, '007');
 });
 
-test('XLSX bytes are reproducible (fixed document dates and zip entry times)', async () => {
-  const a = await tablesXlsx([invoice]);
+test('XLSX bytes are reproducible (fixed document dates and zip entry times; notes included)', async () => {
+  const a = await tablesXlsx([invoice, typedDoc]);
   await sleep(2100); // zip times have 2 s resolution
-  const b = await tablesXlsx([invoice]);
+  const b = await tablesXlsx([invoice, typedDoc]);
   assert.ok(Buffer.from(a).equals(Buffer.from(b)));
 });
 

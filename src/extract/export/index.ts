@@ -1,17 +1,31 @@
-// Exporters for extracted dates and tables: CSV (RFC 4180), XLSX (exceljs), JSON (with boxes) and Markdown.
-import { datesCsv, tablesCsv } from './csv.js';
+// Exporters for extracted dates and tables: CSV (RFC 4180; tables as grids), XLSX (exceljs; typed cells, an index
+// sheet and a sheet per table), JSON (with boxes) and Markdown.
+import { datesCsv, tablesCsv, type TableCsvOptions } from './csv.js';
 import { toJson } from './json.js';
 import { datesMarkdown, tablesMarkdown } from './markdown.js';
 import type { DocExtraction, ExportFormatName, ExportKind } from './types.js';
 import { MIME } from './types.js';
 import { datesXlsx, tablesXlsx } from './xlsx.js';
 
-export { csvField, datesCsv, tablesCsv, toCsv } from './csv.js';
+export {
+  cellsCsv,
+  csvField,
+  datesCsv,
+  tableCsv,
+  tableGrid,
+  tablesCsv,
+  tableTitle,
+  parseTableTitle,
+  toCsv,
+  type SpanFill,
+  type TableCsvOptions,
+} from './csv.js';
 export { toJson } from './json.js';
 export { datesMarkdown, mdCell, tablesMarkdown } from './markdown.js';
 export { CELL_COLUMNS, DATE_COLUMNS, cellRows, dateRows } from './rows.js';
 export { MIME, type DocExtraction, type ExportFormatName, type ExportKind } from './types.js';
-export { datesXlsx, fixZipTimes, tablesXlsx } from './xlsx.js';
+export { typeCell, type TypedCell } from './typed.js';
+export { datesXlsx, fixZipTimes, INDEX_COLUMNS, tablesXlsx } from './xlsx.js';
 
 export const EXTENSION: Record<ExportFormatName, string> = {
   csv: 'csv',
@@ -25,12 +39,13 @@ export async function exportExtraction(
   kind: ExportKind,
   format: ExportFormatName,
   docs: readonly DocExtraction[],
+  opts: TableCsvOptions = {},
 ): Promise<{ mime: string; bytes: Uint8Array }> {
   const text = (s: string) => new TextEncoder().encode(s);
   let bytes: Uint8Array;
   switch (format) {
     case 'csv':
-      bytes = text(kind === 'dates' ? datesCsv(docs) : tablesCsv(docs));
+      bytes = text(kind === 'dates' ? datesCsv(docs) : tablesCsv(docs, opts));
       break;
     case 'json':
       bytes = text(toJson(kind, docs));

@@ -1,10 +1,13 @@
-// XLSX through exceljs. Dates: one sheet of rows with file, page and box. Tables: a "Cells" sheet in long form
-// (one row per cell with file, page and box) and one sheet per table laid out as the table, spans merged and
-// header rows bold. The workbook is made reproducible: fixed document dates and fixed zip entry times, so the
-// same extraction always gives the same bytes (a resumed batch job writes what an uninterrupted one writes).
+// XLSX through exceljs. Dates: one sheet of rows with file, page and box. Tables: an Index sheet (file, page,
+// table, method, size, header rows, box; a link to each table's sheet) and one sheet per table laid out as the
+// table: header rows bold and frozen, spans merged, numbers / money / percentages / dates as typed cells with a
+// number format (the printed text in a cell note when the format does not show it exactly). The workbook is made
+// reproducible: fixed document dates and fixed zip entry times, so the same extraction always gives the same
+// bytes (a resumed batch job writes what an uninterrupted one writes).
 import ExcelJS from 'exceljs';
 import type { Table } from '../../shared/domain.js';
-import { CELL_COLUMNS, DATE_COLUMNS, cellRows, dateRows } from './rows.js';
+import { DATE_COLUMNS, dateRows } from './rows.js';
+import { typeCell } from './typed.js';
 import type { DocExtraction } from './types.js';
 
 const FIXED_DATE = new Date(Date.UTC(2000, 0, 1));
@@ -33,23 +36,43 @@ function sheetName(base: string, used: Set<string>): string {
   return name;
 }
 
-function tableSheet(wb: ExcelJS.Workbook, name: string, file: string, t: Table): void {
-  const ws = wb.addWorksheet(name);
-  ws.addRow([
-    `${file}, page ${t.page}, ${t.method}, box [${[t.box.x0, t.box.y0, t.box.x1, t.box.y1].map((v) => Math.round(v * 100) / 100).join(', ')}] pt`,
-  ]);
-  const top = 2; // sheet row of table row 0
+export const INDEX_COLUMNS = [
+  'sheet',
+  'file',
+  'page',
+  'table',
+  'method',
+  'rows',
+  'cols',
+  'header_rows',
+  'x0',
+  'y0',
+  'x1',
+  'y1',
+] as const;
+
+function tableSheet(wb: ExcelJS.Workbook, name: string, t: Table): void {
+  const ws = wb.addWorksheet(
+    name,
+    t.headerRows > 0 ? { views: [{ state: 'frozen', ySplit: t.headerRows }] } : {},
+  );
   for (const c of t.cells) {
-    const cell = ws.getCell(top + c.row, c.col + 1);
-    cell.value = c.text.replace(/\r\n?/g, '\n'); // XML stores line breaks as LF
+    const cell = ws.getCell(c.row + 1, c.col + 1);
+    const text = c.text.replace(/\r\n?/g, '\n'); // XML stores line breaks as LF
+    const typed = c.row >= t.headerRows ? typeCell(text) : null;
+    if (typed) {
+      cell.value = typed.value;
+      cell.numFmt = typed.numFmt;
+      if (typed.shown !== text.trim()) cell.note = `Printed as: ${text}`;
+    } else cell.value = text;
     if (c.row < t.headerRows) cell.font = { bold: true };
-    cell.alignment = { wrapText: c.text.includes('\n'), vertical: 'top' };
+    cell.alignment = { wrapText: text.includes('\n'), vertical: 'top' };
     if (c.rowSpan > 1 || c.colSpan > 1) {
       try {
-        ws.mergeCells(top + c.row, c.col + 1, top + c.row + c.rowSpan - 1, c.col + c.colSpan);
+        ws.mergeCells(c.row + 1, c.col + 1, c.row + c.rowSpan, c.col + c.colSpan);
       } catch {
         // Spans that overlap an earlier merge cannot be merged in a sheet; the text stays in its top-left cell
-        // and the Cells sheet keeps the span.
+        // (the JSON output keeps the span).
       }
     }
   }
@@ -63,11 +86,31 @@ export async function datesXlsx(docs: readonly DocExtraction[]): Promise<Uint8Ar
 
 export async function tablesXlsx(docs: readonly DocExtraction[]): Promise<Uint8Array> {
   const wb = workbook();
-  listSheet(wb, 'Cells', CELL_COLUMNS, cellRows(docs));
-  const used = new Set(['cells']);
+  const index = wb.addWorksheet('Index', { views: [{ state: 'frozen', ySplit: 1 }] });
+  index.addRow([...INDEX_COLUMNS]).font = { bold: true };
+  const used = new Set(['index']);
   for (const d of docs) {
     const base = d.file.split(/[\\/]/).pop() ?? d.file;
-    d.tables.forEach((t, i) => tableSheet(wb, sheetName(`T${i + 1} p${t.page} ${base}`, used), d.file, t));
+    d.tables.forEach((t, i) => {
+      const name = sheetName(`T${i + 1} p${t.page} ${base}`, used);
+      tableSheet(wb, name, t);
+      const r = (v: number): number => Math.round(v * 100) / 100;
+      const row = index.addRow([
+        name,
+        d.file,
+        t.page,
+        i + 1,
+        t.method,
+        t.rows,
+        t.cols,
+        t.headerRows,
+        r(t.box.x0),
+        r(t.box.y0),
+        r(t.box.x1),
+        r(t.box.y1),
+      ]);
+      row.getCell(1).value = { text: name, hyperlink: `#'${name.replace(/'/g, "''")}'!A1` };
+    });
   }
   return fixZipTimes(new Uint8Array(await wb.xlsx.writeBuffer()));
 }

@@ -230,7 +230,7 @@ function TableList({ docId, tables }: { docId: string; tables: Table[] }) {
               page {t.page} · {t.rows}×{t.cols} · {t.method}
             </span>
           </button>
-          <ExtractTable table={t} />
+          <ExtractTable table={t} label={`Table ${i + 1} preview`} />
         </li>
       ))}
     </ol>

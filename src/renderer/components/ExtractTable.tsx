@@ -1,4 +1,5 @@
-// A preview grid of one extracted table: header rows as <th>, spans kept, long tables cut with a count.
+// A preview grid of one extracted table: header rows as <th>, spans kept, whole cell texts, wide tables scrolled
+// sideways (a focusable region, so the keyboard scrolls it too), long tables cut with a count.
 import type { Table, TableCell } from '../../shared/domain.js';
 
 /** Row-major grid of the cells that start at each position (null where a span covers it or nothing is). */
@@ -16,11 +17,19 @@ export function tableGrid(table: Table): Array<Array<TableCell | null | 'covered
   return grid;
 }
 
-export function ExtractTable({ table, maxRows = 8 }: { table: Table; maxRows?: number }) {
+export function ExtractTable({
+  table,
+  maxRows = 8,
+  label = 'Table preview',
+}: {
+  table: Table;
+  maxRows?: number;
+  label?: string;
+}) {
   const grid = tableGrid(table);
   const shown = grid.slice(0, Math.max(maxRows, table.headerRows));
   return (
-    <div className="xt-scroll">
+    <div className="xt-scroll" role="region" aria-label={label} tabIndex={0}>
       <table className="xt-grid" data-testid="table-preview">
         <tbody>
           {shown.map((row, r) => (
