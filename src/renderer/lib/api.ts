@@ -19,8 +19,3 @@ function preloadTransport(): RawTransport | null {
 
 export const isElectron = preloadTransport() !== null;
 export const api: Api = createApi(preloadTransport() ?? createHttpTransport());
-
-// Headless mode: the token has been turned into a cookie by the server; keep it out of the address bar.
-if (!isElectron && new URL(window.location.href).searchParams.has('token')) {
-  window.history.replaceState(null, '', window.location.pathname);
-}
