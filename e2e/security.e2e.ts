@@ -102,6 +102,7 @@ describe('headless security in Chromium', () => {
   let serveB: ServeHandle;
   let context: BrowserContext;
   let page: Page;
+  const cspViolations: string[] = [];
 
   before(async () => {
     dataA = await mkdtemp(join(tmpdir(), 'doclens-e2e-sec-a-'));
@@ -118,6 +119,17 @@ describe('headless security in Chromium', () => {
       viewport: { width: 1280, height: 800 },
     });
     page = context.pages()[0] ?? (await context.newPage());
+    // Any Content-Security-Policy violation on our pages (an inline style or script the CSP blocks).
+    await context.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (e) =>
+        console.error(
+          `CSP violation: ${e.violatedDirective} ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`,
+        ),
+      ),
+    );
+    page.on('console', (m) => {
+      if (/Content Security Policy|CSP violation/.test(m.text())) cspViolations.push(m.text());
+    });
   });
   after(async () => {
     await context?.close();
@@ -133,6 +145,10 @@ describe('headless security in Chromium', () => {
       for (const serve of [serveA, serveB]) {
         await page.goto(serve.url);
         await page.getByRole('tab', { name: /invoice\.pdf/ }).waitFor({ timeout: 60_000 });
+        await page
+          .locator('[data-testid="page-1"] canvas[data-state="painted"]')
+          .waitFor({ timeout: 60_000 });
+        await page.locator('[data-testid="page-1"] [data-testid="text-layer"] span').first().waitFor();
         // The token left the address bar and lives only in this origin's sessionStorage.
         assert.equal(new URL(page.url()).hash, '');
         // After a reload the page still holds the token: opening a sample is an authenticated call.
@@ -141,6 +157,10 @@ describe('headless security in Chromium', () => {
         await page.getByRole('tab', { name: /report\.pdf/ }).waitFor({ timeout: 60_000 });
       }
       assert.deepEqual(await context.cookies(), []);
+      // The strict CSP (no 'unsafe-inline' styles) broke nothing on the way: pages, text layer, panels.
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      await page.getByRole('tab', { name: 'Extract' }).click();
+      assert.deepEqual(cspViolations, []);
       const foreign = await startForeignServer(
         '<!doctype html><title>other app</title><img src="/pixel.png">',
       );

@@ -132,7 +132,8 @@ describe('headless server', () => {
     assert.match(r.body.toString(), /<title>DocLens<\/title>/);
     const csp = String(r.headers['content-security-policy']);
     assert.match(csp, /script-src 'self'(;|$)/);
-    assert.doesNotMatch(csp, /unsafe-eval/);
+    assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
+    assert.match(csp, /style-src 'self'(;|$)/);
     assert.equal(r.headers['cross-origin-resource-policy'], 'same-origin');
     assert.equal(r.headers['x-frame-options'], 'DENY');
   });
