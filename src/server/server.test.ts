@@ -406,6 +406,30 @@ describe('headless server limits', () => {
     }
   });
 
+  test('a flood of 300 slow unauthenticated bodies is shed within seconds and the server keeps serving', async () => {
+    const server = await startServer({ backend, rendererDir: join(dir, 'renderer') });
+    try {
+      const t0 = Date.now();
+      const head =
+        `POST /rpc/settings.set HTTP/1.1\r\nhost: 127.0.0.1:${server.port}\r\n` +
+        `content-type: application/json\r\ncontent-length: 100000000\r\n\r\n{`;
+      const results = await Promise.all(
+        Array.from({ length: 300 }, () =>
+          rawRequest(server.port, head).catch((e: Error) => ({ text: e.message, ms: -1 })),
+        ),
+      );
+      assert.ok(
+        results.every((r) => r.ms >= 0),
+        'a connection stayed open for 10 s',
+      );
+      assert.ok(results.every((r) => r.text === '' || /^HTTP\/1\.1 401/.test(r.text)));
+      assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms`);
+      assert.equal((await http(`${server.origin}/`)).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('one client address holds at most maxConnectionsPerClient connections', async () => {
     const server = await startServer({
       backend,
