@@ -43,6 +43,8 @@ export async function startServe(
       cwd: root,
       env: { ...process.env, ...env, DOCLENS_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so stop() ends the forked backend with it.
+      detached: true,
     },
   );
   let stderr = '';
@@ -73,10 +75,19 @@ export async function startServe(
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
+      const group = (signal: NodeJS.Signals) => {
+        try {
+          if (child.pid) process.kill(-child.pid, signal);
+        } catch {
+          /* already gone */
+        }
+      };
+      // SIGTERM to the server alone (it shuts its backend down), then nothing of the group may outlive it.
       child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const t = setTimeout(() => group('SIGKILL'), 5000);
       await exited;
       clearTimeout(t);
+      group('SIGKILL');
     },
   };
 }

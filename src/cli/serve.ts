@@ -46,7 +46,7 @@ export async function serveCommand(opts: {
     pathsAllowed: opts.pathsAllowed,
   });
   process.stdout.write(`DocLens is serving at ${server.url}\n`);
-  if (opts.host !== '127.0.0.1' && opts.host !== 'localhost') {
+  if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
     process.stderr.write(
       'doclens: warning: listening beyond loopback; anyone with the URL and token can use this DocLens\n',
     );

@@ -9,6 +9,7 @@ import {
   net,
   protocol,
   screen,
+  session,
   shell,
   utilityProcess,
 } from 'electron';
@@ -33,6 +34,7 @@ import {
   APP_SCHEME,
   APP_URL,
   allowNavigation,
+  permissionDecision,
   resolveAppFile,
   webPreferences,
   windowOpenDecision,
@@ -189,6 +191,14 @@ function createWindow(): BrowserWindow {
 }
 
 void app.whenReady().then(() => {
+  // Permissions: the clipboard write for our own page, nothing else, asked or merely checked.
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permissionDecision(permission, details.requestingUrl)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) =>
+    permissionDecision(permission, requestingOrigin),
+  );
+  session.defaultSession.setDevicePermissionHandler(() => false);
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveAppFile(rendererDir, request.url, process.platform === 'win32' ? '\\' : '/');
     if (!file || !existsSync(file)) return new Response('not found', { status: 404 });

@@ -5,6 +5,7 @@ import {
   allowNavigation,
   isSafeExternalUrl,
   isTrustedSender,
+  permissionDecision,
   resolveAppFile,
   webPreferences,
   windowOpenDecision,
@@ -74,4 +75,40 @@ test('security: app:// URLs map into the renderer folder and never outside it', 
   assert.equal(resolveAppFile('/r', 'app://doclens/%2e%2e/%2e%2e/etc/passwd'), '/r/etc/passwd');
   assert.equal(resolveAppFile('/r', 'app://doclens/a%5c..%5c..%5cx'), null);
   assert.equal(resolveAppFile('/r', 'app://other/index.html'), null);
+});
+
+test('security: only the clipboard write is granted, and only to our own app:// page', () => {
+  assert.equal(permissionDecision('clipboard-sanitized-write', 'app://doclens/index.html'), true);
+  assert.equal(permissionDecision('clipboard-sanitized-write', 'app://doclens'), true);
+  for (const permission of [
+    'media',
+    'geolocation',
+    'notifications',
+    'midi',
+    'midiSysex',
+    'pointerLock',
+    'fullscreen',
+    'openExternal',
+    'clipboard-read',
+    'display-capture',
+    'hid',
+    'serial',
+    'usb',
+    'idle-detection',
+    'window-management',
+    'storage-access',
+    'unknown',
+  ]) {
+    assert.equal(permissionDecision(permission, 'app://doclens/index.html'), false, permission);
+  }
+  for (const url of [
+    'https://evil.example',
+    'file:///tmp/x.html',
+    'app://evil/index.html',
+    '',
+    null,
+    undefined,
+  ]) {
+    assert.equal(permissionDecision('clipboard-sanitized-write', url), false, String(url));
+  }
 });

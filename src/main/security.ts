@@ -79,3 +79,15 @@ export function resolveAppFile(root: string, url: string, sep = '/'): string | n
   if (parts.length === 0) parts.push('index.html');
   return [root.replace(/[/\\]+$/, ''), ...parts].join(sep);
 }
+
+/**
+ * The one permission the renderer uses: writing text to the clipboard (Find's "Copy as JSON", the batch
+ * output folder). Everything else — camera, microphone, geolocation, notifications, HID/USB/serial,
+ * screen capture, fullscreen, MIDI, … — is denied, and only our own app:// page may hold even that one.
+ */
+export const GRANTED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
+/** For Electron's permission request and check handlers: `requestingUrl` is the page's URL or origin. */
+export function permissionDecision(permission: string, requestingUrl: string | null | undefined): boolean {
+  return GRANTED_PERMISSIONS.has(permission) && typeof requestingUrl === 'string' && isAppUrl(requestingUrl);
+}

@@ -4,7 +4,12 @@ import { createApi } from '../../shared/api-client.js';
 import type { RawTransport } from '../../shared/api-client.js';
 import type { Api, AppEvent } from '../../shared/contract.js';
 import type { Envelope } from '../../shared/errors.js';
+import { z } from 'zod';
 import { createHttpTransport } from './http-transport.js';
+
+// The CSP forbids eval: tell zod not to probe for it with `new Function` (a reported CSP violation) and to
+// parse without generated code.
+z.config({ jitless: true });
 
 interface PreloadApi {
   call(channel: string, input: unknown): Promise<Envelope<unknown>>;
@@ -19,8 +24,3 @@ function preloadTransport(): RawTransport | null {
 
 export const isElectron = preloadTransport() !== null;
 export const api: Api = createApi(preloadTransport() ?? createHttpTransport());
-
-// Headless mode: the token has been turned into a cookie by the server; keep it out of the address bar.
-if (!isElectron && new URL(window.location.href).searchParams.has('token')) {
-  window.history.replaceState(null, '', window.location.pathname);
-}
