@@ -1,0 +1,136 @@
+// The benchmark readers on the generated sample sets (every public format `doclens eval` takes): each good entry
+// becomes an item with the right truth and prompt, each broken one a problem naming its file, and nothing throws.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { CHOICE_ANSWER, EVAL_KINDS, loadBenchmark, SHORT_ANSWER } from './datasets.js';
+import { makeSampleSet } from './sample-sets.js';
+import { parseTsv } from './tsv.js';
+
+let root: string;
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'doclens-eval-sets-'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+for (const kind of EVAL_KINDS) {
+  test(`${kind}: the sample set's good entries load with their truth, the broken ones are problems`, async () => {
+    const set = await makeSampleSet(kind, join(root, kind));
+    const bench = await loadBenchmark(kind, set.dir);
+    assert.deepEqual(
+      new Map(bench.items.map((i) => [i.id, i.ref])),
+      set.truth,
+      `items of ${kind}: ${bench.items.map((i) => i.id).join(', ')}`,
+    );
+    assert.deepEqual(
+      bench.problems.map((p) => p.id).sort(),
+      [...set.broken].sort(),
+      JSON.stringify(bench.problems),
+    );
+    for (const p of bench.problems) {
+      assert.ok(
+        p.file.length > 0 && !p.file.startsWith('/'),
+        `problem file is relative to the set: ${p.file}`,
+      );
+      assert.ok(p.message.length > 10);
+    }
+    for (const it of bench.items) {
+      if (it.task === 'ground') assert.equal(kind, 'refcoco');
+      else if (it.ref.kind === 'choice') assert.ok(it.prompt.endsWith(CHOICE_ANSWER));
+      else if (kind !== 'mme') assert.ok(it.prompt.endsWith(SHORT_ANSWER), it.prompt);
+    }
+  });
+}
+
+test('MMBench rotations: every option order of a question shares its group and keeps the right text', async () => {
+  const bench = await loadBenchmark('mmbench', join(root, 'mmbench'));
+  const group = bench.items.filter((i) => i.ref.kind === 'choice' && i.ref.group === '10');
+  assert.equal(group.length, 4);
+  for (const it of group) {
+    assert.ok(it.ref.kind === 'choice');
+    assert.equal(it.ref.options[it.ref.answer], 'red');
+  }
+  // The TSV's image cell "10" on row 11 points at row 10's picture: the same bytes.
+  const a = bench.items.find((i) => i.id === '10')!;
+  const b = bench.items.find((i) => i.id === '11')!;
+  assert.ok('bytes' in a.image && 'bytes' in b.image);
+  assert.equal(a.image.name, b.image.name);
+});
+
+test('MMBench with VLMEvalKit circular copies (index ≥ 1e6) groups them instead of rotating again', async () => {
+  const dir = join(root, 'mmbench-copies');
+  const set = await makeSampleSet('mmbench', dir);
+  assert.ok(set.truth.size > 0);
+  const tsvPath = join(dir, 'MMBench_DEV_EN.tsv');
+  const table = parseTsv(await readFile(tsvPath, 'utf8'));
+  const first = table.rows[0]!.cells;
+  const copy: Record<string, string> = {
+    ...first,
+    index: '1000010',
+    A: first.B!,
+    B: first.A!,
+    answer: 'B',
+    image: '10',
+  };
+  const line = table.header.map((h) => copy[h] ?? '').join('\t');
+  await writeFile(
+    tsvPath,
+    `${table.header.join('\t')}\n${table.header.map((h) => first[h] ?? '').join('\t')}\n${line}\n`,
+  );
+  const bench = await loadBenchmark('mmbench', dir);
+  assert.deepEqual(
+    bench.items.map((i) => [
+      i.id,
+      i.ref.kind === 'choice' ? [i.ref.group, i.ref.rotation, i.ref.answer] : null,
+    ]),
+    [
+      ['10', ['10', 0, 'A']],
+      ['1000010', ['10', 1, 'B']],
+    ],
+  );
+});
+
+test('a folder without the benchmark says which files it looked for', async () => {
+  await assert.rejects(loadBenchmark('pope', join(root, 'gqa')), /coco_pope_/);
+  await assert.rejects(loadBenchmark('chartqa', join(root, 'nope')), /does not exist/);
+});
+
+test('VQAv2 as a JSONL of {question_id, image, question, answers}', async () => {
+  const dir = join(root, 'vqa-jsonl');
+  const set = await makeSampleSet('vqa', dir);
+  await rm(join(dir, 'v2_OpenEnded_mscoco_val2014_questions.json'));
+  await rm(join(dir, 'v2_mscoco_val2014_annotations.json'));
+  const answers = [...(set.truth.get('110') as { answers: string[] }).answers];
+  await writeFile(
+    join(dir, 'vqa.jsonl'),
+    [
+      JSON.stringify({ question_id: 1, image: 'COCO_val2014_000000000011.jpg', question: 'Color?', answers }),
+      'not json',
+      JSON.stringify({ question_id: 2, image: 'COCO_val2014_000000000011.jpg', question: 'No answers' }),
+    ].join('\n'),
+  );
+  const bench = await loadBenchmark('vqa', dir);
+  assert.deepEqual(
+    bench.items.map((i) => i.id),
+    ['1'],
+  );
+  assert.deepEqual(bench.items[0]!.ref, { kind: 'vqa', answers });
+  assert.deepEqual(
+    bench.problems.map((p) => [p.file, p.line, p.id]),
+    [
+      ['vqa.jsonl', 2, null],
+      ['vqa.jsonl', 3, '2'],
+    ],
+  );
+});
+
+test('parseTsv: quoted fields with tabs, newlines and doubled quotes; CRLF; short rows keep their width', () => {
+  const t = parseTsv('a\tb\tc\r\n1\t"x\ty"\t"say ""hi""\nthere"\r\n2\t3\n');
+  assert.deepEqual(t.header, ['a', 'b', 'c']);
+  assert.deepEqual(t.rows[0], { line: 2, cells: { a: '1', b: 'x\ty', c: 'say "hi"\nthere' }, width: 3 });
+  assert.deepEqual(t.rows[1], { line: 4, cells: { a: '2', b: '3', c: '' }, width: 2 });
+});
