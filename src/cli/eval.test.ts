@@ -5,7 +5,7 @@
 // reported.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -265,4 +265,71 @@ test('eval refuses an output folder that holds another benchmark run, and a fold
   const usage = await doclens(['eval', 'imagenet', set.dir]);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /eval needs a benchmark: pope, vqa/);
+});
+
+test("the model card's figure from the manifest's `published` stands beside the run's own", async () => {
+  const set = await makeSampleSet('docvqa', join(dir, 'sets', 'docvqa-pub'));
+  const extra = join(dir, 'published-manifest.json');
+  const source = 'a test card';
+  await writeFile(
+    extra,
+    JSON.stringify({
+      version: 1,
+      models: [
+        {
+          id: 'tiny-qwen2-vl-tiny',
+          name: 'Tiny Qwen2-VL (test model)',
+          family: 'qwen2-vl',
+          repo: 'doclens-test/tiny',
+          revision: null,
+          license: 'apache-2.0',
+          published: { docvqa: { metric: 'anls', value: 12.5, split: 'DocVQA val', source } },
+          coordinates: { format: 'qwen2-vl', space: 'norm1000' },
+          chatTemplate: null,
+          recommendedDtype: { cuda: 'fp32', dml: 'fp32', cpu: 'fp32' },
+          dtypes: {
+            fp32: {
+              bytes: null,
+              files: {
+                vision_encoder: 'onnx/vision_encoder.onnx',
+                embed_tokens: 'onnx/embed_tokens.onnx',
+                decoder_model_merged: 'onnx/decoder_model_merged.onnx',
+              },
+            },
+          },
+          verified: [],
+          unverified: [],
+          testOnly: true,
+        },
+      ],
+    }),
+  );
+  const { predictor } = countingPredictor();
+  const r = await runEval({
+    kind: 'docvqa',
+    dir: set.dir,
+    outDir: join(dir, 'out', 'docvqa-pub'),
+    predictor,
+    settings: DEFAULT_SETTINGS,
+    manifestExtras: [extra],
+  });
+  const anlsFig = r.headline.find((f) => f.key === 'anls')!;
+  assert.deepEqual(r.published, {
+    metric: 'anls',
+    value: 12.5,
+    split: 'DocVQA val',
+    source,
+    ours: anlsFig.value * 100,
+  });
+  const html = await readFile(r.outputs.html!, 'utf8');
+  assert.ok(html.includes('<td class="num">12.5</td>') && html.includes(source));
+  // Without the entry there is nothing to compare with, rather than a made-up figure.
+  const bare = await runEval({
+    kind: 'docvqa',
+    dir: set.dir,
+    outDir: join(dir, 'out', 'docvqa-pub'),
+    predictor,
+    settings: DEFAULT_SETTINGS,
+  });
+  assert.equal(bare.published, null);
 });

@@ -1,10 +1,11 @@
 // The benchmark readers on the generated sample sets (every public format `doclens eval` takes): each good entry
 // becomes an item with the right truth and prompt, each broken one a problem naming its file, and nothing throws.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import sharp from 'sharp';
 import { CHOICE_ANSWER, EVAL_KINDS, loadBenchmark, SHORT_ANSWER } from './datasets.js';
 import { makeSampleSet } from './sample-sets.js';
 import { parseTsv } from './tsv.js';
@@ -133,4 +134,49 @@ test('parseTsv: quoted fields with tabs, newlines and doubled quotes; CRLF; shor
   assert.deepEqual(t.header, ['a', 'b', 'c']);
   assert.deepEqual(t.rows[0], { line: 2, cells: { a: '1', b: 'x\ty', c: 'say "hi"\nthere' }, width: 3 });
   assert.deepEqual(t.rows[1], { line: 4, cells: { a: '2', b: '3', c: '' }, width: 2 });
+});
+
+test("MME's release folders: images beside their .txt, or images/ + questions_answers_YN/", async () => {
+  const rel = join(root, 'mme-folders', 'MME_Benchmark_release_version');
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+    .png()
+    .toBuffer();
+  await mkdir(join(rel, 'existence'), { recursive: true });
+  await writeFile(join(rel, 'existence', '0001.png'), png);
+  await writeFile(
+    join(rel, 'existence', '0001.txt'),
+    'Is there a dog? Please answer yes or no.\tYes\nIs there a cat? Please answer yes or no.\tNo\n',
+  );
+  await mkdir(join(rel, 'artwork', 'images'), { recursive: true });
+  await mkdir(join(rel, 'artwork', 'questions_answers_YN'), { recursive: true });
+  await writeFile(join(rel, 'artwork', 'images', '10.jpg'), png);
+  await writeFile(
+    join(rel, 'artwork', 'questions_answers_YN', '10.txt'),
+    'Is it by Monet?\tNo\nbroken line\n',
+  );
+  await writeFile(join(rel, 'artwork', 'questions_answers_YN', '11.txt'), 'Is it by Degas?\tYes\n');
+  const bench = await loadBenchmark('mme', join(root, 'mme-folders'));
+  assert.deepEqual(
+    bench.items.map((i) => [i.id, i.category, i.ref]),
+    [
+      ['artwork/10#1', 'artwork', { kind: 'mme', task: 'artwork', image: 'artwork/10', label: 'no' }],
+      [
+        'existence/0001#1',
+        'existence',
+        { kind: 'mme', task: 'existence', image: 'existence/0001', label: 'yes' },
+      ],
+      [
+        'existence/0001#2',
+        'existence',
+        { kind: 'mme', task: 'existence', image: 'existence/0001', label: 'no' },
+      ],
+    ],
+  );
+  assert.deepEqual(
+    bench.problems.map((p) => [p.id, p.line, p.message]),
+    [
+      ['artwork/10#2', 2, 'needs "question<TAB>Yes|No"'],
+      ['artwork/11#1', 1, `no image 11.* in ${join(rel, 'artwork', 'images')}`],
+    ],
+  );
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Box } from '../../eval/metrics.js';
 import type { Settings } from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
-import { loadManifest } from '../models/index.js';
+import { loadManifest, type Manifest } from '../models/index.js';
 import { appRoot } from '../paths.js';
 import { loadBenchmark, type EvalItem, type EvalKind, type ItemProblem } from './datasets.js';
 import {
@@ -120,17 +120,7 @@ async function imageFile(item: EvalItem, outDir: string): Promise<string> {
   return path;
 }
 
-async function publishedFigure(
-  kind: EvalKind,
-  modelId: string,
-  extras: string[] | undefined,
-): Promise<EvalReport['published']> {
-  let manifest;
-  try {
-    manifest = await loadManifest(undefined, extras);
-  } catch {
-    return null;
-  }
+function publishedFigure(kind: EvalKind, modelId: string, manifest: Manifest): EvalReport['published'] {
   // Installed models are named `<manifest id>-<dtype>`.
   const entry = manifest.models.find((m) => modelId === m.id || modelId.startsWith(`${m.id}-`));
   const pub = entry?.published?.[kind];
@@ -142,6 +132,8 @@ export async function runEval(
   opts: RunEvalOptions,
 ): Promise<EvalReport & { outputs: Record<string, string> }> {
   const { kind, dir, outDir, predictor } = opts;
+  // Read first: a broken manifest should stop the run before the model works, not after.
+  const manifest = await loadManifest(undefined, opts.manifestExtras);
   const bench = await loadBenchmark(kind, dir);
   for (const p of bench.problems) opts.onProblem?.(p);
   await claimOutDir(outDir, kind, dir, predictor.info);
@@ -197,7 +189,7 @@ export async function runEval(
   const scores = scoreBenchmark(kind, selected, predictions);
   const scoredIds = new Set(scores.items.map((i) => i.id));
   const times = [...predictions.values()].filter((p) => scoredIds.has(p.id)).map((p) => p.ms);
-  const published = await publishedFigure(kind, predictor.info.id, opts.manifestExtras);
+  const published = publishedFigure(kind, predictor.info.id, manifest);
   if (published) {
     const fig = scores.headline.find((f) => f.key === published.metric);
     published.ours = fig && scores.items.length ? cardScale(fig) : null;
