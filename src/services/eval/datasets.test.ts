@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { CHOICE_ANSWER, EVAL_KINDS, loadBenchmark, SHORT_ANSWER } from './datasets.js';
 import { makeSampleSet } from './sample-sets.js';
-import { parseTsv } from './tsv.js';
+import { parseTsv, readTsv } from './tsv.js';
 
 let root: string;
 before(async () => {
@@ -58,7 +58,8 @@ test('MMBench rotations: every option order of a question shares its group and k
   // The TSV's image cell "10" on row 11 points at row 10's picture: the same bytes.
   const a = bench.items.find((i) => i.id === '10')!;
   const b = bench.items.find((i) => i.id === '11')!;
-  assert.ok('bytes' in a.image && 'bytes' in b.image);
+  assert.ok('offset' in a.image && 'offset' in b.image);
+  assert.equal(a.image.offset, b.image.offset);
   assert.equal(a.image.name, b.image.name);
 });
 
@@ -132,8 +133,37 @@ test('VQAv2 as a JSONL of {question_id, image, question, answers}', async () => 
 test('parseTsv: quoted fields with tabs, newlines and doubled quotes; CRLF; short rows keep their width', () => {
   const t = parseTsv('a\tb\tc\r\n1\t"x\ty"\t"say ""hi""\nthere"\r\n2\t3\n');
   assert.deepEqual(t.header, ['a', 'b', 'c']);
-  assert.deepEqual(t.rows[0], { line: 2, cells: { a: '1', b: 'x\ty', c: 'say "hi"\nthere' }, width: 3 });
-  assert.deepEqual(t.rows[1], { line: 4, cells: { a: '2', b: '3', c: '' }, width: 2 });
+  assert.deepEqual(t.rows[0], {
+    line: 2,
+    cells: { a: '1', b: 'x\ty', c: 'say "hi"\nthere' },
+    spans: {},
+    width: 3,
+  });
+  assert.deepEqual(t.rows[1], { line: 4, cells: { a: '2', b: '3', c: '' }, spans: {}, width: 2 });
+});
+
+test('readTsv streams: the same cells across any chunk size; a raw column is located, not decoded', async () => {
+  const b64 = Buffer.alloc(300, 7).toString('base64');
+  const text = `\ufeffindex\timage\tq\n1\t${b64}\t"a ""b""\tc\nd"\r\n2\t1\tplain\n3\t\t\n`;
+  const file = join(root, 'stream.tsv');
+  await writeFile(file, text);
+  const whole = parseTsv(text);
+  for (const size of [1, 7, 64, 1 << 20]) {
+    const t = await readTsv(file, ['image'], size);
+    assert.deepEqual(t.header, ['index', 'image', 'q']);
+    assert.deepEqual(
+      t.rows.map((r) => [r.line, r.cells.q, r.width]),
+      whole.rows.map((r) => [r.line, r.cells.q, r.width]),
+      `chunk ${size}`,
+    );
+    const [r1, r2, r3] = t.rows;
+    assert.equal(r1!.cells.image, '', 'a long raw cell is not decoded');
+    const bytes = await readFile(file);
+    const s = r1!.spans.image!;
+    assert.equal(bytes.subarray(s.offset, s.offset + s.length).toString('latin1'), b64, `chunk ${size}`);
+    assert.equal(r2!.cells.image, '1', 'a short raw cell (a row reference) is kept');
+    assert.equal(r3!.spans.image!.length, 0);
+  }
 });
 
 test("MME's release folders: images beside their .txt, or images/ + questions_answers_YN/", async () => {

@@ -2,13 +2,12 @@
 // ChartQA, GQA, MME, MMBench, SEED-Bench, RefCOCO JSONL) from a folder the user points at, into one item list.
 // A broken entry (bad JSON line, missing column, missing image) becomes a problem naming its file and line, never
 // an exception: the rest of the benchmark still runs.
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { rotations, type Box } from '../../eval/metrics.js';
 import { AppError } from '../../shared/errors.js';
-import { parseTsv } from './tsv.js';
+import { readTsv, type TsvRow, type TsvSpan } from './tsv.js';
 
 export const EVAL_KINDS = [
   'pope',
@@ -36,8 +35,11 @@ export type Reference =
   | { kind: 'choice'; options: Record<string, string>; answer: string; group: string; rotation: number }
   | { kind: 'refcoco'; box: Box };
 
-/** Where an item's image is: a file, or bytes carried in the benchmark file itself (base64 in a TSV). */
-export type ItemImage = { path: string } | { bytes: Buffer; name: string };
+/**
+ * Where an item's image is: a file, or base64 carried in the benchmark file itself (a TSV cell, located by byte
+ * offset and read when the item runs; `name` is the file it is written to then).
+ */
+export type ItemImage = { path: string } | { file: string; offset: number; length: number; name: string };
 
 export interface EvalItem {
   id: string;
@@ -445,25 +447,55 @@ async function loadGqa(dir: string, sink: Sink): Promise<string[]> {
   return [file];
 }
 
-/** Bytes of a VLMEvalKit image cell; a short cell names the row whose image it shares (VLMEvalKit's dedup). */
-function tsvImage(
-  cell: string,
-  byIndex: Map<string, string>,
-): { bytes: Buffer; key: string; ext: string } | null {
-  let b64 = cell.trim();
-  if (b64.length > 0 && b64.length <= 64) b64 = byIndex.get(b64) ?? '';
-  if (!b64 || b64.length <= 64) return null;
-  const bytes = Buffer.from(b64, 'base64');
-  if (bytes.length < 8) return null;
-  const ext =
-    bytes[0] === 0x89 && bytes[1] === 0x50
-      ? 'png'
-      : bytes[0] === 0xff && bytes[1] === 0xd8
-        ? 'jpg'
-        : bytes.subarray(0, 4).toString('latin1') === 'RIFF'
-          ? 'webp'
-          : 'img';
-  return { bytes, key: createHash('sha1').update(b64).digest('hex').slice(0, 16), ext };
+function imageExt(b: Buffer): string {
+  if (b[0] === 0x89 && b[1] === 0x50) return 'png';
+  if (b[0] === 0xff && b[1] === 0xd8) return 'jpg';
+  if (b.subarray(0, 4).toString('latin1') === 'RIFF') return 'webp';
+  if (b.subarray(0, 3).toString('latin1') === 'GIF') return 'gif';
+  return 'img';
+}
+
+/**
+ * The image of each row of a VLMEvalKit TSV: the base64 in its own `image` cell, or — VLMEvalKit's dedup — a short
+ * cell naming the row (index) that holds it. `key` is that holding row's index, so rows sharing a picture share it.
+ */
+async function tsvImages(
+  file: string,
+  rows: TsvRow[],
+): Promise<(row: TsvRow) => { image: ItemImage; key: string } | null> {
+  const holders = new Map<string, TsvSpan>();
+  for (const r of rows) {
+    const s = r.spans.image;
+    if (s && s.length > 64 && r.cells.index) holders.set(r.cells.index, s);
+  }
+  const exts = new Map<string, string>();
+  const fd = await open(file, 'r');
+  try {
+    for (const [index, s] of holders) {
+      const head = Buffer.alloc(Math.min(32, s.length));
+      await fd.read(head, 0, head.length, s.offset);
+      exts.set(index, imageExt(Buffer.from(head.toString('latin1'), 'base64')));
+    }
+  } finally {
+    await fd.close();
+  }
+  const stem = basename(file, extname(file));
+  return (row) => {
+    const own = row.spans.image;
+    if (!own || own.length === 0) return null;
+    const key = own.length > 64 ? row.cells.index : row.cells.image?.trim();
+    const span = key ? holders.get(key) : undefined;
+    if (!key || !span) return null;
+    return {
+      image: {
+        file,
+        offset: span.offset,
+        length: span.length,
+        name: `${stem}-${key}.${exts.get(key) ?? 'img'}`,
+      },
+      key,
+    };
+  };
 }
 
 const missing = (v: string | undefined) =>
@@ -472,9 +504,14 @@ const missing = (v: string | undefined) =>
 async function readTsvRows(dir: string, re: RegExp, what: string) {
   const files = filesMatching(dir, re);
   if (!files.length) throw new AppError('not_found', `${dir} holds no ${what} TSV`);
-  const out: { file: string; header: string[]; rows: ReturnType<typeof parseTsv>['rows'] }[] = [];
+  const out: { file: string; header: string[]; rows: TsvRow[] }[] = [];
   for (const file of files) {
-    const t = parseTsv(await readText(file));
+    let t;
+    try {
+      t = await readTsv(file, ['image']);
+    } catch (e) {
+      throw new AppError('io_error', `cannot read ${file}: ${(e as Error).message}`);
+    }
     out.push({ file, header: t.header, rows: t.rows });
   }
   return out;
@@ -495,9 +532,8 @@ async function loadMmeTsv(dir: string, sink: Sink, files: string[]): Promise<voi
       );
       continue;
     }
-    const byIndex = new Map(rows.map((r) => [r.cells.index ?? '', r.cells.image ?? '']));
-    // acc+ pairs the questions on one image: named by the first row that holds those bytes.
-    const firstRow = new Map<string, string>();
+    // acc+ pairs the questions on one image: the rows sharing one picture share its key.
+    const imageOf = await tsvImages(file, rows);
     for (const r of rows) {
       const c = r.cells;
       const id = c.index ?? '';
@@ -512,15 +548,19 @@ async function loadMmeTsv(dir: string, sink: Sink, files: string[]): Promise<voi
       }
       let image: ItemImage;
       let key: string;
-      if (header.includes('image') && !missing(c.image)) {
-        const img = tsvImage(c.image ?? '', byIndex);
+      if (header.includes('image') && (r.spans.image?.length ?? 0) > 0) {
+        const img = imageOf(r);
         if (!img) {
-          sink.problem(file, r.line, id, 'the image cell is neither base64 image data nor a row index');
+          sink.problem(
+            file,
+            r.line,
+            id,
+            'the image cell is neither base64 image data nor the index of a row with one',
+          );
           continue;
         }
-        image = { bytes: img.bytes, name: `${img.key}.${img.ext}` };
-        if (!firstRow.has(img.key)) firstRow.set(img.key, id);
-        key = firstRow.get(img.key) ?? id;
+        image = img.image;
+        key = img.key;
       } else {
         const path = findImage(imageRoots(dir), c.image_path ?? '');
         if (!path) {
@@ -622,7 +662,7 @@ async function loadChoice(dir: string, sink: Sink, circular: boolean): Promise<s
       );
       continue;
     }
-    const byIndex = new Map(rows.map((r) => [r.cells.index ?? '', r.cells.image ?? '']));
+    const imageOf = await tsvImages(file, rows);
     const hasCopies = circular && rows.some((r) => Number(r.cells.index) >= 1e6);
     for (const r of rows) {
       const c = r.cells;
@@ -644,13 +684,18 @@ async function loadChoice(dir: string, sink: Sink, circular: boolean): Promise<s
         continue;
       }
       let image: ItemImage;
-      if (header.includes('image') && !missing(c.image)) {
-        const img = tsvImage(c.image ?? '', byIndex);
+      if (header.includes('image') && (r.spans.image?.length ?? 0) > 0) {
+        const img = imageOf(r);
         if (!img) {
-          sink.problem(file, r.line, id, 'the image cell is neither base64 image data nor a row index');
+          sink.problem(
+            file,
+            r.line,
+            id,
+            'the image cell is neither base64 image data nor the index of a row with one',
+          );
           continue;
         }
-        image = { bytes: img.bytes, name: `${img.key}.${img.ext}` };
+        image = img.image;
       } else {
         const path = findImage(imageRoots(dir), c.image_path ?? '');
         if (!path) {

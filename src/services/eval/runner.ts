@@ -3,7 +3,7 @@
 // everything recorded and writes the report (JSON, Markdown, HTML). The model is behind `Predictor`, so how an
 // image reaches it (plan within the image budget, the family's coordinate decoder) stays the CLI's/engine's.
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Box } from '../../eval/metrics.js';
 import type { Settings } from '../../shared/domain.js';
@@ -111,10 +111,18 @@ async function claimOutDir(outDir: string, kind: EvalKind, dir: string, model: M
 async function imageFile(item: EvalItem, outDir: string): Promise<string> {
   if ('path' in item.image) return item.image.path;
   const dir = join(outDir, 'images');
-  const path = join(dir, item.image.name);
+  const { file, offset, length, name } = item.image;
+  const path = join(dir, name);
   if (!existsSync(path)) {
+    const b64 = Buffer.alloc(length);
+    const fd = await open(file, 'r');
+    try {
+      await fd.read(b64, 0, length, offset);
+    } finally {
+      await fd.close();
+    }
     await mkdir(dir, { recursive: true });
-    await writeFile(`${path}.part`, item.image.bytes);
+    await writeFile(`${path}.part`, Buffer.from(b64.toString('latin1'), 'base64'));
     await rename(`${path}.part`, path);
   }
   return path;
