@@ -117,11 +117,11 @@ export default tseslint.config(
   zone('extract', ['shared', 'anyres']),
   // Benchmark metrics are pure functions of predictions and references.
   zone('eval', ['shared'], { node: false }),
-  zone('services', ['shared', 'anyres', 'documents', 'inference', 'extract']),
+  zone('services', ['shared', 'anyres', 'documents', 'inference', 'extract', 'eval']),
   zone('main', ['shared'], { electron: true }),
   zone('preload', ['shared'], { node: false, electron: true }),
   zone('server', ['shared', 'services']),
   // NOTE: DESIGN.md lists cli → shared, services; `doclens serve` is a CLI command, so cli may start the server.
-  zone('cli', ['shared', 'services', 'server']),
+  zone('cli', ['shared', 'services', 'server', 'eval']),
   zone('renderer', ['shared'], { node: false }),
 );

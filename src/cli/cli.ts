@@ -10,6 +10,7 @@ import { defaultDataDir } from '../services/paths.js';
 import { ApiError } from '../shared/api-client.js';
 import { isAppError } from '../shared/errors.js';
 import { call, intOption, print, UsageError } from './common.js';
+import { evalCommand } from './eval.js';
 import { askCommand, groundCommand, modelsCommand } from './vlm.js';
 import { serveCommand } from './serve.js';
 import { drawOverlay } from '../services/overlay.js';
@@ -43,6 +44,9 @@ Commands:
   models pull ID [--dtype D]                         download from the hub (HF_ENDPOINT, HF_TOKEN), progress on stderr
   models import DIR | verify ID | remove ID          add a local model folder, check an install, delete it
   serve [--port P] [--host H] [--allow-paths]        headless mode: the app over HTTP on 127.0.0.1
+  eval pope|vqa|textvqa|docvqa|chartqa|gqa|mme|mmbench|seed|refcoco DIR [--model ID|DIR] [--out DIR] [--limit N]
+                                                     score the model on a public benchmark in DIR (resumable;
+                                                     report.json/.md/.html in --out)
 
 Families: qwen2-vl, qwen2.5-vl, qwen-vl, llava-next
 
@@ -72,6 +76,7 @@ const OPTIONS = {
   raw: { type: 'boolean' },
   dtype: { type: 'string' },
   tiles: { type: 'string' },
+  limit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -233,6 +238,10 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'extract') {
       backend = await createBackend({ dataDir });
       return await extractCommand(backend, rest, values);
+    }
+    if (command === 'eval') {
+      backend = await createBackend({ dataDir });
+      return await evalCommand(backend, rest, values);
     }
     if (command === 'ask' || command === 'ground' || command === 'models') {
       backend = await createBackend({ dataDir });

@@ -29,11 +29,11 @@ export interface VlmValues {
 const VLM_FAMILIES = new Set(['qwen2-vl', 'qwen2.5-vl']);
 
 /** Which model a command runs: a folder given by path, an installed model, or none installed. */
-type ModelChoice = { kind: 'dir'; dir: string } | { kind: 'installed'; model: InstalledModel } | null;
+export type ModelChoice = { kind: 'dir'; dir: string } | { kind: 'installed'; model: InstalledModel } | null;
 
 const looksLikePath = (s: string) => /[/\\]/.test(s) || s.startsWith('.') || s.startsWith('~');
 
-async function chooseModel(backend: Backend, model: string | undefined): Promise<ModelChoice> {
+export async function chooseModel(backend: Backend, model: string | undefined): Promise<ModelChoice> {
   if (model !== undefined) {
     const asPath = resolve(model);
     let isDir = false;
@@ -60,7 +60,7 @@ async function chooseModel(backend: Backend, model: string | undefined): Promise
   return m ? { kind: 'installed', model: m } : null;
 }
 
-async function openDirect(
+export async function openDirect(
   backend: Backend,
   choice: NonNullable<ModelChoice>,
   dtype?: string,
@@ -93,7 +93,7 @@ async function decodePng(png: Uint8Array): Promise<VlmImage> {
   };
 }
 
-interface DirectRun {
+export interface DirectRun {
   result: GenerateResult;
   boxes: LabelledBox[];
   input: { width: number; height: number };
@@ -104,7 +104,7 @@ interface DirectRun {
  * at the settings' DPI), the text through the model's chat template with nothing added, greedy. Otherwise the page
  * is planned within the image-token budget as the backend's VLM room does it.
  */
-async function runDirect(
+export async function runDirect(
   backend: Backend,
   model: VlmModel,
   doc: DocumentInfo,

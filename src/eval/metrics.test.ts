@@ -133,7 +133,9 @@ test('MMBench: option letters read from free text; circular evaluation needs eve
   assert.equal(extractChoice('B', options), 'B');
   assert.equal(extractChoice('(C) bird', options), 'C');
   assert.equal(extractChoice('The answer is D.', options), 'D');
-  assert.equal(extractChoice('A or B', options), null); // two letters: no guess
+  assert.equal(extractChoice('A or B', options), null); // two letters and no option text: no guess
+  // Two letters fall through to the option texts (VLMEvalKit can_infer: can_infer_option fails, can_infer_text runs).
+  assert.equal(extractChoice('Not A but B, the dog', options), 'B');
   assert.equal(extractChoice('It is a dog', options), 'B'); // no letter: the one option text it contains
   const rots = rotations(options, 'B');
   assert.equal(rots.length, 4);

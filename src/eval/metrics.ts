@@ -239,8 +239,8 @@ export function mmeScores(items: readonly MmeItem[]): MmeScores {
 
 /**
  * The option a free-text answer picks (VLMEvalKit `can_infer_option` then `can_infer_text`): a letter that
- * stands alone ("B", "(B)", "B.", "Answer: B") when exactly one option letter does; else the one option whose
- * text the answer contains; else null (no guess: counted wrong).
+ * stands alone ("B", "(B)", "B.", "Answer: B") when exactly one option letter does; else (no letter, or several)
+ * the one option whose text the answer contains; else null (no guess: counted wrong).
  */
 export function extractChoice(answer: string, options: Readonly<Record<string, string>>): string | null {
   const letters = Object.keys(options);
@@ -249,7 +249,8 @@ export function extractChoice(answer: string, options: Readonly<Record<string, s
   const tokens = cleaned.split(/\s+/).filter(Boolean);
   const hits = letters.filter((l) => tokens.includes(l));
   if (hits.length === 1) return hits[0] ?? null;
-  if (hits.length > 1) return null;
+  // NOTE: two or more letters are not a refusal: can_infer_option returns False and can_infer then tries the
+  // option texts, as below.
   const lower = answer.toLowerCase();
   const textHits = letters.filter((l) => {
     const t = options[l]?.toLowerCase().trim();

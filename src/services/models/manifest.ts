@@ -55,6 +55,21 @@ export const ManifestModel = z.object({
   dtypes: z.record(z.string(), ManifestDtype),
   verified: z.array(z.string()),
   unverified: z.array(z.string()),
+  /**
+   * Figures the model's card publishes for `doclens eval` benchmarks (key: the eval kind), shown beside a run's own.
+   * Only figures with a source one can check; `value` on the card's scale (accuracies in %, MME in points).
+   */
+  published: z
+    .record(
+      z.string(),
+      z.object({
+        metric: z.string().min(1),
+        value: z.number(),
+        split: z.string().min(1),
+        source: z.string().min(1),
+      }),
+    )
+    .optional(),
   /** A model that exists only for tests (the tiny generated models a fake hub serves); never in models/manifest.json. */
   testOnly: z.boolean().optional(),
 });
