@@ -422,8 +422,15 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
           retries: opts.retries ?? 5,
           retryDelayMs: opts.retryDelayMs ?? 1000,
           onBytes: (n) => {
-            job.progress = { ...job.progress, bytesDone: job.progress.bytesDone + n };
+            job.progress = { ...job.progress, bytesDone: job.progress.bytesDone + n, message: null };
             emit(job, false);
+          },
+          onRetry: ({ attempt, of, delayMs, reason }) => {
+            job.progress = {
+              ...job.progress,
+              message: `${f.path}: ${reason}; retrying in ${Math.ceil(delayMs / 1000)} s (attempt ${attempt} of ${of}), resuming from the bytes on disk`,
+            };
+            emit(job);
           },
         }).catch((e: unknown) => {
           if (signal.aborted) throw signal.reason;
