@@ -3,6 +3,7 @@
 // all read the same text.
 import type { OpenDocument } from './document-store.js';
 import { OCR_DPI, createOcrEngine } from '../inference/ocr/index.js';
+import { isBlank } from './blank-page.js';
 import type { OcrEngine } from '../inference/ocr/index.js';
 import type { TextPage } from '../shared/domain.js';
 import { imageRulings, type ImageRulings } from '../extract/tables/image-rulings.js';
@@ -74,8 +75,10 @@ export class PageText {
     // Images are OCR'd at their own resolution (page space = pixels); PDF pages at the OCR engine's DPI.
     const dpi = doc.info.kind === 'image' ? 72 : OCR_DPI;
     const raw = await doc.handle.renderRaw(page, { dpi });
-    const engine = await this.ocrEngine();
-    const result = await engine.recognize(raw, { scale: raw.scale });
+    // A blank raster has nothing to read: no OCR pass (its detection costs seconds a page for no words).
+    const result = isBlank(raw)
+      ? { words: [], lines: [], width: raw.width / raw.scale, height: raw.height / raw.scale }
+      : await (await this.ocrEngine()).recognize(raw, { scale: raw.scale });
     const text: TextPage = {
       page,
       width: info?.width ?? result.width,

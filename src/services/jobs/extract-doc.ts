@@ -65,6 +65,7 @@ export async function textsOf(
   pages: readonly number[],
   text: PageText,
   signal?: AbortSignal,
+  onPage?: (read: number) => void,
 ): Promise<{ texts: TextPage[]; failed: { page: number; message: string }[] }> {
   const texts: TextPage[] = [];
   const failed: { page: number; message: string }[] = [];
@@ -75,6 +76,7 @@ export async function textsOf(
     } catch (e) {
       failed.push({ page: p, message: (e as Error).message });
     }
+    onPage?.(texts.length + failed.length);
   }
   return { texts, failed };
 }
