@@ -40,6 +40,8 @@ export interface DocumentEngineOptions {
   cacheMaxBytes?: number;
   /** Process memory (RSS) above which the longest-running page is stopped with too_large (pool only). */
   maxMemoryBytes?: number;
+  /** Heap plus external memory one pool worker may hold beyond its documents' bytes (pool.ts defaultWorkerBytes). */
+  maxWorkerBytes?: number;
 }
 
 export const DEFAULTS = {
@@ -71,6 +73,7 @@ export function createDocumentEngine(opts: DocumentEngineOptions = {}): Document
           size: poolSize,
           recycleAfterPages: opts.recycleAfterPages ?? DEFAULTS.recycleAfterPages,
           ...(opts.maxMemoryBytes ? { maxRssBytes: opts.maxMemoryBytes } : {}),
+          ...(opts.maxWorkerBytes ? { maxWorkerBytes: opts.maxWorkerBytes } : {}),
         });
   const cache = opts.cacheDir
     ? new RenderCache(opts.cacheDir, opts.cacheMaxBytes ?? DEFAULTS.cacheMaxBytes)

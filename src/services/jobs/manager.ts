@@ -50,8 +50,8 @@ export interface JobOptions {
   /** Documents processed at once; default from cores and free memory. */
   concurrency?: number;
   /**
-   * Deadline for one document, from the moment its file is first read (hashing included): base + per page, at most
-   * 2 h. Defaults 30 s + 20 s per page. `(0)` bounds reading and hashing the file before its pages are known.
+   * Deadline for one document once opened: base + per page, at most 2 h. Defaults 30 s + 20 s per page. `(0)` bounds
+   * reading and hashing the file before it is opened (the hash keys its stored result).
    */
   docDeadlineMs?: (pages: number) => number;
 }
@@ -343,7 +343,6 @@ export class JobManager {
   async #one(job: Job, i: number, signal: AbortSignal): Promise<void> {
     const file = job.header.files[i] as string;
     const name = basename(file);
-    const startedAt = Date.now();
     const deadline = this.opts.docDeadlineMs ?? DEFAULT_DEADLINE;
     job.current.add(file);
     this.#progress(job, true);
@@ -366,7 +365,7 @@ export class JobManager {
         .catch(() => null);
       if (!result) {
         job.inflight.set(i, { pages: 0, read: 0 });
-        result = await this.#extract(file, job.header.kinds, signal, startedAt, (p) => {
+        result = await this.#extract(file, job.header.kinds, signal, (p) => {
           job.inflight.set(i, p);
           this.#progress(job);
         });
@@ -424,7 +423,6 @@ export class JobManager {
     file: string,
     kinds: ExtractKind[],
     signal: AbortSignal,
-    startedAt: number,
     onPages: (p: { pages: number; read: number }) => void,
   ): Promise<StoredResult> {
     const name = basename(file);
@@ -476,6 +474,17 @@ export class JobManager {
           ...failed.map((f) => `page ${f.page}: ${f.message}`),
           ...t.warnings,
         ];
+        // A document none of whose pages could be read is not "partial": it ends in its pages' failure (too_large
+        // for a bomb that outgrew its worker, timeout, corrupt), with the reasons.
+        const first = failed[0];
+        if (first && failed.length === pages.length)
+          return {
+            status: statusOf(first.error),
+            pages: info.pageCount,
+            error: problems.join('; '),
+            dates: [],
+            tables: [],
+          };
         const partial = info.status === 'partial' || failed.length > 0;
         return {
           status: partial ? 'partial' : 'ok',
@@ -496,7 +505,7 @@ export class JobManager {
               ),
             );
           },
-          Math.max(0, deadline - (Date.now() - startedAt)),
+          deadline,
         );
       });
       work.catch(() => undefined);
