@@ -495,18 +495,15 @@ export class JobManager {
         };
       })();
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => {
-            local.abort();
-            reject(
-              new AppError(
-                'timeout',
-                `"${name}": extraction took over ${Math.round(deadline / 1000)} s (${info.pageCount} page(s))`,
-              ),
-            );
-          },
-          deadline,
-        );
+        timer = setTimeout(() => {
+          local.abort();
+          reject(
+            new AppError(
+              'timeout',
+              `"${name}": extraction took over ${Math.round(deadline / 1000)} s (${info.pageCount} page(s))`,
+            ),
+          );
+        }, deadline);
       });
       work.catch(() => undefined);
       return await Promise.race([work, timeout]);
