@@ -1,7 +1,8 @@
 // The documents room's entry point (api.ts DocumentEngine): checks and sniffs a file, hashes it, and hands the
 // bytes to a backend (worker pool or this thread) that parses and rasterises; renders go through a disk cache.
 import { createHash, randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RenderedPage, TextPage } from '../shared/domain.js';
@@ -39,6 +40,8 @@ export interface DocumentEngineOptions {
   cacheMaxBytes?: number;
   /** Process memory (RSS) above which the longest-running page is stopped with too_large (pool only). */
   maxMemoryBytes?: number;
+  /** Heap plus external memory one pool worker may hold beyond its documents' bytes (pool.ts defaultWorkerBytes). */
+  maxWorkerBytes?: number;
 }
 
 export const DEFAULTS = {
@@ -70,6 +73,7 @@ export function createDocumentEngine(opts: DocumentEngineOptions = {}): Document
           size: poolSize,
           recycleAfterPages: opts.recycleAfterPages ?? DEFAULTS.recycleAfterPages,
           ...(opts.maxMemoryBytes ? { maxRssBytes: opts.maxMemoryBytes } : {}),
+          ...(opts.maxWorkerBytes ? { maxWorkerBytes: opts.maxWorkerBytes } : {}),
         });
   const cache = opts.cacheDir
     ? new RenderCache(opts.cacheDir, opts.cacheMaxBytes ?? DEFAULTS.cacheMaxBytes)
@@ -104,32 +108,44 @@ interface Limits {
   maxImagePixels: number;
 }
 
+/**
+ * Reads a regular file whole. The descriptor is opened non-blocking and checked with fstat before any read, so a FIFO,
+ * socket or device named as a document is refused at once instead of blocking a libuv thread forever.
+ */
 async function readChecked(filePath: string, name: string, maxFileBytes: number): Promise<Buffer> {
-  let size: number;
+  let fh: FileHandle;
   try {
-    const st = await stat(filePath);
+    fh = await open(filePath, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw fsError(e, name);
+  }
+  try {
+    const st = await fh.stat();
     if (st.isDirectory()) throw docError('io_error', name, 'is a folder, not a file');
-    if (!st.isFile()) throw docError('io_error', name, 'is not a regular file');
-    size = st.size;
+    if (!st.isFile()) throw docError('io_error', name, `is ${specialKind(st)}, not a regular file`);
+    if (st.size === 0) throw docError('empty_file', name, defaultDetail('empty_file'));
+    if (st.size > maxFileBytes) {
+      throw docError(
+        'too_large',
+        name,
+        `the file is ${fmtBytes(st.size)}, over the limit of ${fmtBytes(maxFileBytes)}`,
+      );
+    }
+    const bytes = await fh.readFile();
+    if (bytes.length === 0) throw docError('empty_file', name, defaultDetail('empty_file'));
+    return bytes;
   } catch (e) {
     throw fsError(e, name);
+  } finally {
+    await fh.close().catch(() => undefined);
   }
-  if (size === 0) throw docError('empty_file', name, defaultDetail('empty_file'));
-  if (size > maxFileBytes) {
-    throw docError(
-      'too_large',
-      name,
-      `the file is ${fmtBytes(size)}, over the limit of ${fmtBytes(maxFileBytes)}`,
-    );
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(filePath);
-  } catch (e) {
-    throw fsError(e, name);
-  }
-  if (bytes.length === 0) throw docError('empty_file', name, defaultDetail('empty_file'));
-  return bytes;
+}
+
+function specialKind(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'a special file';
 }
 
 function fsError(e: unknown, name: string): AppError {
@@ -138,6 +154,7 @@ function fsError(e: unknown, name: string): AppError {
   if (code === 'ENOENT' || code === 'ENOTDIR') return docError('not_found', name, defaultDetail('not_found'));
   if (code === 'EACCES' || code === 'EPERM') return docError('io_error', name, 'permission denied');
   if (code === 'EISDIR') return docError('io_error', name, 'is a folder, not a file');
+  if (code === 'ENXIO') return docError('io_error', name, 'is a socket, not a regular file');
   return docError(
     'io_error',
     name,

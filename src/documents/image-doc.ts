@@ -1,5 +1,6 @@
-// An image file as a one-page document whose page space is its pixel grid (EXIF orientation applied), decoded by
-// sharp with a pixel limit and `failOn: 'warning'` so a truncated or malformed image fails instead of half-drawing.
+// An image file as a document whose page space is its pixel grid (EXIF orientation applied), decoded by sharp with a
+// pixel limit and `failOn: 'warning'` so a truncated or malformed image fails instead of half-drawing. A multi-page
+// TIFF (a fax, a scanner's batch) has one page per directory; an animated GIF or WebP is its first frame.
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import type { TextPage } from '../shared/domain.js';
 import { capScale, rasterSize } from './canvas-cap.js';
@@ -23,7 +24,9 @@ export async function loadImage(
   maxPixels: number,
 ): Promise<LoadedDoc> {
   const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const open = () => sharp(input, { limitInputPixels: maxPixels, failOn: 'warning', pages: 1, page: 0 });
+  const openPage = (page: number) =>
+    sharp(input, { limitInputPixels: maxPixels, failOn: 'warning', pages: 1, page });
+  const open = () => openPage(0);
   let meta: Metadata;
   try {
     meta = await open().metadata();
@@ -48,43 +51,70 @@ export async function loadImage(
     if (isPixelLimit(e)) throw docError('too_large', name, `the image is too large (${errorMessage(e)})`);
     throw docError('corrupt', name, `the ${format.toUpperCase()} image is damaged (${errorMessage(e)})`);
   }
-  const swap = (meta.orientation ?? 1) >= 5;
-  const width = swap ? h : w;
-  const height = swap ? w : h;
+  const upright = (m: Metadata, mw: number, mh: number) =>
+    (m.orientation ?? 1) >= 5 ? { width: mh, height: mw } : { width: mw, height: mh };
+  const sizes = [upright(meta, w, h)];
   const warnings: string[] = [];
-  if (format === 'gif' && (meta.pages ?? 1) > 1)
-    warnings.push(`animated GIF: only the first of ${meta.pages} frames is used`);
+  let status: DocFacts['status'] = 'ok';
+  const frames = meta.pages ?? 1;
+  if (format === 'gif' && frames > 1)
+    warnings.push(`animated GIF: only the first of ${frames} frames is used`);
+  if (format === 'tiff' && frames > 1) {
+    // Every page's own size (header reads only; pixels are decoded when a page is rendered).
+    for (let p = 1; p < frames; p++) {
+      try {
+        const m = await openPage(p).metadata();
+        const pw = m.width ?? 0;
+        const ph = m.height ?? 0;
+        if (!(pw > 0 && ph > 0)) throw new Error('no size');
+        if (pw * ph > maxPixels) throw new Error(`${pw}×${ph} pixels, over the limit of ${maxPixels}`);
+        sizes.push(upright(m, pw, ph));
+      } catch (e) {
+        // The pages before this one are kept; the document says which were not read and why.
+        status = 'partial';
+        warnings.push(
+          `pages ${p + 1}-${frames} of the TIFF could not be read (page ${p + 1}: ${errorMessage(e)})`,
+        );
+        break;
+      }
+    }
+  }
   const facts: DocFacts = {
-    pageCount: 1,
-    pages: [{ page: 1, width, height, rotation: 0, userUnit: 1 }],
+    pageCount: sizes.length,
+    pages: sizes.map((sz, i) => ({ page: i + 1, ...sz, rotation: 0, userUnit: 1 })),
     title: null,
     encrypted: false,
-    status: 'ok',
+    status,
     warnings,
   };
-  return new ImageDoc(open, name, facts, width, height);
+  return new ImageDoc(openPage, name, facts, sizes);
 }
 
 class ImageDoc implements LoadedDoc {
   constructor(
-    private readonly open: () => Sharp,
+    private readonly open: (page: number) => Sharp,
     private readonly name: string,
     readonly facts: DocFacts,
-    private readonly width: number,
-    private readonly height: number,
+    private readonly sizes: { width: number; height: number }[],
   ) {}
 
-  #check(page: number): void {
-    if (page !== 1)
-      throw docError('invalid_input', this.name, `page ${page} does not exist (an image has 1 page)`);
+  #check(page: number): { width: number; height: number } {
+    const size = this.sizes[page - 1];
+    if (!Number.isInteger(page) || !size)
+      throw docError(
+        'invalid_input',
+        this.name,
+        `page ${page} does not exist (the image has ${this.sizes.length} page${this.sizes.length > 1 ? 's' : ''})`,
+      );
+    return size;
   }
 
   text(page: number): Promise<TextPage> {
-    this.#check(page);
+    const size = this.#check(page);
     return Promise.resolve({
-      page: 1,
-      width: this.width,
-      height: this.height,
+      page,
+      width: size.width,
+      height: size.height,
       source: 'none',
       words: [],
       lines: [],
@@ -100,11 +130,11 @@ class ImageDoc implements LoadedDoc {
   // NOTE: an image's page space is its pixel grid, so it is rendered at its own pixels (scale 1) whatever the DPI:
   // upsampling a photo to "150 DPI" would only cost memory. The cap still applies (scale < 1, capped true).
   async render(page: number, _dpi: number, format: RenderFormat): Promise<RenderOutput> {
-    this.#check(page);
-    const { scale, capped } = capScale(this.width, this.height, 1);
-    const size = rasterSize(this.width, this.height, scale);
+    const { width, height } = this.#check(page);
+    const { scale, capped } = capScale(width, height, 1);
+    const size = rasterSize(width, height, scale);
     try {
-      let img = this.open().rotate();
+      let img = this.open(page - 1).rotate();
       if (capped) img = img.resize(size.width, size.height, { fit: 'fill' });
       if (format === 'png') {
         const png = await img.png({ compressionLevel: 6 }).toBuffer();

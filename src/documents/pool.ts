@@ -23,6 +23,12 @@ export interface PoolOptions {
   /** V8 heap cap per worker; running out ends the request with too_large. */
   maxHeapMb?: number;
   /**
+   * Memory one worker may hold: its V8 heap plus external memory (ArrayBuffers: decoded streams, images, rasters),
+   * beyond the bytes of the documents it holds. A worker over it is terminated and its request ends with too_large:
+   * a flate bomb kills its own worker, not the process, and the other documents go on. Default `defaultWorkerBytes`.
+   */
+  maxWorkerBytes?: number;
+  /**
    * Process RSS above which the longest-running request is stopped with too_large. Decoded streams and
    * rasters live outside the V8 heap (a flate bomb grows a plain buffer), so the heap cap alone does not bound them.
    */
@@ -41,6 +47,10 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** Bytes of each document this worker holds (shared, but counted in its external memory). */
+  docBytes: Map<string, number>;
+  /** A heap-statistics request is in flight. */
+  probing: boolean;
   task: Task | null;
   timer: NodeJS.Timeout | null;
   pages: number;
@@ -57,6 +67,21 @@ export interface PoolStats {
   live: number;
 }
 
+/**
+ * 768 MiB a worker, less on a small machine: the pool's workers together get at most a quarter of RAM (an 8 GB
+ * laptop with four workers: 512 MiB each), never under 384 MiB (a 300 DPI A4 raster and its page's images fit).
+ * NOTE: a buffer that doubles can overshoot this by up to its size before the next reading, so the worst case is
+ * about twice the budget per worker (measured: three 1.5 GiB flate bombs through two workers, flate-bomb.test.ts).
+ */
+export function defaultWorkerBytes(size: number): number {
+  return Math.round(
+    Math.max(384 * 1024 ** 2, Math.min(768 * 1024 ** 2, (os.totalmem() * 0.25) / Math.max(1, size))),
+  );
+}
+
+/** How often busy workers' memory is read (a bomb inflates at hundreds of MB/s). */
+const MEMORY_POLL_MS = 50;
+
 export class WorkerPool implements Backend {
   readonly #opts: Required<Omit<PoolOptions, 'entry'>> & { entry: URL };
   readonly #slots: Slot[] = [];
@@ -71,7 +96,10 @@ export class WorkerPool implements Backend {
       size: Math.max(1, opts.size),
       recycleAfterPages: Math.max(1, opts.recycleAfterPages),
       entry: opts.entry ?? workerEntry(import.meta.url),
-      maxHeapMb: opts.maxHeapMb ?? 2048,
+      maxWorkerBytes: opts.maxWorkerBytes ?? defaultWorkerBytes(opts.size),
+      maxHeapMb:
+        opts.maxHeapMb ??
+        Math.max(256, Math.round((opts.maxWorkerBytes ?? defaultWorkerBytes(opts.size)) / 1024 ** 2)),
       maxRssBytes: opts.maxRssBytes ?? Math.min(os.totalmem() * 0.6, 6 * 1024 ** 3),
     };
   }
@@ -87,6 +115,7 @@ export class WorkerPool implements Backend {
 
   closeDoc(docId: string): Promise<void> {
     for (const slot of this.#slots) {
+      slot.docBytes.delete(docId);
       if (!slot.docs.delete(docId)) continue;
       const call: WorkerCall = { seq: 0, req: { op: 'close', docId } };
       slot.worker.postMessage(call);
@@ -124,6 +153,8 @@ export class WorkerPool implements Backend {
       timer: null,
       pages: 0,
       docs: new Set(),
+      docBytes: new Map(),
+      probing: false,
       dead: false,
       ready: false,
     };
@@ -183,14 +214,37 @@ export class WorkerPool implements Backend {
         this.#memoryTimer = null;
         return;
       }
+      for (const slot of busy) this.#probe(slot);
       if (process.memoryUsage.rss() <= this.#opts.maxRssBytes) return;
       const culprit = busy.sort((a, b) => (a.task?.startedAt ?? 0) - (b.task?.startedAt ?? 0))[0];
-      if (culprit) this.#onMemory(culprit);
-    }, 100);
+      if (culprit) this.#onMemory(culprit, this.#opts.maxRssBytes);
+    }, MEMORY_POLL_MS);
     this.#memoryTimer.unref();
   }
 
-  #onMemory(slot: Slot): void {
+  /** Reads a busy worker's heap and external memory (answered even while it runs JS) against its allowance. */
+  #probe(slot: Slot): void {
+    if (slot.probing || slot.dead) return;
+    slot.probing = true;
+    const task = slot.task;
+    slot.worker.getHeapStatistics().then(
+      (s) => {
+        slot.probing = false;
+        if (slot.dead || slot.task !== task || !task) return;
+        // pdf.js keeps its own copy of a document's bytes, so each document held counts twice.
+        let allowance = this.#opts.maxWorkerBytes;
+        for (const n of slot.docBytes.values()) allowance += 2 * n;
+        if (task.req.op !== 'close' && !slot.docBytes.has(task.req.doc.id))
+          allowance += 2 * byteLength(task.req.doc.data);
+        if (s.used_heap_size + s.external_memory > allowance) this.#onMemory(slot, this.#opts.maxWorkerBytes);
+      },
+      () => {
+        slot.probing = false; // the worker is gone; its exit is handled elsewhere
+      },
+    );
+  }
+
+  #onMemory(slot: Slot, limit: number): void {
     const task = this.#finish(slot);
     this.#remove(slot);
     this.stats.killed++;
@@ -203,7 +257,7 @@ export class WorkerPool implements Backend {
           : task.req.op === 'rulings'
             ? 'reading its ruling lines'
             : 'opening it';
-      const mib = Math.round(this.#opts.maxRssBytes / 1024 ** 2);
+      const mib = Math.round(limit / 1024 ** 2);
       task.reject(
         new AppError(
           'too_large',
@@ -236,8 +290,13 @@ export class WorkerPool implements Backend {
     if (!task) return;
     const req = task.req;
     if (req.op !== 'close') {
-      if (reply.ok) slot.docs.add(req.doc.id);
-      else slot.docs.delete(req.doc.id);
+      if (reply.ok) {
+        slot.docs.add(req.doc.id);
+        slot.docBytes.set(req.doc.id, byteLength(req.doc.data));
+      } else {
+        slot.docs.delete(req.doc.id);
+        slot.docBytes.delete(req.doc.id);
+      }
       // NOTE: rulings are read from pages this worker has just read the text of: counted once, with the text.
       if (req.op === 'render' || req.op === 'text') slot.pages++;
     }
@@ -279,4 +338,8 @@ export class WorkerPool implements Backend {
     }
     this.#dispatch();
   }
+}
+
+function byteLength(data: Uint8Array | SharedArrayBuffer): number {
+  return data.byteLength;
 }

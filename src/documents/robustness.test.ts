@@ -142,6 +142,37 @@ describe('generated hostile files', () => {
     console.log(`flate bomb → ${r.status} in ${Date.now() - t0} ms ${r.detail}`);
   });
 
+  test('a flate bomb outgrowing a worker memory budget stops that worker only; the next file is read', async () => {
+    const inner = deflateSync(Buffer.alloc(256 * 1024 ** 2), { level: 1 });
+    const file = tmp.file('worker-bomb.pdf', pdfWithContent(inner, 2, 1));
+    const fine = tmp.file(
+      'fine.pdf',
+      await (async () => {
+        const doc = await PDFDocument.create();
+        const font = await doc.embedFont(StandardFonts.Helvetica);
+        doc.addPage([300, 200]).drawText('Still here', { x: 20, y: 100, size: 14, font });
+        return doc.save();
+      })(),
+    );
+    // A 64 MiB budget per worker; the process-wide RSS limit stays at its default (far above this).
+    const budgeted = createDocumentEngine({
+      poolSize: 1,
+      pageTimeoutMs: 60_000,
+      maxWorkerBytes: 64 * 1024 ** 2,
+    });
+    try {
+      const r = await classify(file, undefined, 1, budgeted);
+      assert.equal(r.status, 'too_large', r.detail);
+      assert.match(r.detail, /"worker-bomb\.pdf": page 1 needed more memory than allowed \(64 MiB\)/);
+      const h = await budgeted.open(fine);
+      assert.equal((await h.text(1)).words.map((w) => w.text).join(' '), 'Still here');
+      await h.close();
+    } finally {
+      await budgeted.destroy();
+    }
+    sampleRss();
+  });
+
   test('a 1000-page PDF streams page by page with flat memory', async () => {
     const doc = await PDFDocument.create();
     const font = await doc.embedFont(StandardFonts.Helvetica);

@@ -1,8 +1,6 @@
 // The VLM room: finds the installed vision-language model in the model store, keeps one loaded on the provider the
 // settings ask for, and answers ground.start, models.status and the VLM branch of the ask flow (AskManager's hook).
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { planPage, type Tiling } from '../anyres/plan.js';
 import { groundingPrompt, loadVlm, type VlmImage, type VlmModel } from '../inference/vlm/index.js';
 import type { Answer, InstalledModel, Plan, PlanTile, ProviderStatus } from '../shared/domain.js';
@@ -89,12 +87,15 @@ export class VlmService implements VlmAnswerer {
     const key = this.keyOf(m);
     if (this.loaded?.key === key) return this.loaded.model;
     const previous = this.loaded;
-    this.checkFiles(m);
-    const model = loadVlm(m.path, {
-      provider,
-      threads: threads > 0 ? threads : undefined,
-      dtype: m.dtype,
-    });
+    // Every recorded file is checked (regular file, size, sha256 — hashed only when changed since its last passing
+    // check) before onnxruntime sees it: a truncated or tampered file fails here, named.
+    const model = (this.store.record(m.id) ? this.store.checkInstalled(m.id) : Promise.resolve()).then(() =>
+      loadVlm(m.path, {
+        provider,
+        threads: threads > 0 ? threads : undefined,
+        dtype: m.dtype,
+      }),
+    );
     this.loaded = { key, model };
     // A failed load is not kept: the next request tries again (the user may have fixed the install).
     model.catch(() => {
@@ -102,30 +103,6 @@ export class VlmService implements VlmAnswerer {
     });
     if (previous) await previous.model.then((p) => p.dispose()).catch(() => undefined);
     return model;
-  }
-
-  /** Size check of every recorded file before onnxruntime sees them (a truncated download fails here, named). */
-  private checkFiles(m: InstalledModel): void {
-    const record = this.store.record(m.id);
-    if (!record) return;
-    for (const f of record.files) {
-      const path = join(m.path, ...f.path.split('/'));
-      let size: number;
-      try {
-        size = statSync(path).size;
-      } catch {
-        throw new AppError(
-          'corrupt',
-          `${m.id}: ${f.path} is missing from ${m.path}; run Verify or reinstall the model`,
-        );
-      }
-      if (size !== f.bytes) {
-        throw new AppError(
-          'corrupt',
-          `${m.id}: ${f.path} is ${size} bytes, the install recorded ${f.bytes} (${size < f.bytes ? 'truncated' : 'changed'}); run Verify or reinstall the model`,
-        );
-      }
-    }
   }
 
   /**

@@ -5,6 +5,7 @@
 import type { OpenDocument } from './document-store.js';
 import { OCR_DPI, createOcrEngine, ocrFingerprint } from '../inference/ocr/index.js';
 import { OcrCache } from './ocr-cache.js';
+import { isBlank } from './blank-page.js';
 import type { OcrEngine } from '../inference/ocr/index.js';
 import type { TextPage } from '../shared/domain.js';
 import { imageRulings, type ImageRulings } from '../extract/tables/image-rulings.js';
@@ -97,8 +98,10 @@ export class PageText {
       this.stats.diskHits++;
     } else {
       const raw = await doc.handle.renderRaw(page, { dpi });
-      const engine = await this.ocrEngine();
-      const result = await engine.recognize(raw, { scale: raw.scale });
+      // A blank raster has nothing to read: no OCR pass (its detection costs seconds a page for no words).
+      const result = isBlank(raw)
+        ? { words: [], lines: [], width: raw.width / raw.scale, height: raw.height / raw.scale }
+        : await (await this.ocrEngine()).recognize(raw, { scale: raw.scale });
       this.stats.ocrRuns++;
       text = {
         page,

@@ -276,6 +276,8 @@ export const FileStatus = z.enum([
   'corrupt',
   'timeout',
   'crashed',
+  /** The file could not be read (permission, vanished, not a regular file, a failing disk): not the document's fault. */
+  'io_error',
 ]);
 export type FileStatus = z.infer<typeof FileStatus>;
 
@@ -291,6 +293,7 @@ export const JobProgress = z.object({
   pagesTotal: z.number().int().nonnegative(),
   /** Documents per second over the job so far. */
   rate: z.number().nonnegative(),
+  /** Seconds left, from pages per second over this run and the pages left (page counts of unopened documents estimated). */
   etaSeconds: z.number().nonnegative().nullable(),
   currentFile: z.string().nullable(),
   message: z.string().nullable(),
@@ -400,6 +403,8 @@ export const Settings = z.object({
   renderDpi: z.number().int().min(36).max(600),
   theme: z.enum(['light', 'dark', 'system']),
   dateLocale: z.enum(['auto', 'month-first', 'day-first']),
+  /** Batch jobs refuse documents with more pages than this (status too_large, naming the count). */
+  maxPagesPerDocument: z.number().int().min(1).max(1_000_000),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -410,6 +415,7 @@ export const DEFAULT_SETTINGS: Settings = {
   renderDpi: 150,
   theme: 'system',
   dateLocale: 'auto',
+  maxPagesPerDocument: 2000,
 };
 
 export { LabelledBox, PageBox, Rect };

@@ -106,10 +106,9 @@ function readJson(dir: string, name: string, required: boolean): Json | null {
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new AppError(
-      'corrupt',
-      `${path} is not valid JSON (${e instanceof Error ? e.message : String(e)})`,
-    );
+    // V8's message quotes the start of the file; only where it failed is passed on, never what the file holds.
+    const at = /position (\d+)/.exec(e instanceof Error ? e.message : '');
+    throw new AppError('corrupt', `${path} is not valid JSON${at ? ` (syntax error at byte ${at[1]})` : ''}`);
   }
   if (!isRecord(value)) throw new AppError('corrupt', `${path} must hold a JSON object`);
   return value;

@@ -35,6 +35,7 @@ export const STATUS_TEXT: Record<FileStatus, string> = {
   corrupt: 'Damaged',
   timeout: 'Took too long',
   crashed: 'Reader crashed',
+  io_error: 'Could not read the file',
 };
 
 const STATE_TEXT: Record<JobInfo['progress']['state'], string> = {

@@ -65,16 +65,18 @@ export async function textsOf(
   pages: readonly number[],
   text: PageText,
   signal?: AbortSignal,
-): Promise<{ texts: TextPage[]; failed: { page: number; message: string }[] }> {
+  onPage?: (read: number) => void,
+): Promise<{ texts: TextPage[]; failed: { page: number; message: string; error: unknown }[] }> {
   const texts: TextPage[] = [];
-  const failed: { page: number; message: string }[] = [];
+  const failed: { page: number; message: string; error: unknown }[] = [];
   for (const p of pages) {
     signal?.throwIfAborted();
     try {
       texts.push(await text.get(doc, p));
     } catch (e) {
-      failed.push({ page: p, message: (e as Error).message });
+      failed.push({ page: p, message: (e as Error).message, error: e });
     }
+    onPage?.(texts.length + failed.length);
   }
   return { texts, failed };
 }

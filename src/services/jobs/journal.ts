@@ -1,9 +1,10 @@
 // A job's journal: JSON lines appended and fsync'd one at a time. A line cut short by a crash (kill -9 mid-write)
 // is dropped when the journal is read, and the file is cut back to its last whole line before the next append.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { open, readFile, rename, truncate } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { AppError } from '../../shared/errors.js';
 import type { ExportFormat, ExtractKind, FileStatus, JobState } from '../../shared/domain.js';
 
 export interface HeaderLine {
@@ -87,12 +88,39 @@ export async function writeAtomic(path: string, bytes: Uint8Array | string, tmpN
   await rename(tmp, path);
 }
 
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
+/**
+ * sha256 of a regular file, read within `deadlineMs`. The descriptor is opened non-blocking and checked with fstat
+ * first: a FIFO, socket or device is refused at once (io_error) instead of holding a libuv thread forever.
+ */
+export async function sha256Regular(path: string, deadlineMs: number): Promise<string> {
+  const name = basename(path);
+  let fh;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw new AppError(
+      'io_error',
+      `"${name}": cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), deadlineMs);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new AppError('io_error', `"${name}": not a regular file`);
     const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (c) => h.update(c))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
+    for await (const chunk of fh.createReadStream({ autoClose: false, signal: stop.signal }))
+      h.update(chunk as Buffer);
+    return h.digest('hex');
+  } catch (e) {
+    if (stop.signal.aborted)
+      throw new AppError(
+        'timeout',
+        `"${name}": reading the file took over ${Math.round(deadlineMs / 1000)} s`,
+      );
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    await fh.close().catch(() => undefined);
+  }
 }

@@ -2,9 +2,9 @@
 // by the input's hash and the options, outputs rebuilt from the results in input order (so a job resumed after a
 // crash writes the same bytes as one that never stopped), each document ending in one status.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { DocumentEngine } from '../../documents/api.js';
 import { EXTENSION, exportExtraction, type DocExtraction } from '../../extract/export/index.js';
 import type { AppEvent } from '../../shared/contract.js';
@@ -28,7 +28,7 @@ import { datesOf, tablesOf, textsOf } from './extract-doc.js';
 import {
   appendLine,
   readJournal,
-  sha256File,
+  sha256Regular,
   writeAtomic,
   type FileLine,
   type HeaderLine,
@@ -49,9 +49,20 @@ export interface JobDeps {
 export interface JobOptions {
   /** Documents processed at once; default from cores and free memory. */
   concurrency?: number;
-  /** Deadline for one document: base + per page. Defaults 30 s + 20 s per page. */
+  /**
+   * Deadline for one document once opened: base + per page, at most 2 h. Defaults 30 s + 20 s per page. `(0)` bounds
+   * reading and hashing the file before it is opened (the hash keys its stored result).
+   */
   docDeadlineMs?: (pages: number) => number;
 }
+
+const DEFAULT_DEADLINE = (pages: number): number => Math.min(30_000 + 20_000 * pages, 2 * 3600_000);
+
+/**
+ * Stored results are shared by content, so a message naming the file is stored with this in place of the quoted
+ * name and filled in with the name of the file each row is for ("zero.png", not the "zero.pdf" read first).
+ */
+const NAME_SLOT = '"\u0000name\u0000"';
 
 interface StoredResult {
   status: FileStatus;
@@ -73,6 +84,9 @@ interface Job {
   runStartedAt: number;
   runDoneAtStart: number;
   lastProgress: number;
+  /** Documents being read: their page count once opened, and pages read so far (for pages done and the ETA). */
+  inflight: Map<number, { pages: number; read: number }>;
+  runPagesAtStart: number;
 }
 
 const ERROR_STATUS: Partial<Record<string, FileStatus>> = {
@@ -83,6 +97,9 @@ const ERROR_STATUS: Partial<Record<string, FileStatus>> = {
   corrupt: 'corrupt',
   empty_file: 'corrupt',
   timeout: 'timeout',
+  io_error: 'io_error',
+  not_found: 'io_error',
+  disk_full: 'io_error',
 };
 
 /** The terminal status of a document that failed with `e`. */
@@ -159,6 +176,8 @@ export class JobManager {
       runStartedAt: Date.now(),
       runDoneAtStart: 0,
       lastProgress: 0,
+      inflight: new Map(),
+      runPagesAtStart: 0,
     };
   }
 
@@ -254,6 +273,7 @@ export class JobManager {
     job.message = null;
     job.runStartedAt = Date.now();
     job.runDoneAtStart = job.done.size;
+    job.runPagesAtStart = this.#pagesDone(job);
     job.running = this.#run(job, abort.signal).finally(() => {
       job.running = null;
       job.abort = null;
@@ -265,6 +285,7 @@ export class JobManager {
     const emitDone = () => this.deps.emit({ type: 'job.done', payload: this.info(job) });
     try {
       await appendLine(this.#journal(job), { t: 'state', state: 'running', message: null, at: now() });
+      await this.#cleanTemp(job);
       this.#progress(job, true);
       const todo = job.header.files.map((_, i) => i).filter((i) => !job.done.has(i));
       const n = Math.max(1, Math.min(this.opts.concurrency ?? defaultConcurrency(), todo.length || 1));
@@ -321,22 +342,34 @@ export class JobManager {
   /** One document: result (stored or computed), result file, journal line, events. Disk errors propagate. */
   async #one(job: Job, i: number, signal: AbortSignal): Promise<void> {
     const file = job.header.files[i] as string;
+    const name = basename(file);
+    const deadline = this.opts.docDeadlineMs ?? DEFAULT_DEADLINE;
     job.current.add(file);
     this.#progress(job, true);
     try {
+      // The extension is part of the key: what a file is opened as (and says) depends on its name as well.
+      const ext = extname(file)
+        .toLowerCase()
+        .replace(/[^a-z0-9.]/g, '')
+        .slice(0, 12);
       let key: string;
       try {
-        key = `${await sha256File(file)}-${job.header.optionsKey}`;
-      } catch (e) {
+        key = `${await sha256Regular(file, deadline(0))}${ext}-${job.header.optionsKey}`;
+      } catch {
+        // Unreadable, not a regular file, or too slow to read: opening it below reports which, under the deadline.
         key = `unreadable-${createHash('sha256').update(file).digest('hex').slice(0, 16)}-${job.header.optionsKey}`;
-        void e;
       }
       const resultPath = join(this.#resultsDir(job), `${key}.json`);
       let result = await readFile(resultPath, 'utf8')
         .then((t) => JSON.parse(t) as StoredResult)
         .catch(() => null);
       if (!result) {
-        result = await this.#extract(file, job.header.kinds, signal);
+        job.inflight.set(i, { pages: 0, read: 0 });
+        result = await this.#extract(file, job.header.kinds, signal, (p) => {
+          job.inflight.set(i, p);
+          this.#progress(job);
+        });
+        if (result.error) result.error = result.error.split(`"${name}"`).join(NAME_SLOT);
         if (signal.aborted) return;
         await writeAtomic(resultPath, JSON.stringify(result), `${resultPath}.${process.pid}.partial`);
       }
@@ -350,18 +383,49 @@ export class JobManager {
         pages: result.pages,
         dates: result.dates.length,
         tables: result.tables.length,
-        error: result.error,
+        error: result.error === null ? null : result.error.split(NAME_SLOT).join(`"${name}"`),
       };
       await appendLine(this.#journal(job), line);
       job.done.set(i, line);
       this.deps.emit({ type: 'job.file', payload: { jobId: job.header.jobId, file: toJobFile(line) } });
     } finally {
+      job.inflight.delete(i);
       job.current.delete(file);
       this.#progress(job, true);
     }
   }
 
-  async #extract(file: string, kinds: ExtractKind[], signal: AbortSignal): Promise<StoredResult> {
+  /**
+   * Temporary files a killed process or a full disk left behind (results and outputs are written to a temporary
+   * name, then renamed): removed before the job runs again.
+   */
+  async #cleanTemp(job: Job): Promise<void> {
+    // Only regular files: this code writes nothing else, and a link or device there is not ours to remove.
+    const drop = async (dir: string, test: (n: string) => boolean) => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      await Promise.all(
+        entries
+          .filter((e) => e.isFile() && test(e.name))
+          .map((e) => rm(join(dir, e.name), { force: true }).catch(() => undefined)),
+      );
+    };
+    await drop(this.#resultsDir(job), (n) => n.endsWith('.partial'));
+    const ours = new Set(
+      [
+        'summary.json',
+        ...job.header.kinds.flatMap((k) => job.header.formats.map((f) => `${k}.${EXTENSION[f]}`)),
+      ].map((n) => `.${n}.partial`),
+    );
+    await drop(job.header.outDir, (n) => ours.has(n));
+  }
+
+  async #extract(
+    file: string,
+    kinds: ExtractKind[],
+    signal: AbortSignal,
+    onPages: (p: { pages: number; read: number }) => void,
+  ): Promise<StoredResult> {
+    const name = basename(file);
     const fail = (e: unknown, pages = 0): StoredResult => ({
       status: statusOf(e),
       pages,
@@ -376,12 +440,23 @@ export class JobManager {
       return fail(e);
     }
     const info = handle.info;
+    const cap = this.deps.settings.get().maxPagesPerDocument;
+    if (info.pageCount > cap) {
+      await handle.close().catch(() => undefined);
+      return fail(
+        new AppError(
+          'too_large',
+          `"${name}": ${info.pageCount} pages, over the limit of ${cap} pages per document (Settings)`,
+        ),
+      );
+    }
+    onPages({ pages: info.pageCount, read: 0 });
     const doc: OpenDocument = {
       id: `job:${info.sha256}`,
       handle,
       info: { id: `job:${info.sha256}`, ...info },
     };
-    const deadline = (this.opts.docDeadlineMs ?? ((p) => 30_000 + 20_000 * p))(info.pageCount);
+    const deadline = (this.opts.docDeadlineMs ?? DEFAULT_DEADLINE)(info.pageCount);
     let timer: NodeJS.Timeout | undefined;
     const local = new AbortController();
     const onAbort = () => local.abort();
@@ -389,7 +464,9 @@ export class JobManager {
     try {
       const work = (async (): Promise<StoredResult> => {
         const pages = info.pages.map((p) => p.page);
-        const { texts, failed } = await textsOf(doc, pages, this.deps.text, local.signal);
+        const { texts, failed } = await textsOf(doc, pages, this.deps.text, local.signal, (read) =>
+          onPages({ pages: info.pageCount, read }),
+        );
         const dates = kinds.includes('dates') ? datesOf(texts, this.deps.settings.get()) : [];
         const t = kinds.includes('tables') ? await tablesOf(doc, texts) : { tables: [], warnings: [] };
         const problems = [
@@ -397,6 +474,17 @@ export class JobManager {
           ...failed.map((f) => `page ${f.page}: ${f.message}`),
           ...t.warnings,
         ];
+        // A document none of whose pages could be read is not "partial": it ends in its pages' failure (too_large
+        // for a bomb that outgrew its worker, timeout, corrupt), with the reasons.
+        const first = failed[0];
+        if (first && failed.length === pages.length)
+          return {
+            status: statusOf(first.error),
+            pages: info.pageCount,
+            error: problems.join('; '),
+            dates: [],
+            tables: [],
+          };
         const partial = info.status === 'partial' || failed.length > 0;
         return {
           status: partial ? 'partial' : 'ok',
@@ -412,7 +500,7 @@ export class JobManager {
           reject(
             new AppError(
               'timeout',
-              `${basename(file)}: extraction took over ${Math.round(deadline / 1000)} s`,
+              `"${name}": extraction took over ${Math.round(deadline / 1000)} s (${info.pageCount} page(s))`,
             ),
           );
         }, deadline);
@@ -479,17 +567,35 @@ export class JobManager {
     this.deps.emit({ type: 'job.progress', payload: this.progress(job) });
   }
 
+  #pagesDone(job: Job): number {
+    let n = 0;
+    for (const l of job.done.values()) n += l.pages;
+    for (const p of job.inflight.values()) n += p.read;
+    return n;
+  }
+
   progress(job: Job): JobProgress {
     const docsDone = job.done.size;
     const docsTotal = job.header.files.length;
-    const pagesDone = [...job.done.values()].reduce((s, l) => s + l.pages, 0);
+    const pagesDone = this.#pagesDone(job);
     // Page counts are known once a document is opened; the rest is estimated from the pages per document so far.
-    const perDoc = docsDone ? pagesDone / docsDone : 1;
-    const pagesTotal = pagesDone + Math.round(perDoc * (docsTotal - docsDone));
+    let known = 0;
+    let opened = 0;
+    for (const l of job.done.values()) known += l.pages;
+    for (const p of job.inflight.values())
+      if (p.pages > 0) {
+        known += p.pages;
+        opened++;
+      }
+    const counted = docsDone + opened;
+    const perDoc = counted ? known / counted : 1;
+    const pagesTotal = Math.max(pagesDone, known + Math.round(perDoc * Math.max(0, docsTotal - counted)));
     const elapsed = (Date.now() - job.runStartedAt) / 1000;
-    const doneThisRun = docsDone - job.runDoneAtStart;
-    const rate = job.state === 'running' && elapsed > 0 ? doneThisRun / elapsed : 0;
-    const left = docsTotal - docsDone;
+    const running = job.state === 'running' && elapsed > 0;
+    const rate = running ? (docsDone - job.runDoneAtStart) / elapsed : 0;
+    // NOTE: the ETA runs on pages, not documents: one 2,000-page file after a hundred 1-page ones is 2,000 pages away.
+    const pageRate = running ? (pagesDone - job.runPagesAtStart) / elapsed : 0;
+    const pagesLeft = pagesTotal - pagesDone;
     return {
       jobId: job.header.jobId,
       state: job.state,
@@ -498,7 +604,7 @@ export class JobManager {
       pagesDone,
       pagesTotal,
       rate,
-      etaSeconds: left === 0 ? 0 : rate > 0 ? left / rate : null,
+      etaSeconds: docsDone === docsTotal ? 0 : pageRate > 0 ? pagesLeft / pageRate : null,
       currentFile: [...job.current][0] ?? null,
       message: job.message,
     };

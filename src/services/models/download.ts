@@ -30,6 +30,8 @@ export interface DownloadOptions {
   /** Attempts in a row without progress before giving up. */
   retries: number;
   retryDelayMs: number;
+  /** Called before each retry with why the last attempt failed (for a status line such as "retrying in 2 s"). */
+  onRetry?(info: { attempt: number; of: number; delayMs: number; reason: string }): void;
 }
 
 export interface Downloaded {
@@ -123,7 +125,9 @@ export async function downloadFile(o: DownloadOptions): Promise<Downloaded> {
           'io_error',
           `${o.url}: gave up after ${failures} failed attempts (${causeMessage(e)})`,
         );
-      await sleep(o.retryDelayMs * 2 ** Math.min(failures - 1, 6), signal);
+      const delayMs = o.retryDelayMs * 2 ** Math.min(failures - 1, 6);
+      o.onRetry?.({ attempt: failures, of: o.retries, delayMs, reason: causeMessage(e) });
+      await sleep(delayMs, signal);
     }
   }
   if (expected.bytes === 0) await (await open(dest, 'a')).close();
@@ -180,17 +184,17 @@ async function oneRequest(o: DownloadOptions, state: State): Promise<void> {
       signal,
     });
     if (res.status === 416) {
-      await res.body?.cancel();
+      res.cancel();
       await restart(o, state);
       throw new HubError('io_error', `range ${start}- refused (416); starting over`, 416, true);
     }
     if (!res.ok) {
-      await res.body?.cancel();
+      res.cancel();
       throw httpError(res.status, o.url, o.url.split('/').slice(-1)[0] ?? o.url);
     }
     if (res.status === 206) {
-      if (contentRangeStart(res.headers.get('content-range')) !== start) {
-        await res.body?.cancel();
+      if (contentRangeStart(res.header('content-range')) !== start) {
+        res.cancel();
         await restart(o, state);
         throw new HubError(
           'io_error',
@@ -203,10 +207,14 @@ async function oneRequest(o: DownloadOptions, state: State): Promise<void> {
       // 200 to a Range request: the server sends the whole file, so start over from byte 0.
       await restart(o, state);
     }
-    if (!res.body) return;
-    const file = await open(o.dest, 'a');
+    const file = await open(o.dest, 'a').catch((e: unknown) => {
+      res.cancel();
+      throw e;
+    });
     try {
-      for await (const bytes of chunksOf(res.body)) {
+      // A dropped connection ends this loop with a stream error (ECONNRESET / "aborted"), retried by the caller.
+      for await (const chunk of res.body) {
+        const bytes = chunk as Buffer;
         arm();
         if (state.have + bytes.length > o.expected.bytes)
           throw new AppError(
@@ -219,6 +227,7 @@ async function oneRequest(o: DownloadOptions, state: State): Promise<void> {
         o.onBytes(bytes.length);
       }
     } finally {
+      res.cancel();
       await file.close().catch(() => undefined);
     }
   } catch (e) {
@@ -227,12 +236,4 @@ async function oneRequest(o: DownloadOptions, state: State): Promise<void> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * A fetch body as the async iterable Node makes it. Whether the global ReadableStream type says so depends on
- * which lib declarations a program merges first (tsc and the linter disagree), so the type is stated here.
- */
-function chunksOf(body: unknown): AsyncIterable<Uint8Array> {
-  return body as AsyncIterable<Uint8Array>;
 }

@@ -1,5 +1,10 @@
 // Talks to the Hugging Face hub (or a mirror named by HF_ENDPOINT): resolves a revision to its commit, lists the
 // repo tree with sizes and LFS sha256, and follows `resolve` redirects by hand so the token never leaves the hub host.
+// NOTE: node:http(s), not the global fetch: Node's bundled undici asserts `!this.paused` (an uncaught exception that
+// kills the process) when a `Connection: close` socket ends while a response body is paused by backpressure, which
+// is what a dropped download looks like. A node:http response reports the same drop as an ordinary stream error.
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import { AppError, type ErrorCode } from '../../shared/errors.js';
 
@@ -48,6 +53,66 @@ export function httpError(status: number, url: string, what: string): HubError {
   return new HubError('io_error', `${what}: HTTP ${status} from ${url}`, status, retryable);
 }
 
+/** One answer: status, headers and the body as a Node stream (destroyed by `cancel`). */
+export class HubResponse {
+  readonly status: number;
+  readonly body: IncomingMessage;
+  private readonly raw: IncomingHttpHeaders;
+  constructor(message: IncomingMessage) {
+    this.status = message.statusCode ?? 0;
+    this.body = message;
+    this.raw = message.headers;
+  }
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+  header(name: string): string | null {
+    const v = this.raw[name.toLowerCase()];
+    return Array.isArray(v) ? v.join(', ') : (v ?? null);
+  }
+  /** Drops the rest of the body and the connection. */
+  cancel(): void {
+    this.body.destroy();
+  }
+  /** The body parsed as JSON, refusing one larger than `maxBytes`. */
+  async json(maxBytes = 64 * 1024 * 1024): Promise<unknown> {
+    const parts: Buffer[] = [];
+    let n = 0;
+    for await (const chunk of this.body) {
+      n += (chunk as Buffer).length;
+      if (n > maxBytes) {
+        this.cancel();
+        throw new Error(`answer larger than ${maxBytes} bytes`);
+      }
+      parts.push(chunk as Buffer);
+    }
+    return JSON.parse(Buffer.concat(parts).toString('utf8')) as unknown;
+  }
+}
+
+/** One GET; resolves with the answer once its headers are in. Aborting `signal` destroys request and body. */
+function get(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HubResponse> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      reject(new Error(`unsupported protocol ${u.protocol}`));
+      return;
+    }
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, {
+      method: 'GET',
+      headers,
+      signal,
+    });
+    req.once('response', (message) => {
+      // A body error after this point reaches whoever reads the body; this keeps it from being unhandled.
+      message.on('error', () => undefined);
+      resolve(new HubResponse(message));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
 export interface HubClientOptions {
   endpoint?: string;
   token?: string;
@@ -78,23 +143,20 @@ export class HubClient {
   async request(
     url: string,
     init: { headers?: Record<string, string>; signal?: AbortSignal } = {},
-  ): Promise<Response> {
+  ): Promise<HubResponse> {
     let current = url;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      let res: Response;
+      let res: HubResponse;
       try {
-        res = await fetch(current, {
-          headers: this.headersFor(current, init.headers),
-          redirect: 'manual',
-          signal: init.signal,
-        });
+        res = await get(current, this.headersFor(current, init.headers), init.signal);
       } catch (e) {
-        if (init.signal?.aborted) throw e;
+        if (init.signal?.aborted) throw init.signal.reason;
         throw new HubError('io_error', `cannot reach ${current}: ${causeMessage(e)}`, null, true);
       }
-      if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
-        await res.body?.cancel();
-        current = new URL(res.headers.get('location') ?? '', current).toString();
+      const location = res.header('location');
+      if (res.status >= 300 && res.status < 400 && location !== null) {
+        res.cancel();
+        current = new URL(location, current).toString();
         continue;
       }
       return res;
@@ -106,16 +168,16 @@ export class HubClient {
     url: string,
     what: string,
     signal?: AbortSignal,
-  ): Promise<{ json: unknown; res: Response }> {
+  ): Promise<{ json: unknown; res: HubResponse }> {
     const res = await this.request(url, { headers: { accept: 'application/json' }, signal });
     if (!res.ok) {
-      await res.body?.cancel();
+      res.cancel();
       throw httpError(res.status, url, what);
     }
     try {
       return { json: await res.json(), res };
     } catch (e) {
-      if (signal?.aborted) throw e;
+      if (signal?.aborted) throw signal.reason;
       throw new HubError(
         'io_error',
         `${what}: the hub answered with bad JSON (${causeMessage(e)})`,
@@ -142,7 +204,7 @@ export class HubClient {
       `${this.endpoint}/api/models/${repo}/tree/${encodeURIComponent(revision)}?recursive=true&expand=false`;
     const out: TreeEntry[] = [];
     for (let page = 0; url && page < 1000; page++) {
-      const got: { json: unknown; res: Response } = await this.getJson(
+      const got: { json: unknown; res: HubResponse } = await this.getJson(
         url,
         `file list of ${repo}@${revision}`,
         signal,
@@ -151,7 +213,7 @@ export class HubClient {
       if (!parsed.success)
         throw new HubError('io_error', `file list of ${repo}: unexpected shape from the hub`, 200, false);
       out.push(...parsed.data.filter((e) => e.type === 'file'));
-      url = nextLink(got.res.headers.get('link'), url);
+      url = nextLink(got.res.header('link'), url);
     }
     return out;
   }

@@ -1,12 +1,13 @@
 // Decides whether a folder is a model DocLens can run (onnx-community Qwen-VL layout, docs/qwen2-vl-onnx.md §1):
 // the JSON files, a complete set of the three ONNX graphs for one dtype, a tokenizer.json that parses, and graphs whose
 // input and output names are the ones the VLM engine feeds — with an error that names everything that is missing.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { ModelFamily } from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
 import { SESSIONS, type Manifest, type SessionName } from './manifest.js';
+import { jsonProblem, readRegular } from './safe-files.js';
 
 export type SessionFiles = Record<SessionName, string>;
 
@@ -26,18 +27,26 @@ export interface FolderCheck {
   layers: number;
 }
 
-async function listFiles(dir: string): Promise<Set<string>> {
-  const out = new Set<string>();
+/** Regular files of the folder and its first level of subfolders, and every entry that is something else. */
+async function listFiles(dir: string): Promise<{ files: Set<string>; special: string[] }> {
+  const files = new Set<string>();
+  const special: string[] = [];
   const walk = async (rel: string) => {
     const entries = await readdir(join(dir, rel), { withFileTypes: true });
     for (const e of entries) {
       const path = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory() && !rel) await walk(path);
-      else if (e.isFile() || e.isSymbolicLink()) out.add(path);
+      // Dirent types come from lstat: a symlink (to a file or a folder) is reported as one, never followed.
+      if (e.isDirectory()) {
+        if (!rel) await walk(path);
+      } else if (e.isFile()) files.add(path);
+      else
+        special.push(
+          `${path} (${e.isSymbolicLink() ? 'symbolic link' : e.isFIFO() ? 'FIFO' : e.isSocket() ? 'socket' : 'device'})`,
+        );
     }
   };
   await walk('');
-  return out;
+  return { files, special: special.sort() };
 }
 
 /** `<graph>.onnx_data`, `<graph>.onnx_data_1`, … next to a graph (transformers.js external-data naming). */
@@ -69,8 +78,14 @@ function layersOf(config: unknown): number | null {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
 }
 
-async function readJson(path: string): Promise<unknown> {
-  return JSON.parse(await readFile(path, 'utf8')) as unknown;
+/** Parses a JSON file; a parse error says where, never what the file holds. */
+async function readJson(path: string, name: string): Promise<unknown> {
+  const text = await readRegular(path, name);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new Error(`${name} is not valid JSON: ${jsonProblem(e)}`);
+  }
 }
 
 /**
@@ -84,9 +99,18 @@ export async function checkFolder(
 ): Promise<FolderCheck> {
   let present: Set<string>;
   try {
-    present = await listFiles(dir);
+    const listed = await listFiles(dir);
+    if (listed.special.length)
+      throw new AppError(
+        'invalid_input',
+        `${dir} holds entries that are not regular files, which are never imported: ${listed.special.join(', ')}` +
+          '; copy the real files into a folder first (e.g. cp -rL)',
+      );
+    present = listed.files;
   } catch (e) {
-    throw new AppError('not_found', `cannot read the model folder ${dir}: ${(e as Error).message}`);
+    if (e instanceof AppError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new AppError('not_found', `cannot read the model folder ${dir}: ${code ?? (e as Error).message}`);
   }
   const problems: string[] = [];
   const missing = layout.requiredFiles.filter((f) => !present.has(f));
@@ -96,7 +120,7 @@ export async function checkFolder(
   let layers: number | null = null;
   if (present.has('config.json')) {
     try {
-      config = await readJson(join(dir, 'config.json'));
+      config = await readJson(join(dir, 'config.json'), 'config.json');
       family = familyOf(config);
       layers = layersOf(config);
       if (!family)
@@ -105,7 +129,7 @@ export async function checkFolder(
         );
       else if (!layers) problems.push('config.json has no num_hidden_layers');
     } catch (e) {
-      problems.push(`config.json does not parse (${(e as Error).message})`);
+      problems.push(`config.json does not parse (${(e as Error).message.replace(/^config\.json /, '')})`);
     }
   }
 
@@ -139,14 +163,18 @@ export async function checkFolder(
 
   if (present.has('tokenizer.json')) {
     try {
-      const tokenizerJson = await readJson(join(dir, 'tokenizer.json'));
+      const tokenizerJson = await readJson(join(dir, 'tokenizer.json'), 'tokenizer.json');
       const tokenizerConfig = present.has('tokenizer_config.json')
-        ? await readJson(join(dir, 'tokenizer_config.json')).catch(() => ({}))
+        ? await readJson(join(dir, 'tokenizer_config.json'), 'tokenizer_config.json').catch(() => ({}))
         : {};
       const tok = new Tokenizer(tokenizerJson as object, tokenizerConfig as object);
       if (tok.encode('DocLens').ids.length === 0) problems.push('tokenizer.json encodes text to nothing');
     } catch (e) {
-      problems.push(`tokenizer.json does not load (${(e as Error).message})`);
+      // The tokenizer library's messages may quote the file; only its error class is passed on.
+      const detail = /is not valid JSON/.test((e as Error).message)
+        ? (e as Error).message.replace(/^tokenizer\.json /, '')
+        : `${(e as Error).name}`;
+      problems.push(`tokenizer.json does not load (${detail})`);
     }
   }
 

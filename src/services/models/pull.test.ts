@@ -151,9 +151,17 @@ describe('pull', () => {
 
   test('a dropped connection resumes with Range from the bytes on disk; no byte is fetched twice', async () => {
     hub.fault(BIG, { kind: 'drop', after: 150_000 });
-    const s = store();
+    const log = progressLog();
+    const s = store({ onProgress: log.onProgress });
     const end = await s.wait((await s.pull('test-vl')).pullId);
     assert.equal(end.state, 'done', end.message ?? '');
+    const retry = log.events.find((p) => p.message?.includes('retrying'));
+    assert.match(
+      retry?.message ?? '',
+      /^onnx\/decoder_model_merged_q4\.onnx_data: .+; retrying in 1 s \(attempt 1 of 5\)/,
+    );
+    assert.equal(retry?.state, 'downloading');
+    assert.equal(end.message, null);
     const reqs = cdnRequests(BIG);
     assert.equal(reqs.length, 2);
     assert.equal(reqs[0]?.range, null);

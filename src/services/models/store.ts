@@ -3,18 +3,7 @@
 // validates local folders, verifies installed files against their record, and removes models.
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import {
-  copyFile,
-  link,
-  mkdir,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-  statfs,
-  writeFile,
-} from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { InstalledModel, KnownModel, PullProgress } from '../../shared/domain.js';
@@ -22,6 +11,7 @@ import { AppError, isAppError, toErrorInfo, type ErrorInfo } from '../../shared/
 import { downloadFile } from './download.js';
 import { HubClient, type TreeEntry } from './hub-client.js';
 import { checkFolder, checkSessions, externalDataOf, IMPORT_DTYPE_ORDER } from './layout.js';
+import { checkInstalledFiles, installRegular, kindOf } from './safe-files.js';
 import {
   filePath,
   filePins,
@@ -99,6 +89,11 @@ export interface ModelStore {
   unfinished(): Promise<{ modelId: string; dtype: string; bytesDone: number; bytesTotal: number }[]>;
   import(path: string, options?: ImportOptions): Promise<InstalledModel>;
   verify(modelId: string): Promise<{ ok: boolean; problems: string[] }>;
+  /**
+   * The load-time check of an installed model: regular files of the recorded sizes and sha256 (hashing only files
+   * changed since their last passing check). Throws `corrupt` naming the file; returns how many files were hashed.
+   */
+  checkInstalled(modelId: string): Promise<{ hashed: number }>;
   /** Removes an installed model or, when none is installed under that id, its unfinished (not running) downloads. */
   remove(modelId: string): Promise<{ removed: boolean }>;
   get(modelId: string): InstalledModel | null;
@@ -109,6 +104,8 @@ export interface ModelStore {
 
 const WORK_DIR = '.partial';
 const PLAN_FILE = '.doclens-pull.json';
+/** Beside an installed model's record: the identity of each file at its last passing hash check (safe-files.ts). */
+const CHECK_CACHE_FILE = '.doclens-checked.json';
 
 const PlanFile = z.object({
   path: z.string(),
@@ -422,8 +419,15 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
           retries: opts.retries ?? 5,
           retryDelayMs: opts.retryDelayMs ?? 1000,
           onBytes: (n) => {
-            job.progress = { ...job.progress, bytesDone: job.progress.bytesDone + n };
+            job.progress = { ...job.progress, bytesDone: job.progress.bytesDone + n, message: null };
             emit(job, false);
+          },
+          onRetry: ({ attempt, of, delayMs, reason }) => {
+            job.progress = {
+              ...job.progress,
+              message: `${f.path}: ${reason}; retrying in ${Math.ceil(delayMs / 1000)} s (attempt ${attempt} of ${of}), resuming from the bytes on disk`,
+            };
+            emit(job);
           },
         }).catch((e: unknown) => {
           if (signal.aborted) throw signal.reason;
@@ -506,29 +510,26 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
 
     const tmp = join(workDir, `import-${randomUUID()}`);
     try {
-      const sizes = await Promise.all(check.files.map(async (f) => (await stat(join(src, f))).size));
+      const sizes = await Promise.all(check.files.map(async (f) => (await lstat(join(src, f))).size));
       const total = sizes.reduce((a, b) => a + b, 0);
       let spaceChecked = false;
       const files: RecordFile[] = [];
-      for (const [i, f] of check.files.entries()) {
+      for (const f of check.files) {
         const from = join(src, ...f.split('/'));
         const to = join(tmp, ...f.split('/'));
         await mkdir(dirname(to), { recursive: true });
-        try {
-          await link(from, to); // same disk: no copy, no space
-        } catch {
-          if (!spaceChecked) {
-            const free = await freeBytes(workDir);
-            if (free < total + margin)
-              throw new AppError(
-                'disk_full',
-                `not enough disk space to copy ${src} (${mib(total)} MiB, ${mib(free)} MiB free)`,
-              );
-            spaceChecked = true;
-          }
-          await copyFile(from, to);
-        }
-        files.push({ path: f, bytes: sizes[i] ?? 0, sha256: await sha256File(to) });
+        // Regular files only (checked on the opened descriptor): a symlink or FIFO swapped in is refused by name.
+        const got = await installRegular(from, to, f, async () => {
+          if (spaceChecked) return;
+          const free = await freeBytes(workDir);
+          if (free < total + margin)
+            throw new AppError(
+              'disk_full',
+              `not enough disk space to copy ${src} (${mib(total)} MiB, ${mib(free)} MiB free)`,
+            );
+          spaceChecked = true;
+        });
+        files.push({ path: f, bytes: got.bytes, sha256: got.sha256 });
       }
       const record: ModelRecord = {
         version: 1,
@@ -561,8 +562,10 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
     const problems: string[] = [];
     for (const f of record.files) {
       const path = join(dir, ...f.path.split('/'));
-      const size = await sizeOf(path);
-      if (size === null) problems.push(`${f.path}: missing`);
+      const link = await lstat(path).catch(() => null);
+      const size = link?.isFile() ? link.size : null;
+      if (link && !link.isFile()) problems.push(`${f.path}: ${kindOf(link)}, not a regular file`);
+      else if (size === null) problems.push(`${f.path}: missing`);
       else if (size !== f.bytes)
         problems.push(
           `${f.path}: ${size} bytes, expected ${f.bytes} (${size < f.bytes ? 'truncated' : 'grown'})`,
@@ -761,6 +764,12 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
 
     import: importFolder,
     verify,
+    async checkInstalled(modelId) {
+      const record = resolveRecord(modelId);
+      if (!record) throw new AppError('not_found', `model ${modelId} is not installed`);
+      const dir = join(modelsDir, record.id);
+      return checkInstalledFiles(dir, record.id, record.files, join(dir, CHECK_CACHE_FILE));
+    },
 
     async remove(modelId) {
       const record = resolveRecord(modelId);
