@@ -4,6 +4,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AskScope, ProviderStatus } from '../../shared/domain.js';
 import { api } from '../lib/api.js';
+import { imageUrlFor } from '../lib/doc-source.js';
+import { imageKindOf } from '../lib/image-kind.js';
+import type { ImageKind } from '../lib/image-kind.js';
 import { ask, cancelAsk, showAnswer, useAsk, type AskEntry } from '../stores/ask.js';
 import type { OpenDoc } from '../stores/documents.js';
 import { setPanel } from '../stores/ui.js';
@@ -22,6 +25,36 @@ export const CHART_PROMPTS = [
   'What is the trend?',
   'What are the maximum and minimum values?',
 ];
+
+/** For photographs and pictures: what a reader of a picture asks. */
+export const PICTURE_PROMPTS = [
+  'Describe this picture.',
+  'What objects are in this image?',
+  'Is there any text in this image? What does it say?',
+];
+
+/** Suggestions that fit the open document: PDFs and document-like images get the reading ones. */
+function useSuggestions(doc: OpenDoc | null): readonly string[] {
+  const [kind, setKind] = useState<ImageKind | null>(null);
+  const info = doc?.info;
+  useEffect(() => {
+    setKind(null);
+    if (!info || info.kind !== 'image') return;
+    let live = true;
+    imageUrlFor(info)
+      .then((url) => imageKindOf(info.id, url))
+      .then(
+        (k) => live && setKind(k),
+        () => live && setKind('picture'),
+      );
+    return () => {
+      live = false;
+    };
+  }, [info]);
+  if (!info || info.kind === 'pdf') return SUGGESTED_PROMPTS;
+  if (kind === null) return [];
+  return kind === 'document' ? [...SUGGESTED_PROMPTS, ...CHART_PROMPTS] : PICTURE_PROMPTS;
+}
 
 type ScopeKind = AskScope['kind'];
 
@@ -47,6 +80,7 @@ export function AskPanel({ doc }: { doc: OpenDoc | null }) {
   const [from, setFrom] = useState(1);
   const [to, setTo] = useState(1);
   const status = useProviderStatus();
+  const suggestions = useSuggestions(doc);
   const entries = useAsk((s) => s.entries);
   const shown = useAsk((s) => s.shown);
   const history = doc ? entries.filter((e) => e.docId === doc.info.id && e.kind === 'ask') : [];
@@ -158,13 +192,11 @@ export function AskPanel({ doc }: { doc: OpenDoc | null }) {
         </div>
       </form>
       <div className="chips" aria-label="Suggested questions">
-        {(doc?.info.kind === 'image' ? [...SUGGESTED_PROMPTS, ...CHART_PROMPTS] : SUGGESTED_PROMPTS).map(
-          (p) => (
-            <button key={p} className="chip" disabled={!doc || !!running} onClick={() => submit(p)}>
-              {p}
-            </button>
-          ),
-        )}
+        {suggestions.map((p) => (
+          <button key={p} className="chip" disabled={!doc || !!running} onClick={() => submit(p)}>
+            {p}
+          </button>
+        ))}
       </div>
     </section>
   );
