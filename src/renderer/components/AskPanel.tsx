@@ -11,6 +11,7 @@ import { ask, cancelAsk, showAnswer, useAsk, type AskEntry } from '../stores/ask
 import type { OpenDoc } from '../stores/documents.js';
 import { setPanel } from '../stores/ui.js';
 import { colourFor, labelsOf } from './Highlights.js';
+import { ProgressLine } from './ProgressLine.js';
 import { revealBox } from './Viewer.js';
 
 export const SUGGESTED_PROMPTS = [
@@ -57,6 +58,14 @@ function useSuggestions(doc: OpenDoc | null): readonly string[] {
 }
 
 type ScopeKind = AskScope['kind'];
+
+/** What a running ask is doing before its first word: reading (OCR on scans takes seconds a page) or answering. */
+function askStage(e: AskEntry): string {
+  const p = e.progress;
+  if (!p || p.done < p.total)
+    return p?.ocr ? 'Reading scanned pages (OCR)…' : 'Reading the pages (OCR for scans)…';
+  return 'Answering…';
+}
 
 /** Model status, asked once per panel mount: whether answers can come from a vision-language model. */
 export function useProviderStatus(): ProviderStatus | null {
@@ -179,6 +188,14 @@ export function AskPanel({ doc }: { doc: OpenDoc | null }) {
           rows={3}
           aria-label="Question"
         />
+        {running && !running.text && (
+          <ProgressLine
+            testId="ask-progress"
+            label={askStage(running)}
+            done={running.progress?.done ?? 0}
+            total={running.progress?.total ?? 0}
+          />
+        )}
         <div className="row end">
           {running?.askId ? (
             <button type="button" className="btn danger" onClick={() => void cancelAsk(running.askId ?? '')}>

@@ -201,7 +201,7 @@ export function TopBar({ active }: { active: OpenDoc | null }) {
         <span className="logo" aria-hidden="true">
           ◎
         </span>{' '}
-        DocLens
+        <span className="brand-name">DocLens</span>
       </div>
       <OpenButton />
       <Tabs docs={docs} activeId={active?.info.id ?? null} opening={opening} />
