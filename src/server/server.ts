@@ -13,6 +13,7 @@ import { parseInput } from '../shared/dispatch.js';
 import type { Envelope, ErrorCode } from '../shared/errors.js';
 import { toErrorInfo } from '../shared/errors.js';
 import { WIRE_MIME, decodeWire, encodeWire } from '../shared/wire.js';
+import { serveJobOutput } from './job-downloads.js';
 
 /** What the server needs from a backend: the in-process Backend and the forked BackendLink both fit. */
 export interface BackendConnection {
@@ -231,6 +232,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         });
         return;
       }
+      // A finished batch job's output files, as downloads (job-downloads.ts).
+      if (await serveJobOutput(res, req.method ?? 'GET', url.pathname, (c, i) => opts.backend.call(c, i)))
+        return;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405).end();
         return;
