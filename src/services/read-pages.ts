@@ -1,6 +1,7 @@
-// Reading many pages' text (OCR for scans) is the slow first step of extract and ask: this reads them a few
-// at a time so that each finished page can be reported (progress events) and a stop takes effect between
+// Reading many pages' text (OCR for scans) is the slow first step of extract and ask: this reads them a bounded
+// number at a time so that each finished page can be reported (progress events) and a stop takes effect between
 // pages instead of after the whole document.
+import { availableParallelism } from 'node:os';
 import type { TextPage } from '../shared/domain.js';
 import { AppError } from '../shared/errors.js';
 import type { OpenDocument } from './document-store.js';
@@ -14,8 +15,11 @@ export interface PageProgress {
   source: TextPage['source'] | null;
 }
 
-/** Pages read at once: enough to keep the document workers and the OCR busy, few enough to stop soon. */
-const IN_FLIGHT = 4;
+/**
+ * Pages read at once: two per core (the document worker pool has up to 8 workers) keeps them and the OCR busy;
+ * a stop does not wait for these, it answers at once.
+ */
+const IN_FLIGHT = Math.max(4, Math.min(16, availableParallelism() * 2));
 
 /**
  * The text of `pages` in their order. `onProgress` hears 0 of N first and then each page as it finishes; an
@@ -47,7 +51,8 @@ export async function readPages(
       }
       out[i] = t;
       done++;
-      onProgress?.({ done, total: pages.length, page, source: t.source });
+      // After a stop the caller has had its answer: pages still finishing are not reported.
+      if (!signal?.aborted) onProgress?.({ done, total: pages.length, page, source: t.source });
     }
   };
   const all = Promise.all(Array.from({ length: Math.min(IN_FLIGHT, pages.length) }, worker));
