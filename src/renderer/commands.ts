@@ -120,7 +120,32 @@ const ACTIONS: Record<CommandId, { when?(): boolean; run(): void }> = {
   settings: { run: () => setPanel('settings') },
 };
 
-export const commands: readonly Command[] = COMMANDS.map((spec) => ({ ...spec, ...ACTIONS[spec.id] }));
+/**
+ * In a browser (headless mode) some shortcuts belong to the browser and never reach the page: Ctrl+W closes
+ * the browser tab, Ctrl+1/2 switch browser tabs, Ctrl+O opens the browser's own file dialog. There these
+ * commands show keys a browser leaves to the page (in the palette and tooltips); the usual keys still work
+ * where the browser passes them on.
+ */
+export const BROWSER_SHORTCUTS: Partial<Record<CommandId, string>> = {
+  open: 'Alt+O',
+  'close-document': 'Alt+W',
+  'zoom-reset': 'Mod+Alt+1',
+  'fit-width': 'Mod+Alt+2',
+  'fit-page': 'Mod+Alt+0',
+};
+
+/** A command's spec as this app shows it: in a browser, the browser-safe key first, the usual one kept as an alias. */
+function forHere(spec: CommandSpec & { id: CommandId }): CommandSpec & { id: CommandId } {
+  const safe = isElectron ? undefined : BROWSER_SHORTCUTS[spec.id];
+  if (!safe) return spec;
+  const aliases = [spec.shortcut, ...(spec.aliases ?? [])].filter((k): k is string => k !== null);
+  return { ...spec, shortcut: safe, aliases };
+}
+
+export const commands: readonly Command[] = COMMANDS.map((spec) => ({
+  ...forHere(spec),
+  ...ACTIONS[spec.id],
+}));
 
 export function commandById(id: string): Command | undefined {
   return isCommandId(id) ? commands.find((c) => c.id === id) : undefined;
@@ -137,6 +162,25 @@ export function runCommand(id: string): boolean {
 /** Commands for a path the backend can open: the palette's recent files and a typed path. */
 export function openPathCommand(path: string, title: string): Command {
   return { id: `open-path:${path}`, title, shortcut: null, section: 'File', run: () => void openPath(path) };
+}
+
+/**
+ * Select all (Mod+A) outside a text field selects the current page's text layer, not the whole window's
+ * buttons and labels; a page without text (an image) selects nothing. False when nothing was selected.
+ */
+function selectPageText(): boolean {
+  const doc = activeDoc();
+  const layer = doc
+    ? document.querySelector(`[data-testid="viewer"] [data-page="${doc.page}"] [data-testid="text-layer"]`)
+    : null;
+  const selection = window.getSelection();
+  if (!selection) return false;
+  selection.removeAllRanges();
+  if (!layer?.textContent) return false;
+  const range = document.createRange();
+  range.selectNodeContents(layer);
+  selection.addRange(range);
+  return true;
 }
 
 // ---- the keyboard handler -------------------------------------------------------------------------------
@@ -166,6 +210,11 @@ function inTextField(target: EventTarget | null): boolean {
 export function onKeyDown(e: KeyboardEvent): void {
   if (e.defaultPrevented || e.isComposing) return;
   const typing = inTextField(e.target);
+  if (!typing && matchesShortcut(e, 'Mod+A', isMac)) {
+    e.preventDefault();
+    selectPageText();
+    return;
+  }
   for (const { command, shortcut } of bindings) {
     if (!matchesShortcut(e, shortcut, isMac)) continue;
     if (typing && !shortcut.mod && !shortcut.ctrl) return;

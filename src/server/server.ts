@@ -20,6 +20,7 @@ import { parseInput } from '../shared/dispatch.js';
 import type { Envelope, ErrorCode, ErrorInfo } from '../shared/errors.js';
 import { toErrorInfo } from '../shared/errors.js';
 import { WIRE_MIME, decodeWire, encodeWire } from '../shared/wire.js';
+import { serveJobOutput } from './job-downloads.js';
 
 /** What the server needs from a backend: the in-process Backend and the forked BackendLink both fit. */
 export interface BackendConnection {
@@ -394,7 +395,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       } catch {
         throw new HttpError(400, 'invalid_input', 'malformed request URL');
       }
-      const api = url.pathname.startsWith('/rpc/') || url.pathname === '/events';
+      const api =
+        url.pathname.startsWith('/rpc/') || url.pathname === '/events' || url.pathname.startsWith('/jobs/');
       if (!api) {
         // The renderer bundle is the public app and carries no data: it is served without the token.
         if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -412,6 +414,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         if (req.method !== 'GET') throw new HttpError(405, 'invalid_input', 'method not allowed');
         handleEvents(req, res);
         return;
+      }
+      // A finished batch job's output files, as downloads (job-downloads.ts): token and origin checked above.
+      if (url.pathname.startsWith('/jobs/')) {
+        if (await serveJobOutput(res, req.method ?? 'GET', url.pathname, (c, i) => opts.backend.call(c, i)))
+          return;
+        throw new HttpError(404, 'not_found', 'not found');
       }
       if (req.method !== 'POST') throw new HttpError(405, 'invalid_input', 'method not allowed');
       await handleRpc(req, res, url.pathname);

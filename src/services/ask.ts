@@ -12,6 +12,7 @@ import type { LabelledBox } from '../shared/geometry.js';
 import type { OpenDocument } from './document-store.js';
 import type { PageText } from './page-text.js';
 import { judgeVlmAnswer } from './vlm-trust.js';
+import { readPages } from './read-pages.js';
 
 export interface VlmAnswerRequest {
   doc: OpenDocument;
@@ -174,7 +175,10 @@ export class AskManager {
     const t0 = performance.now();
     const question = input.question;
     try {
-      const texts = await Promise.all(pages.map((p) => this.deps.text.get(doc, p)));
+      const texts = await readPages(this.deps.text, doc, pages, {
+        signal,
+        onProgress: (p) => this.deps.emit({ type: 'ask.progress', payload: { askId, ...p } }),
+      });
       if (signal.aborted) throw new AppError('cancelled', 'cancelled');
       const [dates, tables] = await Promise.all([this.deps.dates(doc, pages), this.deps.tables(doc, pages)]);
       if (signal.aborted) throw new AppError('cancelled', 'cancelled');

@@ -7,11 +7,14 @@ import type { Table } from '../shared/domain.js';
 import { AppError } from '../shared/errors.js';
 import type { OpenDocument } from './document-store.js';
 import type { BackendContext } from './handlers.js';
-import { JobManager, datesOf, tablesOf, textsOf } from './jobs/index.js';
+import { JobManager, datesOf, tablesOf } from './jobs/index.js';
+import { Runs, readPages } from './read-pages.js';
+import type { PageProgress } from './read-pages.js';
 import type { Emit, RoomSlice } from './room.js';
 
 export type ExtractChannel =
   | 'extract.tables'
+  | 'extract.stop'
   | 'extract.export'
   | 'extract.start'
   | 'extract.cancel'
@@ -24,6 +27,8 @@ export type ExtractChannel =
 export interface ExtractRoom extends RoomSlice<ExtractChannel> {
   tables(doc: OpenDocument, pages: number[]): Promise<Table[]>;
   jobs: JobManager;
+  /** Single-document extract calls that named a runId (extract.dates lives in handlers.ts and uses these too). */
+  runs: Runs;
 }
 
 export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
@@ -41,23 +46,31 @@ export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
     return wanted;
   };
   /** Page texts, failing the call on the first page that cannot be read (single-document calls say why). */
-  const texts = async (doc: OpenDocument, pages: number[]) => {
-    const r = await textsOf(doc, pages, ctx.text);
-    const bad = r.failed[0];
-    if (bad) throw new Error(`${doc.info.name}, page ${bad.page}: ${bad.message}`);
-    return r.texts;
-  };
-  const tables = async (doc: OpenDocument, pages: number[]) =>
-    (await tablesOf(doc, await texts(doc, pages))).tables;
+  const texts = (doc: OpenDocument, pages: number[], read: Parameters<typeof readPages>[3] = {}) =>
+    readPages(ctx.text, doc, pages, read);
+  const tables = async (doc: OpenDocument, pages: number[], read: Parameters<typeof readPages>[3] = {}) =>
+    (await tablesOf(doc, await texts(doc, pages, read))).tables;
+  const runs = new Runs();
 
   return {
-    tables,
+    tables: (doc, pages) => tables(doc, pages),
     jobs,
+    runs,
     handlers: {
-      'extract.tables': async ({ docId, pages }) => {
+      'extract.tables': async ({ docId, pages, runId }) => {
         const doc = ctx.docs.get(docId);
-        return { tables: await tables(doc, pagesOf(doc, pages)) };
+        const wanted = pagesOf(doc, pages);
+        const signal = runs.start(runId);
+        try {
+          const onProgress = runId
+            ? (p: PageProgress) => emit({ type: 'extract.progress', payload: { runId, ...p } })
+            : undefined;
+          return { tables: await tables(doc, wanted, { signal, onProgress }) };
+        } finally {
+          runs.end(runId, signal);
+        }
       },
+      'extract.stop': ({ runId }) => Promise.resolve({ stopped: runs.stop(runId) }),
       'extract.export': async ({ docId, kind, format }) => {
         const doc = ctx.docs.get(docId);
         const t = await texts(doc, pagesOf(doc, undefined));

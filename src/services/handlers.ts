@@ -17,6 +17,8 @@ import type { SettingsStore } from './settings-store.js';
 import { extractRoom } from './handlers-extract.js';
 import { modelsRoom } from './handlers-models.js';
 import { vlmRoom } from './handlers-vlm.js';
+import { readPages } from './read-pages.js';
+import type { PageProgress } from './read-pages.js';
 
 export interface BackendContext {
   dataDir: string;
@@ -46,8 +48,13 @@ function appVersion(): string {
 }
 
 /** Every date on the given pages, with the day/month order decided once for the whole document. */
-async function documentDates(doc: OpenDocument, pages: number[], ctx: BackendContext): Promise<DateHit[]> {
-  const texts = await Promise.all(pages.map((p) => ctx.text.get(doc, p)));
+async function documentDates(
+  doc: OpenDocument,
+  pages: number[],
+  ctx: BackendContext,
+  read: Parameters<typeof readPages>[3] = {},
+): Promise<DateHit[]> {
+  const texts = await readPages(ctx.text, doc, pages, read);
   const pref = ctx.settings.get().dateLocale;
   const locale = pref === 'auto' ? detectLocale(texts) : pref;
   return texts.flatMap((t) => extractDates(t, { locale }));
@@ -110,11 +117,19 @@ export function createHandlers(
     'ask.start': (input) => Promise.resolve(asks.start(docs.get(input.docId), input)),
     'ask.cancel': ({ askId }) => Promise.resolve({ cancelled: asks.cancel(askId) }),
 
-    'extract.dates': async ({ docId, pages }) => {
+    'extract.dates': async ({ docId, pages, runId }) => {
       const doc = docs.get(docId);
       const wanted = pages ?? doc.info.pages.map((p) => p.page);
       for (const p of wanted) docs.checkPage(docId, p);
-      return { dates: await documentDates(doc, wanted, ctx) };
+      const signal = extract.runs.start(runId);
+      try {
+        const onProgress = runId
+          ? (p: PageProgress) => emit({ type: 'extract.progress', payload: { runId, ...p } })
+          : undefined;
+        return { dates: await documentDates(doc, wanted, ctx, { signal, onProgress }) };
+      } finally {
+        extract.runs.end(runId, signal);
+      }
     },
     ...extract.handlers,
     ...models.handlers,

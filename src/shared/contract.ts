@@ -23,6 +23,7 @@ import {
   Settings,
   Table,
   TextPage,
+  TextSource,
 } from './domain.js';
 import { ErrorInfo } from './errors.js';
 
@@ -30,6 +31,8 @@ const Empty = z.object({}).strict();
 const Page = z.number().int().min(1).max(100_000);
 const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes (Uint8Array)');
 const FilePath = z.string().min(1).max(4096);
+/** A caller-chosen id for one long single-document call: its progress events carry it and extract.stop names it. */
+const RunId = z.string().min(1).max(64);
 
 export interface ChannelDef {
   input: z.ZodType;
@@ -136,13 +139,19 @@ export const channels = {
     output: z.object({ askId: z.string() }),
   },
 
+  /** With `runId`: an `extract.progress` event per page read, and `extract.stop` ends it (error `cancelled`). */
   'extract.dates': {
-    input: z.object({ docId: DocId, pages: z.array(Page).optional() }).strict(),
+    input: z.object({ docId: DocId, pages: z.array(Page).optional(), runId: RunId.optional() }).strict(),
     output: z.object({ dates: z.array(DateHit) }),
   },
   'extract.tables': {
-    input: z.object({ docId: DocId, pages: z.array(Page).optional() }).strict(),
+    input: z.object({ docId: DocId, pages: z.array(Page).optional(), runId: RunId.optional() }).strict(),
     output: z.object({ tables: z.array(Table) }),
+  },
+  /** Stops a running extract.dates / extract.tables call started with this runId; false when none runs. */
+  'extract.stop': {
+    input: z.object({ runId: RunId }).strict(),
+    output: z.object({ stopped: z.boolean() }),
   },
   'extract.export': {
     input: z.object({ docId: DocId, kind: ExtractKind, format: ExportFormat }).strict(),
@@ -225,6 +234,22 @@ export const events = {
   'ask.token': z.object({ askId: z.string(), text: z.string() }),
   'ask.done': z.object({ askId: z.string(), answer: Answer }),
   'ask.error': z.object({ askId: z.string(), error: ErrorInfo }),
+  /** Reading the asked pages (OCR for scans) before answering: `done` of `total` pages, the last one read. */
+  'ask.progress': z.object({
+    askId: z.string(),
+    done: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    page: z.number().int().nullable(),
+    source: TextSource.nullable(),
+  }),
+  /** Pages read so far by an extract.dates / extract.tables call that named this runId. */
+  'extract.progress': z.object({
+    runId: z.string(),
+    done: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    page: z.number().int().nullable(),
+    source: TextSource.nullable(),
+  }),
   'models.progress': PullProgress,
   'backend.status': z.object({ state: z.enum(['ready', 'restarted', 'down']), message: z.string() }),
   /** A menu or OS action for the renderer to carry out (Electron: File → Open, a file opened from the OS). */

@@ -6,10 +6,14 @@ import { useEffect, useRef, useState } from 'react';
 import type { AskScope, BoundField, ProviderStatus, Trust } from '../../shared/domain.js';
 import type { PageBox } from '../../shared/geometry.js';
 import { api } from '../lib/api.js';
+import { imageUrlFor } from '../lib/doc-source.js';
+import { imageKindOf } from '../lib/image-kind.js';
+import type { ImageKind } from '../lib/image-kind.js';
 import { ask, cancelAsk, showAnswer, useAsk, type AskEntry } from '../stores/ask.js';
 import type { OpenDoc } from '../stores/documents.js';
 import { setPanel } from '../stores/ui.js';
 import { colourFor, labelsOf } from './Highlights.js';
+import { ProgressLine } from './ProgressLine.js';
 import { revealBox } from './Viewer.js';
 
 export const SUGGESTED_PROMPTS = [
@@ -25,7 +29,45 @@ export const CHART_PROMPTS = [
   'What are the maximum and minimum values?',
 ];
 
+/** For photographs and pictures: what a reader of a picture asks. */
+export const PICTURE_PROMPTS = [
+  'Describe this picture.',
+  'What objects are in this image?',
+  'Is there any text in this image? What does it say?',
+];
+
+/** Suggestions that fit the open document: PDFs and document-like images get the reading ones. */
+function useSuggestions(doc: OpenDoc | null): readonly string[] {
+  const [kind, setKind] = useState<ImageKind | null>(null);
+  const info = doc?.info;
+  useEffect(() => {
+    setKind(null);
+    if (!info || info.kind !== 'image') return;
+    let live = true;
+    imageUrlFor(info)
+      .then((url) => imageKindOf(info.id, url))
+      .then(
+        (k) => live && setKind(k),
+        () => live && setKind('picture'),
+      );
+    return () => {
+      live = false;
+    };
+  }, [info]);
+  if (!info || info.kind === 'pdf') return SUGGESTED_PROMPTS;
+  if (kind === null) return [];
+  return kind === 'document' ? [...SUGGESTED_PROMPTS, ...CHART_PROMPTS] : PICTURE_PROMPTS;
+}
+
 type ScopeKind = AskScope['kind'];
+
+/** What a running ask is doing before its first word: reading (OCR on scans takes seconds a page) or answering. */
+function askStage(e: AskEntry): string {
+  const p = e.progress;
+  if (!p || p.done < p.total)
+    return p?.ocr ? 'Reading scanned pages (OCR)…' : 'Reading the pages (OCR for scans)…';
+  return 'Answering…';
+}
 
 /** Model status, asked once per panel mount: whether answers can come from a vision-language model. */
 export function useProviderStatus(): ProviderStatus | null {
@@ -49,6 +91,7 @@ export function AskPanel({ doc }: { doc: OpenDoc | null }) {
   const [from, setFrom] = useState(1);
   const [to, setTo] = useState(1);
   const status = useProviderStatus();
+  const suggestions = useSuggestions(doc);
   const entries = useAsk((s) => s.entries);
   const shown = useAsk((s) => s.shown);
   const history = doc ? entries.filter((e) => e.docId === doc.info.id && e.kind === 'ask') : [];
@@ -147,6 +190,14 @@ export function AskPanel({ doc }: { doc: OpenDoc | null }) {
           rows={3}
           aria-label="Question"
         />
+        {running && !running.text && (
+          <ProgressLine
+            testId="ask-progress"
+            label={askStage(running)}
+            done={running.progress?.done ?? 0}
+            total={running.progress?.total ?? 0}
+          />
+        )}
         <div className="row end">
           {running?.askId ? (
             <button type="button" className="btn danger" onClick={() => void cancelAsk(running.askId ?? '')}>
@@ -160,13 +211,11 @@ export function AskPanel({ doc }: { doc: OpenDoc | null }) {
         </div>
       </form>
       <div className="chips" aria-label="Suggested questions">
-        {(doc?.info.kind === 'image' ? [...SUGGESTED_PROMPTS, ...CHART_PROMPTS] : SUGGESTED_PROMPTS).map(
-          (p) => (
-            <button key={p} className="chip" disabled={!doc || !!running} onClick={() => submit(p)}>
-              {p}
-            </button>
-          ),
-        )}
+        {suggestions.map((p) => (
+          <button key={p} className="chip" disabled={!doc || !!running} onClick={() => submit(p)}>
+            {p}
+          </button>
+        ))}
       </div>
     </section>
   );

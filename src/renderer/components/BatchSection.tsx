@@ -18,6 +18,8 @@ import {
 import { loadAppInfo, useAppInfo } from '../stores/settings.js';
 import { toast } from '../stores/ui.js';
 import { errorMessage } from './messages.js';
+import { jobOutputPath } from '../../shared/routes.js';
+import { downloadWithToken } from '../lib/http-transport.js';
 
 const KINDS: Array<{ kind: ExtractKind; label: string }> = [
   { kind: 'dates', label: 'Dates' },
@@ -367,7 +369,25 @@ function OutputFolder({ job }: { job: JobInfo }) {
         <ul className="outputs" aria-label="Output files">
           {job.outputs.map((o) => (
             <li key={o} className="mono" title={o}>
-              {baseName(o)}
+              {/* Headless: the files are on the server; a finished job's outputs download through it. */}
+              {!isElectron && job.progress.state === 'done' ? (
+                <a
+                  href={jobOutputPath(job.jobId, baseName(o))}
+                  download={baseName(o)}
+                  aria-label={`Download ${baseName(o)}`}
+                  onClick={(e) => {
+                    // The server wants the token in a header, which a plain link cannot send.
+                    e.preventDefault();
+                    downloadWithToken(jobOutputPath(job.jobId, baseName(o)), baseName(o)).catch(
+                      (err: unknown) => toast('error', 'Download failed', errorMessage(err)),
+                    );
+                  }}
+                >
+                  <span>{baseName(o)}</span> <span aria-hidden="true">↓</span>
+                </a>
+              ) : (
+                baseName(o)
+              )}
             </li>
           ))}
         </ul>

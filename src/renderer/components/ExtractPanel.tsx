@@ -15,10 +15,12 @@ import {
   loadDates,
   loadTables,
   setExtractView,
+  stopExtract,
   useExtract,
 } from '../stores/extract.js';
 import { toast } from '../stores/ui.js';
 import { BatchSection } from './BatchSection.js';
+import { ProgressLine } from './ProgressLine.js';
 import { revealBox } from './Viewer.js';
 import { ExtractTable } from './ExtractTable.js';
 import { errorMessage } from './messages.js';
@@ -132,21 +134,27 @@ function KindSection<T>({
             </span>
           )}
         </h2>
-        <button
-          className="btn small"
-          onClick={reload}
-          disabled={data?.state === 'loading'}
-          aria-label={`Extract ${kind} again`}
-        >
-          {data?.state === 'loading' ? 'Reading…' : 'Refresh'}
-        </button>
+        {data?.state !== 'loading' && (
+          <button className="btn small" onClick={reload} aria-label={`Extract ${kind} again`}>
+            {data?.state === 'error' && data.code === 'cancelled' ? 'Extract' : 'Refresh'}
+          </button>
+        )}
       </header>
       {(!data || data.state === 'loading') && (
+        <ProgressLine
+          testId={`${kind}-progress`}
+          label={`Reading the ${kind} of this document…`}
+          done={data?.done ?? 0}
+          total={data?.total ?? 0}
+          onStop={data ? () => void stopExtract(kind, docId) : undefined}
+        />
+      )}
+      {data?.state === 'error' && data.code === 'cancelled' && (
         <p className="muted" role="status">
-          Reading the {kind} of this document…
+          Stopped. Extract again to read the rest.
         </p>
       )}
-      {data?.state === 'error' && (
+      {data?.state === 'error' && data.code !== 'cancelled' && (
         <p className="note error" role="status">
           {data.code === 'not_implemented'
             ? `Not available in this build yet: ${data.message}`

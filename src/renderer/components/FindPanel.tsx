@@ -7,7 +7,7 @@ import { api } from '../lib/api.js';
 import { cancelAsk, findObjects, showAnswer, useAsk } from '../stores/ask.js';
 import type { OpenDoc } from '../stores/documents.js';
 import { setHidden, useHighlights } from '../stores/highlights.js';
-import { toast } from '../stores/ui.js';
+import { setPanel, toast } from '../stores/ui.js';
 import { useProviderStatus } from './AskPanel.js';
 import { colourFor, labelsOf } from './Highlights.js';
 import { errorMessage } from './messages.js';
@@ -37,19 +37,31 @@ export function FindPanel({ doc }: { doc: OpenDoc | null }) {
   const boxes = last?.answer?.boxes ?? [];
   const labels = labelsOf(boxes);
 
+  // Finding needs a vision-language model; until one is installed the button is off and says why (a run
+  // without one used to end in "0 hits", as if the page had nothing).
+  const noModel = status !== null && !status.installedModel;
+  const blocked = !doc
+    ? 'Open a document first'
+    : noModel
+      ? 'Finding objects needs a vision-language model: install one in the Models panel'
+      : null;
+
   const submit = () => {
     const list = parseObjects(objects);
-    if (!doc || list.length === 0 || running) return;
+    if (!doc || noModel || list.length === 0 || running) return;
     void findObjects(doc.info.id, doc.page, list, tiles);
   };
 
   return (
     <section className="panel find-panel" aria-label="Find in image">
       <h2>Find on {doc ? `page ${doc.page}` : 'a page'}</h2>
-      {status && !status.installedModel && (
-        <div className="note info" role="note">
-          Finding objects needs a vision-language model. Install one in the Models panel; until then this
-          panel reports that none is installed.
+      {noModel && (
+        <div className="note info" role="note" id="find-needs-model" data-testid="find-needs-model">
+          Finding objects needs a vision-language model, and none is installed.{' '}
+          <button type="button" className="linkish" onClick={() => setPanel('models')}>
+            Open Models
+          </button>{' '}
+          to install one.
         </div>
       )}
       <form
@@ -83,7 +95,9 @@ export function FindPanel({ doc }: { doc: OpenDoc | null }) {
             <button
               className="btn primary"
               type="submit"
-              disabled={!doc || parseObjects(objects).length === 0}
+              disabled={blocked !== null || parseObjects(objects).length === 0}
+              title={blocked ?? 'Find these objects on the page'}
+              aria-describedby={noModel ? 'find-needs-model' : undefined}
             >
               Find
             </button>

@@ -16,7 +16,7 @@ import {
 } from '../stores/models.js';
 import { loadAppInfo, useAppInfo } from '../stores/settings.js';
 import { setPanel, toast } from '../stores/ui.js';
-import { errorMessage } from './messages.js';
+import { errorMessage, hubError } from './messages.js';
 import '../panels.css';
 
 export function formatBytes(n: number): string {
@@ -115,7 +115,8 @@ function ProviderCard({ status, error }: { status: ProviderStatus | null; error:
           </button>
         )}
       </div>
-      {status && (
+      {/* With no model installed the panel's own note says so; the same sentence twice read as two problems. */}
+      {status?.installedModel && (
         <p className="provider-summary" data-testid="provider-summary" title={status.summary}>
           {status.summary}
         </p>
@@ -234,7 +235,7 @@ function KnownCard({ model }: { model: KnownModel }) {
     try {
       await f();
     } catch (e) {
-      toast('error', `Could not ${what} ${model.name}`, errorMessage(e));
+      toast('error', `Could not ${what} ${model.name}`, hubError(errorMessage(e)).summary);
     } finally {
       setBusy(false);
     }
@@ -252,6 +253,14 @@ function KnownCard({ model }: { model: KnownModel }) {
         <span className="mono" title={`${model.repo}@${model.revision}`}>
           {model.repo}
         </span>
+      </p>
+      <p className="muted small" data-testid="model-sizes">
+        {sized.some((x) => x.bytes > 0)
+          ? `Download: ${sized
+              .filter((x) => x.bytes > 0)
+              .map((x) => `${x.d} ${formatBytes(x.bytes)}`)
+              .join(' · ')}`
+          : 'Download size: read from the hub when the download starts (not in the manifest yet).'}
       </p>
       {pull && pull.state !== 'done' && pull.state !== 'cancelled' ? (
         <PullBar pull={pull} />
@@ -357,9 +366,12 @@ function PullBar({ pull }: { pull: PullProgress }) {
           {pull.file}
         </p>
       )}
-      {pull.message && (
-        <p className={`small${pull.state === 'failed' ? ' error-text' : ' muted'}`}>{pull.message}</p>
-      )}
+      {pull.message &&
+        (pull.state === 'failed' ? (
+          <ErrorText raw={pull.message} testId="pull-error" />
+        ) : (
+          <p className="small muted">{pull.message}</p>
+        ))}
     </div>
   );
 }
@@ -416,10 +428,26 @@ function ImportForm() {
         </button>
       </form>
       {error && (
-        <p className="note error" role="alert">
-          {error}
-        </p>
+        <div className="note error" role="alert" data-testid="import-error">
+          <ErrorText raw={error} />
+        </div>
       )}
     </section>
+  );
+}
+
+/** An error's readable summary, with the raw text (codes, hosts, paths) behind a Details toggle. */
+function ErrorText({ raw, testId }: { raw: string; testId?: string }) {
+  const { summary, details } = hubError(raw);
+  return (
+    <div className="error-text small" data-testid={testId}>
+      <p>{summary}</p>
+      {details && (
+        <details className="error-details">
+          <summary>Details</summary>
+          <pre>{details}</pre>
+        </details>
+      )}
+    </div>
   );
 }

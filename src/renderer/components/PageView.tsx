@@ -111,7 +111,11 @@ function PdfPage({ info, page, scale }: { info: DocumentInfo; page: number; scal
         await task.promise;
         if (cancelled) return;
         textDiv.replaceChildren();
+        // pdf.js sizes the layer and every span by --total-scale-factor (= scale × the page's UserUnit). It
+        // must be set on the layer itself: computed on an ancestor, var(--scale-factor) is not defined there
+        // yet, the whole chain becomes invalid and every span falls back to the default font size.
         textDiv.style.setProperty('--scale-factor', String(viewport.scale));
+        textDiv.style.setProperty('--total-scale-factor', String(viewport.scale * viewport.userUnit));
         textLayer = new TextLayer({ textContentSource: p.streamTextContent(), container: textDiv, viewport });
         await textLayer.render();
         if (!cancelled) setState('painted');

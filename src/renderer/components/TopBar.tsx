@@ -1,6 +1,6 @@
 // The top bar: open, the tabs of open documents, page, zoom, fit and rotate controls, the command palette,
 // theme. Also the recent-files list of the empty state.
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { formatShortcut } from '../../shared/commands.js';
 import { commandById, isMac, setPaletteOpen } from '../commands.js';
 import { isElectron } from '../lib/api.js';
@@ -78,29 +78,53 @@ export function OpenButton({ label = 'Open' }: { label?: string }) {
   );
 }
 
-export function TopBar({ active }: { active: OpenDoc | null }) {
-  const docs = useDocuments((s) => s.docs);
-  const opening = useDocuments((s) => s.opening);
-  const theme = useSettings((s) => s.theme);
+/**
+ * The document tabs: each keeps a readable minimum width (name cut with an ellipsis, the full name in its
+ * tooltip); when they do not all fit, the strip scrolls (the active tab kept in view) and a menu lists every
+ * open document.
+ */
+function Tabs({ docs, activeId, opening }: { docs: OpenDoc[]; activeId: string | null; opening: number }) {
+  const strip = useRef<HTMLDivElement>(null);
+  const [overflowing, setOverflowing] = useState(false);
+  const [menu, setMenu] = useState(false);
+  useLayoutEffect(() => {
+    const el = strip.current;
+    if (!el) return;
+    const check = () => setOverflowing(el.scrollWidth > el.clientWidth + 1);
+    check();
+    const ro = new ResizeObserver(check);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [docs.length, opening]);
+  useEffect(() => {
+    const tab = strip.current?.querySelector<HTMLElement>('.tab.active');
+    tab?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [activeId, docs.length]);
+  useEffect(() => {
+    if (!menu) return;
+    const close = (e: Event) => {
+      if (!(e.target instanceof Node) || !strip.current?.parentElement?.contains(e.target)) setMenu(false);
+    };
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && setMenu(false);
+    window.addEventListener('pointerdown', close);
+    window.addEventListener('keydown', esc);
+    return () => {
+      window.removeEventListener('pointerdown', close);
+      window.removeEventListener('keydown', esc);
+    };
+  }, [menu]);
   return (
-    <header className="topbar">
-      <div className="brand" aria-label="DocLens">
-        <span className="logo" aria-hidden="true">
-          ◎
-        </span>{' '}
-        DocLens
-      </div>
-      <OpenButton />
-      <div className="tabs" role="tablist" aria-label="Open documents">
+    <div className="tabs-wrap">
+      <div className="tabs" role="tablist" aria-label="Open documents" ref={strip}>
         {docs.map((d) => (
           <div
             key={d.info.id}
-            className={`tab${d.info.id === active?.info.id ? ' active' : ''}`}
+            className={`tab${d.info.id === activeId ? ' active' : ''}`}
             role="presentation"
           >
             <button
               role="tab"
-              aria-selected={d.info.id === active?.info.id}
+              aria-selected={d.info.id === activeId}
               className="tab-name"
               title={d.info.name}
               onClick={() => activate(d.info.id)}
@@ -108,11 +132,12 @@ export function TopBar({ active }: { active: OpenDoc | null }) {
               <span className="tab-kind" aria-hidden="true">
                 {d.info.kind === 'pdf' ? 'PDF' : 'IMG'}
               </span>
-              {d.info.name}
+              <span className="tab-label">{d.info.name}</span>
             </button>
             <button
               className="tab-close"
               aria-label={`Close ${d.info.name}`}
+              title={`Close ${d.info.name}`}
               onClick={() => void closeDocument(d.info.id)}
             >
               ×
@@ -125,6 +150,61 @@ export function TopBar({ active }: { active: OpenDoc | null }) {
           </div>
         )}
       </div>
+      {overflowing && (
+        <div className="tab-menu">
+          <button
+            className="btn icon"
+            aria-label={`All open documents (${docs.length})`}
+            title={`All open documents (${docs.length})`}
+            aria-haspopup="menu"
+            aria-expanded={menu}
+            data-testid="tab-menu-button"
+            onClick={() => setMenu(!menu)}
+          >
+            {docs.length}▾
+          </button>
+          {menu && (
+            <ul className="tab-menu-list" role="menu" aria-label="Open documents">
+              {docs.map((d) => (
+                <li key={d.info.id} role="none">
+                  <button
+                    role="menuitemradio"
+                    aria-checked={d.info.id === activeId}
+                    title={d.info.name}
+                    onClick={() => {
+                      activate(d.info.id);
+                      setMenu(false);
+                    }}
+                  >
+                    <span className="tab-kind" aria-hidden="true">
+                      {d.info.kind === 'pdf' ? 'PDF' : 'IMG'}
+                    </span>
+                    <span className="tab-label">{d.info.name}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function TopBar({ active }: { active: OpenDoc | null }) {
+  const docs = useDocuments((s) => s.docs);
+  const opening = useDocuments((s) => s.opening);
+  const theme = useSettings((s) => s.theme);
+  return (
+    <header className="topbar">
+      <div className="brand" aria-label="DocLens">
+        <span className="logo" aria-hidden="true">
+          ◎
+        </span>{' '}
+        <span className="brand-name">DocLens</span>
+      </div>
+      <OpenButton />
+      <Tabs docs={docs} activeId={active?.info.id ?? null} opening={opening} />
       {active && (
         <span className="page-nav" data-testid="page-indicator" title="Page">
           {active.page} / {active.info.pageCount}

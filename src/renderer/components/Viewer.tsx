@@ -2,7 +2,7 @@
 // recomputed when the window or panel size changes, the current page tracked while scrolling.
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { OpenDoc } from '../stores/documents.js';
-import { setFit, setPage } from '../stores/documents.js';
+import { setFit, setPage, viewScrolls as scrolls } from '../stores/documents.js';
 import { cssPerUnit } from '../lib/pdf.js';
 import { PageView } from './PageView.js';
 import type { PageBox } from '../../shared/geometry.js';
@@ -14,6 +14,8 @@ const PADDING = 24;
 export function Viewer({ doc }: { doc: OpenDoc }) {
   const scroller = useRef<HTMLDivElement>(null);
   const { info, fit, zoom, rotation } = doc;
+  const view = useRef({ zoom, rotation });
+  view.current = { zoom, rotation };
   // The page box as laid out: a quarter turn swaps its width and height.
   const turned = rotation === 90 || rotation === 270;
   const wOf = (p: { width: number; height: number }) => (turned ? p.height : p.width);
@@ -41,6 +43,25 @@ export function Viewer({ doc }: { doc: OpenDoc }) {
     ro.observe(el);
     return () => ro.disconnect();
   }, [info, fit, zoom, turned]);
+
+  // Restore this tab's scroll position (or, when the layout changed since, its current page) before paint.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const saved = scrolls.get(info.id);
+    if (saved && saved.zoom === zoom && saved.rotation === rotation) {
+      el.scrollTop = saved.top;
+      el.scrollLeft = saved.left;
+    } else if (doc.page > 1) {
+      const target = el.querySelector<HTMLElement>(`[data-page="${doc.page}"]`);
+      if (target)
+        el.scrollTop = target.getBoundingClientRect().top - el.getBoundingClientRect().top - PADDING / 2;
+    }
+    return () => {
+      scrolls.set(info.id, { top: el.scrollTop, left: el.scrollLeft, ...view.current });
+    };
+    // Only on mount and unmount: later zoom changes keep the scroll where the user put it.
+  }, []);
 
   useEffect(() => {
     const el = scroller.current;

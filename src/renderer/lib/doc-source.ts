@@ -5,9 +5,26 @@ import { api } from './api.js';
 import { loadPdf } from './pdf.js';
 
 const imageUrls = new Map<string, Promise<string>>();
+/**
+ * The password each encrypted document was opened with: the viewer's own pdf.js load needs it too (the
+ * backend's copy never leaves the backend). Kept in memory for the open tab only, never stored.
+ */
+const passwords = new Map<string, string>();
+
+export function rememberPassword(docId: string, password: string | undefined): void {
+  if (password) passwords.set(docId, password);
+}
+
+export function forgetPassword(docId: string): void {
+  passwords.delete(docId);
+}
 
 export function pdfFor(info: DocumentInfo): Promise<PDFDocumentProxy> {
-  return loadPdf(info.id, async () => (await api.call('documents.content', { docId: info.id })).bytes);
+  return loadPdf(
+    info.id,
+    async () => (await api.call('documents.content', { docId: info.id })).bytes,
+    passwords.get(info.id),
+  );
 }
 
 export function imageUrlFor(info: DocumentInfo): Promise<string> {

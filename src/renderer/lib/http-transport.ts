@@ -125,3 +125,24 @@ export function createHttpTransport(base = '', token = takeToken()): RawTranspor
     },
   };
 }
+
+/**
+ * Downloads a server file that needs the token (a finished job's outputs): a plain link cannot carry the
+ * Authorization header, so the bytes come through fetch and are saved from an object URL.
+ */
+export async function downloadWithToken(path: string, name: string, token = takeToken()): Promise<void> {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
+  if (!res.ok) throw new Error(`${name}: ${(await res.text()) || `HTTP ${res.status}`}`);
+  const url = URL.createObjectURL(await res.blob());
+  try {
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.append(a);
+    a.click();
+    a.remove();
+  } finally {
+    // The click has handed the bytes to the download; the URL is not needed after this turn.
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+}

@@ -22,6 +22,8 @@ export interface AskEntry {
   answer: Answer | null;
   error: string | null;
   errorCode: string | null;
+  /** Reading the asked pages before answering (OCR on scans takes seconds): null until the backend reports. */
+  progress: { done: number; total: number; ocr: boolean } | null;
 }
 
 interface AskState {
@@ -43,7 +45,10 @@ function patch(where: (e: AskEntry) => boolean, f: (e: AskEntry) => AskEntry): v
 const early = new Map<string, AppEvent[]>();
 
 function askIdOf(event: AppEvent): string | null {
-  return event.type === 'ask.token' || event.type === 'ask.done' || event.type === 'ask.error'
+  return event.type === 'ask.token' ||
+    event.type === 'ask.done' ||
+    event.type === 'ask.error' ||
+    event.type === 'ask.progress'
     ? event.payload.askId
     : null;
 }
@@ -72,7 +77,13 @@ function syncHighlights(): void {
 }
 
 function apply(event: AppEvent): void {
-  if (event.type === 'ask.token') {
+  if (event.type === 'ask.progress') {
+    const { askId, done, total, source } = event.payload;
+    patch(
+      (e) => e.askId === askId && e.status === 'running',
+      (e) => ({ ...e, progress: { done, total, ocr: (e.progress?.ocr ?? false) || source === 'ocr' } }),
+    );
+  } else if (event.type === 'ask.token') {
     const { askId, text } = event.payload;
     patch(
       (e) => e.askId === askId && e.status === 'running',
@@ -125,6 +136,7 @@ async function begin(
     answer: null,
     error: null,
     errorCode: null,
+    progress: null,
   };
   useAsk.setState((s) => ({ entries: [...s.entries, entry], shown: key }));
   syncHighlights();

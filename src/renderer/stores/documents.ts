@@ -5,6 +5,7 @@ import type { SampleName } from '../../shared/contract.js';
 import { ApiError } from '../../shared/api-client.js';
 import type { DocumentInfo } from '../../shared/domain.js';
 import { api } from '../lib/api.js';
+import { forgetPassword, rememberPassword } from '../lib/doc-source.js';
 import { unloadPdf } from '../lib/pdf.js';
 import { forgetDocument } from './ask.js';
 import { forgetExtract } from './extract.js';
@@ -30,13 +31,21 @@ interface DocumentsState {
 
 export const useDocuments = create<DocumentsState>(() => ({ docs: [], activeId: null, opening: 0 }));
 
+/**
+ * Where each document's viewer was scrolled when its tab was left (the viewer is remounted per tab), with the
+ * zoom and rotation it was laid out at: switching back restores it, so the page shown, the page indicator, the
+ * thumbnails and Ask's "this page" (all `OpenDoc.page`) agree. Not React state: scrolling re-renders nothing.
+ */
+export const viewScrolls = new Map<string, { top: number; left: number; zoom: number; rotation: number }>();
+
 export const ZOOM_STEPS = [0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1, 1.1, 1.25, 1.5, 1.75, 2, 2.5, 3, 4, 5];
 
 export function activeDoc(s: DocumentsState = useDocuments.getState()): OpenDoc | null {
   return s.docs.find((d) => d.info.id === s.activeId) ?? null;
 }
 
-function added(info: DocumentInfo): void {
+function added(info: DocumentInfo, password?: string): void {
+  rememberPassword(info.id, password);
   useDocuments.setState((s) => ({
     docs: [...s.docs, { info, zoom: 1, fit: 'width', page: 1, rotation: 0 }],
     activeId: info.id,
@@ -75,7 +84,10 @@ export async function openFiles(files: readonly File[]): Promise<void> {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const attempt = async (password?: string): Promise<void> => {
       try {
-        added(await withOpening(() => api.call('documents.upload', { name: file.name, bytes, password })));
+        added(
+          await withOpening(() => api.call('documents.upload', { name: file.name, bytes, password })),
+          password,
+        );
         askPassword(null);
       } catch (e) {
         if (e instanceof ApiError && (e.code === 'needs_password' || e.code === 'wrong_password')) {
@@ -95,7 +107,7 @@ export async function openPath(path: string): Promise<void> {
   const name = path.split(/[/\\]/).pop() ?? path;
   const attempt = async (password?: string): Promise<void> => {
     try {
-      added(await withOpening(() => api.call('documents.open', { path, password })));
+      added(await withOpening(() => api.call('documents.open', { path, password })), password);
       rememberRecent(path);
       askPassword(null);
     } catch (e) {
@@ -128,6 +140,8 @@ export async function closeDocument(id: string): Promise<void> {
   forgetDocument(id);
   forgetExtract(id);
   await unloadPdf(id);
+  forgetPassword(id);
+  viewScrolls.delete(id);
   await api.call('documents.close', { docId: id }).catch(() => undefined);
 }
 

@@ -12,7 +12,8 @@ export const EXPORT_FORMATS: Array<{ format: ExportFormat; label: string }> = [
 ];
 
 export type Loadable<T> =
-  | { state: 'loading' }
+  /** Reading: `done` of `total` pages so far (total 0 until the backend's first report); `runId` stops it. */
+  | { state: 'loading'; runId: string; done: number; total: number }
   | { state: 'done'; value: T }
   | { state: 'error'; message: string; code: string | null };
 
@@ -39,30 +40,56 @@ function failure(e: unknown): { state: 'error'; message: string; code: string | 
   return { state: 'error', message: e instanceof Error ? e.message : String(e), code };
 }
 
-export async function loadDates(docId: string, force = false): Promise<void> {
-  const now = useExtract.getState().dates[docId];
-  if (!force && now && now.state !== 'error') return;
-  useExtract.setState((s) => ({ dates: { ...s.dates, [docId]: { state: 'loading' } } }));
-  let next: Loadable<DateHit[]>;
+let nextRun = 1;
+
+/**
+ * Asks the backend for one document's dates or tables with a runId: its extract.progress events fill in the
+ * page count as pages are read, and stopExtract ends it (the section then says it was stopped).
+ */
+async function load(kind: ExtractKind, docId: string, force: boolean): Promise<void> {
+  const now = useExtract.getState()[kind][docId];
+  if (now?.state === 'loading') return;
+  // Kept unless forced: a result, and a run the user stopped (coming back to the tab does not restart it).
+  if (!force && now && (now.state !== 'error' || now.code === 'cancelled')) return;
+  const runId = `${kind}-${Date.now().toString(36)}-${nextRun++}`;
+  const set = (v: Loadable<DateHit[]> | Loadable<Table[]>) =>
+    useExtract.setState((s) => ({ [kind]: { ...s[kind], [docId]: v } }));
+  set({ state: 'loading', runId, done: 0, total: 0 });
+  const off = api.on((event) => {
+    if (event.type !== 'extract.progress' || event.payload.runId !== runId) return;
+    const cur = useExtract.getState()[kind][docId];
+    if (cur?.state === 'loading' && cur.runId === runId && event.payload.done >= cur.done)
+      set({ ...cur, done: event.payload.done, total: event.payload.total });
+  });
+  let next: Loadable<DateHit[]> | Loadable<Table[]>;
   try {
-    next = { state: 'done', value: (await api.call('extract.dates', { docId })).dates };
+    next =
+      kind === 'dates'
+        ? { state: 'done', value: (await api.call('extract.dates', { docId, runId })).dates }
+        : { state: 'done', value: (await api.call('extract.tables', { docId, runId })).tables };
   } catch (e) {
     next = failure(e);
+  } finally {
+    off();
   }
-  useExtract.setState((s) => ({ dates: { ...s.dates, [docId]: next } }));
+  // A document closed meanwhile is not brought back.
+  const cur = useExtract.getState()[kind][docId];
+  if (cur?.state === 'loading' && cur.runId === runId) set(next);
 }
 
-export async function loadTables(docId: string, force = false): Promise<void> {
-  const now = useExtract.getState().tables[docId];
-  if (!force && now && now.state !== 'error') return;
-  useExtract.setState((s) => ({ tables: { ...s.tables, [docId]: { state: 'loading' } } }));
-  let next: Loadable<Table[]>;
-  try {
-    next = { state: 'done', value: (await api.call('extract.tables', { docId })).tables };
-  } catch (e) {
-    next = failure(e);
-  }
-  useExtract.setState((s) => ({ tables: { ...s.tables, [docId]: next } }));
+export function loadDates(docId: string, force = false): Promise<void> {
+  return load('dates', docId, force);
+}
+
+export function loadTables(docId: string, force = false): Promise<void> {
+  return load('tables', docId, force);
+}
+
+/** Stops a document's running dates or tables extraction. */
+export async function stopExtract(kind: ExtractKind, docId: string): Promise<void> {
+  const cur = useExtract.getState()[kind][docId];
+  if (cur?.state !== 'loading') return;
+  await api.call('extract.stop', { runId: cur.runId }).catch(() => undefined);
 }
 
 export function forgetExtract(docId: string): void {

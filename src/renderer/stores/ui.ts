@@ -25,11 +25,22 @@ interface UiState {
 
 export const useUi = create<UiState>(() => ({ toasts: [], panel: 'ask', password: null }));
 
+/** At most this many toasts show at once: a new one pushes the oldest out. */
+export const MAX_TOASTS = 3;
+/** How long a toast stays: errors longer (there is more to read), but they expire too; each has a close button. */
+export const TOAST_MS = { info: 5_000, error: 10_000 } as const;
+
 let nextToast = 1;
 export function toast(kind: Toast['kind'], title: string, message: string): void {
   const id = nextToast++;
-  useUi.setState((s) => ({ toasts: [...s.toasts.slice(-4), { id, kind, title, message }] }));
-  setTimeout(() => dismissToast(id), kind === 'error' ? 12_000 : 5_000);
+  useUi.setState((s) => ({
+    toasts: [
+      // The same message again replaces its earlier copy instead of stacking a duplicate.
+      ...s.toasts.filter((t) => t.title !== title || t.message !== message).slice(-(MAX_TOASTS - 1)),
+      { id, kind, title, message },
+    ],
+  }));
+  setTimeout(() => dismissToast(id), TOAST_MS[kind]);
 }
 
 export function dismissToast(id: number): void {
