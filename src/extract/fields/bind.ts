@@ -738,7 +738,10 @@ export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
       // A scanned name read the same way twice (the letterhead and the footer, the bank account's name) is
       // not a misreading: two reads agree.
       const again = findPhrase(ctx.pages, vendor.value, { minScore: 1 }).filter(
-        (m) => !m.boxes.some((b) => m.page === vendor.box.page && vOverlap(b, vendor.box) > 0.5),
+        // The same characters and spaces, not only the same letters: "LL C" twice is one misreading, twice.
+        (m) =>
+          m.text === vendor.value &&
+          !m.boxes.some((b) => m.page === vendor.box.page && vOverlap(b, vendor.box) > 0.5),
       );
       if (again.length > 0) {
         vendor.score = 0.82;
