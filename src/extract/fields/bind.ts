@@ -177,18 +177,21 @@ function moneyIn(
   how: string,
   maxSkip = 4,
   labelH = ix.h,
+  labelSeg?: number,
 ): Found | null {
   let skipped = 0;
   for (const i of stream) {
     const t = ix.tokens[i];
     if (!t) continue;
     // A smear or a stamp OCR read as letters, much taller than the label's text, is not in the row.
-    if (t.box.y1 - t.box.y0 > 1.8 * labelH) continue;
+    if (t.box.y1 - t.box.y0 > 2.2 * labelH) continue;
     const m = parseMoney(t.text);
     if (m) {
       return { idx: [i], value: m.value, normalized: m.normalized, how, currency: m.currency };
     }
     if (isMoneyFiller(t.text)) continue;
+    // The rest of the label's own segment qualifies it ("Total RM Incl. of GST 7.30"); words beyond it end the search.
+    if (labelSeg !== undefined && t.seg === labelSeg && !startsLabel(ix, i)) continue;
     if (t.letters.length >= 4 || startsLabel(ix, i)) return null;
     if (++skipped > maxSkip) return null;
   }
@@ -271,7 +274,7 @@ function valueFor(ix: PageIndex, hit: LabelHit, dates: readonly DateHit[]): Foun
   const below = (n: number) => rowsBelow(ix, hit.box, n, Math.max(hit.box.x1 - hit.box.x0, 12 * h));
   switch (hit.spec.type) {
     case 'money': {
-      const r = moneyIn(ix, right, 'right', 4, h);
+      const r = moneyIn(ix, right, 'right', 4, h, ix.tokens[hit.start]?.seg);
       if (r) return { ...r, how: how(r.idx) };
       // Below only when the amount sits under the label itself (a form's boxed field), not the next row's
       // amount in the right-hand column (that is the next label's value: cash under total).
@@ -726,11 +729,19 @@ export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
   const first = ixs[0];
   if (first) {
     const { vendor, address } = vendorAndAddress(first);
-    if (vendor && vendor.score < VERIFIED_SCORE && vendor.value.split(' ').length >= 2) {
+    if (
+      vendor &&
+      vendor.score < VERIFIED_SCORE &&
+      vendor.value.split(' ').length >= 2 &&
+      LEGAL.test(vendor.value)
+    ) {
       // A scanned name read the same way twice (the letterhead and the footer, the bank account's name) is
       // not a misreading: two reads agree.
       const again = findPhrase(ctx.pages, vendor.value, { minScore: 1 }).filter(
-        (m) => !m.boxes.some((b) => m.page === vendor.box.page && vOverlap(b, vendor.box) > 0.5),
+        // The same characters and spaces, not only the same letters: "LL C" twice is one misreading, twice.
+        (m) =>
+          m.text === vendor.value &&
+          !m.boxes.some((b) => m.page === vendor.box.page && vOverlap(b, vendor.box) > 0.5),
       );
       if (again.length > 0) {
         vendor.score = 0.82;

@@ -26,7 +26,7 @@ export interface PageIndex {
 
 const GLUED = /^([A-Za-z][A-Za-z./ ]{1,20}[:;])(\S.*)$/;
 /** "TotalRM15.40": a label word run into its amount by OCR (a currency mark or digit after 3+ letters). */
-const GLUED_MONEY = /^([A-Za-z]{3,}[:;.]?)((?:RM|\$|€|£)?\d[\d,.]*\d)$/;
+const GLUED_MONEY = /^([A-Za-z]{3,}?[:;.]?)((?:RM|\$|€|£)?\d[\d,.]*\d)$/;
 
 export function lettersOf(text: string): string {
   return text
