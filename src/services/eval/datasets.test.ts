@@ -1,7 +1,7 @@
 // The benchmark readers on the generated sample sets (every public format `doclens eval` takes): each good entry
 // becomes an item with the right truth and prompt, each broken one a problem naming its file, and nothing throws.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -209,4 +209,15 @@ test("MME's release folders: images beside their .txt, or images/ + questions_an
       ['artwork/11#1', 1, `no image 11.* in ${join(rel, 'artwork', 'images')}`],
     ],
   );
+});
+
+test('DocVQA as downloaded: the questions JSON in a subfolder (spdocvqa_qas/), the images in another', async () => {
+  const dir = join(root, 'docvqa-nested');
+  const set = await makeSampleSet('docvqa', join(dir, 'spdocvqa_qas'));
+  assert.ok(set.truth.size > 0);
+  await rename(join(dir, 'spdocvqa_qas', 'documents'), join(dir, 'spdocvqa_images'));
+  const bench = await loadBenchmark('docvqa', dir);
+  assert.deepEqual(new Map(bench.items.map((i) => [i.id, i.ref])), set.truth);
+  assert.deepEqual(bench.files, [join('spdocvqa_qas', 'val_v1.0.json')]);
+  for (const it of bench.items) assert.ok('path' in it.image && it.image.path.includes('spdocvqa_images'));
 });

@@ -105,11 +105,18 @@ const isDir = (p: string) => {
   }
 };
 
-/** Files directly in `dir` whose names match. */
+/** Files in `dir` whose names match; where none does, those in its immediate subfolders (e.g. DocVQA's qas/). */
 function filesMatching(dir: string, re: RegExp): string[] {
+  const direct = (d: string) =>
+    listDir(d)
+      .filter((n) => re.test(n) && !isDir(join(d, n)))
+      .map((n) => join(d, n));
+  const here = direct(dir);
+  if (here.length) return here;
   return listDir(dir)
-    .filter((n) => re.test(n) && !isDir(join(dir, n)))
-    .map((n) => join(dir, n));
+    .map((n) => join(dir, n))
+    .filter(isDir)
+    .flatMap(direct);
 }
 
 async function readText(file: string): Promise<string> {

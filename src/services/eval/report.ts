@@ -190,6 +190,7 @@ export function reportHtml(r: EvalReport): string {
 <div class="headline">${r.headline.map((f) => `<div class="fig">${e(f.label)}<b>${formatValue(f.value, f.unit)}</b></div>`).join('')}</div>
 ${published}
 <h2>Per category</h2>
+${chartColumn(r) && r.categories.length ? `<p class="meta">${e(chartColumn(r)!.label)} per category</p>` : ''}
 ${barChart(r)}
 <table><tr><th>Category</th><th class="num">n</th>${r.columns.map((c) => `<th class="num">${e(c.label)}</th>`).join('')}</tr>
 ${cats}</table>
