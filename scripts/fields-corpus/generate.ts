@@ -9,6 +9,7 @@ import { createCanvas } from '@napi-rs/canvas';
 import { PDFDocument, StandardFonts, rgb, type PDFFont } from 'pdf-lib';
 import sharp from 'sharp';
 import { mulberry32 } from '../../src/shared/prng.js';
+import { MONTHS } from '../../src/extract/dates/labelled-set.js';
 import type { FieldKind } from '../../src/shared/domain.js';
 
 export type Kind = 'invoices' | 'receipts' | 'forms';
@@ -124,20 +125,6 @@ const CITIES_UK = [
   '81100 Johor Bahru',
   '47400 Petaling Jaya',
   'Manchester M1 2AB',
-];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
 ];
 const ITEMS = [
   'Logo design',

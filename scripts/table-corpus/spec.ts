@@ -1,6 +1,7 @@
 // Seeded table content and layout choices for the generated table corpus: the logical grid (cell text, spans,
 // header rows) is decided here, before any renderer draws it, so it is the exact truth of the printed page.
 import { mulberry32 } from '../../src/shared/prng.js';
+import { MONTHS as MONTHS_LONG } from '../../src/extract/dates/labelled-set.js';
 
 /** One logical cell: its anchor slot, its span and its text (lines joined by one space in `text`). */
 export interface GenCell {
@@ -122,20 +123,6 @@ const PEOPLE = [
 ];
 const STATUS = ['Open', 'Closed', 'Pending', 'Approved', 'Rejected', 'On hold', 'Draft'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const MONTHS_LONG = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 const NOTES = [
   'delivered in two parts',
   'awaiting signature from the regional office',
