@@ -6,7 +6,7 @@ import type { PageInfo, TextPage } from '../shared/domain.js';
 import { capScale, rasterSize } from './canvas-cap.js';
 import { defaultDetail, docError } from './doc-errors.js';
 import type { DocFacts, LoadedDoc, RenderFormat, RenderOutput } from './loaded-doc.js';
-import { documentParams, loadPdfJs } from './pdfjs-setup.js';
+import { captureWarnings, documentParams, loadPdfJs, pageLosses } from './pdfjs-setup.js';
 import { extractRulings, type Segment } from './rulings.js';
 import { buildTextPage, type MeasureChars, type TextItemLike } from './text-layer.js';
 
@@ -174,10 +174,12 @@ class PdfDoc implements LoadedDoc {
    * reuses what the text pass left in this document (parsed page tree, translated fonts) instead of parsing the
    * file again elsewhere.
    */
-  async rulings(n: number): Promise<Segment[]> {
+  async rulings(n: number): Promise<{ segments: Segment[]; warnings: string[] }> {
     const { page, g } = await this.#page(n);
     try {
-      return await extractRulings(page, g);
+      // The operator list decodes the page's images, so a lost one shows here as in a render.
+      const { value, warnings } = await captureWarnings(() => extractRulings(page, g));
+      return { segments: value, warnings: pageLosses(warnings) };
     } catch (e) {
       throw docError(
         'corrupt',
@@ -200,11 +202,13 @@ class PdfDoc implements LoadedDoc {
       const canvas = napiCanvas.createCanvas(width, height);
       const ctx = canvas.getContext('2d', { alpha: false });
       const params = { canvasContext: ctx, canvas, viewport, background: '#ffffff' };
-      await page.render(params).promise;
+      // pdf.js draws nothing for an image it cannot decode and only warns: those warnings are the page's losses.
+      const { warnings: seen } = await captureWarnings(() => page.render(params).promise);
+      const warnings = pageLosses(seen);
       if (format === 'raw') {
         const img = ctx.getImageData(0, 0, width, height);
         const data = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
-        return { format, data, width, height, channels: 4, scale, capped };
+        return { format, data, width, height, channels: 4, scale, capped, warnings };
       }
       const png = await canvas.encode('png');
       return {
@@ -215,6 +219,7 @@ class PdfDoc implements LoadedDoc {
         channels: 4,
         scale,
         capped,
+        warnings,
       };
     } catch (e) {
       throw docError('corrupt', this.#name, `page ${n} could not be rendered (${errorMessage(e)})`);
