@@ -199,7 +199,7 @@ const LOSSES: [RegExp, (m: RegExpMatchArray) => string][] = [
   [
     /^Invalid stream: "(.*)"$/s,
     (m) =>
-      `a stream could not be decompressed (${cause(m[1] ?? '')}); the image or content it held is missing`,
+      `a stream could not be decompressed (${cause(m[1] ?? '')}), so the image or content it held is missing`,
   ],
   [/^BMP image decoding failed: (.*)/s, (m) => `an image could not be decoded (${cause(m[1] ?? '')})`],
   [
