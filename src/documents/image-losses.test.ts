@@ -71,6 +71,32 @@ test('reading ruling lines decodes the images too and reports the lost ones', as
   await h.close();
 });
 
+test('an image shared by several pages is reported on every page that draws it, whatever pdf.js cached', async () => {
+  for (const [c, reason] of [
+    ['garbage-flate', /^a stream could not be decompressed/],
+    ['cut-jpeg', /^an image is incomplete \(JPEG data is cut short\)$/],
+    ['no-frame-jpeg', /^an image could not be decoded/],
+  ] as const) {
+    const file = tmp.file(`shared-${c}.pdf`, await imagePdf(['good-jpeg', c, c, c, c], { shared: true }));
+    const h = await engine.open(file);
+    for (const p of [1, 2, 3, 4, 5, 3]) {
+      const w = (await h.renderRaw(p, { dpi: 72 })).warnings ?? [];
+      if (p === 1) assert.deepEqual(w, [], c);
+      else
+        assert.ok(
+          w.length > 0 && w.every((x) => x.startsWith(`page ${p}: `)),
+          `${c} page ${p}: ${String(w)}`,
+        );
+      if (p > 1)
+        assert.ok(
+          w.some((x) => reason.test(x.slice(`page ${p}: `.length))),
+          `${c} page ${p}: ${String(w)}`,
+        );
+    }
+    await h.close();
+  }
+});
+
 test('pageLosses keeps only warnings that mean something was not drawn', () => {
   assert.deepEqual(
     pageLosses([

@@ -152,6 +152,15 @@ class PdfDoc implements LoadedDoc {
     }
   }
 
+  /**
+   * Drops the parser's decoded-image cache after a page lost an image. NOTE: pdf.js keeps an image used on
+   * several pages decoded once for the document, and later pages paint that copy without a warning; emptied, the
+   * next page decodes it again and warns again (one that failed outright warns as a null image when painted).
+   */
+  async #forgetImages(): Promise<void> {
+    await this.#doc.cleanup().catch(() => undefined);
+  }
+
   async text(n: number): Promise<TextPage> {
     const { page, g } = await this.#page(n);
     try {
@@ -178,8 +187,10 @@ class PdfDoc implements LoadedDoc {
     const { page, g } = await this.#page(n);
     try {
       // The operator list decodes the page's images, so a lost one shows here as in a render.
-      const { value, warnings } = await captureWarnings(() => extractRulings(page, g));
-      return { segments: value, warnings: pageLosses(warnings) };
+      const { value, warnings: seen } = await captureWarnings(() => extractRulings(page, g));
+      const warnings = pageLosses(seen);
+      if (warnings.length) await this.#forgetImages();
+      return { segments: value, warnings };
     } catch (e) {
       throw docError(
         'corrupt',
@@ -205,6 +216,7 @@ class PdfDoc implements LoadedDoc {
       // pdf.js draws nothing for an image it cannot decode and only warns: those warnings are the page's losses.
       const { warnings: seen } = await captureWarnings(() => page.render(params).promise);
       const warnings = pageLosses(seen);
+      if (warnings.length) await this.#forgetImages();
       if (format === 'raw') {
         const img = ctx.getImageData(0, 0, width, height);
         const data = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);

@@ -183,6 +183,8 @@ const LOSSES: [RegExp, (m: RegExpMatchArray) => string][] = [
     /^Image exceeded maximum allowed size/,
     () => `an image over ${MAX_IMAGE_PIXELS.toLocaleString('en-US')} pixels was left out`,
   ],
+  // The display side painting an image the parser sent as null (its decoding failed, now or on an earlier page).
+  [/^Dependent image isn't ready yet/, () => GENERIC_DECODE],
   [/^Image dimensions are missing/, () => 'an image without a valid width and height was left out'],
   [
     /^JpegImage\.parse - reached the end of the image data/,
@@ -208,6 +210,8 @@ const LOSSES: [RegExp, (m: RegExpMatchArray) => string][] = [
   ],
 ];
 
+const GENERIC_DECODE = 'an image could not be decoded';
+
 /** What of a page was lost according to pdf.js's warnings, each reason once, in the order first seen. */
 export function pageLosses(warnings: readonly string[]): string[] {
   const out: string[] = [];
@@ -220,7 +224,8 @@ export function pageLosses(warnings: readonly string[]): string[] {
       break;
     }
   }
-  return out;
+  // The generic reason only stands where no specific one says why.
+  return out.some((r) => r.startsWith(`${GENERIC_DECODE} (`)) ? out.filter((r) => r !== GENERIC_DECODE) : out;
 }
 
 let loading: Promise<PdfJs> | null = null;

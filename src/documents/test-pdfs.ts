@@ -175,9 +175,13 @@ export type ImageCase = 'good-jpeg' | 'cut-jpeg' | 'no-frame-jpeg' | 'garbage-fl
 /**
  * A PDF with one 64×48 image XObject a page, drawn at [10, 10, 100×80] on a 200 pt page: a good JPEG, a JPEG cut
  * off inside its scan data, one cut before its frame header, a FlateDecode stream of garbage, or one whose
- * dictionary claims 20000×20000 pixels (over pdf.js's maxImageSize).
+ * dictionary claims 20000×20000 pixels (over pdf.js's maxImageSize). `shared`: pages of the same case draw one
+ * XObject (pdf.js then decodes it once for the document).
  */
-export async function imagePdf(cases: readonly ImageCase[]): Promise<Uint8Array> {
+export async function imagePdf(
+  cases: readonly ImageCase[],
+  opts: { shared?: boolean } = {},
+): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const jpg = new Uint8Array(
     await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 30 } } })
@@ -196,11 +200,14 @@ export async function imagePdf(cases: readonly ImageCase[]): Promise<Uint8Array>
       { Width: 20000, Height: 20000, ColorSpace: 'DeviceGray', BitsPerComponent: 8 },
     ],
   };
+  const refs = new Map<ImageCase, ReturnType<typeof doc.context.register>>();
   for (const c of cases) {
     const [data, dict] = streams[c];
-    const stream = doc.context.stream(data, { Type: 'XObject', Subtype: 'Image', ...dict });
+    let ref = opts.shared ? refs.get(c) : undefined;
+    ref ??= doc.context.register(doc.context.stream(data, { Type: 'XObject', Subtype: 'Image', ...dict }));
+    refs.set(c, ref);
     const page = doc.addPage([200, 200]);
-    const name = page.node.newXObject('Im', doc.context.register(stream));
+    const name = page.node.newXObject('Im', ref);
     page.pushOperators(
       pushGraphicsState(),
       concatTransformationMatrix(100, 0, 0, 80, 10, 10),
