@@ -14,6 +14,10 @@ export interface OpenedInfo {
   pages: PageInfo[];
   title: string | null;
   encrypted: boolean;
+  /**
+   * `partial` when pages could not be read at open, or, found later, when a render or ruling-line read of a page
+   * lost part of it (an image pdf.js could not decode): the handle updates these two fields in place then.
+   */
   status: 'ok' | 'partial';
   warnings: string[];
 }
@@ -54,6 +58,8 @@ export interface RawImage {
   channels: 3 | 4;
   /** Pixels per point used. */
   scale: number;
+  /** What of the page could not be drawn (`page N: an image could not be decoded (…)`); absent or empty when all was. */
+  warnings?: string[];
 }
 
 export interface DocumentEngine {

@@ -18,6 +18,7 @@ import type {
 import { InThreadBackend, type Backend } from './backend.js';
 import { defaultDetail, docError } from './doc-errors.js';
 import type { DocFacts, DocRef, RenderFormat, RenderOutput } from './loaded-doc.js';
+import type { RulingsResult } from './registry.js';
 import { WorkerPool } from './pool.js';
 import { RenderCache } from './render-cache.js';
 import type { Segment } from './rulings.js';
@@ -252,6 +253,15 @@ class Handle implements DocumentHandle {
     return this.#ref;
   }
 
+  /** A page lost part of itself when read: the document becomes `partial` with the reasons (each once). */
+  #lost(page: number, reasons: readonly string[]): string[] {
+    const out = reasons.map((r) => (r.startsWith('page ') ? r : `page ${page}: ${r}`));
+    if (!out.length) return out;
+    this.info.status = 'partial';
+    for (const w of out) if (!this.info.warnings.includes(w)) this.info.warnings.push(w);
+    return out;
+  }
+
   #timeoutMessage(page: number): string {
     return `"${this.info.name}": page ${page} took longer than ${seconds(this.pageTimeoutMs)} and was stopped`;
   }
@@ -266,7 +276,8 @@ class Handle implements DocumentHandle {
       );
     }
     const req = { op: 'render' as const, doc, page, dpi, format };
-    return (await this.backend.run(req, this.pageTimeoutMs, this.#timeoutMessage(page))) as RenderOutput;
+    const out = (await this.backend.run(req, this.pageTimeoutMs, this.#timeoutMessage(page))) as RenderOutput;
+    return { ...out, warnings: this.#lost(page, out.warnings) };
   }
 
   async render(page: number, opts: RenderOptions): Promise<RenderedPage> {
@@ -283,13 +294,22 @@ class Handle implements DocumentHandle {
       dpi: opts.dpi,
       capped: out.capped,
     };
-    if (this.cache) await this.cache.put(key, rendered);
+    if (out.warnings.length) rendered.warnings = out.warnings;
+    // NOTE: a page that lost part of itself is not cached, so each render reports the loss again.
+    else if (this.cache) await this.cache.put(key, rendered);
     return rendered;
   }
 
   async renderRaw(page: number, opts: RenderOptions): Promise<RawImage> {
     const out = await this.#render(page, opts.dpi, 'raw');
-    return { data: out.data, width: out.width, height: out.height, channels: out.channels, scale: out.scale };
+    return {
+      data: out.data,
+      width: out.width,
+      height: out.height,
+      channels: out.channels,
+      scale: out.scale,
+      warnings: out.warnings,
+    };
   }
 
   async text(page: number): Promise<TextPage> {
@@ -309,11 +329,13 @@ class Handle implements DocumentHandle {
     // NOTE: one request for all the pages (a round trip per page costs more than the walk of an ordinary page);
     // the operator list walk is a few milliseconds a page, so 2 s a page is already generous.
     const deadlineMs = this.pageTimeoutMs + RULINGS_MS_PER_PAGE * pages.length;
-    return (await this.backend.run(
+    const out = (await this.backend.run(
       { op: 'rulings', doc, pages: [...pages] },
       deadlineMs,
       `"${this.info.name}": reading the ruling lines of ${pages.length} page(s) took longer than ${seconds(deadlineMs)} and was stopped`,
-    )) as Segment[][];
+    )) as RulingsResult;
+    this.#lost(first, out.warnings);
+    return out.pages;
   }
 
   async close(): Promise<void> {

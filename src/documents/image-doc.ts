@@ -122,9 +122,9 @@ class ImageDoc implements LoadedDoc {
   }
 
   /** An image has no vector drawing, so no ruling lines (tables of an image come from OCR word alignment). */
-  rulings(page: number): Promise<Segment[]> {
+  rulings(page: number): Promise<{ segments: Segment[]; warnings: string[] }> {
     this.#check(page);
-    return Promise.resolve([]);
+    return Promise.resolve({ segments: [], warnings: [] });
   }
 
   // NOTE: an image's page space is its pixel grid, so it is rendered at its own pixels (scale 1) whatever the DPI:
@@ -138,7 +138,7 @@ class ImageDoc implements LoadedDoc {
       if (capped) img = img.resize(size.width, size.height, { fit: 'fill' });
       if (format === 'png') {
         const png = await img.png({ compressionLevel: 6 }).toBuffer();
-        return { format, data: new Uint8Array(png), ...size, channels: 4, scale, capped };
+        return { format, data: new Uint8Array(png), ...size, channels: 4, scale, capped, warnings: [] };
       }
       const { data, info } = await img
         .flatten({ background: '#ffffff' })
@@ -154,6 +154,7 @@ class ImageDoc implements LoadedDoc {
         channels: 3,
         scale,
         capped,
+        warnings: [],
       };
     } catch (e) {
       throw docError('corrupt', this.name, `the image could not be decoded (${errorMessage(e)})`);

@@ -25,6 +25,8 @@ export interface RenderOutput {
   channels: 3 | 4;
   scale: number;
   capped: boolean;
+  /** What of the page could not be drawn ("an image could not be decoded (…)"); empty when all of it was. */
+  warnings: string[];
 }
 
 export interface LoadedDoc {
@@ -32,7 +34,7 @@ export interface LoadedDoc {
   text(page: number): Promise<TextPage>;
   render(page: number, dpi: number, format: RenderFormat): Promise<RenderOutput>;
   /** Ruling lines of a page in page space (PDF vector strokes and bars); images have none. */
-  rulings(page: number): Promise<Segment[]>;
+  rulings(page: number): Promise<{ segments: Segment[]; warnings: string[] }>;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import type { PageInfo, TextPage } from '../shared/domain.js';
 import { capScale, rasterSize } from './canvas-cap.js';
 import { defaultDetail, docError } from './doc-errors.js';
 import type { DocFacts, LoadedDoc, RenderFormat, RenderOutput } from './loaded-doc.js';
-import { documentParams, loadPdfJs } from './pdfjs-setup.js';
+import { captureWarnings, documentParams, loadPdfJs, pageLosses } from './pdfjs-setup.js';
 import { extractRulings, type Segment } from './rulings.js';
 import { buildTextPage, type MeasureChars, type TextItemLike } from './text-layer.js';
 
@@ -152,6 +152,15 @@ class PdfDoc implements LoadedDoc {
     }
   }
 
+  /**
+   * Drops the parser's decoded-image cache after a page lost an image. NOTE: pdf.js keeps an image used on
+   * several pages decoded once for the document, and later pages paint that copy without a warning; emptied, the
+   * next page decodes it again and warns again (one that failed outright warns as a null image when painted).
+   */
+  async #forgetImages(): Promise<void> {
+    await this.#doc.cleanup().catch(() => undefined);
+  }
+
   async text(n: number): Promise<TextPage> {
     const { page, g } = await this.#page(n);
     try {
@@ -174,10 +183,14 @@ class PdfDoc implements LoadedDoc {
    * reuses what the text pass left in this document (parsed page tree, translated fonts) instead of parsing the
    * file again elsewhere.
    */
-  async rulings(n: number): Promise<Segment[]> {
+  async rulings(n: number): Promise<{ segments: Segment[]; warnings: string[] }> {
     const { page, g } = await this.#page(n);
     try {
-      return await extractRulings(page, g);
+      // The operator list decodes the page's images, so a lost one shows here as in a render.
+      const { value, warnings: seen } = await captureWarnings(() => extractRulings(page, g));
+      const warnings = pageLosses(seen);
+      if (warnings.length) await this.#forgetImages();
+      return { segments: value, warnings };
     } catch (e) {
       throw docError(
         'corrupt',
@@ -200,11 +213,14 @@ class PdfDoc implements LoadedDoc {
       const canvas = napiCanvas.createCanvas(width, height);
       const ctx = canvas.getContext('2d', { alpha: false });
       const params = { canvasContext: ctx, canvas, viewport, background: '#ffffff' };
-      await page.render(params).promise;
+      // pdf.js draws nothing for an image it cannot decode and only warns: those warnings are the page's losses.
+      const { warnings: seen } = await captureWarnings(() => page.render(params).promise);
+      const warnings = pageLosses(seen);
+      if (warnings.length) await this.#forgetImages();
       if (format === 'raw') {
         const img = ctx.getImageData(0, 0, width, height);
         const data = new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.byteLength);
-        return { format, data, width, height, channels: 4, scale, capped };
+        return { format, data, width, height, channels: 4, scale, capped, warnings };
       }
       const png = await canvas.encode('png');
       return {
@@ -215,6 +231,7 @@ class PdfDoc implements LoadedDoc {
         channels: 4,
         scale,
         capped,
+        warnings,
       };
     } catch (e) {
       throw docError('corrupt', this.#name, `page ${n} could not be rendered (${errorMessage(e)})`);

@@ -127,12 +127,114 @@ function installPolyfills(): void {
   if (!nav?.language) g.navigator = { language: 'en-US', platform: '', userAgent: '' };
 }
 
+/** Lists receiving pdf.js warnings while a page is read (captureWarnings). */
+const sinks = new Set<string[]>();
+let warnHooked = false;
+
+/**
+ * pdf.js (display and parser halves alike) reports a dropped image only through its `warn`, which prints
+ * `Warning: …` with console.warn; there is no hook or event for it. So console.warn is wrapped once per thread:
+ * pdf.js warnings go to the active captures and are never printed (as at verbosity 0), anything else passes.
+ */
+function hookWarnings(): void {
+  if (warnHooked) return;
+  warnHooked = true;
+  const original = console.warn.bind(console);
+  console.warn = (...args: unknown[]) => {
+    const [first] = args;
+    if (typeof first === 'string' && first.startsWith('Warning: ')) {
+      for (const sink of sinks) sink.push(first.slice('Warning: '.length));
+      return;
+    }
+    original(...args);
+  };
+}
+
+/**
+ * Runs `fn` and returns what pdf.js warned meanwhile. NOTE: a capture takes every warning in the thread while it
+ * runs; a pool worker runs one request at a time, so there they are the page's own (in-thread concurrent reads of
+ * several pages would share them).
+ */
+export async function captureWarnings<T>(fn: () => Promise<T>): Promise<{ value: T; warnings: string[] }> {
+  hookWarnings();
+  const sink: string[] = [];
+  sinks.add(sink);
+  try {
+    return { value: await fn(), warnings: sink };
+  } finally {
+    sinks.delete(sink);
+  }
+}
+
+function cause(s: string): string {
+  return s
+    .replace(/^\w*(Error|Exception): /, '')
+    .replace(/^JpegImage\.parse - /, '')
+    .replace(/\.$/, '');
+}
+
+/** The pdf.js warnings that mean part of a page was not drawn, as reasons a user can read; the rest are dropped. */
+const LOSSES: [RegExp, (m: RegExpMatchArray) => string][] = [
+  [
+    /^Unable to decode image "[^"]*": "(.*)"\.?$/s,
+    (m) => `an image could not be decoded (${cause(m[1] ?? '')})`,
+  ],
+  [
+    /^Image exceeded maximum allowed size/,
+    () => `an image over ${MAX_IMAGE_PIXELS.toLocaleString('en-US')} pixels was left out`,
+  ],
+  // The display side painting an image the parser sent as null (its decoding failed, now or on an earlier page).
+  [/^Dependent image isn't ready yet/, () => GENERIC_DECODE],
+  [/^Image dimensions are missing/, () => 'an image without a valid width and height was left out'],
+  [
+    /^JpegImage\.parse - reached the end of the image data/,
+    () => 'an image is incomplete (JPEG data is cut short)',
+  ],
+  [
+    /^JpegImage\.parse - (.*)/s,
+    (m) => `an image may be damaged (JPEG data is corrupt: ${cause(m[1] ?? '')})`,
+  ],
+  [
+    /^(.*) -- ignoring the rest of the image data/s,
+    (m) => `an image is incomplete (JPEG data is corrupt: ${cause(m[1] ?? '')})`,
+  ],
+  [
+    /^Invalid stream: "(.*)"$/s,
+    (m) =>
+      `a stream could not be decompressed (${cause(m[1] ?? '')}), so the image or content it held is missing`,
+  ],
+  [/^BMP image decoding failed: (.*)/s, (m) => `an image could not be decoded (${cause(m[1] ?? '')})`],
+  [
+    /^getContentStream - ignoring sub-stream \([^)]*\): "(.*)"/s,
+    (m) => `part of the page content could not be read (${cause(m[1] ?? '')})`,
+  ],
+];
+
+const GENERIC_DECODE = 'an image could not be decoded';
+
+/** What of a page was lost according to pdf.js's warnings, each reason once, in the order first seen. */
+export function pageLosses(warnings: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const w of warnings) {
+    for (const [re, say] of LOSSES) {
+      const m = w.match(re);
+      if (!m) continue;
+      const reason = say(m);
+      if (!out.includes(reason)) out.push(reason);
+      break;
+    }
+  }
+  // The generic reason only stands where no specific one says why.
+  return out.some((r) => r.startsWith(`${GENERIC_DECODE} (`)) ? out.filter((r) => r !== GENERIC_DECODE) : out;
+}
+
 let loading: Promise<PdfJs> | null = null;
 
 /** pdf.js, loaded once per thread with the polyfills installed and its parser running in this thread. */
 export function loadPdfJs(): Promise<PdfJs> {
   loading ??= (async () => {
     installPolyfills();
+    hookWarnings();
     // pdf.js's "fake worker" runs the parser in this thread (we are already off the main thread in a pool
     // worker). Providing it as `globalThis.pdfjsWorker` makes both paths use it without a web Worker.
     const worker = (await import('pdfjs-dist/legacy/build/pdf.worker.mjs')) as unknown;
@@ -180,7 +282,8 @@ export function documentParams(data: Uint8Array, password: string | undefined): 
     disableWorkerRendering: true,
     enableXfa: false,
     stopAtErrors: false,
-    verbosity: 0,
+    // Warnings on: they are how pdf.js reports an image it dropped (captureWarnings takes them; none is printed).
+    verbosity: 1,
     CanvasFactory: NapiCanvasFactory,
     FilterFactory: NoFilterFactory,
     BinaryDataFactory: FsBinaryDataFactory,

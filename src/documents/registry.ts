@@ -14,7 +14,13 @@ export type DocRequest =
   | { op: 'rulings'; doc: DocRef; pages: number[] }
   | { op: 'close'; docId: string };
 
-export type DocResult = DocFacts | TextPage | RenderOutput | Segment[][] | null;
+/** Ruling lines of each page asked, and what of those pages could not be read (`page N: …`). */
+export interface RulingsResult {
+  pages: Segment[][];
+  warnings: string[];
+}
+
+export type DocResult = DocFacts | TextPage | RenderOutput | RulingsResult | null;
 
 function bytesOf(ref: DocRef): Uint8Array {
   return ref.data instanceof Uint8Array ? ref.data : new Uint8Array(ref.data);
@@ -58,8 +64,12 @@ export class DocRegistry {
         return (await this.#get(req.doc)).render(req.page, req.dpi, req.format);
       case 'rulings': {
         const doc = await this.#get(req.doc);
-        const out: Segment[][] = [];
-        for (const p of req.pages) out.push(await doc.rulings(p));
+        const out: RulingsResult = { pages: [], warnings: [] };
+        for (const p of req.pages) {
+          const r = await doc.rulings(p);
+          out.pages.push(r.segments);
+          out.warnings.push(...r.warnings.map((w) => `page ${p}: ${w}`));
+        }
         return out;
       }
       case 'close':

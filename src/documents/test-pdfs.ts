@@ -9,11 +9,16 @@ import {
   PDFName,
   PDFNumber,
   StandardFonts,
+  concatTransformationMatrix,
   degrees,
+  drawObject,
+  popGraphicsState,
+  pushGraphicsState,
   rgb,
   type PDFFont,
   type PDFPage,
 } from 'pdf-lib';
+import sharp from 'sharp';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures');
 export const CORPUS = path.join(FIXTURES, 'pdfjs-corpus');
@@ -162,4 +167,53 @@ export function pngClaiming(width: number, height: number): Uint8Array {
       chunk('IEND', Buffer.alloc(0)),
     ]),
   );
+}
+
+/** Kinds of embedded image `imagePdf` can draw, one a page. */
+export type ImageCase = 'good-jpeg' | 'cut-jpeg' | 'no-frame-jpeg' | 'garbage-flate' | 'huge';
+
+/**
+ * A PDF with one 64×48 image XObject a page, drawn at [10, 10, 100×80] on a 200 pt page: a good JPEG, a JPEG cut
+ * off inside its scan data, one cut before its frame header, a FlateDecode stream of garbage, or one whose
+ * dictionary claims 20000×20000 pixels (over pdf.js's maxImageSize). `shared`: pages of the same case draw one
+ * XObject (pdf.js then decodes it once for the document).
+ */
+export async function imagePdf(
+  cases: readonly ImageCase[],
+  opts: { shared?: boolean } = {},
+): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const jpg = new Uint8Array(
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 30 } } })
+      .jpeg()
+      .toBuffer(),
+  );
+  const sos = jpg.findIndex((b, i) => b === 0xff && jpg[i + 1] === 0xda);
+  const rgb = { Width: 64, Height: 48, ColorSpace: 'DeviceRGB', BitsPerComponent: 8 };
+  const streams: Record<ImageCase, [Uint8Array, Record<string, unknown>]> = {
+    'good-jpeg': [jpg, { ...rgb, Filter: 'DCTDecode' }],
+    'cut-jpeg': [jpg.slice(0, sos + 14), { ...rgb, Filter: 'DCTDecode' }],
+    'no-frame-jpeg': [jpg.slice(0, 30), { ...rgb, Filter: 'DCTDecode' }],
+    'garbage-flate': [new Uint8Array(500).map((_, i) => (i * 7919) % 251), { ...rgb, Filter: 'FlateDecode' }],
+    huge: [
+      new Uint8Array(10),
+      { Width: 20000, Height: 20000, ColorSpace: 'DeviceGray', BitsPerComponent: 8 },
+    ],
+  };
+  const refs = new Map<ImageCase, ReturnType<typeof doc.context.register>>();
+  for (const c of cases) {
+    const [data, dict] = streams[c];
+    let ref = opts.shared ? refs.get(c) : undefined;
+    ref ??= doc.context.register(doc.context.stream(data, { Type: 'XObject', Subtype: 'Image', ...dict }));
+    refs.set(c, ref);
+    const page = doc.addPage([200, 200]);
+    const name = page.node.newXObject('Im', ref);
+    page.pushOperators(
+      pushGraphicsState(),
+      concatTransformationMatrix(100, 0, 0, 80, 10, 10),
+      drawObject(name),
+      popGraphicsState(),
+    );
+  }
+  return doc.save();
 }

@@ -111,8 +111,9 @@ export class PageText {
         words: result.words,
         lines: result.lines,
       };
-      // A full disk or read-only data folder costs the next ask another OCR, nothing more.
-      await this.disk?.put(key, text).catch(() => undefined);
+      // A full disk or read-only data folder costs the next ask another OCR, nothing more. NOTE: a page that lost
+      // part of itself in the render (an image pdf.js could not decode) is not kept, so each reading reports it.
+      if (!raw.warnings?.length) await this.disk?.put(key, text).catch(() => undefined);
     }
     if (text.words.length) {
       let found: Promise<ImageRulings> | undefined;

@@ -82,6 +82,8 @@ export const RenderedPage = z.object({
   dpi: z.number().positive(),
   /** True when the requested DPI would exceed the canvas cap and the scale was lowered. */
   capped: z.boolean(),
+  /** What of the page could not be drawn (`page N: an image could not be decoded (…)`); absent or empty when all was. */
+  warnings: z.array(z.string()).optional(),
 });
 export type RenderedPage = z.infer<typeof RenderedPage>;
 
