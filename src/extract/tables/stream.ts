@@ -242,6 +242,29 @@ function countHeaderLines(rows: readonly TextRow[], rowChunks: readonly Chunk[][
   return Math.max(byCount, tight);
 }
 
+/** A header ruled off from the body has at most this many lines. */
+const MAX_HEADER_LINES = 3;
+
+/**
+ * How many leading lines a rule under the header sets apart: the first rule across most of the block's width
+ * that lies between two of its lines, within MAX_HEADER_LINES of the top and with two or more lines below it.
+ * Headers whose cells sit off the body's columns (a left-set heading over right-set figures) then still take the
+ * body's columns instead of adding their own.
+ */
+function ruledHeaderLines(rows: readonly TextRow[], rules: readonly Segment[]): number {
+  if (rows.length < 3) return 0;
+  const x0 = Math.min(...rows.map((r) => r.box.x0));
+  const x1 = Math.max(...rows.map((r) => r.box.x1));
+  const across = rules.filter((s) => Math.min(s.x1, x1) - Math.max(s.x0, x0) >= 0.5 * (x1 - x0));
+  for (let k = 1; k <= MAX_HEADER_LINES && k + 2 <= rows.length; k++) {
+    const above = (rows[k - 1] as TextRow).box;
+    const below = (rows[k] as TextRow).box;
+    const mid = (above.y0 + above.y1) / 2;
+    if (across.some((s) => s.y0 > mid && s.y0 <= below.y0 + 1)) return k;
+  }
+  return 0;
+}
+
 /**
  * One stream table from rows of words. With `columns` (user separators) words are split among them by their
  * centre; otherwise columns come from chunk alignment of the body (the lines below the header) and whole chunks
@@ -258,7 +281,7 @@ export function streamGrid(
   const rowChunks = rows.map(chunks);
   let xs: number[];
   const user = !!(columns && columns.length);
-  const headerLines = user ? 0 : countHeaderLines(rows, rowChunks);
+  const headerLines = user ? 0 : Math.max(countHeaderLines(rows, rowChunks), ruledHeaderLines(rows, rules));
   if (user) {
     const inner = [...(columns ?? [])].sort((a, b) => a - b).filter((x) => x > box.x0 && x < box.x1);
     xs = [box.x0, ...inner, box.x1];
