@@ -255,7 +255,9 @@ function ruledHeaderLines(rows: readonly TextRow[], rules: readonly Segment[]): 
   if (rows.length < 3) return 0;
   const x0 = Math.min(...rows.map((r) => r.box.x0));
   const x1 = Math.max(...rows.map((r) => r.box.x1));
-  const across = rules.filter((s) => Math.min(s.x1, x1) - Math.max(s.x0, x0) >= 0.5 * (x1 - x0));
+  const across = ruleLines(rules)
+    .filter((s) => Math.min(s.x1, x1) - Math.max(s.x0, x0) >= 0.5 * (x1 - x0))
+    .map((s) => ({ y0: s.y }));
   for (let k = 1; k <= MAX_HEADER_LINES && k + 2 <= rows.length; k++) {
     const above = (rows[k - 1] as TextRow).box;
     const below = (rows[k] as TextRow).box;
@@ -430,6 +432,18 @@ const PARTIAL_RULE = 0.5;
 /** Horizontal rules narrower than this (pt) are underlines or marks, not table rules. */
 const MIN_RULE = 60;
 
+/** Horizontal rules joined into lines: pieces on one height that touch, as a table's rule drawn cell by cell. */
+function ruleLines(rules: readonly Segment[]): { x0: number; x1: number; y: number }[] {
+  const segs = [...rules].sort((a, b) => a.y0 - b.y0 || a.x0 - b.x0);
+  const lines: { x0: number; x1: number; y: number }[] = [];
+  for (const s of segs) {
+    const l = lines.find((q) => Math.abs(q.y - s.y0) <= 1 && s.x0 <= q.x1 + 2 && s.x1 >= q.x0 - 2);
+    if (l) [l.x0, l.x1] = [Math.min(l.x0, s.x0), Math.max(l.x1, s.x1)];
+    else lines.push({ x0: s.x0, x1: s.x1, y: s.y0 });
+  }
+  return lines;
+}
+
 interface RuleFrame {
   x0: number;
   x1: number;
@@ -442,15 +456,8 @@ interface RuleFrame {
  * grouped by their common extent: each group is the width of one partly ruled table.
  */
 function ruleFrames(rules: readonly Segment[]): RuleFrame[] {
-  const segs = [...rules].sort((a, b) => a.y0 - b.y0 || a.x0 - b.x0);
-  const lines: { x0: number; x1: number; y: number }[] = [];
-  for (const s of segs) {
-    const l = lines.find((q) => Math.abs(q.y - s.y0) <= 1 && s.x0 <= q.x1 + 2 && s.x1 >= q.x0 - 2);
-    if (l) [l.x0, l.x1] = [Math.min(l.x0, s.x0), Math.max(l.x1, s.x1)];
-    else lines.push({ x0: s.x0, x1: s.x1, y: s.y0 });
-  }
   const frames: RuleFrame[] = [];
-  for (const l of lines) {
+  for (const l of ruleLines(rules)) {
     if (l.x1 - l.x0 < MIN_RULE) continue;
     const f = frames.find((q) => Math.abs(q.x0 - l.x0) <= 4 && Math.abs(q.x1 - l.x1) <= 4);
     if (!f) frames.push({ x0: l.x0, x1: l.x1, ys: [l.y] });
