@@ -242,6 +242,40 @@ function countHeaderLines(rows: readonly TextRow[], rowChunks: readonly Chunk[][
   return Math.max(byCount, tight);
 }
 
+/**
+ * The joints of rules drawn cell by cell across `box` (pieces that abut, within 2 pt, spanning most of its width),
+ * when every such rule within the block has the same ones; null when no rule is drawn in pieces or they disagree.
+ */
+function cellJoints(rules: readonly Segment[], box: Rect): number[] | null {
+  const w = box.x1 - box.x0;
+  const rows = new Map<number, Segment[]>();
+  for (const s of rules) {
+    if (s.y0 < box.y0 - 20 || s.y0 > box.y1 + 20) continue;
+    const key = [...rows.keys()].find((y) => Math.abs(y - s.y0) <= 1) ?? s.y0;
+    rows.set(key, [...(rows.get(key) ?? []), s]);
+  }
+  let out: number[] | null = null;
+  for (const segs of rows.values()) {
+    const sorted = [...segs].sort((a, b) => a.x0 - b.x0);
+    const x0 = sorted[0]?.x0 ?? 0;
+    const x1 = Math.max(...sorted.map((q) => q.x1));
+    if (Math.min(x1, box.x1) - Math.max(x0, box.x0) < 0.8 * w) continue;
+    const joints: number[] = [];
+    for (let i = 1; i < sorted.length; i++) {
+      const a = sorted[i - 1] as Segment;
+      const b = sorted[i] as Segment;
+      if (Math.abs(b.x0 - a.x1) > 2) return null;
+      if (b.x0 > box.x0 + 2 && b.x0 < box.x1 - 2 && !joints.some((j) => Math.abs(j - b.x0) <= 2))
+        joints.push(b.x0);
+    }
+    if (joints.length === 0) return null;
+    if (out && (out.length !== joints.length || out.some((j, i) => Math.abs(j - (joints[i] as number)) > 2)))
+      return null;
+    out = joints;
+  }
+  return out;
+}
+
 /** A header ruled off from the body has at most this many lines. */
 const MAX_HEADER_LINES = 3;
 
@@ -289,6 +323,10 @@ export function streamGrid(
     xs = [box.x0, ...inner, box.x1];
   } else {
     xs = edgesFromIntervals(columnIntervals(rowChunks.slice(headerLines)), box);
+    // A rule drawn cell by cell (as browsers print a cell's border) joins its pieces at the column edges: where
+    // every rule across the block has the same joints, those are the columns, whatever the text's spacing.
+    const joints = cellJoints(rules, box);
+    if (joints && joints.length >= 1) xs = [box.x0, ...joints, box.x1];
   }
   const ncols = xs.length - 1;
   const groups = user ? rows.map((_, i) => [i]) : logicalRows(rows, rowChunks, xs, headerLines, rules);
