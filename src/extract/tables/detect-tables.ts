@@ -147,10 +147,10 @@ export function detectTables(page: TextPage, rulings: readonly Segment[], opts: 
   if (mode === 'stream' || (mode === 'auto' && (tables.length === 0 || !opts.area))) {
     const ruled = tables.map((t) => t.box);
     const rest = tokens.filter((t) => !ruled.some((b) => centreInside(t, b)));
-    for (const g of streamGrids(rest, opts.area, opts.columns, rulings)) {
-      // Looking for tables in a whole page (auto, no area or columns given), text blocks that only line up
-      // loosely are layout, not tables: an address beside key/value pairs, totals, two-column details.
-      const guessing = mode === 'auto' && !opts.area && !opts.columns?.length;
+    // Looking for tables in a whole page (auto, no area or columns given), text blocks that only line up
+    // loosely are layout, not tables: an address beside key/value pairs, totals, two-column details.
+    const guessing = mode === 'auto' && !opts.area && !opts.columns?.length;
+    for (const g of streamGrids(rest, opts.area, opts.columns, rulings, guessing)) {
       if (guessing && (!looksTabular(g) || ruled.some((b) => overlaps(b, g.box)))) continue;
       tables.push(toTable(page.page, 'stream', g.box, g.rows.length, g.xs.length - 1, g.cells));
     }

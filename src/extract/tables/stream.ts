@@ -243,6 +243,65 @@ function countHeaderLines(rows: readonly TextRow[], rowChunks: readonly Chunk[][
 }
 
 /**
+ * The joints of rules drawn cell by cell across `box` (pieces that abut, within 2 pt, spanning most of its width),
+ * when every such rule within the block has the same ones; null when no rule is drawn in pieces or they disagree.
+ */
+function cellJoints(rules: readonly Segment[], box: Rect): number[] | null {
+  const w = box.x1 - box.x0;
+  const rows = new Map<number, Segment[]>();
+  for (const s of rules) {
+    if (s.y0 < box.y0 - 20 || s.y0 > box.y1 + 20) continue;
+    const key = [...rows.keys()].find((y) => Math.abs(y - s.y0) <= 1) ?? s.y0;
+    rows.set(key, [...(rows.get(key) ?? []), s]);
+  }
+  let out: number[] | null = null;
+  for (const segs of rows.values()) {
+    const sorted = [...segs].sort((a, b) => a.x0 - b.x0);
+    const x0 = sorted[0]?.x0 ?? 0;
+    const x1 = Math.max(...sorted.map((q) => q.x1));
+    if (Math.min(x1, box.x1) - Math.max(x0, box.x0) < 0.8 * w) continue;
+    const joints: number[] = [];
+    for (let i = 1; i < sorted.length; i++) {
+      const a = sorted[i - 1] as Segment;
+      const b = sorted[i] as Segment;
+      if (Math.abs(b.x0 - a.x1) > 2) return null;
+      if (b.x0 > box.x0 + 2 && b.x0 < box.x1 - 2 && !joints.some((j) => Math.abs(j - b.x0) <= 2))
+        joints.push(b.x0);
+    }
+    if (joints.length === 0) return null;
+    if (out && (out.length !== joints.length || out.some((j, i) => Math.abs(j - (joints[i] as number)) > 2)))
+      return null;
+    out = joints;
+  }
+  return out;
+}
+
+/** A header ruled off from the body has at most this many lines. */
+const MAX_HEADER_LINES = 3;
+
+/**
+ * How many leading lines a rule under the header sets apart: the first rule across most of the block's width
+ * that lies between two of its lines, within MAX_HEADER_LINES of the top and with two or more lines below it.
+ * Headers whose cells sit off the body's columns (a left-set heading over right-set figures) then still take the
+ * body's columns instead of adding their own.
+ */
+function ruledHeaderLines(rows: readonly TextRow[], rules: readonly Segment[]): number {
+  if (rows.length < 3) return 0;
+  const x0 = Math.min(...rows.map((r) => r.box.x0));
+  const x1 = Math.max(...rows.map((r) => r.box.x1));
+  const across = ruleLines(rules)
+    .filter((s) => Math.min(s.x1, x1) - Math.max(s.x0, x0) >= 0.5 * (x1 - x0))
+    .map((s) => ({ y0: s.y }));
+  for (let k = 1; k <= MAX_HEADER_LINES && k + 2 <= rows.length; k++) {
+    const above = (rows[k - 1] as TextRow).box;
+    const below = (rows[k] as TextRow).box;
+    const mid = (above.y0 + above.y1) / 2;
+    if (across.some((s) => s.y0 > mid && s.y0 <= below.y0 + 1)) return k;
+  }
+  return 0;
+}
+
+/**
  * One stream table from rows of words. With `columns` (user separators) words are split among them by their
  * centre; otherwise columns come from chunk alignment of the body (the lines below the header) and whole chunks
  * are placed. Lines group into rows (logicalRows): wrapped header cells and multi-line body cells are one cell,
@@ -258,12 +317,16 @@ export function streamGrid(
   const rowChunks = rows.map(chunks);
   let xs: number[];
   const user = !!(columns && columns.length);
-  const headerLines = user ? 0 : countHeaderLines(rows, rowChunks);
+  const headerLines = user ? 0 : Math.max(countHeaderLines(rows, rowChunks), ruledHeaderLines(rows, rules));
   if (user) {
     const inner = [...(columns ?? [])].sort((a, b) => a - b).filter((x) => x > box.x0 && x < box.x1);
     xs = [box.x0, ...inner, box.x1];
   } else {
     xs = edgesFromIntervals(columnIntervals(rowChunks.slice(headerLines)), box);
+    // A rule drawn cell by cell (as browsers print a cell's border) joins its pieces at the column edges: where
+    // every rule across the block has the same joints, those are the columns, whatever the text's spacing.
+    const joints = cellJoints(rules, box);
+    if (joints && joints.length >= 1) xs = [box.x0, ...joints, box.x1];
   }
   const ncols = xs.length - 1;
   const groups = user ? rows.map((_, i) => [i]) : logicalRows(rows, rowChunks, xs, headerLines, rules);
@@ -390,15 +453,86 @@ function withTightLines(block: TextRow[], rows: readonly TextRow[]): TextRow[] {
   return out;
 }
 
+/** Rule frames: words whose centre is this far outside a frame's rules still belong to it (pt). */
+const FRAME_PAD = 3;
+/** Rules of a row-ruled frame this many usual spacings apart belong to two tables. */
+const FRAME_SPLIT = 2.5;
+/** Lines closer than this many line heights are one block (a wrapped cell or header). */
+const TIGHT_LINE = 0.6;
+/** A frame with this many rules or more rules (nearly) every row. */
+const ROW_RULES = 4;
+/** Above a frame's single rule (a header rule), its header lines may reach this many line heights up. */
+const HEADER_ABOVE = 4;
+/** Words within this many line heights of a line's centre share that line. */
+const ROW_SHARE = 0.3;
+/** A frame whose lines share more than this fraction with words outside its rules is a partial rule, no frame. */
+const PARTIAL_RULE = 0.5;
+/** Horizontal rules narrower than this (pt) are underlines or marks, not table rules. */
+const MIN_RULE = 60;
+
+/** Horizontal rules joined into lines: pieces on one height that touch, as a table's rule drawn cell by cell. */
+function ruleLines(rules: readonly Segment[]): { x0: number; x1: number; y: number }[] {
+  const segs = [...rules].sort((a, b) => a.y0 - b.y0 || a.x0 - b.x0);
+  const lines: { x0: number; x1: number; y: number }[] = [];
+  for (const s of segs) {
+    const l = lines.find((q) => Math.abs(q.y - s.y0) <= 1 && s.x0 <= q.x1 + 2 && s.x1 >= q.x0 - 2);
+    if (l) [l.x0, l.x1] = [Math.min(l.x0, s.x0), Math.max(l.x1, s.x1)];
+    else lines.push({ x0: s.x0, x1: s.x1, y: s.y0 });
+  }
+  return lines;
+}
+
+interface RuleFrame {
+  x0: number;
+  x1: number;
+  /** The rules' heights, top to bottom. */
+  ys: number[];
+}
+
+/**
+ * Horizontal rules joined into lines (pieces on one height that touch, as a table's rule drawn cell by cell) and
+ * grouped by their common extent: each group is the width of one partly ruled table.
+ */
+function ruleFrames(rules: readonly Segment[]): RuleFrame[] {
+  const frames: RuleFrame[] = [];
+  for (const l of ruleLines(rules)) {
+    if (l.x1 - l.x0 < MIN_RULE) continue;
+    const f = frames.find((q) => Math.abs(q.x0 - l.x0) <= 4 && Math.abs(q.x1 - l.x1) <= 4);
+    if (!f) frames.push({ x0: l.x0, x1: l.x1, ys: [l.y] });
+    else if (!f.ys.some((y) => Math.abs(y - l.y) <= 1.5)) f.ys.push(l.y);
+  }
+  // Row rules of two tables of one width set one above the other: a spacing far over the usual one (a caption
+  // and a margin in between) splits them.
+  const out: RuleFrame[] = [];
+  for (const f of frames) {
+    f.ys.sort((a, b) => a - b);
+    const gaps = f.ys.slice(1).map((y, i) => y - (f.ys[i] as number));
+    const usual = median(gaps);
+    let cur: RuleFrame = { ...f, ys: [f.ys[0] as number] };
+    gaps.forEach((g, i) => {
+      if (f.ys.length >= ROW_RULES && g > FRAME_SPLIT * usual) {
+        out.push(cur);
+        cur = { ...f, ys: [] };
+      }
+      cur.ys.push(f.ys[i + 1] as number);
+    });
+    out.push(cur);
+  }
+  return out;
+}
+
 /**
  * Stream tables of a page: inside `area` one table from all its words, otherwise one per text block. `rulings`
- * (the page's, any orientation) separate rows of multi-line cells where they are drawn.
+ * (the page's, any orientation) separate rows of multi-line cells where they are drawn; with `framed` (auto mode,
+ * whole page) horizontal rules sharing one width also bound the tables they rule in part (ruleFrames). Stream
+ * mode stays text alignment only, as camelot's stream reads it: headnotes above a table's top rule included.
  */
 export function streamGrids(
   tokens: readonly Token[],
   area?: Rect,
   columns?: readonly number[],
   rulings: readonly Segment[] = [],
+  framed = false,
 ): StreamGrid[] {
   const inArea = area
     ? tokens.filter((t) => {
@@ -408,13 +542,88 @@ export function streamGrids(
       })
     : tokens;
   const rules = rulings.filter((r) => r.orientation === 'h');
-  const rows = groupRows(inArea);
   if (area || (columns && columns.length)) {
-    const g = streamGrid(rows, columns, rules);
+    const g = streamGrid(groupRows(inArea), columns, rules);
     return g ? [g] : [];
   }
-  const used = new Set<TextRow>();
   const out: StreamGrid[] = [];
+  // Partly ruled tables first (a rule under the header, booktabs' three rules, a rule between rows): the rules'
+  // common width is the table's width, so prose set beside the table or above and below it stays out.
+  let rest = [...inArea];
+  for (const f of framed ? ruleFrames(rules) : []) {
+    const inside = rest.filter((t) => {
+      const cx = (t.box.x0 + t.box.x1) / 2;
+      return cx >= f.x0 - FRAME_PAD && cx <= f.x1 + FRAME_PAD;
+    });
+    const frameRows = groupRows(inside);
+    const h = median(frameRows.map((r) => r.box.y1 - r.box.y0));
+    const top = f.ys[0] as number;
+    const bottom = f.ys[f.ys.length - 1] as number;
+    // Under a single rule (the header's) the header sits above it and the body runs on to the end of its block.
+    // With two or more, the table starts at the first rule, plus the lines just above it (a header over a header
+    // rule, a header row above the first row rule). The last rule closes the table when it is a row rule or has
+    // body rows above it (two or more lines since the rule before); a last rule with only a header above (a top
+    // rule and a header rule) has the body run on.
+    const between = frameRows.filter((r) => {
+      const cy = (r.box.y0 + r.box.y1) / 2;
+      return f.ys.length >= 2 && cy > (f.ys[f.ys.length - 2] as number) && cy < bottom;
+    }).length;
+    // The cell padding (rule to the text below it) tells how close a header above the first rule or a last row
+    // below the last one sits; lines set tightly on from those (wrapped cells) come along.
+    const pads = f.ys
+      .map((y) => Math.min(...frameRows.filter((r) => r.box.y0 > y).map((r) => r.box.y0 - y)))
+      .filter((d) => Number.isFinite(d));
+    const pad = pads.length ? median(pads) : 0.5 * h;
+    // Row rules sit between rows, a cell's padding either side; two or three rules (booktabs' top, mid and bottom
+    // rules, a header rule and a rule over a total row) hold a header or total at one padding, a caption further.
+    const reach = (f.ys.length >= ROW_RULES ? 2 : 1.2) * pad + 1;
+    let lo = top - HEADER_ABOVE * h;
+    let hi = Infinity;
+    if (f.ys.length >= 2) {
+      lo = top;
+      for (const r of [...frameRows].reverse()) {
+        if (r.box.y1 > lo || r.box.y0 >= top) continue;
+        if (lo - r.box.y1 > (lo === top ? reach : TIGHT_LINE * h)) break;
+        lo = r.box.y0;
+      }
+      // Row rules close the table at the last; of two or three, the last closes it over body rows (see above).
+      hi = between >= 2 || f.ys.length >= ROW_RULES ? bottom : Infinity;
+      for (const r of hi === Infinity ? [] : frameRows) {
+        if (r.box.y0 < hi || r.box.y1 <= bottom) continue;
+        if (r.box.y0 - hi > (hi === bottom ? reach : TIGHT_LINE * h)) break;
+        hi = r.box.y1;
+      }
+      [lo, hi] = [lo - 1, hi + 1];
+    }
+    const kept = frameRows.filter((r) => {
+      const cy = (r.box.y0 + r.box.y1) / 2;
+      return cy >= lo && cy <= hi;
+    });
+    // A rule under part of a table only (a group heading's underline, a rule over the figures but not the labels)
+    // does not bound it: words outside the rules share the lines of words inside.
+    const beside = rest.filter((t) => !inside.includes(t));
+    const shared = kept.filter((r) => {
+      const cy = (r.box.y0 + r.box.y1) / 2;
+      return beside.some((t) => Math.abs((t.box.y0 + t.box.y1) / 2 - cy) <= ROW_SHARE * h);
+    }).length;
+    if (shared > PARTIAL_RULE * kept.length) continue;
+    // A frame closed by its last rule is one table, however many one-chunk lines (wrapped cells, section rows)
+    // run together inside; an open one (the body below a header rule) ends where its text block does.
+    const closed = hi < Infinity && kept.filter((r) => chunks(r).length >= 2).length >= 3;
+    for (const b of closed ? [kept] : findStreamBlocks(kept)) {
+      const y0 = Math.min(...b.map((r) => r.box.y0));
+      const y1 = Math.max(...b.map((r) => r.box.y1));
+      if (!f.ys.some((y) => y >= y0 - 2 * h && y <= y1 + 2 * h)) continue;
+      const block = closed ? b : withTightLines(b, kept);
+      const g = streamGrid(block, undefined, rules);
+      if (!g) continue;
+      out.push(g);
+      const taken = new Set(block.flatMap((r) => r.tokens));
+      rest = rest.filter((t) => !taken.has(t));
+    }
+  }
+  const rows = groupRows(rest);
+  const used = new Set<TextRow>();
   for (const b of findStreamBlocks(rows)) {
     const block = withTightLines(b, rows).filter((r) => !used.has(r) || b.includes(r));
     for (const r of block) used.add(r);
