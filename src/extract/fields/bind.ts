@@ -407,6 +407,12 @@ const NOT_NAME =
   /^(?:tax\s+invoice|invoice|receipt|official\s+receipt|cash\s+(?:sale|bill|receipt)|simplified\s+tax\s+invoice|statement|bill|quotation|delivery\s+order|credit\s+note|welcome|original|copy|duplicate|page\b.*|thank\s+you.*|tel\b.*|fax\b.*|gst\b.*|date\b.*|no\b.*|\W*)$/i;
 const STOP_ADDRESS =
   /(?:gst|sst|csi)\s*(?:id|reg|no)|\b(tel|tele|phone|fax|h\/p|hp|email|e-mail|website|www|gst|roc|reg|registration|company\s+no|co\.?\s*no|invoice|receipt|cashier|date|time|bill|table|cash|tax)\b|@|\.com\b/i;
+/**
+ * The end of an address block beyond STOP_ADDRESS's words: a phone number however OCR spells its label ("T:03-2093
+ * 7358", "Te1: 03-…", "+603-9130 2672", "careline: 1800 88 1231") and a date or a time (the receipt's own header).
+ */
+const STOP_ADDRESS_SHAPE =
+  /\+\s?\d{2}|\b\d{2,4}\s?-\s?\d{3,4}\s?\d{3,4}\b|\b\d{3,4}\s\d{2,4}\s\d{4}\b|\b(te[l1]|careline|hotline)\b|^t\s*:|\b\d{1,2}:\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}\b/i;
 const ADDRESS_LIKE =
   /\b(jalan|jln|lorong|taman|tmn|street|road|avenue|lot\s+\S*\d|no\.?\s*\d+\s*,)|^\d[\d\-/]*\s*,|\b\d{5}\s+[A-Za-z]{3,}/i;
 const NOT_ADDRESS_START = /^\(.*\)$|\b(formerly|licensee|known as|branch|outlet|division)\b/i;
@@ -459,6 +465,22 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
       vi = k;
       legal = true;
       break;
+    }
+  }
+  // Without a legal form, the issuer is the name line the address block starts under (registration numbers
+  // between them): a receipt's top may hold a handwritten note or a logo OCR read as words.
+  if (!legal) {
+    const startsAddress = (t: string) => ADDRESS_LIKE.test(t) || /^(?:no\b|lot\b|\d)/i.test(t.trim());
+    for (let k = firstName; k < Math.min(segs.length, firstName + 4); k++) {
+      const s = segs[k];
+      if (!s || !nameLike(s) || /\d/.test(s.text)) continue;
+      let n = k + 1;
+      while (n < segs.length && n <= k + 2 && REG_LINE.test(segs[n]?.text.trim() ?? '')) n++;
+      const next = segs[n];
+      if (next && startsAddress(next.text) && !STOP_ADDRESS.test(next.text)) {
+        vi = k;
+        break;
+      }
     }
   }
   const v = segs[vi];
@@ -537,7 +559,7 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
     // Before the address: registration numbers, "formerly known as …", a tagline (no digit, comma or address word).
     if (
       rows.length === 0 &&
-      skipped < 3 &&
+      skipped < 5 &&
       (REG_LINE.test(text) || NOT_ADDRESS_START.test(text) || (!/\d/.test(text) && !ADDRESS_LIKE.test(text)))
     ) {
       skipped++;
@@ -545,6 +567,17 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
       continue;
     }
     if (STOP_ADDRESS.test(text) || REG_LINE.test(text)) break;
+    // A phone or a date printed on the address's last line ends the address there, not the line before it.
+    const shape = STOP_ADDRESS_SHAPE.exec(text);
+    if (shape) {
+      const keep = s.idx.filter((i) => {
+        const at = text.indexOf(ix.tokens[i]?.text ?? '\u0000');
+        return at >= 0 && at + (ix.tokens[i]?.text.length ?? 0) <= shape.index;
+      });
+      if (keep.length > 0 && /\d/.test(textOf(ix, keep)) && rows.length > 0)
+        rows.push({ idx: keep, box: boxOf(ix, keep), text: textOf(ix, keep) });
+      break;
+    }
     rows.push(s);
     bottom = Math.max(bottom, s.box.y1);
     if (rows.length >= 5) break;
@@ -619,12 +652,16 @@ function pickTotal(
   const change = extra.get('change' as FieldKind)?.[0];
   const sub = extra.get('subtotal')?.[0];
   const tax = extra.get('tax')?.[0];
+  const paid = (b: BoundField) => {
+    const v = moneyValue(b);
+    const c = moneyValue(cash);
+    const ch = moneyValue(change);
+    return v !== null && c !== null && ch !== null && Math.abs(c - ch - v) < 0.005;
+  };
   const corroborated = (b: BoundField) => {
     const v = moneyValue(b);
     if (v === null) return false;
-    const c = moneyValue(cash);
-    const ch = moneyValue(change);
-    if (c !== null && ch !== null && Math.abs(c - ch - v) < 0.005) return true;
+    if (paid(b)) return true;
     const s = moneyValue(sub);
     const t = moneyValue(tax);
     return s !== null && t !== null && Math.abs(s + t - v) < 0.005;
@@ -644,6 +681,17 @@ function pickTotal(
   const pv = moneyValue(pick) ?? 0;
   const sv = moneyValue(sub);
   if (pv <= 0 || (sv !== null && pv < sv * 0.5)) score = Math.min(score, 0.6);
+  // A rounding line printed below the total ("Rounding Adj", "Rounding"): the total may be the amount before
+  // rounding, which subtotal + tax adds up to as well; only cash − change shows what was paid.
+  // Rows compared by their middles: OCR's boxes of adjacent rows touch.
+  const row = pick.labelBox ?? pick.box;
+  const mid = (r: Rect) => (r.y0 + r.y1) / 2;
+  const roundingBelow = ixs.some(
+    (ix) =>
+      ix.page.page === pick.box.page &&
+      ix.tokens.some((t) => /^round/.test(t.letters) && mid(t.box) > mid(row) + 0.5 * (row.y1 - row.y0)),
+  );
+  if (roundingBelow && !paid(pick)) score = Math.min(score, 0.65);
   const ry = roundingY.get(pick.box.page);
   if (ry !== undefined && pick.box.y1 < ry && !corroborated(pick)) {
     // The total is printed above a rounding adjustment and no total below it was bound: the amount paid is the
