@@ -169,6 +169,19 @@ interface Found {
   normalized: string | null;
   how: string;
   currency?: string | null;
+  /** An amount whose decimal point OCR did not read ("1000" printed as 10.00): never stated verified. */
+  implied?: boolean;
+}
+
+/** true when most of the page's amounts are printed with two decimals (a receipt in cents, not in yen). */
+function centsPage(ix: PageIndex): boolean {
+  let cents = 0;
+  let whole = 0;
+  for (const t of ix.tokens) {
+    if (parseMoney(t.text)) cents++;
+    else if (/^\d{3,6}$/.test(t.text)) whole++;
+  }
+  return cents >= 3 && cents >= 2 * whole;
 }
 
 function moneyIn(
@@ -188,6 +201,11 @@ function moneyIn(
     const m = parseMoney(t.text);
     if (m) {
       return { idx: [i], value: m.value, normalized: m.normalized, how, currency: m.currency };
+    }
+    // "1000" beside a total on a page of amounts in cents: the point between 10 and 00 was not read.
+    if (labelSeg !== undefined && /^\d{3,6}$/.test(t.text) && centsPage(ix)) {
+      const v = `${t.text.slice(0, -2)}.${t.text.slice(-2)}`;
+      return { idx: [i], value: v, normalized: String(Number(v).toFixed(2)), how, implied: true };
     }
     if (isMoneyFiller(t.text)) continue;
     // The rest of the label's own segment qualifies it ("Total RM Incl. of GST 7.30"); words beyond it end the search.
@@ -392,7 +410,8 @@ function labelled(ix: PageIndex, spec: FieldSpec, dates: readonly DateHit[]): Bo
     if (!found) continue;
     // Short labels with a weak value are the look-alikes ("No: 28, Jalan ...").
     if (spec.type === 'id' && hit.rank < 3 && !/[A-Za-z].*\d|\d{4}/.test(found.value)) continue;
-    const b = bound(ix, spec.field, spec, found, hit, labelScore(hit, found.how, ix.page.source));
+    const score = labelScore(hit, found.how, ix.page.source);
+    const b = bound(ix, spec.field, spec, found, hit, found.implied ? Math.min(score, 0.6) : score);
     (b as BoundField & { rank?: number }).rank = hit.rank;
     out.push(b);
   }
