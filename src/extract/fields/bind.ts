@@ -425,13 +425,16 @@ const LEGAL =
 const NOT_NAME =
   /^(?:tax\s+invoice|invoice|receipt|official\s+receipt|cash\s+(?:sale|bill|receipt)|simplified\s+tax\s+invoice|statement|bill|quotation|delivery\s+order|credit\s+note|welcome|original|copy|duplicate|page\b.*|thank\s+you.*|tel\b.*|fax\b.*|gst\b.*|date\b.*|no\b.*|\W*)$/i;
 const STOP_ADDRESS =
-  /(?:gst|sst|csi)\s*(?:id|reg|no)|\b(tel|tele|phone|fax|h\/p|hp|email|e-mail|website|www|gst|roc|reg|registration|company\s+no|co\.?\s*no|invoice|receipt|cashier|date|time|bill|table|cash|tax)\b|@|\.com\b/i;
+  /(?:gst|sst|csi)\s*(?:id|reg|no)|\b(tel|tele|phone|fax|h\/p|hp|email|e-mail|website|www|gst|roc|reg|registration|company\s+no|co\.?\s*no|invoice|receipt|cashier|date|time|bill|table|cash|tax)\b|@|\.com\b|invoice\b/i;
 /**
  * The end of an address block beyond STOP_ADDRESS's words: a phone number however OCR spells its label ("T:03-2093
  * 7358", "Te1: 03-…", "+603-9130 2672", "careline: 1800 88 1231") and a date or a time (the receipt's own header).
  */
 const STOP_ADDRESS_SHAPE =
   /\+\s?\d{2}|\b\d{2,4}\s?-\s?\d{3,4}\s?\d{3,4}\b|\b\d{3,4}\s\d{2,4}\s\d{4}\b|\b(te[l1]|careline|hotline)\b|^t\s*:|\b\d{1,2}:\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}\b/i;
+/** A line holding a date or a time: printed between the issuer's name and the address, it is not the address. */
+const DATE_TIME_LINE =
+  /\b\d{1,2}:\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}\b/i;
 const ADDRESS_LIKE =
   /\b(jalan|jln|lorong|taman|tmn|street|road|avenue|lot\s+\S*\d|no\.?\s*\d+\s*,)|^\d[\d\-/]*\s*,|\b\d{5}\s+[A-Za-z]{3,}/i;
 const NOT_ADDRESS_START = /^\(.*\)$|\b(formerly|licensee|known as|branch|outlet|division)\b/i;
@@ -439,7 +442,7 @@ const NOT_ADDRESS_START = /^\(.*\)$|\b(formerly|licensee|known as|branch|outlet|
 const TRAILING_REG = /\s*\(?\s*\d[\d\s]{3,}\s*-?\s*[A-Z]\s*\)?(?:\s*\([^)]*\))?\s*$/;
 const CONTINUATION = /^(?:co\.?|\(m\)|sdn\.?|bhd\.?|s\/b|ltd\.?|limited|inc\.?|llc)(?:\s|$)/i;
 const REG_LINE =
-  /^\(?[A-Z0-9]{0,4}[\s.-]*\d[\d\s-]{3,}[A-Z]?\)?\.?$|\b(co\.?\s*reg|roc|company\s+(?:no|reg)|reg\.?\s*no)\b/i;
+  /^\(?[A-Z0-9]{0,4}[\s.-]*\d[\d\s-]{3,}[A-Z]?\)?\.?$|\b(co[.\-\s]*reg|roc|company\s+(?:no|reg)|reg\.?\s*no)\b/i;
 
 interface Seg {
   idx: number[];
@@ -579,7 +582,10 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
     if (
       rows.length === 0 &&
       skipped < 5 &&
-      (REG_LINE.test(text) || NOT_ADDRESS_START.test(text) || (!/\d/.test(text) && !ADDRESS_LIKE.test(text)))
+      (REG_LINE.test(text) ||
+        NOT_ADDRESS_START.test(text) ||
+        DATE_TIME_LINE.test(text) ||
+        (!/\d/.test(text) && !ADDRESS_LIKE.test(text)))
     ) {
       skipped++;
       bottom = s.box.y1;
