@@ -782,6 +782,18 @@ function strip(b: BoundField): BoundField {
   return rest;
 }
 
+/**
+ * A scanned date whose parts are split by different marks ("24 Mar-2018" for a printed 24-MAR-2018) is one OCR
+ * misread a mark of; it may have misread more, so it is not stated verified. "Mar 24, 2018" is one style.
+ */
+function misreadDate(text: string, pages: readonly TextPage[], page: number): boolean {
+  if (pages.find((p) => p.page === page)?.source === 'text-layer') return false;
+  const marks = new Set(
+    (text.match(/[^A-Za-z0-9]+/g) ?? []).filter((m) => !m.includes(',')).map((m) => m.trim() || ' '),
+  );
+  return marks.size > 1;
+}
+
 /** Every field's candidates on the pages, best first (the first of each list is the binding). */
 export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
   const ixs = ctx.pages.map(indexPage);
@@ -845,7 +857,7 @@ export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
       label: null,
       labelBox: null,
       how: distinct.size === 1 ? 'only-date' : 'position',
-      score: distinct.size === 1 ? 0.82 : 0.55,
+      score: distinct.size === 1 && !misreadDate(d.text, ctx.pages, d.box.page) ? 0.82 : 0.55,
     });
   }
   out.set('date', dateList);
