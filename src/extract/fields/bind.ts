@@ -181,7 +181,7 @@ function centsPage(ix: PageIndex): boolean {
     if (parseMoney(t.text)) cents++;
     else if (/^\d{3,6}$/.test(t.text)) whole++;
   }
-  return cents >= 3 && cents >= 2 * whole;
+  return cents >= 3 && cents >= whole;
 }
 
 function moneyIn(
