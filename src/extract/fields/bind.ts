@@ -210,6 +210,13 @@ function moneyIn(
     if (isMoneyFiller(t.text)) continue;
     // The rest of the label's own segment qualifies it ("Total RM Incl. of GST 7.30"); words beyond it end the search.
     if (labelSeg !== undefined && t.seg === labelSeg && !startsLabel(ix, i)) continue;
+    // "Total RM Incl. of GST 7.30": a label word after "incl." / "of" qualifies the label, it is not the next
+    // field; an "Excl." anywhere in it makes it the amount before tax, never the total paid.
+    if (labelSeg !== undefined && t.seg === labelSeg) {
+      const before = ix.tokens[i - 1];
+      if (/^(excl|exclusive|excluding)$/.test(before?.letters ?? '')) return null;
+      if (before?.seg === labelSeg && /^(incl|inclusive|including|of|with)$/.test(before.letters)) continue;
+    }
     if (t.letters.length >= 4 || startsLabel(ix, i)) return null;
     if (++skipped > maxSkip) return null;
   }

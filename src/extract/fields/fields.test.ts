@@ -272,6 +272,21 @@ describe('receipts', () => {
     });
   });
 
+  test('a label qualified by "Incl. of GST" still binds its amount; one qualified by "Excl." is not the total', () => {
+    const p = receipt([
+      ['Total RM Excl. of GST', 14, 160, 9],
+      ['6.89', 220, 160, 9],
+      ['Total RM Incl. of GST', 14, 172, 9],
+      ['7.30', 220, 172, 9],
+    ]);
+    assert.deepEqual(bound(p, 'What is the total amount?'), { value: '7.30', verified: true });
+    const excl = receipt([
+      ['Total RM Excl. of GST', 14, 160, 9],
+      ['6.89', 220, 160, 9],
+    ]);
+    assert.equal(ask(excl, 'What is the total amount?').binding, null);
+  });
+
   test('two different totals with equal labels: the binder says found, not verified', () => {
     const p = receipt([
       ['TOTAL', 14, 160, 9],
