@@ -169,6 +169,19 @@ interface Found {
   normalized: string | null;
   how: string;
   currency?: string | null;
+  /** An amount whose decimal point OCR did not read ("1000" printed as 10.00): never stated verified. */
+  implied?: boolean;
+}
+
+/** true when most of the page's amounts are printed with two decimals (a receipt in cents, not in yen). */
+function centsPage(ix: PageIndex): boolean {
+  let cents = 0;
+  let whole = 0;
+  for (const t of ix.tokens) {
+    if (parseMoney(t.text)) cents++;
+    else if (/^\d{3,6}$/.test(t.text)) whole++;
+  }
+  return cents >= 3 && cents >= whole;
 }
 
 function moneyIn(
@@ -189,9 +202,21 @@ function moneyIn(
     if (m) {
       return { idx: [i], value: m.value, normalized: m.normalized, how, currency: m.currency };
     }
+    // "1000" beside a total on a page of amounts in cents: the point between 10 and 00 was not read.
+    if (labelSeg !== undefined && /^\d{3,6}$/.test(t.text) && centsPage(ix)) {
+      const v = `${t.text.slice(0, -2)}.${t.text.slice(-2)}`;
+      return { idx: [i], value: v, normalized: String(Number(v).toFixed(2)), how, implied: true };
+    }
     if (isMoneyFiller(t.text)) continue;
     // The rest of the label's own segment qualifies it ("Total RM Incl. of GST 7.30"); words beyond it end the search.
     if (labelSeg !== undefined && t.seg === labelSeg && !startsLabel(ix, i)) continue;
+    // "Total RM Incl. of GST 7.30": a label word after "incl." / "of" qualifies the label, it is not the next
+    // field; an "Excl." anywhere in it makes it the amount before tax, never the total paid.
+    if (labelSeg !== undefined && t.seg === labelSeg) {
+      const before = ix.tokens[i - 1];
+      if (/^(excl|exclusive|excluding)$/.test(before?.letters ?? '')) return null;
+      if (before?.seg === labelSeg && /^(incl|inclusive|including|of|with)$/.test(before.letters)) continue;
+    }
     if (t.letters.length >= 4 || startsLabel(ix, i)) return null;
     if (++skipped > maxSkip) return null;
   }
@@ -392,7 +417,8 @@ function labelled(ix: PageIndex, spec: FieldSpec, dates: readonly DateHit[]): Bo
     if (!found) continue;
     // Short labels with a weak value are the look-alikes ("No: 28, Jalan ...").
     if (spec.type === 'id' && hit.rank < 3 && !/[A-Za-z].*\d|\d{4}/.test(found.value)) continue;
-    const b = bound(ix, spec.field, spec, found, hit, labelScore(hit, found.how, ix.page.source));
+    const score = labelScore(hit, found.how, ix.page.source);
+    const b = bound(ix, spec.field, spec, found, hit, found.implied ? Math.min(score, 0.6) : score);
     (b as BoundField & { rank?: number }).rank = hit.rank;
     out.push(b);
   }
@@ -406,7 +432,16 @@ const LEGAL =
 const NOT_NAME =
   /^(?:tax\s+invoice|invoice|receipt|official\s+receipt|cash\s+(?:sale|bill|receipt)|simplified\s+tax\s+invoice|statement|bill|quotation|delivery\s+order|credit\s+note|welcome|original|copy|duplicate|page\b.*|thank\s+you.*|tel\b.*|fax\b.*|gst\b.*|date\b.*|no\b.*|\W*)$/i;
 const STOP_ADDRESS =
-  /(?:gst|sst|csi)\s*(?:id|reg|no)|\b(tel|tele|phone|fax|h\/p|hp|email|e-mail|website|www|gst|roc|reg|registration|company\s+no|co\.?\s*no|invoice|receipt|cashier|date|time|bill|table|cash|tax)\b|@|\.com\b/i;
+  /(?:gst|sst|csi)\s*(?:id|reg|no)|\b(tel|tele|phone|fax|h\/p|hp|email|e-mail|website|www|gst|roc|reg|registration|company\s+no|co\.?\s*no|invoice|receipt|cashier|date|time|bill|table|cash|tax)\b|@|\.com\b|invoice\b/i;
+/**
+ * The end of an address block beyond STOP_ADDRESS's words: a phone number however OCR spells its label ("T:03-2093
+ * 7358", "Te1: 03-…", "+603-9130 2672", "careline: 1800 88 1231") and a date or a time (the receipt's own header).
+ */
+const STOP_ADDRESS_SHAPE =
+  /\+\s?\d{2}|\b\d{2,4}\s?-\s?\d{3,4}\s?\d{3,4}\b|\b\d{3,4}\s\d{2,4}\s\d{4}\b|\b(te[l1]|careline|hotline)\b|^t\s*:|\b\d{1,2}:\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}\b/i;
+/** A line holding a date or a time: printed between the issuer's name and the address, it is not the address. */
+const DATE_TIME_LINE =
+  /\b\d{1,2}:\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}\b/i;
 const ADDRESS_LIKE =
   /\b(jalan|jln|lorong|taman|tmn|street|road|avenue|lot\s+\S*\d|no\.?\s*\d+\s*,)|^\d[\d\-/]*\s*,|\b\d{5}\s+[A-Za-z]{3,}/i;
 const NOT_ADDRESS_START = /^\(.*\)$|\b(formerly|licensee|known as|branch|outlet|division)\b/i;
@@ -414,7 +449,7 @@ const NOT_ADDRESS_START = /^\(.*\)$|\b(formerly|licensee|known as|branch|outlet|
 const TRAILING_REG = /\s*\(?\s*\d[\d\s]{3,}\s*-?\s*[A-Z]\s*\)?(?:\s*\([^)]*\))?\s*$/;
 const CONTINUATION = /^(?:co\.?|\(m\)|sdn\.?|bhd\.?|s\/b|ltd\.?|limited|inc\.?|llc)(?:\s|$)/i;
 const REG_LINE =
-  /^\(?[A-Z0-9]{0,4}[\s.-]*\d[\d\s-]{3,}[A-Z]?\)?\.?$|\b(co\.?\s*reg|roc|company\s+(?:no|reg)|reg\.?\s*no)\b/i;
+  /^\(?[A-Z0-9]{0,4}[\s.-]*\d[\d\s-]{3,}[A-Z]?\)?\.?$|\b(co[.\-\s]*reg|roc|company\s+(?:no|reg)|reg\.?\s*no)\b/i;
 
 interface Seg {
   idx: number[];
@@ -459,6 +494,22 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
       vi = k;
       legal = true;
       break;
+    }
+  }
+  // Without a legal form, the issuer is the name line the address block starts under (registration numbers
+  // between them): a receipt's top may hold a handwritten note or a logo OCR read as words.
+  if (!legal) {
+    const startsAddress = (t: string) => ADDRESS_LIKE.test(t) || /^(?:no\b|lot\b|\d)/i.test(t.trim());
+    for (let k = firstName; k < Math.min(segs.length, firstName + 4); k++) {
+      const s = segs[k];
+      if (!s || !nameLike(s) || /\d/.test(s.text)) continue;
+      let n = k + 1;
+      while (n < segs.length && n <= k + 2 && REG_LINE.test(segs[n]?.text.trim() ?? '')) n++;
+      const next = segs[n];
+      if (next && startsAddress(next.text) && !STOP_ADDRESS.test(next.text)) {
+        vi = k;
+        break;
+      }
     }
   }
   const v = segs[vi];
@@ -537,14 +588,28 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
     // Before the address: registration numbers, "formerly known as …", a tagline (no digit, comma or address word).
     if (
       rows.length === 0 &&
-      skipped < 3 &&
-      (REG_LINE.test(text) || NOT_ADDRESS_START.test(text) || (!/\d/.test(text) && !ADDRESS_LIKE.test(text)))
+      skipped < 5 &&
+      (REG_LINE.test(text) ||
+        NOT_ADDRESS_START.test(text) ||
+        DATE_TIME_LINE.test(text) ||
+        (!/\d/.test(text) && !ADDRESS_LIKE.test(text)))
     ) {
       skipped++;
       bottom = s.box.y1;
       continue;
     }
     if (STOP_ADDRESS.test(text) || REG_LINE.test(text)) break;
+    // A phone or a date printed on the address's last line ends the address there, not the line before it.
+    const shape = STOP_ADDRESS_SHAPE.exec(text);
+    if (shape) {
+      const keep = s.idx.filter((i) => {
+        const at = text.indexOf(ix.tokens[i]?.text ?? '\u0000');
+        return at >= 0 && at + (ix.tokens[i]?.text.length ?? 0) <= shape.index;
+      });
+      if (keep.length > 0 && /\d/.test(textOf(ix, keep)) && rows.length > 0)
+        rows.push({ idx: keep, box: boxOf(ix, keep), text: textOf(ix, keep) });
+      break;
+    }
     rows.push(s);
     bottom = Math.max(bottom, s.box.y1);
     if (rows.length >= 5) break;
@@ -619,12 +684,16 @@ function pickTotal(
   const change = extra.get('change' as FieldKind)?.[0];
   const sub = extra.get('subtotal')?.[0];
   const tax = extra.get('tax')?.[0];
+  const paid = (b: BoundField) => {
+    const v = moneyValue(b);
+    const c = moneyValue(cash);
+    const ch = moneyValue(change);
+    return v !== null && c !== null && ch !== null && Math.abs(c - ch - v) < 0.005;
+  };
   const corroborated = (b: BoundField) => {
     const v = moneyValue(b);
     if (v === null) return false;
-    const c = moneyValue(cash);
-    const ch = moneyValue(change);
-    if (c !== null && ch !== null && Math.abs(c - ch - v) < 0.005) return true;
+    if (paid(b)) return true;
     const s = moneyValue(sub);
     const t = moneyValue(tax);
     return s !== null && t !== null && Math.abs(s + t - v) < 0.005;
@@ -644,6 +713,17 @@ function pickTotal(
   const pv = moneyValue(pick) ?? 0;
   const sv = moneyValue(sub);
   if (pv <= 0 || (sv !== null && pv < sv * 0.5)) score = Math.min(score, 0.6);
+  // A rounding line printed below the total ("Rounding Adj", "Rounding"): the total may be the amount before
+  // rounding, which subtotal + tax adds up to as well; only cash − change shows what was paid.
+  // Rows compared by their middles: OCR's boxes of adjacent rows touch.
+  const row = pick.labelBox ?? pick.box;
+  const mid = (r: Rect) => (r.y0 + r.y1) / 2;
+  const roundingBelow = ixs.some(
+    (ix) =>
+      ix.page.page === pick.box.page &&
+      ix.tokens.some((t) => /^round/.test(t.letters) && mid(t.box) > mid(row) + 0.5 * (row.y1 - row.y0)),
+  );
+  if (roundingBelow && !paid(pick)) score = Math.min(score, 0.65);
   const ry = roundingY.get(pick.box.page);
   if (ry !== undefined && pick.box.y1 < ry && !corroborated(pick)) {
     // The total is printed above a rounding adjustment and no total below it was bound: the amount paid is the
@@ -709,6 +789,18 @@ function strip(b: BoundField): BoundField {
   return rest;
 }
 
+/**
+ * A scanned date whose parts are split by different marks ("24 Mar-2018" for a printed 24-MAR-2018) is one OCR
+ * misread a mark of; it may have misread more, so it is not stated verified. "Mar 24, 2018" is one style.
+ */
+function misreadDate(text: string, pages: readonly TextPage[], page: number): boolean {
+  if (pages.find((p) => p.page === page)?.source === 'text-layer') return false;
+  const marks = new Set(
+    (text.match(/[^A-Za-z0-9]+/g) ?? []).filter((m) => !m.includes(',')).map((m) => m.trim() || ' '),
+  );
+  return marks.size > 1;
+}
+
 /** Every field's candidates on the pages, best first (the first of each list is the binding). */
 export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
   const ixs = ctx.pages.map(indexPage);
@@ -772,7 +864,7 @@ export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
       label: null,
       labelBox: null,
       how: distinct.size === 1 ? 'only-date' : 'position',
-      score: distinct.size === 1 ? 0.82 : 0.55,
+      score: distinct.size === 1 && !misreadDate(d.text, ctx.pages, d.box.page) ? 0.82 : 0.55,
     });
   }
   out.set('date', dateList);

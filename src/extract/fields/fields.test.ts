@@ -203,6 +203,90 @@ describe('receipts', () => {
     });
   });
 
+  test('a total printed above a rounding line is only found, even when subtotal + tax add up to it', () => {
+    const p = receipt([
+      ['Total (Excluding GST):', 14, 160, 9],
+      ['29.26', 220, 160, 9],
+      ['GST Payable', 14, 172, 9],
+      ['1.76', 220, 172, 9],
+      ['Total (Inclusive of GST):', 14, 184, 9],
+      ['31.02', 220, 184, 9],
+      ['Rounding', 14, 196, 9],
+      ['-0.02', 220, 196, 9],
+    ]);
+    assert.deepEqual(bound(p, 'What is the total amount?'), { value: '31.02', verified: false });
+  });
+
+  test('a whole number beside the total on a page in cents is the amount with its point unread', () => {
+    const p = receipt([
+      ['Item A', 14, 140, 9],
+      ['1.00', 220, 140, 9],
+      ['Item B', 14, 148, 9],
+      ['2.00', 220, 148, 9],
+      ['Item C', 14, 156, 9],
+      ['3.00', 220, 156, 9],
+      ['Item D', 14, 164, 9],
+      ['4.00', 220, 164, 9],
+      ['TOTAL', 14, 172, 9],
+      ['1000', 220, 172, 9],
+    ]);
+    // The value is the amount as printed, not OCR's "1000": bound() would look for "10.00" among the words.
+    const unread = ask(p, 'What is the total amount?').binding;
+    assert.equal(unread?.value, '10.00');
+    assert.equal(unread?.normalized, '10.00');
+    assert.equal(isVerified(unread), false);
+    assert.deepEqual([unread?.box.x0, unread?.box.y0], [220, 172], 'boxed on the "1000" OCR read');
+    const paid = receipt([
+      ['Item A', 14, 150, 9],
+      ['4.00', 220, 150, 9],
+      ['Item B', 14, 160, 9],
+      ['6.00', 220, 160, 9],
+      ['TOTAL', 14, 172, 9],
+      ['1000', 220, 172, 9],
+      ['CASH', 14, 184, 9],
+      ['20.00', 214, 184, 9],
+      ['CHANGE', 14, 196, 9],
+      ['10.00', 214, 196, 9],
+    ]);
+    const confirmed = ask(paid, 'What is the total amount?').binding;
+    assert.equal(confirmed?.value, '10.00');
+    assert.equal(isVerified(confirmed), true, 'cash − change confirms it');
+  });
+
+  test('the address skips a date line under the name and ends at a phone printed on its last line', () => {
+    const p = page(
+      [
+        ['UNIHAKKA INTERNATIONAL SDN BHD', 40, 30, 11],
+        ['10 Mar 2018 18:24', 60, 44, 8],
+        ['Co-REG: 867388-U', 60, 54, 8],
+        ['12, JALAN TAMPOI 7/4,', 40, 64, 8],
+        ['81200 JOHOR BAHRU T:07-2093 7358', 40, 74, 8],
+        ['TAXINVOICE', 60, 90, 8],
+      ],
+      260,
+      420,
+    );
+    assert.deepEqual(bound(p, 'What is the address?'), {
+      value: '12, JALAN TAMPOI 7/4, 81200 JOHOR BAHRU',
+      verified: false,
+    });
+  });
+
+  test('a label qualified by "Incl. of GST" still binds its amount; one qualified by "Excl." is not the total', () => {
+    const p = receipt([
+      ['Total RM Excl. of GST', 14, 160, 9],
+      ['6.89', 220, 160, 9],
+      ['Total RM Incl. of GST', 14, 172, 9],
+      ['7.30', 220, 172, 9],
+    ]);
+    assert.deepEqual(bound(p, 'What is the total amount?'), { value: '7.30', verified: true });
+    const excl = receipt([
+      ['Total RM Excl. of GST', 14, 160, 9],
+      ['6.89', 220, 160, 9],
+    ]);
+    assert.equal(ask(excl, 'What is the total amount?').binding, null);
+  });
+
   test('two different totals with equal labels: the binder says found, not verified', () => {
     const p = receipt([
       ['TOTAL', 14, 160, 9],
@@ -230,6 +314,21 @@ describe('dates without labels', () => {
       ['Ordered 04/03/2025, shipped 09/03/2025.', 54, 200],
     ]);
     assert.equal(bound(two, 'What is the date?').verified, false);
+  });
+
+  test('a scanned date split by mixed marks is a misreading: found, not verified', () => {
+    const scan = (text: string): TextPage => ({
+      ...page([
+        ['Harbor Ltd', 54, 40, 14],
+        [text, 54, 200],
+      ]),
+      source: 'ocr',
+    });
+    assert.deepEqual(bound(scan('Date 24-Mar-2018'), 'What is the date?').verified, true);
+    assert.deepEqual(bound(scan('Visited 24 Mar-2018'), 'What is the date?'), {
+      value: '24 Mar-2018',
+      verified: false,
+    });
   });
 
   test('a field that is not on the page binds nothing', () => {
