@@ -508,6 +508,24 @@ async function tsvImages(
 const missing = (v: string | undefined) =>
   v === undefined || v.trim() === '' || v.trim().toLowerCase() === 'nan';
 
+/**
+ * A VLMEvalKit row's image: its base64 cell (or the index of the row holding it), else `image_path` under the
+ * benchmark folder; a string says why there is none.
+ */
+function tsvRowImage(
+  r: TsvRow,
+  header: string[],
+  imageOf: (row: TsvRow) => { image: ItemImage; key: string } | null,
+  dir: string,
+): { image: ItemImage; key: string } | string {
+  if (header.includes('image') && (r.spans.image?.length ?? 0) > 0) {
+    return imageOf(r) ?? 'the image cell is neither base64 image data nor the index of a row with one';
+  }
+  const name = r.cells.image_path ?? '';
+  const path = findImage(imageRoots(dir), name);
+  return path ? { image: { path }, key: r.cells.image_path ?? path } : `image ${name} not found under ${dir}`;
+}
+
 async function readTsvRows(dir: string, re: RegExp, what: string) {
   const files = filesMatching(dir, re);
   if (!files.length) throw new AppError('not_found', `${dir} holds no ${what} TSV`);
@@ -553,30 +571,12 @@ async function loadMmeTsv(dir: string, sink: Sink, files: string[]): Promise<voi
         sink.problem(file, r.line, id || null, 'needs index, question, category and answer Yes or No');
         continue;
       }
-      let image: ItemImage;
-      let key: string;
-      if (header.includes('image') && (r.spans.image?.length ?? 0) > 0) {
-        const img = imageOf(r);
-        if (!img) {
-          sink.problem(
-            file,
-            r.line,
-            id,
-            'the image cell is neither base64 image data nor the index of a row with one',
-          );
-          continue;
-        }
-        image = img.image;
-        key = img.key;
-      } else {
-        const path = findImage(imageRoots(dir), c.image_path ?? '');
-        if (!path) {
-          sink.problem(file, r.line, id, `image ${c.image_path ?? ''} not found under ${dir}`);
-          continue;
-        }
-        image = { path };
-        key = c.image_path ?? path;
+      const found = tsvRowImage(r, header, imageOf, dir);
+      if (typeof found === 'string') {
+        sink.problem(file, r.line, id, found);
+        continue;
       }
+      const { image, key } = found;
       const task = c.category!.trim();
       sink.add(file, r.line, {
         id,
@@ -690,27 +690,12 @@ async function loadChoice(dir: string, sink: Sink, circular: boolean): Promise<s
         );
         continue;
       }
-      let image: ItemImage;
-      if (header.includes('image') && (r.spans.image?.length ?? 0) > 0) {
-        const img = imageOf(r);
-        if (!img) {
-          sink.problem(
-            file,
-            r.line,
-            id,
-            'the image cell is neither base64 image data nor the index of a row with one',
-          );
-          continue;
-        }
-        image = img.image;
-      } else {
-        const path = findImage(imageRoots(dir), c.image_path ?? '');
-        if (!path) {
-          sink.problem(file, r.line, id, `image ${c.image_path ?? ''} not found under ${dir}`);
-          continue;
-        }
-        image = { path };
+      const found = tsvRowImage(r, header, imageOf, dir);
+      if (typeof found === 'string') {
+        sink.problem(file, r.line, id, found);
+        continue;
       }
+      const { image } = found;
       const category = missing(c.category) ? 'all' : c.category!.trim();
       const n = Number(id);
       const group = hasCopies && Number.isFinite(n) ? String(n % 1e6) : id;
