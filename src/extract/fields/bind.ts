@@ -127,21 +127,10 @@ function findLabels(ix: PageIndex, spec: FieldSpec): LabelHit[] {
     );
     if (COLON_ONLY.has(lettersOf(labelWords)) && !/[:：]$/.test(lastText) && !/^[:：]/.test(next?.text ?? ''))
       continue;
-    if (
-      next &&
-      next.seg === t.seg &&
-      next.letters &&
-      spec.notAfter.some((w) => next.letters === lettersOf(w))
-    )
-      continue;
-    const prev = toks[i - 1];
-    if (
-      prev &&
-      prev.seg === t.seg &&
-      prev.letters &&
-      spec.notBefore.some((w) => prev.letters === lettersOf(w))
-    )
-      continue;
+    // A word of the same segment right after or before the label that makes it another label ("Total Qty").
+    const spoils = (n: typeof next, words: readonly string[]) =>
+      !!n && n.seg === t.seg && !!n.letters && words.some((w) => n.letters === lettersOf(w));
+    if (spoils(next, spec.notAfter) || spoils(toks[i - 1], spec.notBefore)) continue;
     const idx = Array.from({ length: best.end - i + 1 }, (_, k) => i + k);
     hits.push({
       spec,
