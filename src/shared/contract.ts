@@ -26,6 +26,7 @@ import {
   TextSource,
 } from './domain.js';
 import { chatChannels, chatEvents } from './chat.js';
+import { evalChannels, evalEvents } from './evaluate.js';
 import { ErrorInfo } from './errors.js';
 
 const Empty = z.object({}).strict();
@@ -216,6 +217,8 @@ export const channels = {
 
   // The OpenAI-compatible API's chat turns (src/shared/chat.ts).
   ...chatChannels,
+  // The Evaluate view's benchmark runs (src/shared/evaluate.ts).
+  ...evalChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channel = keyof typeof channels;
@@ -264,6 +267,7 @@ export const events = {
     id: z.string().optional(),
   }),
   ...chatEvents,
+  ...evalEvents,
 } as const;
 
 export type EventName = keyof typeof events;
