@@ -1,6 +1,8 @@
 // The OpenAI-compatible API's request parsing, stop-sequence streaming and box mapping, on written inputs (the
 // end-to-end test with the openai client and a real `doclens serve` is e2e/openai-api.e2e.ts).
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { chatBoxes, cutAtStop } from '../services/handlers-chat.js';
 import { OpenAiError, StopFilter, dataUrlBytes, parseChatRequest } from './openai-api.js';
@@ -182,4 +184,31 @@ test('chatBoxes: model coordinates land in the pixel space of the image sent, fo
   ] as const)
     assert.ok(Math.abs(q25[0]![k] - v) < 1e-6, `${k} ${q25[0]![k]} ≠ ${v}`);
   assert.deepEqual(chatBoxes('no boxes here', 'qwen2-vl', image, budget, undefined), []);
+});
+
+test('http(s) image URLs with --allow-remote-images: fetched, capped, errors named', async () => {
+  const png = Buffer.from(PNG_1x1.split(',')[1]!, 'base64');
+  const server = createServer((req, res) => {
+    if (req.url === '/a.png') res.writeHead(200, { 'content-type': 'image/png' }).end(png);
+    else if (req.url === '/big.png') res.writeHead(200).end(Buffer.alloc(5000));
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const body = (url: string) => ({
+    model: 'm',
+    messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }] }],
+  });
+  const allow = { maxImageBytes: 1000, allowRemoteImages: true };
+  try {
+    const r = await parseChatRequest(body(`${base}/a.png`), allow);
+    assert.deepEqual(Buffer.from(r.input.images[0]!), png);
+    let e = await problem(body(`${base}/big.png`), allow);
+    assert.deepEqual([e.status, e.code], [413, 'image_too_large']);
+    e = await problem(body(`${base}/gone.png`), allow);
+    assert.deepEqual([e.status, e.code], [400, 'invalid_image_url']);
+    assert.match(e.message, /HTTP 404/);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });
