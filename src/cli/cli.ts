@@ -43,7 +43,9 @@ Commands:
   models list                                        known and installed models
   models pull ID [--dtype D]                         download from the hub (HF_ENDPOINT, HF_TOKEN), progress on stderr
   models import DIR | verify ID | remove ID          add a local model folder, check an install, delete it
-  serve [--port P] [--host H] [--allow-paths]        headless mode: the app over HTTP on 127.0.0.1
+  serve [--port P] [--host H] [--allow-paths] [--allow-remote-images]
+                                                     headless mode: the app over HTTP on 127.0.0.1, and
+                                                     an OpenAI-compatible API at /v1 (docs/api.md)
   eval pope|vqa|textvqa|docvqa|chartqa|gqa|mme|mmbench|seed|refcoco DIR [--model ID|DIR] [--out DIR] [--limit N]
                                                      score the model on a public benchmark in DIR (resumable;
                                                      report.json/.md/.html in --out)
@@ -64,6 +66,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'allow-paths': { type: 'boolean' },
+  'allow-remote-images': { type: 'boolean' },
   'data-dir': { type: 'string' },
   family: { type: 'string' },
   'max-pixels': { type: 'string' },
@@ -232,6 +235,7 @@ export async function main(argv: string[]): Promise<number> {
         port: intOption(values.port, 'port', 0, 0),
         host: values.host ?? '127.0.0.1',
         pathsAllowed: values['allow-paths'] ?? false,
+        allowRemoteImages: values['allow-remote-images'] ?? false,
         dataDir,
       });
     }

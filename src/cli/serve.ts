@@ -20,6 +20,8 @@ export async function serveCommand(opts: {
   port: number;
   host: string;
   pathsAllowed: boolean;
+  /** The OpenAI-compatible API may fetch http(s) image URLs. */
+  allowRemoteImages?: boolean;
   dataDir?: string;
 }): Promise<number> {
   const listeners = new Set<(e: AppEvent) => void>();
@@ -44,8 +46,11 @@ export async function serveCommand(opts: {
     host: opts.host,
     port: opts.port,
     pathsAllowed: opts.pathsAllowed,
+    allowRemoteImages: opts.allowRemoteImages ?? false,
   });
   process.stdout.write(`DocLens is serving at ${server.url}\n`);
+  // For OpenAI-compatible clients (docs/api.md): the base URL and the token as the API key.
+  process.stdout.write(`OpenAI-compatible API: base URL ${server.origin}/v1, API key ${server.token}\n`);
   if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
     process.stderr.write(
       'doclens: warning: listening beyond loopback; anyone with the URL and token can use this DocLens\n',

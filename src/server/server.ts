@@ -21,6 +21,7 @@ import type { Envelope, ErrorCode, ErrorInfo } from '../shared/errors.js';
 import { toErrorInfo } from '../shared/errors.js';
 import { WIRE_MIME, decodeWire, encodeWire } from '../shared/wire.js';
 import { serveJobOutput } from './job-downloads.js';
+import { createOpenAiApi } from './openai-api.js';
 
 /** What the server needs from a backend: the in-process Backend and the forked BackendLink both fit. */
 export interface BackendConnection {
@@ -48,6 +49,10 @@ export interface ServerOptions {
   bodyIdleTimeoutMs?: number;
   /** Open connections one client address may hold (default 32; a browser uses about 7). */
   maxConnectionsPerClient?: number;
+  /** The OpenAI-compatible API (openai-api.ts): fetch http(s) image URLs; body and per-image caps. */
+  allowRemoteImages?: boolean;
+  maxChatBodyBytes?: number;
+  maxImageBytes?: number;
 }
 
 export interface RunningServer {
@@ -290,6 +295,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     return uploadsDir;
   }
 
+  const openAi = createOpenAiApi({
+    backend: opts.backend,
+    authorised,
+    sameOrigin: (req) => sameOriginRequest(req.headers, allowedOrigins),
+    readBody: (req, limit) => readBody(req, limit, idleMs),
+    allowRemoteImages: opts.allowRemoteImages,
+    maxBodyBytes: opts.maxChatBodyBytes,
+    maxImageBytes: opts.maxImageBytes,
+  });
+
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
     const rel = pathname === '/' ? 'index.html' : decodeOr400(pathname.slice(1), 'the path');
     const file = normalize(join(opts.rendererDir, rel));
@@ -395,6 +410,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       } catch {
         throw new HttpError(400, 'invalid_input', 'malformed request URL');
       }
+      // /v1/*: the OpenAI-compatible API, with its own error shape (token and origin checked there).
+      if (await openAi.handle(req, res, url.pathname)) return;
       const api =
         url.pathname.startsWith('/rpc/') || url.pathname === '/events' || url.pathname.startsWith('/jobs/');
       if (!api) {

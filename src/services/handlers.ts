@@ -17,6 +17,8 @@ import type { SettingsStore } from './settings-store.js';
 import { extractRoom } from './handlers-extract.js';
 import { modelsRoom } from './handlers-models.js';
 import { vlmRoom } from './handlers-vlm.js';
+import { chatRoom } from './handlers-chat.js';
+import { evalRoom } from './handlers-eval.js';
 import { readPages } from './read-pages.js';
 import type { PageProgress } from './read-pages.js';
 
@@ -69,6 +71,8 @@ export function createHandlers(
   const extract = extractRoom(ctx, emit);
   const models = modelsRoom(ctx, emit);
   const vlm = vlmRoom(ctx, emit);
+  const chat = chatRoom(ctx, emit, vlm.service);
+  const evals = evalRoom(ctx, emit, vlm.service);
   const asks = new AskManager({
     text: ctx.text,
     dates: (doc, pages) => documentDates(doc, pages, ctx),
@@ -134,6 +138,8 @@ export function createHandlers(
     ...extract.handlers,
     ...models.handlers,
     ...vlm.handlers,
+    ...chat.handlers,
+    ...evals.handlers,
     // A model being removed is unloaded first: its sessions hold the files open (Windows cannot delete them then)
     // and the memory would stay taken by a model that is gone.
     'models.remove': async (input, hctx) => {
@@ -144,7 +150,7 @@ export function createHandlers(
     'settings.get': () => Promise.resolve(ctx.settings.get()),
     'settings.set': (patch) => ctx.settings.set(patch),
     async dispose() {
-      await Promise.all([extract.dispose(), models.dispose(), vlm.dispose()]);
+      await Promise.all([extract.dispose(), models.dispose(), vlm.dispose(), evals.dispose()]);
     },
   };
 }

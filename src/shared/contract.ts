@@ -25,6 +25,8 @@ import {
   TextPage,
   TextSource,
 } from './domain.js';
+import { chatChannels, chatEvents } from './chat.js';
+import { evalChannels, evalEvents } from './evaluate.js';
 import { ErrorInfo } from './errors.js';
 
 const Empty = z.object({}).strict();
@@ -212,6 +214,11 @@ export const channels = {
 
   'settings.get': { input: Empty, output: Settings },
   'settings.set': { input: Settings.partial().strict(), output: Settings },
+
+  // The OpenAI-compatible API's chat turns (src/shared/chat.ts).
+  ...chatChannels,
+  // The Evaluate view's benchmark runs (src/shared/evaluate.ts).
+  ...evalChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channel = keyof typeof channels;
@@ -259,6 +266,8 @@ export const events = {
     /** `run`: the id of a command in src/shared/commands.ts (a menu click). */
     id: z.string().optional(),
   }),
+  ...chatEvents,
+  ...evalEvents,
 } as const;
 
 export type EventName = keyof typeof events;

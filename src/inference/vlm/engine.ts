@@ -50,6 +50,8 @@ export interface GenerateRequest {
   sampling?: Sampling;
   signal?: AbortSignal;
   onToken?: (delta: string) => void;
+  /** Stop sequences (OpenAI `stop`): decoding ends once the answer's text contains one (result `stop: 'stop'`). */
+  stop?: readonly string[];
   /**
    * The reference mode: images go in whole at the preprocessor's own min/max pixels (alpha dropped, as the HF
    * processor does), messages through the model's chat template with nothing added, greedy decoding with no
@@ -78,7 +80,7 @@ export interface GenerateResult {
   resized: Array<{ width: number; height: number }>;
   provider: Provider;
   model: string;
-  stop: 'eos' | 'max_tokens';
+  stop: 'eos' | 'max_tokens' | 'stop';
   promptTokens: number;
   timings: VlmTimings;
   /** What the caches saved: images encoded vs served from the feature cache, prompt tokens reused from the KV cache. */
@@ -655,6 +657,9 @@ class QwenVlModel implements VlmModel {
     let logits = prefill.logits;
     let kv = prefill.kv;
     let stop: GenerateResult['stop'] = 'max_tokens';
+    const stops = (req.stop ?? []).filter((x) => x.length > 0);
+    const stopReach = Math.max(0, ...stops.map((x) => x.length));
+    let recent = '';
     let tFirst = 0;
     for (;;) {
       const next = sampler.next(logits, seen);
@@ -665,9 +670,18 @@ class QwenVlModel implements VlmModel {
       }
       tokens.push(next);
       seen.add(next);
-      if (req.onToken) {
+      if (req.onToken || stops.length > 0) {
         const delta = detok.push(next);
-        if (delta) req.onToken(delta);
+        if (delta) req.onToken?.(delta);
+        if (stops.length > 0 && delta) {
+          // Only the tail can hold a new match: the delta plus one stop's length before it.
+          const tail = recent.slice(-stopReach) + delta;
+          recent = tail;
+          if (stops.some((s) => tail.includes(s))) {
+            stop = 'stop';
+            break;
+          }
+        }
       }
       if (tokens.length >= maxTokens) break;
       await yieldToEventLoop();

@@ -17,6 +17,7 @@ import {
 import { loadAppInfo, useAppInfo } from '../stores/settings.js';
 import { setPanel, toast } from '../stores/ui.js';
 import { errorMessage, hubError } from './messages.js';
+import { EvaluateView } from './EvaluateView.js';
 import '../panels.css';
 
 export function formatBytes(n: number): string {
@@ -81,6 +82,7 @@ export function ModelsPanel() {
         </section>
       )}
       <ImportForm />
+      <EvaluateView />
     </section>
   );
 }
