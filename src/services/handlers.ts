@@ -16,6 +16,7 @@ import { appRoot, samplesDir } from './paths.js';
 import type { SettingsStore } from './settings-store.js';
 import { extractRoom } from './handlers-extract.js';
 import { modelsRoom } from './handlers-models.js';
+import { reviewsRoom } from './reviews/index.js';
 import { vlmRoom } from './handlers-vlm.js';
 import { readPages } from './read-pages.js';
 import type { PageProgress } from './read-pages.js';
@@ -69,6 +70,7 @@ export function createHandlers(
   const extract = extractRoom(ctx, emit);
   const models = modelsRoom(ctx, emit);
   const vlm = vlmRoom(ctx, emit);
+  const reviews = reviewsRoom(ctx);
   const asks = new AskManager({
     text: ctx.text,
     dates: (doc, pages) => documentDates(doc, pages, ctx),
@@ -134,6 +136,7 @@ export function createHandlers(
     ...extract.handlers,
     ...models.handlers,
     ...vlm.handlers,
+    ...reviews.handlers,
     // A model being removed is unloaded first: its sessions hold the files open (Windows cannot delete them then)
     // and the memory would stay taken by a model that is gone.
     'models.remove': async (input, hctx) => {

@@ -26,6 +26,7 @@ import {
   TextSource,
 } from './domain.js';
 import { ErrorInfo } from './errors.js';
+import { reviewChannels } from './reviews.js';
 
 const Empty = z.object({}).strict();
 const Page = z.number().int().min(1).max(100_000);
@@ -212,6 +213,8 @@ export const channels = {
 
   'settings.get': { input: Empty, output: Settings },
   'settings.set': { input: Settings.partial().strict(), output: Settings },
+
+  ...reviewChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channel = keyof typeof channels;
