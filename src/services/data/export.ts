@@ -125,8 +125,7 @@ export async function exportReviews(opts: {
 }): Promise<ExportSummary> {
   const { backend, format, family } = opts;
   const outDir = resolve(opts.outDir);
-  const imagesDir = join(outDir, 'images');
-  await mkdir(imagesDir, { recursive: true });
+  await mkdir(outDir, { recursive: true });
   const settings = await call<Settings>(backend, 'settings.get', {});
   const { files, problems } = await allReviewFiles(backend.dataDir);
   const records: Array<LlavaRecord | QwenRecord | ShareGptRecord> = [];
@@ -158,11 +157,7 @@ export async function exportReviews(opts: {
           problems.push({ file: f.path, message: `${f.name} has no page ${page} any more` });
           continue;
         }
-        const dpi = opened.kind === 'image' ? 72 : settings.renderDpi;
-        const img = await call<RenderedPage>(backend, 'documents.pageImage', { docId: opened.id, page, dpi });
-        const size = familyImageSize(family, img.width, img.height);
-        const rel = `images/${f.sha256.slice(0, 16)}-p${page}-${family}.png`;
-        await sharp(img.png).resize(size.width, size.height, { fit: 'fill' }).png().toFile(join(outDir, rel));
+        const { rel, size } = await writePageImage(backend, opened, page, family, outDir, settings.renderDpi);
         images++;
         const frame: ImageFrame = { pageSize: { width: info.width, height: info.height }, image: size };
         for (const review of usable.filter((r) => r.page === page)) {
@@ -197,6 +192,27 @@ export async function exportReviews(opts: {
     rejected,
     problems,
   };
+}
+
+/**
+ * Renders a page (images at their own pixels, PDFs at the render DPI) and writes it resized to the family's size,
+ * as its processor would resize it, under `outDir/images`. Returns the path relative to `outDir` and the size.
+ */
+export async function writePageImage(
+  backend: Backend,
+  doc: DocumentInfo,
+  page: number,
+  family: TargetFamily,
+  outDir: string,
+  renderDpi: number,
+): Promise<{ rel: string; size: { width: number; height: number } }> {
+  const dpi = doc.kind === 'image' ? 72 : renderDpi;
+  const img = await call<RenderedPage>(backend, 'documents.pageImage', { docId: doc.id, page, dpi });
+  const size = familyImageSize(family, img.width, img.height);
+  const rel = `images/${doc.sha256.slice(0, 16)}-p${page}-${family}.png`;
+  await mkdir(join(outDir, 'images'), { recursive: true });
+  await sharp(img.png).resize(size.width, size.height, { fit: 'fill' }).png().toFile(join(outDir, rel));
+  return { rel, size };
 }
 
 /** LLaMA-Factory's dataset_info.json entry for the exported file (its `sharegpt` formatting reads both shapes). */
