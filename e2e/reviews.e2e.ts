@@ -1,6 +1,7 @@
 // Reviews end to end (issue 14 part 3): in headless mode, Ask answers of the sample invoice are accepted, corrected
-// (the text edited, the box moved and resized by dragging it on the page) and rejected; the stored correction is
-// in page space (the drag ÷ the page's CSS scale); after a reload, opening the same bytes brings the reviews back.
+// (the text edited, the box moved and resized by dragging it on the page, once more in a view turned 90°) and
+// rejected; the stored corrections are in page space (the drag ÷ the page's CSS scale, turned back through the view's
+// rotation); after a reload, opening the same bytes brings the reviews back.
 import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -91,6 +92,25 @@ describe('Reviews (chromium)', () => {
       await total.getByRole('button', { name: 'Reject' }).click();
       await total.locator('[data-testid="review-verdict"][data-verdict="rejected"]').waitFor();
 
+      // Correct in a view turned 90° clockwise: a drag to the screen's right moves the box up the page (−y).
+      await page.getByRole('button', { name: 'Rotate clockwise' }).click();
+      await page.locator('[data-testid="page-1"][data-rotation="90"]').waitFor();
+      const sub = await askAndWait(page, 'What is the subtotal?');
+      await sub.getByRole('button', { name: 'Correct' }).click();
+      const turnedBox = page.locator('[data-testid="page-1"] [data-testid="edit-box"]');
+      await turnedBox.waitFor();
+      await turnedBox.scrollIntoViewIfNeeded();
+      const turnedPage = await page.locator('[data-testid="page-1"]').boundingBox();
+      const tb0 = await turnedBox.boundingBox();
+      assert.ok(turnedPage && tb0);
+      // Turned, the page box's height is the page's width.
+      const sTurned = turnedPage.height / p1.width;
+      await drag(page, tb0.x + tb0.width / 2, tb0.y + tb0.height / 2, 40, 0);
+      await sub.getByRole('button', { name: 'Save correction' }).click();
+      await sub.locator('[data-testid="review-verdict"][data-verdict="corrected"]').waitFor();
+      await page.screenshot({ path: join(artifacts, 'chromium-reviews-rotated.png') });
+      await page.getByRole('button', { name: 'Rotate counter-clockwise' }).click();
+
       const stored = await storedReviews(t.dataDir);
       assert.deepEqual(
         stored.map((r) => [r.question, r.verdict]),
@@ -98,6 +118,7 @@ describe('Reviews (chromium)', () => {
           ['What is the invoice date?', 'accepted'],
           ['What is the due date?', 'corrected'],
           ['What is the total?', 'rejected'],
+          ['What is the subtotal?', 'corrected'],
         ],
       );
       const invoiceDate = truth.dates.find((d) => d.iso === '2025-03-14');
@@ -126,6 +147,22 @@ describe('Reviews (chromium)', () => {
           `corrected ${k}: stored ${moved[k].toFixed(2)}, dragged to ${want[k].toFixed(2)} (±${tol.toFixed(2)} pt)`,
         );
       assert.equal(moved.page, 1);
+
+      const subReview = stored[3];
+      const subFrom = subReview?.answer.boxes[0];
+      const subTo = subReview?.corrected?.boxes[0];
+      assert.ok(subFrom && subTo);
+      const tolT = 1.5 / sTurned;
+      for (const [k, want] of [
+        ['x0', subFrom.x0],
+        ['x1', subFrom.x1],
+        ['y0', subFrom.y0 - 40 / sTurned],
+        ['y1', subFrom.y1 - 40 / sTurned],
+      ] as const)
+        assert.ok(
+          Math.abs(subTo[k] - want) < tolT,
+          `rotated correction ${k}: stored ${subTo[k].toFixed(2)}, dragged to ${want.toFixed(2)}`,
+        );
 
       await mkdir(artifacts, { recursive: true });
       for (const [w, h] of [
@@ -160,11 +197,25 @@ describe('Reviews (chromium)', () => {
         'accepted',
         'corrected',
         'rejected',
+        'corrected',
       ]);
       assert.match(
         (await items.nth(1).textContent()) ?? '',
         /What is the due date\?.*Due April 13, 2025.*1 box/,
       );
+      // "Show" draws the saved correction (not the engine's box) where it was dragged to.
+      await list.getByRole('button', { name: 'Show the boxes of “What is the due date?”' }).click();
+      const hl = page.locator('[data-testid="page-1"] [data-testid="highlight"]');
+      await hl.first().waitFor();
+      assert.equal(await hl.count(), 1);
+      const pageNow = await page.locator('[data-testid="page-1"]').boundingBox();
+      const hlBox = await hl.first().boundingBox();
+      assert.ok(pageNow && hlBox);
+      const sNow = pageNow.width / p1.width;
+      // Highlights draw 2 px outside their box on each side.
+      assert.ok(Math.abs(hlBox.x + 2 - (pageNow.x + moved.x0 * sNow)) < 1.5, 'highlight x');
+      assert.ok(Math.abs(hlBox.y + 2 - (pageNow.y + moved.y0 * sNow)) < 1.5, 'highlight y');
+      assert.ok(Math.abs(hlBox.width - 4 - (moved.x1 - moved.x0) * sNow) < 1.5, 'highlight width');
       await page.screenshot({ path: join(artifacts, 'chromium-reviews-reloaded.png') });
     });
   });

@@ -3,35 +3,9 @@
 // to page space (the view's zoom and rotation undone), so what is stored is in page space like every box.
 import { useRef } from 'react';
 import type { PointerEvent as ReactPointerEvent } from 'react';
+import { dragged, screenDeltaToPage, type Grip } from '../../shared/box-drag.js';
 import type { Rect } from '../../shared/geometry.js';
 import { setCorrectionBox, useReviews } from '../stores/reviews.js';
-
-type Corner = 'nw' | 'ne' | 'sw' | 'se';
-type Grip = 'move' | Corner;
-
-/** A screen-pixel move → page space: undo the view's clockwise rotation, then its scale. */
-export function screenDeltaToPage(
-  dx: number,
-  dy: number,
-  rotation: number,
-  scale: number,
-): { dx: number; dy: number } {
-  const t = (rotation * Math.PI) / 180;
-  const c = Math.round(Math.cos(t));
-  const s = Math.round(Math.sin(t));
-  return { dx: (dx * c + dy * s) / scale, dy: (-dx * s + dy * c) / scale };
-}
-
-/** The box after dragging `grip` by (dx, dy) in page space. */
-export function dragged(r: Rect, grip: Grip, dx: number, dy: number): Rect {
-  if (grip === 'move') return { x0: r.x0 + dx, y0: r.y0 + dy, x1: r.x1 + dx, y1: r.y1 + dy };
-  return {
-    x0: grip === 'nw' || grip === 'sw' ? r.x0 + dx : r.x0,
-    x1: grip === 'ne' || grip === 'se' ? r.x1 + dx : r.x1,
-    y0: grip === 'nw' || grip === 'ne' ? r.y0 + dy : r.y0,
-    y1: grip === 'sw' || grip === 'se' ? r.y1 + dy : r.y1,
-  };
-}
 
 export function BoxEditor({
   docId,

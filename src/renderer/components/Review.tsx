@@ -16,6 +16,7 @@ import {
   reviewPage,
   saveCorrection,
   setCorrectionText,
+  showReview,
   startCorrection,
   useReviews,
 } from '../stores/reviews.js';
@@ -170,6 +171,16 @@ export function ReviewList({ doc, kind }: { doc: OpenDoc; kind: Review['kind'] }
                   ? ` · ${shown.boxes.length} box${shown.boxes.length === 1 ? '' : 'es'}`
                   : ''}
               </span>{' '}
+              {shown.boxes.length > 0 && (
+                <button
+                  type="button"
+                  className="linkish small"
+                  aria-label={`Show the boxes of “${r.question}”`}
+                  onClick={() => showReview(docId, r)}
+                >
+                  Show
+                </button>
+              )}{' '}
               <button
                 type="button"
                 className="linkish small"

@@ -6,6 +6,7 @@ import type { LabelledBox, Rect } from '../../shared/geometry.js';
 import type { Review, ReviewVerdict } from '../../shared/reviews.js';
 import { api } from '../lib/api.js';
 import type { AskEntry } from './ask.js';
+import { showBoxes } from './highlights.js';
 import { toast } from './ui.js';
 
 export interface Correction {
@@ -150,8 +151,17 @@ export async function saveCorrection(entry: AskEntry): Promise<Review | null> {
   const e = useReviews.getState().editing;
   if (!e || e.entryKey !== entry.key) return null;
   const review = await save(entry, e.page, 'corrected', { text: e.text, boxes: e.boxes });
-  if (review) useReviews.setState({ editing: null });
+  if (review) {
+    useReviews.setState({ editing: null });
+    // The page now shows what was saved: the corrected boxes, not the engine's.
+    showBoxes(entry.docId, entry.kind, review.corrected?.boxes ?? []);
+  }
   return review;
+}
+
+/** Draws a saved review's boxes (its correction's when corrected) on the page. */
+export function showReview(docId: string, review: Review): void {
+  showBoxes(docId, review.kind, (review.corrected ?? review.answer).boxes);
 }
 
 export async function removeReview(docId: string, reviewId: string): Promise<void> {
