@@ -102,7 +102,17 @@ export function startCorrection(
   page: number,
   size: { width: number; height: number },
 ): void {
-  const boxes = (entry.answer?.boxes ?? []).filter((b) => b.page === page).map((b) => ({ ...b }));
+  // A point (a zero-size box) becomes a small box around it, so there is something to grab.
+  const min = Math.max(size.width, size.height) / 100;
+  const boxes = (entry.answer?.boxes ?? [])
+    .filter((b) => b.page === page)
+    .map((b) => {
+      const cx = (b.x0 + b.x1) / 2;
+      const cy = (b.y0 + b.y1) / 2;
+      const w = Math.max(b.x1 - b.x0, min) / 2;
+      const h = Math.max(b.y1 - b.y0, min) / 2;
+      return { ...b, x0: cx - w, y0: cy - h, x1: cx + w, y1: cy + h };
+    });
   useReviews.setState({
     editing: { entryKey: entry.key, docId: entry.docId, page, text: entry.answer?.text ?? '', boxes, size },
   });

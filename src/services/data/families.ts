@@ -79,20 +79,28 @@ export function boxForFamily(family: TargetFamily, box: Rect, frame: ImageFrame)
   });
 }
 
-/** Boxes written the way the family's model answers a grounding request. */
+/**
+ * Boxes written the way the family's model answers a grounding request. A point (a zero-size box, as a model that
+ * pointed gives) is written as one: `point_2d` in JSON, a single `(x,y)` pair between Qwen2-VL's box tokens.
+ */
 export function boxesText(family: TargetFamily, boxes: readonly LabelledBox[], frame: ImageFrame): string {
-  const out = boxes.map((b) => ({ label: b.label, r: boxForFamily(family, b, frame) }));
+  const out = boxes.map((b) => ({
+    label: b.label,
+    r: boxForFamily(family, b, frame),
+    point: b.x1 === b.x0 && b.y1 === b.y0,
+  }));
   if (FAMILY_SPECS[family].style === 'tagged') {
     return out
       .map(
-        ({ label, r }) =>
-          `<|object_ref_start|>${label}<|object_ref_end|><|box_start|>(${r.x0},${r.y0}),(${r.x1},${r.y1})<|box_end|>`,
+        ({ label, r, point }) =>
+          `<|object_ref_start|>${label}<|object_ref_end|><|box_start|>${point ? `(${r.x0},${r.y0})` : `(${r.x0},${r.y0}),(${r.x1},${r.y1})`}<|box_end|>`,
       )
       .join('\n');
   }
-  const items = out.map(
-    ({ label, r }) =>
-      `\t{"bbox_2d": [${r.x0}, ${r.y0}, ${r.x1}, ${r.y1}], "label": ${JSON.stringify(label)}}`,
+  const items = out.map(({ label, r, point }) =>
+    point
+      ? `\t{"point_2d": [${r.x0}, ${r.y0}], "label": ${JSON.stringify(label)}}`
+      : `\t{"bbox_2d": [${r.x0}, ${r.y0}, ${r.x1}, ${r.y1}], "label": ${JSON.stringify(label)}}`,
   );
   return `\`\`\`json\n[\n${items.join(',\n')}\n]\n\`\`\``;
 }

@@ -15,13 +15,13 @@ export type ReviewChannel = 'reviews.save' | 'reviews.list' | 'reviews.remove';
 
 /**
  * The boxes of a reviewed answer, checked: each on the review's page, corners ordered and clamped to the page;
- * a box with no area left (dragged off the page) is refused rather than silently stored.
+ * a corrected box with no area left (dragged off the page) is refused rather than silently stored.
  */
 function checkedAnswer(
   a: ReviewedAnswer,
   page: number,
   size: { width: number; height: number },
-  what: string,
+  what: 'answer' | 'corrected',
   docName: string,
 ): ReviewedAnswer {
   const boxes = a.boxes.map((b, i) => {
@@ -31,7 +31,8 @@ function checkedAnswer(
         `${docName}: ${what} box ${i + 1} is on page ${b.page}, the review is of page ${page}`,
       );
     const r = normalizeRect(b, size.width, size.height);
-    if (!(r.x1 > r.x0) || !(r.y1 > r.y0))
+    // The engine's answer is kept as it was (a point is a zero-size box); a correction must have an area.
+    if (what === 'corrected' && (!(r.x1 > r.x0) || !(r.y1 > r.y0)))
       throw new AppError('invalid_input', `${docName}: ${what} box ${i + 1} has no area on page ${page}`);
     return { page, label: b.label, ...r };
   });

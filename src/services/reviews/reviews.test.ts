@@ -114,6 +114,13 @@ test('bad reviews are refused with a reason naming the document', async () => {
     question: 'logo',
     answer: { text: '', boxes: [] },
   };
+  // A Find answer that pointed (a zero-size box) can be accepted as it was.
+  const point = await tb.call<Review>('reviews.save', {
+    ...base,
+    verdict: 'accepted',
+    answer: { text: 'logo', boxes: [{ page: 1, label: 'logo', x0: 40, y0: 50, x1: 40, y1: 50 }] },
+  });
+  assert.deepEqual(point.answer.boxes, [{ page: 1, label: 'logo', x0: 40, y0: 50, x1: 40, y1: 50 }]);
   await assert.rejects(
     tb.call('reviews.save', { ...base, verdict: 'corrected' }),
     /corrected review needs the corrected answer/,
