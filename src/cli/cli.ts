@@ -10,6 +10,7 @@ import { defaultDataDir } from '../services/paths.js';
 import { ApiError } from '../shared/api-client.js';
 import { isAppError } from '../shared/errors.js';
 import { call, intOption, print, UsageError } from './common.js';
+import { dataCommand } from './data.js';
 import { evalCommand } from './eval.js';
 import { askCommand, groundCommand, modelsCommand } from './vlm.js';
 import { serveCommand } from './serve.js';
@@ -49,6 +50,11 @@ Commands:
   eval pope|vqa|textvqa|docvqa|chartqa|gqa|mme|mmbench|seed|refcoco DIR [--model ID|DIR] [--out DIR] [--limit N]
                                                      score the model on a public benchmark in DIR (resumable;
                                                      report.json/.md/.html in --out)
+  data export --format llava|qwen-vl|sharegpt --out DIR [--family qwen2-vl|qwen2.5-vl|qwen3-vl]
+                                                     reviewed answers as fine-tuning data, page images beside
+  data generate PATHS... [--teacher ID|DIR] [--out DIR] [--kinds conversation,detail,reasoning] [--limit PAGES]
+                     [--keep-unverified]             the model writes Q/A pairs per page, checked against the
+                                                     page; resumable (generate.jsonl), llava.json in --out
 
 Families: qwen2-vl, qwen2.5-vl, qwen-vl, llava-next
 
@@ -80,6 +86,9 @@ const OPTIONS = {
   dtype: { type: 'string' },
   tiles: { type: 'string' },
   limit: { type: 'string' },
+  teacher: { type: 'string' },
+  kinds: { type: 'string' },
+  'keep-unverified': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -242,6 +251,10 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'extract') {
       backend = await createBackend({ dataDir });
       return await extractCommand(backend, rest, values);
+    }
+    if (command === 'data') {
+      backend = await createBackend({ dataDir });
+      return await dataCommand(backend, rest, values);
     }
     if (command === 'eval') {
       backend = await createBackend({ dataDir });

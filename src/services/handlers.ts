@@ -16,6 +16,7 @@ import { appRoot, samplesDir } from './paths.js';
 import type { SettingsStore } from './settings-store.js';
 import { extractRoom } from './handlers-extract.js';
 import { modelsRoom } from './handlers-models.js';
+import { reviewsRoom } from './reviews/index.js';
 import { vlmRoom } from './handlers-vlm.js';
 import { chatRoom } from './handlers-chat.js';
 import { evalRoom } from './handlers-eval.js';
@@ -73,6 +74,7 @@ export function createHandlers(
   const vlm = vlmRoom(ctx, emit);
   const chat = chatRoom(ctx, emit, vlm.service);
   const evals = evalRoom(ctx, emit, vlm.service);
+  const reviews = reviewsRoom(ctx);
   const asks = new AskManager({
     text: ctx.text,
     dates: (doc, pages) => documentDates(doc, pages, ctx),
@@ -140,6 +142,7 @@ export function createHandlers(
     ...vlm.handlers,
     ...chat.handlers,
     ...evals.handlers,
+    ...reviews.handlers,
     // A model being removed is unloaded first: its sessions hold the files open (Windows cannot delete them then)
     // and the memory would stay taken by a model that is gone.
     'models.remove': async (input, hctx) => {

@@ -28,6 +28,7 @@ import {
 import { chatChannels, chatEvents } from './chat.js';
 import { evalChannels, evalEvents } from './evaluate.js';
 import { ErrorInfo } from './errors.js';
+import { reviewChannels } from './reviews.js';
 
 const Empty = z.object({}).strict();
 const Page = z.number().int().min(1).max(100_000);
@@ -219,6 +220,7 @@ export const channels = {
   ...chatChannels,
   // The Evaluate view's benchmark runs (src/shared/evaluate.ts).
   ...evalChannels,
+  ...reviewChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channel = keyof typeof channels;

@@ -14,6 +14,7 @@ import type { OpenDoc } from '../stores/documents.js';
 import { setPanel } from '../stores/ui.js';
 import { colourFor, labelsOf } from './Highlights.js';
 import { ProgressLine } from './ProgressLine.js';
+import { ReviewBar, ReviewList } from './Review.js';
 import { revealBox } from './Viewer.js';
 
 export const SUGGESTED_PROMPTS = [
@@ -132,6 +133,7 @@ export function AskPanel({ doc }: { doc: OpenDoc | null }) {
         ))}
         <div ref={end} />
       </div>
+      {doc && <ReviewList doc={doc} kind="ask" />}
       <form
         className="ask-form"
         onSubmit={(e) => {
@@ -313,6 +315,7 @@ function AnswerCard({ entry, doc, selected }: { entry: AskEntry; doc: OpenDoc | 
           </span>
         </div>
       )}
+      {doc && <ReviewBar entry={entry} doc={doc} />}
     </article>
   );
 }

@@ -11,6 +11,7 @@ import { setPanel, toast } from '../stores/ui.js';
 import { useProviderStatus } from './AskPanel.js';
 import { colourFor, labelsOf } from './Highlights.js';
 import { errorMessage } from './messages.js';
+import { ReviewBar, ReviewList } from './Review.js';
 import { revealBox } from './Viewer.js';
 
 /** "cat, red car; dog" → ["cat", "red car", "dog"]. */
@@ -179,8 +180,10 @@ export function FindPanel({ doc }: { doc: OpenDoc | null }) {
                 .join(' · ')}
             </p>
           )}
+          {doc && <ReviewBar entry={last} doc={doc} />}
         </div>
       )}
+      {doc && <ReviewList doc={doc} kind="find" />}
     </section>
   );
 }

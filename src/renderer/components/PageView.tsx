@@ -9,6 +9,7 @@ import { imageUrlFor, pdfFor } from '../lib/doc-source.js';
 import { cssPerUnit } from '../lib/pdf.js';
 import { useNearViewport } from '../lib/use-near-viewport.js';
 import { useHighlights } from '../stores/highlights.js';
+import { BoxEditor } from './BoxEditor.js';
 import { Highlights } from './Highlights.js';
 
 export function PageView({
@@ -56,6 +57,7 @@ export function PageView({
             showLabels={h.source === 'find'}
           />
         )}
+        <BoxEditor docId={info.id} page={page.page} scale={scale} rotation={rotation} />
       </div>
     </div>
   );
