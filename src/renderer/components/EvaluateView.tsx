@@ -34,7 +34,7 @@ export function formatFigure(v: number, unit: Unit): string {
 export function EvaluateView() {
   const info = useAppInfo((s) => s.info);
   const installed = useModels((s) => s.installed);
-  const { running, progress, report, error, dir: runDir, outDir } = useEvaluate();
+  const { running, progress, report, error, stopped, stopAsked, dir: runDir, outDir } = useEvaluate();
   const [kind, setKind] = useState<EvalKindName>('pope');
   const [dir, setDir] = useState('');
   const [limit, setLimit] = useState('');
@@ -154,7 +154,13 @@ export function EvaluateView() {
           </button>
         </div>
       </form>
-      {running && <RunProgress progress={progress} onStop={() => void stopEval()} />}
+      {running && <RunProgress progress={progress} stopping={stopAsked} onStop={() => void stopEval()} />}
+      {stopped && (
+        <p className="note small" role="status" data-testid="evaluate-stopped">
+          Stopped after {stopped.done} of {stopped.total} items. Run it again to go on from there: the answers
+          recorded so far are kept.
+        </p>
+      )}
       {error && (
         <p className="note error small" role="alert" data-testid="evaluate-error">
           {error}
@@ -172,9 +178,11 @@ export function EvaluateView() {
 
 function RunProgress({
   progress,
+  stopping,
   onStop,
 }: {
   progress: ReturnType<typeof useEvaluate.getState>['progress'];
+  stopping: boolean;
   onStop: () => void;
 }) {
   const done = progress?.done ?? 0;
@@ -204,8 +212,8 @@ function RunProgress({
           value={progress ? done : undefined}
           aria-label="Evaluation progress"
         />
-        <button type="button" className="btn small danger" onClick={onStop}>
-          Stop
+        <button type="button" className="btn small danger" onClick={onStop} disabled={stopping}>
+          {stopping ? 'Stopping…' : 'Stop'}
         </button>
       </div>
       {progress?.current && <span className="muted small ellipsis">{progress.current}</span>}
@@ -232,20 +240,29 @@ function Report({ report: r }: { report: EvalReportView }) {
         {r.counts.problems === 1 ? '' : 's'}
         {r.meanItemMs !== null ? ` · ${Math.round(r.meanItemMs)} ms per item` : ''}
       </p>
-      <div className="ev-figures">
-        {r.headline.map((f) => (
-          <div
-            className="ev-figure"
-            key={f.key}
-            data-testid={`evaluate-figure-${f.key}`}
-            data-value={f.value}
-          >
-            <span className="muted small">{f.label}</span>
-            <b>{formatFigure(f.value, f.unit)}</b>
-          </div>
-        ))}
-      </div>
-      {r.published && (
+      {r.counts.scored === 0 && (
+        <p className="note error small" role="alert" data-testid="evaluate-nothing-scored">
+          No item could be scored, so there are no figures: every entry{' '}
+          {r.counts.problems > 0 ? 'below was broken or failed' : 'was skipped'}. Check that the folder holds{' '}
+          {r.title}&apos;s files in the format named above.
+        </p>
+      )}
+      {r.counts.scored > 0 && (
+        <div className="ev-figures">
+          {r.headline.map((f) => (
+            <div
+              className="ev-figure"
+              key={f.key}
+              data-testid={`evaluate-figure-${f.key}`}
+              data-value={f.value}
+            >
+              <span className="muted small">{f.label}</span>
+              <b>{formatFigure(f.value, f.unit)}</b>
+            </div>
+          ))}
+        </div>
+      )}
+      {r.published && r.counts.scored > 0 && (
         <table className="ev-table" data-testid="evaluate-published">
           <caption className="small">Beside the model card</caption>
           <thead>
@@ -303,7 +320,7 @@ function Report({ report: r }: { report: EvalReportView }) {
         </div>
       )}
       {r.problems.length > 0 && (
-        <details className="ev-problems" data-testid="evaluate-problems">
+        <details className="ev-problems" data-testid="evaluate-problems" open={r.counts.scored === 0}>
           <summary className="small">
             {r.counts.problems} broken or failed entr{r.counts.problems === 1 ? 'y' : 'ies'} (skipped)
           </summary>
