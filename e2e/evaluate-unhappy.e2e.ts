@@ -81,6 +81,16 @@ for (const scheme of ['light', 'dark'] as const) {
 
     test('a folder that does not exist is refused at once, named, with no model loaded', async () => {
       await onFailure('evaluate-missing', async () => {
+        // The form's controls look alike: the benchmark list is drawn like the folder field beside it.
+        const look = (l: Locator) =>
+          l.evaluate((el) => {
+            const st = getComputedStyle(el);
+            return [st.borderRadius, st.borderTopColor, st.backgroundColor];
+          });
+        assert.deepEqual(
+          await look(view.getByTestId('evaluate-kind')),
+          await look(view.getByTestId('evaluate-dir')),
+        );
         const missing = join(work, 'no-such-benchmark');
         await view.getByTestId('evaluate-kind').selectOption('pope');
         await view.getByTestId('evaluate-dir').fill(missing);

@@ -78,6 +78,7 @@ export function EvaluateView() {
           <label className="field">
             <span>Benchmark</span>
             <select
+              className="select"
               value={kind}
               onChange={(e) => setKind(e.currentTarget.value as EvalKindName)}
               aria-label="Benchmark"
@@ -93,7 +94,12 @@ export function EvaluateView() {
           {vlms.length > 1 && (
             <label className="field">
               <span>Model</span>
-              <select value={modelId} onChange={(e) => setModelId(e.currentTarget.value)} aria-label="Model">
+              <select
+                className="select"
+                value={modelId}
+                onChange={(e) => setModelId(e.currentTarget.value)}
+                aria-label="Model"
+              >
                 <option value="">{vlms[0]?.id}</option>
                 {vlms.slice(1).map((m) => (
                   <option key={m.id} value={m.id}>
