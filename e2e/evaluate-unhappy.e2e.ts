@@ -103,6 +103,23 @@ for (const scheme of ['light', 'dark'] as const) {
       });
     });
 
+    test('an item count that is not a whole number is said, and nothing runs until it is fixed', async () => {
+      await onFailure('evaluate-limit', async () => {
+        await view.getByTestId('evaluate-dir').fill(join(work, 'anything'));
+        for (const bad of ['abc', '0', '2.5']) {
+          await view.getByTestId('evaluate-limit').fill(bad);
+          await view.getByTestId('evaluate-limit-error').waitFor({ timeout: 2_000 });
+          assert.equal(await view.getByTestId('evaluate-run').isEnabled(), false, bad);
+          assert.equal(await view.getByTestId('evaluate-sample').isEnabled(), false, bad);
+        }
+        await shoot('evaluate-limit', view.getByTestId('evaluate-limit-error'));
+        await view.getByTestId('evaluate-limit').fill('3');
+        assert.equal(await view.getByTestId('evaluate-limit-error').count(), 0);
+        assert.equal(await view.getByTestId('evaluate-run').isEnabled(), true);
+        await view.getByTestId('evaluate-limit').fill('');
+      });
+    });
+
     test('a folder of broken lines says nothing could be scored and lists them, with no 0% figures', async () => {
       await onFailure('evaluate-broken', async () => {
         const dir = join(work, 'broken-refcoco');

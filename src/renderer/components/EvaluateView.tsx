@@ -45,7 +45,9 @@ export function EvaluateView() {
   }, []);
   const pathsAllowed = info?.pathsAllowed ?? true;
   const limitN = /^\d+$/.test(limit.trim()) ? Number(limit.trim()) : undefined;
-  const canRun = !running && vlms.length > 0;
+  // "abc" or "0" used to run every item without a word: a limit that is not a whole number ≥ 1 stops the run.
+  const badLimit = limit.trim() !== '' && !(limitN !== undefined && limitN >= 1);
+  const canRun = !running && vlms.length > 0 && !badLimit;
   const run = (folder: string | undefined) =>
     void startEval({
       kind,
@@ -118,9 +120,17 @@ export function EvaluateView() {
               onChange={(e) => setLimit(e.currentTarget.value)}
               placeholder="all"
               aria-label="Items to run (empty: all)"
+              aria-invalid={badLimit}
+              aria-describedby={badLimit ? 'ev-limit-error' : undefined}
+              data-testid="evaluate-limit"
             />
           </label>
         </div>
+        {badLimit && (
+          <p className="note error small" id="ev-limit-error" data-testid="evaluate-limit-error">
+            Items: a whole number of items to run (1 or more), or empty to run them all.
+          </p>
+        )}
         <label className="field">
           <span>Benchmark folder{chosen ? ` — ${chosen.files}` : ''}</span>
           <input
