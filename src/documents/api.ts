@@ -48,6 +48,11 @@ export interface DocumentHandle {
    * page deadline plus 2 s a page. Rejects with the first page's failure (corrupt, timeout, too_large).
    */
   rulings(pages: readonly number[]): Promise<Segment[][]>;
+  /**
+   * Called after `info.status` or `info.warnings` changed once the document was open: a render or an operator-list
+   * walk found that a page lost part of itself (the document became `partial`).
+   */
+  onInfoChange: (() => void) | null;
   close(): Promise<void>;
 }
 

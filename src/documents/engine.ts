@@ -229,6 +229,7 @@ async function openHandle(
 
 class Handle implements DocumentHandle {
   onClose: (() => void) | null = null;
+  onInfoChange: (() => void) | null = null;
   #ref: DocRef | null;
   constructor(
     readonly path: string,
@@ -257,8 +258,14 @@ class Handle implements DocumentHandle {
   #lost(page: number, reasons: readonly string[]): string[] {
     const out = reasons.map((r) => (r.startsWith('page ') ? r : `page ${page}: ${r}`));
     if (!out.length) return out;
+    let changed = this.info.status !== 'partial';
     this.info.status = 'partial';
-    for (const w of out) if (!this.info.warnings.includes(w)) this.info.warnings.push(w);
+    for (const w of out) {
+      if (this.info.warnings.includes(w)) continue;
+      this.info.warnings.push(w);
+      changed = true;
+    }
+    if (changed) this.onInfoChange?.();
     return out;
   }
 

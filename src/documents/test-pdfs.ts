@@ -176,13 +176,15 @@ export type ImageCase = 'good-jpeg' | 'cut-jpeg' | 'no-frame-jpeg' | 'garbage-fl
  * A PDF with one 64×48 image XObject a page, drawn at [10, 10, 100×80] on a 200 pt page: a good JPEG, a JPEG cut
  * off inside its scan data, one cut before its frame header, a FlateDecode stream of garbage, or one whose
  * dictionary claims 20000×20000 pixels (over pdf.js's maxImageSize). `shared`: pages of the same case draw one
- * XObject (pdf.js then decodes it once for the document).
+ * XObject (pdf.js then decodes it once for the document). `text`: a line drawn at the top of each page as well, so
+ * the page has a text layer (read without rendering) beside its image.
  */
 export async function imagePdf(
   cases: readonly ImageCase[],
-  opts: { shared?: boolean } = {},
+  opts: { shared?: boolean; text?: string } = {},
 ): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
+  const font = opts.text ? await doc.embedFont(StandardFonts.Helvetica) : null;
   const jpg = new Uint8Array(
     await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 30 } } })
       .jpeg()
@@ -214,6 +216,7 @@ export async function imagePdf(
       drawObject(name),
       popGraphicsState(),
     );
+    if (font && opts.text) page.drawText(opts.text, { x: 10, y: 170, size: 10, font });
   }
   return doc.save();
 }

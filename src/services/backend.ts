@@ -29,7 +29,9 @@ export async function createBackend(opts: { dataDir?: string } = {}): Promise<Ba
   const engine = createDocumentEngine({ cacheDir: join(dataDir, 'cache', 'render') });
   const settings = new SettingsStore(dataDir);
   await settings.load();
-  const docs = new DocumentStore(engine, join(dataDir, 'uploads'));
+  const docs = new DocumentStore(engine, join(dataDir, 'uploads'), (info) =>
+    ctx.emit({ type: 'documents.changed', payload: info }),
+  );
   const text = new PageText({
     threads: () => settings.get().threads,
     ocrCacheDir: join(dataDir, 'cache', 'ocr'),

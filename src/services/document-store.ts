@@ -18,15 +18,22 @@ const MIME_BY_EXT: Record<string, string> = { '.pdf': 'application/pdf' };
 export class DocumentStore {
   private readonly docs = new Map<string, OpenDocument>();
 
+  /** `onChanged`: an open document's status or warnings changed (the `documents.changed` event). */
   constructor(
     private readonly engine: DocumentEngine,
     private readonly uploadDir: string,
+    private readonly onChanged?: (info: DocumentInfo) => void,
   ) {}
 
   async open(path: string, opts: { password?: string; name?: string } = {}): Promise<OpenDocument> {
     const handle = await this.engine.open(path, opts);
     const id = `d_${randomBytes(9).toString('base64url')}`;
     const doc: OpenDocument = { id, handle, info: { id, ...handle.info } };
+    handle.onInfoChange = () => {
+      doc.info.status = handle.info.status;
+      doc.info.warnings = [...handle.info.warnings];
+      if (this.docs.get(id) === doc) this.onChanged?.({ ...doc.info, warnings: [...doc.info.warnings] });
+    };
     this.docs.set(id, doc);
     return doc;
   }

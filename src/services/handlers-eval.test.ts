@@ -2,7 +2,7 @@
 // sample-set run's events and report, stop and resume, a folder without the benchmark; a chat turn's events, its
 // refusal of an image that does not decode, and its cancel.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -153,6 +153,22 @@ describe('eval and chat rooms with a tiny Qwen2-VL installed', () => {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+
+  test('eval.start refuses a folder that does not exist, or a file, at once, naming it', async () => {
+    const missing = join(tmpdir(), `doclens-eval-missing-${process.pid}`, 'pope');
+    const t0 = Date.now();
+    const r = await backend.call('eval.start', { kind: 'pope', dir: missing });
+    assert.ok(!r.ok);
+    assert.equal(r.error.code, 'not_found');
+    assert.equal(r.error.message, `the benchmark folder ${missing} does not exist`);
+    assert.ok(Date.now() - t0 < 2000, `answered in ${Date.now() - t0} ms`);
+    const file = join(dataDir, 'not-a-folder.json');
+    writeFileSync(file, '[]');
+    const f = await backend.call('eval.start', { kind: 'pope', dir: file });
+    assert.ok(!f.ok);
+    assert.equal(f.error.code, 'invalid_input');
+    assert.match(f.error.message, /is a file; choose the folder/);
   });
 
   test('chat.start: deltas add up to the text; usage; an undecodable image is refused; chat.cancel ends a turn', async () => {

@@ -2,6 +2,7 @@
 // backend, with the VLM room's loaded model as the predictor (each image opened as a document and asked through the
 // planned path, boxes through the family's coordinate decoder), progress as events and the report at the end.
 import { createHash, randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { groundingPrompt } from '../inference/vlm/index.js';
 import type { InstalledModel } from '../shared/domain.js';
@@ -140,6 +141,28 @@ export function evalRoom(ctx: BackendContext, emit: Emit, vlm: VlmService): Room
     return { evalId, outDir };
   }
 
+  /**
+   * A benchmark folder that is not there (a typo, an unmounted disk) is refused at once, naming it, instead of after
+   * the model has loaded.
+   */
+  async function checkFolder(dir: string): Promise<void> {
+    const abs = resolve(dir);
+    let isDir: boolean;
+    try {
+      isDir = (await stat(abs)).isDirectory();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR')
+        throw new AppError('not_found', `the benchmark folder ${abs} does not exist`);
+      throw new AppError(
+        'io_error',
+        `the benchmark folder ${abs} cannot be read (${typeof code === 'string' ? code : 'unknown error'})`,
+      );
+    }
+    if (!isDir)
+      throw new AppError('invalid_input', `${abs} is a file; choose the folder that holds the benchmark`);
+  }
+
   async function checkModel(modelId: string | undefined): Promise<InstalledModel> {
     const m = await vlm.find(modelId);
     if (!m) throw new AppError('no_model', NO_MODEL_MESSAGE);
@@ -148,7 +171,11 @@ export function evalRoom(ctx: BackendContext, emit: Emit, vlm: VlmService): Room
 
   return {
     handlers: {
-      'eval.start': async (input) => start(input, await checkModel(input.modelId)),
+      'eval.start': async (input) => {
+        const model = await checkModel(input.modelId);
+        await checkFolder(input.dir);
+        return start(input, model);
+      },
       'eval.startSample': async (input) => {
         const model = await checkModel(input.modelId);
         const set = await makeSampleSet(input.kind, join(ctx.dataDir, 'eval-samples', input.kind));

@@ -259,6 +259,8 @@ export const events = {
     page: z.number().int().nullable(),
     source: TextSource.nullable(),
   }),
+  /** An open document's status or warnings changed after it was opened (a page found to have lost part of itself). */
+  'documents.changed': DocumentInfo,
   'models.progress': PullProgress,
   'backend.status': z.object({ state: z.enum(['ready', 'restarted', 'down']), message: z.string() }),
   /** A menu or OS action for the renderer to carry out (Electron: File → Open, a file opened from the OS). */

@@ -34,7 +34,7 @@ export function formatFigure(v: number, unit: Unit): string {
 export function EvaluateView() {
   const info = useAppInfo((s) => s.info);
   const installed = useModels((s) => s.installed);
-  const { running, progress, report, error, dir: runDir, outDir } = useEvaluate();
+  const { running, progress, report, error, stopped, stopAsked, dir: runDir, outDir } = useEvaluate();
   const [kind, setKind] = useState<EvalKindName>('pope');
   const [dir, setDir] = useState('');
   const [limit, setLimit] = useState('');
@@ -45,7 +45,9 @@ export function EvaluateView() {
   }, []);
   const pathsAllowed = info?.pathsAllowed ?? true;
   const limitN = /^\d+$/.test(limit.trim()) ? Number(limit.trim()) : undefined;
-  const canRun = !running && vlms.length > 0;
+  // "abc" or "0" used to run every item without a word: a limit that is not a whole number ≥ 1 stops the run.
+  const badLimit = limit.trim() !== '' && !(limitN !== undefined && limitN >= 1);
+  const canRun = !running && vlms.length > 0 && !badLimit;
   const run = (folder: string | undefined) =>
     void startEval({
       kind,
@@ -78,6 +80,7 @@ export function EvaluateView() {
           <label className="field">
             <span>Benchmark</span>
             <select
+              className="select"
               value={kind}
               onChange={(e) => setKind(e.currentTarget.value as EvalKindName)}
               aria-label="Benchmark"
@@ -93,7 +96,12 @@ export function EvaluateView() {
           {vlms.length > 1 && (
             <label className="field">
               <span>Model</span>
-              <select value={modelId} onChange={(e) => setModelId(e.currentTarget.value)} aria-label="Model">
+              <select
+                className="select"
+                value={modelId}
+                onChange={(e) => setModelId(e.currentTarget.value)}
+                aria-label="Model"
+              >
                 <option value="">{vlms[0]?.id}</option>
                 {vlms.slice(1).map((m) => (
                   <option key={m.id} value={m.id}>
@@ -112,9 +120,17 @@ export function EvaluateView() {
               onChange={(e) => setLimit(e.currentTarget.value)}
               placeholder="all"
               aria-label="Items to run (empty: all)"
+              aria-invalid={badLimit}
+              aria-describedby={badLimit ? 'ev-limit-error' : undefined}
+              data-testid="evaluate-limit"
             />
           </label>
         </div>
+        {badLimit && (
+          <p className="note error small" id="ev-limit-error" data-testid="evaluate-limit-error">
+            Items: a whole number of items to run (1 or more), or empty to run them all.
+          </p>
+        )}
         <label className="field">
           <span>Benchmark folder{chosen ? ` — ${chosen.files}` : ''}</span>
           <input
@@ -154,7 +170,13 @@ export function EvaluateView() {
           </button>
         </div>
       </form>
-      {running && <RunProgress progress={progress} onStop={() => void stopEval()} />}
+      {running && <RunProgress progress={progress} stopping={stopAsked} onStop={() => void stopEval()} />}
+      {stopped && (
+        <p className="note small" role="status" data-testid="evaluate-stopped">
+          Stopped after {stopped.done} of {stopped.total} items. Run it again to go on from there: the answers
+          recorded so far are kept.
+        </p>
+      )}
       {error && (
         <p className="note error small" role="alert" data-testid="evaluate-error">
           {error}
@@ -172,9 +194,11 @@ export function EvaluateView() {
 
 function RunProgress({
   progress,
+  stopping,
   onStop,
 }: {
   progress: ReturnType<typeof useEvaluate.getState>['progress'];
+  stopping: boolean;
   onStop: () => void;
 }) {
   const done = progress?.done ?? 0;
@@ -204,8 +228,8 @@ function RunProgress({
           value={progress ? done : undefined}
           aria-label="Evaluation progress"
         />
-        <button type="button" className="btn small danger" onClick={onStop}>
-          Stop
+        <button type="button" className="btn small danger" onClick={onStop} disabled={stopping}>
+          {stopping ? 'Stopping…' : 'Stop'}
         </button>
       </div>
       {progress?.current && <span className="muted small ellipsis">{progress.current}</span>}
@@ -232,20 +256,29 @@ function Report({ report: r }: { report: EvalReportView }) {
         {r.counts.problems === 1 ? '' : 's'}
         {r.meanItemMs !== null ? ` · ${Math.round(r.meanItemMs)} ms per item` : ''}
       </p>
-      <div className="ev-figures">
-        {r.headline.map((f) => (
-          <div
-            className="ev-figure"
-            key={f.key}
-            data-testid={`evaluate-figure-${f.key}`}
-            data-value={f.value}
-          >
-            <span className="muted small">{f.label}</span>
-            <b>{formatFigure(f.value, f.unit)}</b>
-          </div>
-        ))}
-      </div>
-      {r.published && (
+      {r.counts.scored === 0 && (
+        <p className="note error small" role="alert" data-testid="evaluate-nothing-scored">
+          No item could be scored, so there are no figures: every entry{' '}
+          {r.counts.problems > 0 ? 'below was broken or failed' : 'was skipped'}. Check that the folder holds{' '}
+          {r.title}&apos;s files in the format named above.
+        </p>
+      )}
+      {r.counts.scored > 0 && (
+        <div className="ev-figures">
+          {r.headline.map((f) => (
+            <div
+              className="ev-figure"
+              key={f.key}
+              data-testid={`evaluate-figure-${f.key}`}
+              data-value={f.value}
+            >
+              <span className="muted small">{f.label}</span>
+              <b>{formatFigure(f.value, f.unit)}</b>
+            </div>
+          ))}
+        </div>
+      )}
+      {r.published && r.counts.scored > 0 && (
         <table className="ev-table" data-testid="evaluate-published">
           <caption className="small">Beside the model card</caption>
           <thead>
@@ -303,7 +336,7 @@ function Report({ report: r }: { report: EvalReportView }) {
         </div>
       )}
       {r.problems.length > 0 && (
-        <details className="ev-problems" data-testid="evaluate-problems">
+        <details className="ev-problems" data-testid="evaluate-problems" open={r.counts.scored === 0}>
           <summary className="small">
             {r.counts.problems} broken or failed entr{r.counts.problems === 1 ? 'y' : 'ies'} (skipped)
           </summary>

@@ -133,6 +133,7 @@ function Tabs({ docs, activeId, opening }: { docs: OpenDoc[]; activeId: string |
                 {d.info.kind === 'pdf' ? 'PDF' : 'IMG'}
               </span>
               <span className="tab-label">{d.info.name}</span>
+              <PartialMark doc={d} />
             </button>
             <button
               className="tab-close"
@@ -188,6 +189,23 @@ function Tabs({ docs, activeId, opening }: { docs: OpenDoc[]; activeId: string |
         </div>
       )}
     </div>
+  );
+}
+
+/** A tab's sign that its document was only partly read, with what was lost in its tooltip. */
+function PartialMark({ doc }: { doc: OpenDoc }) {
+  if (doc.info.status !== 'partial') return null;
+  const what = doc.info.warnings.join('\n') || 'Some pages could not be read.';
+  return (
+    <span
+      className="tab-partial"
+      role="img"
+      aria-label="Partly read"
+      title={`Partly read:\n${what}`}
+      data-testid="tab-partial"
+    >
+      !
+    </span>
   );
 }
 

@@ -44,7 +44,30 @@ export function activeDoc(s: DocumentsState = useDocuments.getState()): OpenDoc 
   return s.docs.find((d) => d.info.id === s.activeId) ?? null;
 }
 
+/**
+ * The backend found, after opening, that a document lost part of a page (a render, OCR or a rulings walk): its
+ * tab shows the partial marker, and the first time it turns partial one toast says what was lost.
+ */
+function changed(info: DocumentInfo): void {
+  const was = useDocuments.getState().docs.find((d) => d.info.id === info.id);
+  if (!was) return;
+  patchDoc(info.id, { info: { ...was.info, status: info.status, warnings: info.warnings } });
+  if (info.status === 'partial' && was.info.status !== 'partial')
+    toast('info', `${info.name}: part of a page could not be read`, info.warnings.join(' '));
+}
+
+let watching = false;
+/** Subscribes the store to `documents.changed` once for the life of the window (at the first open). */
+function watchDocuments(): void {
+  if (watching) return;
+  watching = true;
+  api.on((e) => {
+    if (e.type === 'documents.changed') changed(e.payload);
+  });
+}
+
 function added(info: DocumentInfo, password?: string): void {
+  watchDocuments();
   rememberPassword(info.id, password);
   useDocuments.setState((s) => ({
     docs: [...s.docs, { info, zoom: 1, fit: 'width', page: 1, rotation: 0 }],

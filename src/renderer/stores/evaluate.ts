@@ -13,6 +13,10 @@ interface EvaluateState {
   progress: EvalProgressView | null;
   report: EvalReportView | null;
   error: string | null;
+  /** The run was stopped: how far it had gone (running it again goes on from there: its answers are kept). */
+  stopped: { done: number; total: number } | null;
+  /** Stop was pressed before eval.start answered with the run's id: the run is cancelled as soon as it has one. */
+  stopAsked: boolean;
   /** The folder the run reads (the sample set's, when that was chosen). */
   dir: string | null;
   outDir: string | null;
@@ -24,6 +28,8 @@ export const useEvaluate = create<EvaluateState>(() => ({
   progress: null,
   report: null,
   error: null,
+  stopped: null,
+  stopAsked: false,
   dir: null,
   outDir: null,
 }));
@@ -45,10 +51,12 @@ export function onEvaluateEvent(event: AppEvent): void {
   } else if (event.type === 'eval.done') {
     useEvaluate.setState({ running: false, report: event.payload.report, error: null });
   } else {
-    useEvaluate.setState({
-      running: false,
-      error: event.payload.error.code === 'cancelled' ? 'Stopped.' : event.payload.error.message,
-    });
+    const { progress } = useEvaluate.getState();
+    useEvaluate.setState(
+      event.payload.error.code === 'cancelled'
+        ? { running: false, stopped: { done: progress?.done ?? 0, total: progress?.total ?? 0 } }
+        : { running: false, error: event.payload.error.message },
+    );
   }
 }
 
@@ -76,6 +84,8 @@ export async function startEval(req: EvalRunRequest): Promise<void> {
     progress: null,
     report: null,
     error: null,
+    stopped: null,
+    stopAsked: false,
     dir: req.dir ?? null,
     outDir: null,
   });
@@ -90,12 +100,18 @@ export async function startEval(req: EvalRunRequest): Promise<void> {
       : await api.call('eval.startSample', common);
     useEvaluate.setState({ evalId: r.evalId, outDir: r.outDir, dir: r.dir });
     for (const e of early.splice(0)) onEvaluateEvent(e);
+    if (useEvaluate.getState().stopAsked && useEvaluate.getState().running)
+      await api.call('eval.cancel', { evalId: r.evalId });
   } catch (e) {
     useEvaluate.setState({ running: false, error: e instanceof Error ? e.message : String(e) });
   }
 }
 
 export async function stopEval(): Promise<void> {
-  const { evalId } = useEvaluate.getState();
-  if (evalId) await api.call('eval.cancel', { evalId });
+  const { evalId, running } = useEvaluate.getState();
+  if (!running) return;
+  // NOTE: Stop pressed while the run is still being set up (the sample set generated, the folder checked) has no id
+  // to cancel yet; it is remembered and carried out when eval.start answers, so the button never does nothing.
+  if (!evalId) useEvaluate.setState({ stopAsked: true });
+  else await api.call('eval.cancel', { evalId });
 }

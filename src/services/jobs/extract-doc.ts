@@ -24,8 +24,7 @@ export async function tablesOf(
   texts: readonly TextPage[],
 ): Promise<{ tables: Table[]; warnings: string[] }> {
   const warnings: string[] = [];
-  const layerPages =
-    doc.info.kind === 'pdf' ? texts.filter((t) => t.source === 'text-layer' && t.words.length) : [];
+  const layerPages = textLayerPages(doc, texts);
   let rulings = new Map<number, Parameters<typeof detectTables>[1]>();
   if (layerPages.length) {
     try {
@@ -57,6 +56,28 @@ export async function tablesOf(
     }
   }
   return { tables, warnings };
+}
+
+/** Pages read from a PDF's text layer (never rendered): the pages whose operator list is walked for rulings. */
+function textLayerPages(doc: OpenDocument, texts: readonly TextPage[]): TextPage[] {
+  return doc.info.kind === 'pdf' ? texts.filter((t) => t.source === 'text-layer' && t.words.length) : [];
+}
+
+/**
+ * Checks the embedded images of pages read from the text layer, which are never rendered: the same operator-list
+ * walk `tablesOf` reads rulings from decodes them, and an image pdf.js cannot draw (cut JPEG, undecodable stream,
+ * over maxImageSize) makes the document `partial` with the page and the reason (DocumentHandle.info). Jobs without
+ * tables call this so a dates-only job reports such pages too. Returns the reason when the walk itself failed.
+ */
+export async function imageLossesOf(doc: OpenDocument, texts: readonly TextPage[]): Promise<string[]> {
+  const pages = textLayerPages(doc, texts).map((t) => t.page);
+  if (!pages.length) return [];
+  try {
+    await doc.handle.rulings(pages);
+    return [];
+  } catch (e) {
+    return [`embedded images not checked: ${(e as Error).message}`];
+  }
 }
 
 /** Page texts in page order; pages whose text fails are reported in `failed` instead of failing the whole call. */

@@ -69,3 +69,37 @@ test(
     );
   },
 );
+
+test(
+  'a dates-only job reports text-layer pages that lost an image as partial (no render, no tables)',
+  { timeout: 180_000 },
+  async () => {
+    const dir = join(tb.dir, 'text-images');
+    await mkdir(dir, { recursive: true });
+    const text = 'Invoice date: 2024-03-15';
+    await writeFile(join(dir, 'a-good.pdf'), await imagePdf(['good-jpeg'], { text }));
+    await writeFile(join(dir, 'b-cut.pdf'), await imagePdf(['good-jpeg', 'cut-jpeg'], { text }));
+    await writeFile(join(dir, 'c-huge.pdf'), await imagePdf(['huge'], { text }));
+    const out = join(tb.dir, 'out-text-images');
+    const started = await tb.call<JobInfo>('extract.start', {
+      inputs: [dir],
+      kinds: ['dates'],
+      formats: ['json'],
+      outDir: out,
+    });
+    const done = await waitDone(started.jobId);
+    assert.equal(done.progress.state, 'done', done.progress.message ?? '');
+    const got = Object.fromEntries(
+      done.files.map((f): [string, [string, string | null, number]] => [
+        f.file.split('/').pop() ?? '',
+        [f.status, f.error, f.dates],
+      ]),
+    );
+    // The dates still come from the text layer of every page: the loss is reported, nothing else changes.
+    assert.deepEqual(got, {
+      'a-good.pdf': ['ok', null, 1],
+      'b-cut.pdf': ['partial', 'page 2: an image is incomplete (JPEG data is cut short)', 2],
+      'c-huge.pdf': ['partial', 'page 1: an image over 67,108,864 pixels was left out', 1],
+    });
+  },
+);

@@ -24,7 +24,7 @@ import { AppError, isAppError } from '../../shared/errors.js';
 import type { OpenDocument } from '../document-store.js';
 import type { PageText } from '../page-text.js';
 import { discoverInputs } from './discover.js';
-import { datesOf, tablesOf, textsOf } from './extract-doc.js';
+import { datesOf, imageLossesOf, tablesOf, textsOf } from './extract-doc.js';
 import {
   appendLine,
   readJournal,
@@ -468,7 +468,9 @@ export class JobManager {
           onPages({ pages: info.pageCount, read }),
         );
         const dates = kinds.includes('dates') ? datesOf(texts, this.deps.settings.get()) : [];
-        const t = kinds.includes('tables') ? await tablesOf(doc, texts) : { tables: [], warnings: [] };
+        const t = kinds.includes('tables')
+          ? await tablesOf(doc, texts)
+          : { tables: [], warnings: await imageLossesOf(doc, texts) };
         const problems = [
           ...info.warnings,
           ...failed.map((f) => `page ${f.page}: ${f.message}`),
