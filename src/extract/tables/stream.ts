@@ -55,6 +55,93 @@ export function chunks(row: TextRow): Chunk[] {
   return out;
 }
 
+/** Word edges within this many points of each other are one alignment line. */
+const ALIGN_TOL = 1;
+/** An alignment seam needs this many rows of the block showing it. */
+const SEAM_ROWS = 3;
+/** Rows with a word across a seam (a caption, a section label) may be this fraction of the rows showing it. */
+const SEAM_ACROSS = 0.25;
+/** On one side of a seam at least this fraction of its words differ from each other. */
+const SEAM_DISTINCT = 0.6;
+
+/**
+ * Chunks of a block's rows, split further at column seams the word gaps alone miss: a right-aligned column
+ * (figures) followed by a left-aligned one set a cell's padding away (LibreOffice and Word tables without
+ * borders) reads as one chunk per row, "7,567.85 A. Okafor". A seam is a pair of edges, the right edge of a word
+ * and the left edge of the next, that recurs in SEAM_ROWS or more rows with different words on both sides, where
+ * the words before it do not start together nor the text after it end together (a right-aligned "11 Jul 2023"
+ * has its year and month on fixed edges too, but its years end on one line). Repeated values ("On hold" on every row) have one text and never
+ * make a seam.
+ */
+export function alignedChunks(rows: readonly TextRow[]): Chunk[][] {
+  const base = rows.map(chunks);
+  interface Gap {
+    row: number;
+    left: Token;
+    right: Token;
+    /** Where the chunk ends (the right edge of its last word). */
+    end: number;
+  }
+  const gaps: Gap[] = [];
+  base.forEach((rc, row) => {
+    for (const c of rc)
+      for (let i = 1; i < c.tokens.length; i++) {
+        const left = c.tokens[i - 1] as Token;
+        const right = c.tokens[i] as Token;
+        if (right.box.x0 - left.box.x1 > 0.05 * (left.box.y1 - left.box.y0))
+          gaps.push({ row, left, right, end: c.box.x1 });
+      }
+  });
+  if (gaps.length < SEAM_ROWS) return base;
+  const seams: { r: number; l: number }[] = [];
+  for (const g of gaps) {
+    const r = g.left.box.x1;
+    const l = g.right.box.x0;
+    if (seams.some((s) => Math.abs(s.r - r) <= ALIGN_TOL && Math.abs(s.l - l) <= ALIGN_TOL)) continue;
+    const support = gaps.filter(
+      (q) => Math.abs(q.left.box.x1 - r) <= ALIGN_TOL && Math.abs(q.right.box.x0 - l) <= ALIGN_TOL,
+    );
+    const rowsSeen = new Set(support.map((q) => q.row));
+    if (rowsSeen.size < SEAM_ROWS) continue;
+    const lefts = new Set(support.map((q) => q.left.text));
+    const rights = new Set(support.map((q) => q.right.text));
+    const spread = (v: number[]) => Math.max(...v) - Math.min(...v);
+    // Different words on both sides, and mostly different on one (figures beside names): a phrase repeated down
+    // the rows ("Frente para la Victoria") or dot leaders line up without being a seam.
+    if (
+      Math.min(lefts.size, rights.size) < 2 ||
+      Math.max(lefts.size, rights.size) < SEAM_DISTINCT * support.length
+    )
+      continue;
+    if (spread(support.map((q) => q.end)) <= 2 * ALIGN_TOL) continue;
+    if (spread(support.map((q) => q.left.box.x0)) <= 2 * ALIGN_TOL) continue;
+    // A column seam has no word across it; a coincidence of two word edges has other rows' words over it.
+    const across = new Set<number>();
+    rows.forEach((row, i) => {
+      if (row.tokens.some((t) => t.box.x0 < r - ALIGN_TOL && t.box.x1 > l + ALIGN_TOL)) across.add(i);
+    });
+    if (across.size > SEAM_ACROSS * rowsSeen.size) continue;
+    seams.push({ r, l });
+  }
+  if (seams.length === 0) return base;
+  const atSeam = (left: Token, right: Token): boolean =>
+    seams.some((s) => Math.abs(left.box.x1 - s.r) <= ALIGN_TOL && Math.abs(right.box.x0 - s.l) <= ALIGN_TOL);
+  return base.map((rc) =>
+    rc.flatMap((c) => {
+      const out: Chunk[] = [];
+      for (const t of c.tokens) {
+        const last = out[out.length - 1];
+        const prev = last?.tokens[last.tokens.length - 1];
+        if (last && prev && !atSeam(prev, t)) {
+          last.tokens.push(t);
+          last.box = union(last.box, t.box);
+        } else out.push({ tokens: [t], box: { ...t.box } });
+      }
+      return out;
+    }),
+  );
+}
+
 type Interval = [number, number];
 
 function mergeIntervals(list: Interval[]): Interval[] {
@@ -314,7 +401,7 @@ export function streamGrid(
 ): StreamGrid | null {
   if (rows.length === 0) return null;
   let box = rows.map((r) => r.box).reduce(union);
-  const rowChunks = rows.map(chunks);
+  const rowChunks = alignedChunks(rows);
   let xs: number[];
   const user = !!(columns && columns.length);
   const headerLines = user ? 0 : Math.max(countHeaderLines(rows, rowChunks), ruledHeaderLines(rows, rules));
