@@ -540,6 +540,23 @@ function withTightLines(block: TextRow[], rows: readonly TextRow[]): TextRow[] {
   return out;
 }
 
+/** Lines set this much smaller than a block's usual line are no rows of its table at its top or bottom edge. */
+const SMALL_TYPE = 0.8;
+
+/**
+ * A block without the lines in smaller type at its top and bottom: a browser's running head (date, title) printed
+ * just above a table that starts a page, a footnote or page foot just under one that ends it.
+ */
+function trimSmallType(block: TextRow[]): TextRow[] {
+  const height = (r: TextRow) => median(r.tokens.map((t) => t.box.y1 - t.box.y0));
+  const usual = median(block.map(height));
+  let lo = 0;
+  let hi = block.length;
+  while (lo < hi && height(block[lo] as TextRow) < SMALL_TYPE * usual) lo++;
+  while (hi > lo && height(block[hi - 1] as TextRow) < SMALL_TYPE * usual) hi--;
+  return hi - lo >= 2 ? block.slice(lo, hi) : block;
+}
+
 /** Rule frames: words whose centre is this far outside a frame's rules still belong to it (pt). */
 const FRAME_PAD = 3;
 /** Rules of a row-ruled frame this many usual spacings apart belong to two tables. */
@@ -701,7 +718,7 @@ export function streamGrids(
       const y0 = Math.min(...b.map((r) => r.box.y0));
       const y1 = Math.max(...b.map((r) => r.box.y1));
       if (!f.ys.some((y) => y >= y0 - 2 * h && y <= y1 + 2 * h)) continue;
-      const block = closed ? b : withTightLines(b, kept);
+      const block = trimSmallType(closed ? b : withTightLines(b, kept));
       const g = streamGrid(block, undefined, rules);
       if (!g) continue;
       out.push(g);
@@ -714,7 +731,7 @@ export function streamGrids(
   for (const b of findStreamBlocks(rows)) {
     const block = withTightLines(b, rows).filter((r) => !used.has(r) || b.includes(r));
     for (const r of block) used.add(r);
-    const g = streamGrid(block, undefined, rules);
+    const g = streamGrid(trimSmallType(block), undefined, rules);
     if (g) out.push(g);
   }
   return out;
