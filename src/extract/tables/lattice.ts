@@ -265,7 +265,9 @@ function buildGrid(h: Line[], v: Line[], tokens: readonly Token[]): LatticeGrid 
     thin,
   );
   const xs = cols.at;
-  const ys = rowsAt.at;
+  const split = splitUnruledRows(rowsAt.at, rowsAt.alias, xs, inside);
+  const ys = split.ys;
+  rowsAt.alias = split.alias;
   const nc = xs.length - 1;
   const nr = ys.length - 1;
   if (nc < 1 || nr < 1) return null;
@@ -293,6 +295,7 @@ function buildGrid(h: Line[], v: Line[], tokens: readonly Token[]): LatticeGrid 
   const hEdge = (r: number, c: number): boolean =>
     r === 0 ||
     r === nr ||
+    split.added.has(r) ||
     (rowsAt.alias[r] ?? []).some((y) => coverage(h, y, xs[c] ?? 0, xs[c + 1] ?? 0) >= EDGE_COVER);
 
   const id = (r: number, c: number) => r * nc + c;
@@ -334,6 +337,62 @@ function buildGrid(h: Line[], v: Line[], tokens: readonly Token[]): LatticeGrid 
       colSpan: s.c1 - s.c0 + 1,
     }));
   return { box: { x0: left, y0: top, x1: right, y1: bottom }, xs, ys, cells };
+}
+
+/** A band holding at least this many text lines with words in two or more columns is several unruled rows. */
+const UNRULED_ROWS = 3;
+/** …when at least this fraction of its lines have words in two or more columns (not one wrapped cell). */
+const UNRULED_SHARE = 0.6;
+/** Grids with at most this many ruled bands may rule no rows (a header, the body, a total). */
+const UNRULED_MAX_BANDS = 3;
+
+/**
+ * Row edges for the body of a table ruled only between its columns (column rules, a header rule, a frame): the
+ * grid's one body band then holds every row. In a grid of at most UNRULED_MAX_BANDS bands, a band other than the
+ * first (the header) with UNRULED_ROWS or more
+ * lines that have words in two or more columns is split before each such line; a line with words in one column
+ * only (the next line of a wrapped cell) stays with the line above. Returns the edges, their aliases (an added
+ * edge has none) and the indexes of the added edges, which count as drawn.
+ */
+function splitUnruledRows(
+  ys: number[],
+  alias: number[][],
+  xs: readonly number[],
+  inside: readonly Token[],
+): { ys: number[]; alias: number[][]; added: Set<number> } {
+  const outYs: number[] = [ys[0] ?? 0];
+  const outAlias: number[][] = [alias[0] ?? []];
+  const added = new Set<number>();
+  const nr = ys.length - 1;
+  for (let r = 0; r < nr; r++) {
+    const y0 = ys[r] ?? 0;
+    const y1 = ys[r + 1] ?? 0;
+    // Only where the rules draw no rows at all: a header band (and a total) over one body band. A grid with more
+    // ruled bands rules its rows, however many lines their cells wrap to.
+    if ((r > 0 || nr === 1) && nr <= UNRULED_MAX_BANDS) {
+      const lines = groupRows(
+        inside.filter((t) => {
+          const cy = (t.box.y0 + t.box.y1) / 2;
+          return cy >= y0 && cy < y1;
+        }),
+      );
+      const multi = lines.map(
+        (l) => new Set(l.tokens.map((t) => bandIndex(xs, (t.box.x0 + t.box.x1) / 2))).size >= 2,
+      );
+      const count = multi.filter(Boolean).length;
+      if (count >= UNRULED_ROWS && count >= UNRULED_SHARE * lines.length) {
+        for (let i = 1; i < lines.length; i++) {
+          if (!multi[i]) continue;
+          outYs.push(((lines[i - 1] as TextRow).box.y1 + (lines[i] as TextRow).box.y0) / 2);
+          outAlias.push([]);
+          added.add(outYs.length - 1);
+        }
+      }
+    }
+    outYs.push(y1);
+    outAlias.push(alias[r + 1] ?? []);
+  }
+  return { ys: outYs, alias: outAlias, added };
 }
 
 /** Index i with edges[i] ≤ v < edges[i + 1], or -1 outside. */
