@@ -12,7 +12,7 @@ import { PageLoader } from './page-loader.js';
 import type { TruthDoc, TruthTable } from './truth.js';
 
 export const CORPUS_DIR = fileURLToPath(new URL('../../fixtures/tables-generated/', import.meta.url));
-export const CORPUS_SETS = ['chromium', 'libreoffice'] as const;
+export const CORPUS_SETS = ['chromium', 'libreoffice', 'web'] as const;
 export type CorpusSet = (typeof CORPUS_SETS)[number];
 
 /** Counts that add up over pages, documents, styles and sets. */
