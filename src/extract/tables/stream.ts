@@ -512,29 +512,37 @@ export function findStreamBlocks(rows: TextRow[]): TextRow[][] {
   return blocks;
 }
 
+/** A one-chunk line wider than this fraction of a block is running text, not a wrapped cell or header. */
+const PROSE_WIDTH = 0.6;
+
 /**
  * A block with the header lines set tightly above it: findStreamBlocks starts a block at its first line of two or
  * more chunks, so the upper lines of a header wrapped over several lines (one chunk each) are left out. Lines
  * closer than 0.6 line heights above the block and within its width join it.
  */
-function withTightLines(block: TextRow[], rows: readonly TextRow[]): TextRow[] {
+function withTightLines(block: TextRow[], rows: readonly TextRow[], guessing = false): TextRow[] {
   const first = block[0];
   if (!first) return block;
   const h = median(block.map((r) => r.box.y1 - r.box.y0));
   const x0 = Math.min(...block.map((r) => r.box.x0)) - h;
   const x1 = Math.max(...block.map((r) => r.box.x1)) + h;
   const out = [...block];
+  // A line of running text set close to the table (a note, the next paragraph) is one chunk across most of it;
+  // a wrapped cell's line is one cell wide.
+  // Only when guessing tables in a whole page: stream mode reads headnotes in, as camelot's stream does.
+  const across = (r: TextRow) =>
+    guessing && chunks(r).length === 1 && r.box.x1 - r.box.x0 > PROSE_WIDTH * (x1 - x0 - 2 * h);
   for (let i = rows.indexOf(first) - 1; i >= 0; i--) {
     const r = rows[i] as TextRow;
     const top = out[0] as TextRow;
-    if (top.box.y0 - r.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1) break;
+    if (top.box.y0 - r.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1 || across(r)) break;
     out.unshift(r);
   }
   // Likewise the last lines of a multi-line cell in the bottom row.
   for (let i = rows.indexOf(block[block.length - 1] as TextRow) + 1; i < rows.length; i++) {
     const r = rows[i] as TextRow;
     const bottom = out[out.length - 1] as TextRow;
-    if (r.box.y0 - bottom.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1) break;
+    if (r.box.y0 - bottom.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1 || across(r)) break;
     out.push(r);
   }
   return out;
@@ -542,18 +550,37 @@ function withTightLines(block: TextRow[], rows: readonly TextRow[]): TextRow[] {
 
 /** Lines set this much smaller than a block's usual line are no rows of its table at its top or bottom edge. */
 const SMALL_TYPE = 0.8;
+/** A one-chunk line this much larger than the block's usual line over it is a caption or heading. */
+const LARGE_TYPE = 1.15;
+/** A caption naming its table: "Table 3.", "Tab. 2", "Tableau 4", "Tabelle 1", "Cuadro 5", "Exhibit 2". */
+const CAPTION = /^(?:table|tab\.|tableau|tabelle|tabla|cuadro|exhibit)\s*[0-9IVXLivxl]+[.:\s-]/i;
+
+/** Whether a line over a table is its caption: one chunk that names a table or is set in larger type. */
+function isCaption(r: TextRow, usual: number): boolean {
+  if (chunks(r).length !== 1) return false;
+  const height = median(r.tokens.map((t) => t.box.y1 - t.box.y0));
+  return CAPTION.test(lineText(r.tokens)) || height > LARGE_TYPE * usual;
+}
 
 /**
  * A block without the lines in smaller type at its top and bottom: a browser's running head (date, title) printed
  * just above a table that starts a page, a footnote or page foot just under one that ends it.
  */
-function trimSmallType(block: TextRow[]): TextRow[] {
+function trimSmallType(block: TextRow[], guessing = true): TextRow[] {
   const height = (r: TextRow) => median(r.tokens.map((t) => t.box.y1 - t.box.y0));
   const usual = median(block.map(height));
   let lo = 0;
   let hi = block.length;
   while (lo < hi && height(block[lo] as TextRow) < SMALL_TYPE * usual) lo++;
   while (hi > lo && height(block[hi - 1] as TextRow) < SMALL_TYPE * usual) hi--;
+  // Under a page foot taken off, the paragraph that follows the table (one chunk across most of it) goes too.
+  const x0 = Math.min(...block.map((r) => r.box.x0));
+  const x1 = Math.max(...block.map((r) => r.box.x1));
+  const prose = (r: TextRow) => chunks(r).length === 1 && r.box.x1 - r.box.x0 > PROSE_WIDTH * (x1 - x0);
+  if (lo > 0) while (lo < hi && prose(block[lo] as TextRow)) lo++;
+  // A caption over the table ("Table 3. …", or a heading in larger type) is no header row.
+  while (guessing && hi - lo > 2 && isCaption(block[lo] as TextRow, usual)) lo++;
+  if (hi < block.length) while (hi > lo && prose(block[hi - 1] as TextRow)) hi--;
   return hi - lo >= 2 ? block.slice(lo, hi) : block;
 }
 
@@ -685,16 +712,20 @@ export function streamGrids(
     let hi = Infinity;
     if (f.ys.length >= 2) {
       lo = top;
+      // Running text set close to the rules (a note, the next paragraph: one chunk across most of the frame) is
+      // no header or last row.
+      const prose = (r: TextRow) =>
+        chunks(r).length === 1 && r.box.x1 - r.box.x0 > PROSE_WIDTH * (f.x1 - f.x0);
       for (const r of [...frameRows].reverse()) {
         if (r.box.y1 > lo || r.box.y0 >= top) continue;
-        if (lo - r.box.y1 > (lo === top ? reach : TIGHT_LINE * h)) break;
+        if (lo - r.box.y1 > (lo === top ? reach : TIGHT_LINE * h) || prose(r) || isCaption(r, h)) break;
         lo = r.box.y0;
       }
       // Row rules close the table at the last; of two or three, the last closes it over body rows (see above).
       hi = between >= 2 || f.ys.length >= ROW_RULES ? bottom : Infinity;
       for (const r of hi === Infinity ? [] : frameRows) {
         if (r.box.y0 < hi || r.box.y1 <= bottom) continue;
-        if (r.box.y0 - hi > (hi === bottom ? reach : TIGHT_LINE * h)) break;
+        if (r.box.y0 - hi > (hi === bottom ? reach : TIGHT_LINE * h) || prose(r)) break;
         hi = r.box.y1;
       }
       [lo, hi] = [lo - 1, hi + 1];
@@ -718,7 +749,7 @@ export function streamGrids(
       const y0 = Math.min(...b.map((r) => r.box.y0));
       const y1 = Math.max(...b.map((r) => r.box.y1));
       if (!f.ys.some((y) => y >= y0 - 2 * h && y <= y1 + 2 * h)) continue;
-      const block = trimSmallType(closed ? b : withTightLines(b, kept));
+      const block = trimSmallType(closed ? b : withTightLines(b, kept, true));
       const g = streamGrid(block, undefined, rules);
       if (!g) continue;
       out.push(g);
@@ -729,9 +760,9 @@ export function streamGrids(
   const rows = groupRows(rest);
   const used = new Set<TextRow>();
   for (const b of findStreamBlocks(rows)) {
-    const block = withTightLines(b, rows).filter((r) => !used.has(r) || b.includes(r));
+    const block = withTightLines(b, rows, framed).filter((r) => !used.has(r) || b.includes(r));
     for (const r of block) used.add(r);
-    const g = streamGrid(trimSmallType(block), undefined, rules);
+    const g = streamGrid(trimSmallType(block, framed), undefined, rules);
     if (g) out.push(g);
   }
   return out;
