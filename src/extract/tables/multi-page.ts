@@ -3,10 +3,12 @@
 // their columns line up and nothing but running heads and feet (or a "continued" caption) sits between them.
 import type { Table, TableCell, TablePart, TextPage } from '../../shared/domain.js';
 import { normalizeCell } from './accuracy.js';
-import { groupRows } from './text-lines.js';
+import { groupRows, median } from './text-lines.js';
 
-/** Running heads and feet (a browser's date and URL, page numbers) sit within this fraction of the page height. */
-const MARGIN_BAND = 0.1;
+/** Running heads and feet (a browser's date and URL, page numbers) sit within this fraction of the page height… */
+const MARGIN_BAND = 0.06;
+/** …or are set smaller than this fraction of the page's usual text. */
+const SMALL_TYPE = 0.85;
 /** Lines allowed between a table and the page edge outside the margin bands: a "Table 3 (continued)" caption. */
 const CAPTION_LINES = 1;
 
@@ -66,28 +68,51 @@ function columnsLineUp(a: Table, pa: TextPage, b: Table, pb: TextPage): boolean 
   return shared >= Math.max(2, a.cols - 1);
 }
 
-/** Text lines of a page outside the tables on it, as boxes. */
-function freeLines(page: TextPage, tables: readonly Table[]): { y0: number; y1: number }[] {
+interface FreeLine {
+  y0: number;
+  y1: number;
+  text: string;
+  /** Set in smaller type than the page's usual text (a running head or foot, a footnote). */
+  small: boolean;
+}
+
+/** Text lines of a page outside the tables on it. */
+function freeLines(page: TextPage, tables: readonly Table[]): FreeLine[] {
   const inside = (w: TextPage['words'][number]) =>
     tables.some((t) => {
       const cx = (w.box.x0 + w.box.x1) / 2;
       const cy = (w.box.y0 + w.box.y1) / 2;
       return cx >= t.box.x0 - 2 && cx <= t.box.x1 + 2 && cy >= t.box.y0 - 2 && cy <= t.box.y1 + 2;
     });
+  const usual = median(page.words.map((w) => w.box.y1 - w.box.y0));
   return groupRows(page.words.filter((w) => !inside(w)).map((w) => ({ text: w.text, box: w.box }))).map(
-    (r) => r.box,
+    (r) => ({
+      y0: r.box.y0,
+      y1: r.box.y1,
+      text: r.tokens.map((t) => t.text).join(' '),
+      small: median(r.tokens.map((t) => t.box.y1 - t.box.y0)) < SMALL_TYPE * usual,
+    }),
   );
 }
 
-/** Whether only margin lines (and at most a caption) lie between the table and the page's bottom / top. */
-function endsPage(t: Table, page: TextPage, lines: readonly { y0: number; y1: number }[]): boolean {
-  const band = (1 - MARGIN_BAND) * page.height;
-  return lines.filter((l) => l.y0 >= t.box.y1 - 1 && l.y0 < band).length <= CAPTION_LINES;
-}
+/** A line that says the table goes on: "Table 3 (continued)", "continued on next page", "cont'd". */
+const CONTINUED = /\bcont(?:inued|inues|\.|['’]d)|\(cont/i;
 
-function startsPage(t: Table, page: TextPage, lines: readonly { y0: number; y1: number }[]): boolean {
-  const band = MARGIN_BAND * page.height;
-  return lines.filter((l) => l.y1 <= t.box.y0 + 1 && l.y1 > band).length <= CAPTION_LINES;
+/**
+ * Whether only margin lines lie between the table and the page's bottom (`below`) or top: running heads and
+ * feet (in the page's outer MARGIN_BAND or in smaller type), and at most CAPTION_LINES lines saying the table
+ * continues. Any other line (a caption naming another
+ * table, a note, prose) ends the table there.
+ */
+function clearTo(t: Table, page: TextPage, lines: readonly FreeLine[], below: boolean): boolean {
+  const between = (
+    below
+      ? lines.filter((l) => l.y0 >= t.box.y1 - 1 && l.y0 < (1 - MARGIN_BAND) * page.height)
+      : lines.filter((l) => l.y1 <= t.box.y0 + 1 && l.y1 > MARGIN_BAND * page.height)
+  ).filter((l) => !l.small);
+  return (
+    between.length === 0 || (between.length <= CAPTION_LINES && between.every((l) => CONTINUED.test(l.text)))
+  );
 }
 
 /** How many leading rows of `b` repeat the header rows of `a` (0 when they do not). */
@@ -134,7 +159,8 @@ function join(a: Table, b: Table, drop: number): Table {
  * Tables of a document (any order) with those continued over pages joined: the last table of a page and the
  * first of the next page are one when they have the same columns at the same places, the second either repeats
  * the first's header rows (dropped from the joined table) or has no header, and only running heads and feet (the
- * outer MARGIN_BAND of the page) and at most a caption line lie below the first and above the second. `pages`
+ * outer MARGIN_BAND of the page, or in smaller type) and at most a "continued" line lie below the first and
+ * above the second. `pages`
  * are the texts the tables were found in.
  */
 export function joinContinuedTables(
@@ -158,7 +184,7 @@ export function joinContinuedTables(
       const here = text.get(page);
       let joined = false;
       const before = text.get(page - 1);
-      if (prev && here && before && startsPage(t, here, lines.get(page) ?? [])) {
+      if (prev && here && before && clearTo(t, here, lines.get(page) ?? [], false)) {
         const drop = repeatedHeader(prev, t);
         const lastPart = { ...prev, page: page - 1 };
         // A header of its own that is not the one above starts another table; no header at all continues it.
@@ -169,7 +195,7 @@ export function joinContinuedTables(
         }
       }
       const idx = joined ? (prevIdx as number) : out.push(t) - 1;
-      if (i === list.length - 1 && here && endsPage(t, here, lines.get(page) ?? [])) open.set(page, idx);
+      if (i === list.length - 1 && here && clearTo(t, here, lines.get(page) ?? [], true)) open.set(page, idx);
     });
   }
   return out;
