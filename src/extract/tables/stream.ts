@@ -474,7 +474,7 @@ export function streamGrid(
  * NOTE: camelot finds regions from Nurminen's text edges and tabula guesses from rulings; this is simpler and
  * keeps headings that sit in one chunk above a table only when they are between tabular rows.
  */
-export function findStreamBlocks(rows: TextRow[]): TextRow[][] {
+export function findStreamBlocks(rows: TextRow[], guessing = false): TextRow[][] {
   if (rows.length === 0) return [];
   const pitches: number[] = [];
   for (let i = 1; i < rows.length; i++) {
@@ -499,6 +499,18 @@ export function findStreamBlocks(rows: TextRow[]): TextRow[][] {
     const row = rows[i] as TextRow;
     const gap = prev ? (row.box.y0 + row.box.y1) / 2 - (prev.box.y0 + prev.box.y1) / 2 : 0;
     if (prev && gap > BLOCK_GAP * pitch) flush();
+    // Guessing tables in a whole page: a paragraph line across most of the block or a caption ends it (two
+    // tables with a sentence and a caption between them are two).
+    if (guessing && !multi[i] && cur.length) {
+      const xs = cur.filter((k) => multi[k]).map((k) => rows[k] as TextRow);
+      const x0 = Math.min(...xs.map((r) => r.box.x0));
+      const x1 = Math.max(...xs.map((r) => r.box.x1));
+      const h = median(xs.map((r) => median(r.tokens.map((t) => t.box.y1 - t.box.y0))));
+      if (row.box.x1 - row.box.x0 > PROSE_WIDTH * (x1 - x0) || isCaption(row, h)) {
+        flush();
+        continue;
+      }
+    }
     if (multi[i]) {
       plainRun = 0;
       cur.push(i);
@@ -653,6 +665,38 @@ function ruleFrames(rules: readonly Segment[]): RuleFrame[] {
 }
 
 /**
+ * Rule frames cut where running text lies between two of their rules: a paragraph across most of the frame or a
+ * caption ("Table 3. …") sets two tables of one width apart (each with its own header rule), whatever the spacing.
+ */
+function splitFramesAtText(frames: RuleFrame[], tokens: readonly Token[]): RuleFrame[] {
+  const out: RuleFrame[] = [];
+  for (const f of frames) {
+    const rows = groupRows(
+      tokens.filter((t) => {
+        const cx = (t.box.x0 + t.box.x1) / 2;
+        return cx >= f.x0 - FRAME_PAD && cx <= f.x1 + FRAME_PAD;
+      }),
+    );
+    const h = median(rows.map((r) => median(r.tokens.map((t) => t.box.y1 - t.box.y0))));
+    const text = rows.filter(
+      (r) => (chunks(r).length === 1 && r.box.x1 - r.box.x0 > PROSE_WIDTH * (f.x1 - f.x0)) || isCaption(r, h),
+    );
+    let cur: RuleFrame = { ...f, ys: [f.ys[0] as number] };
+    for (let i = 1; i < f.ys.length; i++) {
+      const a = f.ys[i - 1] as number;
+      const b = f.ys[i] as number;
+      if (text.some((r) => r.box.y0 > a && r.box.y1 < b)) {
+        out.push(cur);
+        cur = { ...f, ys: [] };
+      }
+      cur.ys.push(b);
+    }
+    out.push(cur);
+  }
+  return out;
+}
+
+/**
  * Stream tables of a page: inside `area` one table from all its words, otherwise one per text block. `rulings`
  * (the page's, any orientation) separate rows of multi-line cells where they are drawn; with `framed` (auto mode,
  * whole page) horizontal rules sharing one width also bound the tables they rule in part (ruleFrames). Stream
@@ -681,7 +725,7 @@ export function streamGrids(
   // Partly ruled tables first (a rule under the header, booktabs' three rules, a rule between rows): the rules'
   // common width is the table's width, so prose set beside the table or above and below it stays out.
   let rest = [...inArea];
-  for (const f of framed ? ruleFrames(rules) : []) {
+  for (const f of framed ? splitFramesAtText(ruleFrames(rules), inArea) : []) {
     const inside = rest.filter((t) => {
       const cx = (t.box.x0 + t.box.x1) / 2;
       return cx >= f.x0 - FRAME_PAD && cx <= f.x1 + FRAME_PAD;
@@ -745,7 +789,7 @@ export function streamGrids(
     // A frame closed by its last rule is one table, however many one-chunk lines (wrapped cells, section rows)
     // run together inside; an open one (the body below a header rule) ends where its text block does.
     const closed = hi < Infinity && kept.filter((r) => chunks(r).length >= 2).length >= 3;
-    for (const b of closed ? [kept] : findStreamBlocks(kept)) {
+    for (const b of closed ? [kept] : findStreamBlocks(kept, true)) {
       const y0 = Math.min(...b.map((r) => r.box.y0));
       const y1 = Math.max(...b.map((r) => r.box.y1));
       if (!f.ys.some((y) => y >= y0 - 2 * h && y <= y1 + 2 * h)) continue;
@@ -759,7 +803,7 @@ export function streamGrids(
   }
   const rows = groupRows(rest);
   const used = new Set<TextRow>();
-  for (const b of findStreamBlocks(rows)) {
+  for (const b of findStreamBlocks(rows, framed)) {
     const block = withTightLines(b, rows, framed).filter((r) => !used.has(r) || b.includes(r));
     for (const r of block) used.add(r);
     const g = streamGrid(trimSmallType(block, framed), undefined, rules);
