@@ -469,11 +469,25 @@ function extendByAlignedLines(
     above.unshift(line);
     top = line.box.y0;
   }
+  // Below, a line with no word in the first column, words in only some of the columns of the line starting the
+  // row above and none across a column edge is that row's next line (multi-line cells of a plain body under a
+  // shaded or boxed header); one with first-column words starts a row however few columns it fills.
+  const cols = (line: TextRow) =>
+    new Set(line.tokens.map((t) => bandIndex(grid.xs, (t.box.x0 + t.box.x1) / 2)));
+  const crosses = (line: TextRow) =>
+    line.tokens.some((t) => grid.xs.slice(1, -1).some((x) => t.box.x0 < x - SNAP && t.box.x1 > x + SNAP));
   const below: TextRow[] = [];
+  const belowGroups: TextRow[][] = [];
   let bottom = grid.box.y1;
   for (const line of lines) {
     if (line.box.y0 < bottom - SNAP) continue;
-    if (line.box.y0 - bottom > 0.6 * rowH || !fits(line)) break;
+    if (line.box.y0 - bottom > 0.6 * rowH) break;
+    const anchor = belowGroups[belowGroups.length - 1]?.[0];
+    const inside = !crosses(line) && line.box.x0 >= x0 - SNAP && line.box.x1 <= x1 + SNAP;
+    if (fits(line) || (anchor && inside && cols(line).has(0))) belowGroups.push([line]);
+    else if (anchor && inside && [...cols(line)].every((c) => c > 0 && cols(anchor).has(c)))
+      belowGroups[belowGroups.length - 1]?.push(line);
+    else break;
     below.push(line);
     bottom = line.box.y1;
   }
@@ -485,8 +499,17 @@ function extendByAlignedLines(
       edges.push(((list[i - 1] as TextRow).box.y1 + (list[i] as TextRow).box.y0) / 2);
     return up ? [from, ...edges] : [...edges, to];
   };
+  const belowRows = belowGroups.map((g) => ({
+    tokens: g.flatMap((l) => l.tokens),
+    box: {
+      x0: Math.min(...g.map((l) => l.box.x0)),
+      y0: Math.min(...g.map((l) => l.box.y0)),
+      x1: Math.max(...g.map((l) => l.box.x1)),
+      y1: Math.max(...g.map((l) => l.box.y1)),
+    },
+  }));
   const newTop = above.length ? bands(above, top - 1, grid.box.y0, true) : [];
-  const newBottom = below.length ? bands(below, grid.box.y1, bottom + 1, false) : [];
+  const newBottom = below.length ? bands(belowRows, grid.box.y1, bottom + 1, false) : [];
   const shift = above.length;
   for (const c of grid.cells) c.row += shift;
   const lineCells = (list: TextRow[], ys: number[], firstRow: number): TableCell[] =>
@@ -506,7 +529,7 @@ function extendByAlignedLines(
   grid.cells = [
     ...lineCells(above, ysAbove, 0),
     ...grid.cells,
-    ...lineCells(below, ysBelow, shift + nrOld),
+    ...lineCells(belowRows, ysBelow, shift + nrOld),
   ].sort((a, b) => a.row - b.row || a.col - b.col);
   grid.ys = [...newTop, ...grid.ys, ...newBottom];
   grid.box = { ...grid.box, y0: grid.ys[0] ?? grid.box.y0, y1: grid.ys[grid.ys.length - 1] ?? grid.box.y1 };
