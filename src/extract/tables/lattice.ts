@@ -2,7 +2,7 @@
 // positions form the grid, missing grid edges become spanning cells, and words land in cells by their centre.
 import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
-import { cellText, groupRows, median, type TextRow } from './text-lines.js';
+import { cellText, groupRows, lineText, median, TABLE_CAPTION, type TextRow } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 import { findRoot } from './union-find.js';
 
@@ -342,7 +342,7 @@ function buildGrid(h: Line[], v: Line[], tokens: readonly Token[]): LatticeGrid 
 /** A band holding at least this many text lines with words in two or more columns is several unruled rows. */
 const UNRULED_ROWS = 3;
 /** …when at least this fraction of its lines have words in two or more columns (not one wrapped cell). */
-const UNRULED_SHARE = 0.6;
+const UNRULED_SHARE = 0.5;
 /** Grids with at most this many ruled bands may rule no rows (a header, the body, a total). */
 const UNRULED_MAX_BANDS = 3;
 
@@ -465,7 +465,8 @@ function extendByAlignedLines(
   let top = grid.box.y0;
   for (const line of [...lines].reverse()) {
     if (line.box.y1 > top + SNAP) continue;
-    if (top - line.box.y1 > 0.6 * rowH || !fits(line)) break;
+    // A caption over the table ("Table 5. Summary of …") may break across its columns; it is no header.
+    if (top - line.box.y1 > 0.6 * rowH || !fits(line) || TABLE_CAPTION.test(lineText(line.tokens))) break;
     above.unshift(line);
     top = line.box.y0;
   }

@@ -4,7 +4,7 @@
 import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
 import { bandIndex } from './lattice.js';
-import { groupRows, lineText, median, type TextRow } from './text-lines.js';
+import { groupRows, lineText, median, TABLE_CAPTION, type TextRow } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 
 /** Words closer than this many line heights are one chunk (about half an em; a word space is a quarter). */
@@ -564,14 +564,12 @@ function withTightLines(block: TextRow[], rows: readonly TextRow[], guessing = f
 const SMALL_TYPE = 0.8;
 /** A one-chunk line this much larger than the block's usual line over it is a caption or heading. */
 const LARGE_TYPE = 1.15;
-/** A caption naming its table: "Table 3.", "Tab. 2", "Tableau 4", "Tabelle 1", "Cuadro 5", "Exhibit 2". */
-const CAPTION = /^(?:table|tab\.|tableau|tabelle|tabla|cuadro|exhibit)\s*[0-9IVXLivxl]+[.:\s-]/i;
 
 /** Whether a line over a table is its caption: one chunk that names a table or is set in larger type. */
 function isCaption(r: TextRow, usual: number): boolean {
   if (chunks(r).length !== 1) return false;
   const height = median(r.tokens.map((t) => t.box.y1 - t.box.y0));
-  return CAPTION.test(lineText(r.tokens)) || height > LARGE_TYPE * usual;
+  return TABLE_CAPTION.test(lineText(r.tokens)) || height > LARGE_TYPE * usual;
 }
 
 /**
