@@ -218,6 +218,11 @@ function corpusReport(s: CorpusSummary, show: boolean): void {
       `cell precision ${pct(cellPrecision)}; shape ${s.total.shapeMatches}/${s.total.expectedTables}, ` +
       `header rows ${s.total.headerRight}/${s.total.expectedTables}, spans ${s.total.spansRight}/${s.total.spans}`,
   );
+  const j = s.joins;
+  console.log(
+    `  ${s.set}: tables over pages joined ${j.joined}/${j.expected}, false joins ${j.falseJoins}; ` +
+      `joined cell accuracy ${pct(j.expectedCells ? j.matchedCells / j.expectedCells : 1)} (${j.matchedCells}/${j.expectedCells})`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 // Generates the table corpus in fixtures/tables-generated/: web pages printed to PDF by Chromium and documents
 // converted to PDF by LibreOffice, each with a truth JSON (the logical grid) beside it. Seeded: the truth is
 // the same on every run; the PDF bytes differ only in metadata (creation dates).
-// Usage: npm run corpus:tables [-- --chromium] [--libreoffice] [--only <file-substring>]
+// Usage: npm run corpus:tables [-- --chromium] [--libreoffice] [--web] [--only <file-substring>]
 // Needs /usr/bin/chromium (or CHROMIUM_PATH) for the Chromium set and `soffice` (Debian:
 // libreoffice-writer-nogui libreoffice-calc-nogui) for the LibreOffice set. CI has no LibreOffice: the PDFs are
 // committed and the benches and tests read the committed files, never regenerate them.
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { BORDER_STYLES, pageHtml, pageStyle, type Layout } from './html.js';
 import { makeLibreOfficeSet } from './libreoffice.js';
+import { makeWebSet } from './web.js';
 import { checkTiling, int, makeTable, pick, rng, type Feature, type GenTable } from './spec.js';
 import { formatTruth, truthTables, verifyPdf, type PlacedTable, type TruthDoc } from './truth.js';
 
@@ -166,11 +167,24 @@ async function clean(dir: string): Promise<void> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-  const all = !args.includes('--chromium') && !args.includes('--libreoffice');
+  const all = !args.includes('--chromium') && !args.includes('--libreoffice') && !args.includes('--web');
   if (all || args.includes('--chromium')) {
     const dir = path.join(CORPUS_DIR, 'chromium');
     if (!only) await clean(dir);
     await makeChromiumSet(dir, only);
+  }
+  if (all || args.includes('--web')) {
+    const dir = path.join(CORPUS_DIR, 'web');
+    if (!only) await clean(dir);
+    const browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
+    });
+    try {
+      await makeWebSet(browser, dir, only);
+    } finally {
+      await browser.close();
+    }
   }
   if (all || args.includes('--libreoffice')) {
     const dir = path.join(CORPUS_DIR, 'libreoffice');

@@ -4,14 +4,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scorePage, type PageScore } from '../../src/extract/tables/accuracy.js';
-import { detectTables } from '../../src/extract/tables/index.js';
-import type { Table } from '../../src/shared/domain.js';
+import { scorePage, scoreTable, type PageScore } from '../../src/extract/tables/accuracy.js';
+import { detectTables, tableToGrid } from '../../src/extract/tables/index.js';
+import { joinContinuedTables } from '../../src/extract/tables/multi-page.js';
+import type { Table, TextPage } from '../../src/shared/domain.js';
 import { PageLoader } from './page-loader.js';
 import type { TruthDoc, TruthTable } from './truth.js';
 
 export const CORPUS_DIR = fileURLToPath(new URL('../../fixtures/tables-generated/', import.meta.url));
-export const CORPUS_SETS = ['chromium', 'libreoffice'] as const;
+export const CORPUS_SETS = ['chromium', 'libreoffice', 'web'] as const;
 export type CorpusSet = (typeof CORPUS_SETS)[number];
 
 /** Counts that add up over pages, documents, styles and sets. */
@@ -77,6 +78,70 @@ export interface CorpusSummary {
   byStyle: Map<string, Tally>;
   /** By the feature of each truth table; extractedTables stays 0 (a page's tables have no feature). */
   byFeature: Map<string, Tally>;
+  joins: JoinTally;
+}
+
+/** Tables continued over pages, after joinContinuedTables over each document's tables. */
+export interface JoinTally {
+  /** Tables the truth has over two or more pages. */
+  expected: number;
+  /** …found as one table covering exactly their pages. */
+  joined: number;
+  /** Joined tables (two or more parts) that are no continued table of the truth. */
+  falseJoins: number;
+  /** Cells of the continued tables (joined truth grids) and those matched by the best extracted table. */
+  expectedCells: number;
+  matchedCells: number;
+}
+
+/** The truth's continued tables as one grid each: part 1, then the later parts without their repeated header. */
+export function joinedTruth(doc: TruthDoc): { pages: number[]; grid: string[][] }[] {
+  const out: { pages: number[]; grid: string[][] }[] = [];
+  for (const t of doc.tables) {
+    if (!t.part) continue;
+    const last = out[out.length - 1];
+    if (t.part[0] === 1 || !last) out.push({ pages: [t.page], grid: t.grid.map((r) => [...r]) });
+    else {
+      last.pages.push(t.page);
+      last.grid.push(...t.grid.slice(t.headerRows).map((r) => [...r]));
+    }
+  }
+  return out.filter((x) => x.pages.length > 1);
+}
+
+/** Scores a document's joined tables against its continued truth tables. */
+export function scoreJoins(doc: TruthDoc, tables: readonly Table[]): JoinTally {
+  const truth = joinedTruth(doc);
+  const tally: JoinTally = {
+    expected: truth.length,
+    joined: 0,
+    falseJoins: 0,
+    expectedCells: 0,
+    matchedCells: 0,
+  };
+  const used = new Set<number>();
+  for (const t of truth) {
+    let best = -1;
+    let bestScore = { matched: -1, expected: 0 };
+    tables.forEach((x, i) => {
+      if (used.has(i) || !t.pages.includes(x.page)) return;
+      const s = scoreTable(t.grid, tableToGrid(x));
+      if (s.matched > bestScore.matched) [best, bestScore] = [i, s];
+    });
+    tally.expectedCells += t.grid.reduce(
+      (n, r) => n + r.filter((c) => c.replace(/\s+/g, '') !== '').length,
+      0,
+    );
+    if (best < 0) continue;
+    used.add(best);
+    tally.matchedCells += bestScore.matched;
+    const pages = (tables[best] as Table).parts?.map((p) => p.page) ?? [(tables[best] as Table).page];
+    if (pages.join(',') === t.pages.join(',')) tally.joined++;
+  }
+  tables.forEach((x, i) => {
+    if (!used.has(i) && (x.parts?.length ?? 1) > 1) tally.falseJoins++;
+  });
+  return tally;
 }
 
 function nonEmpty(grid: string[][]): number {
@@ -128,13 +193,18 @@ export async function measureCorpus(set: CorpusSet, only?: string): Promise<Corp
   const pages: PageResult[] = [];
   const byStyle = new Map<string, Tally>();
   const byFeature = new Map<string, Tally>();
+  const joins: JoinTally = { expected: 0, joined: 0, falseJoins: 0, expectedCells: 0, matchedCells: 0 };
   try {
     for (const doc of docs) {
       const file = path.join(CORPUS_DIR, set, doc.file);
+      const docTables: Table[] = [];
+      const texts: TextPage[] = [];
       for (let page = 1; page <= doc.pages; page++) {
         const { text, rulings } = await loader.load(file, page);
         const truth = doc.tables.filter((t) => t.page === page);
         const tables = detectTables(text, rulings);
+        docTables.push(...tables);
+        texts.push(text);
         const r = scoreCorpusPage(doc.file, page, truth, tables);
         pages.push(r);
         truth.forEach((t, i) => {
@@ -145,10 +215,12 @@ export async function measureCorpus(set: CorpusSet, only?: string): Promise<Corp
           byStyle.set(t.style, addTally(byStyle.get(t.style) ?? emptyTally(), one));
         });
       }
+      const j = scoreJoins(doc, joinContinuedTables(docTables, texts));
+      for (const k of Object.keys(joins) as (keyof JoinTally)[]) joins[k] += j[k];
     }
   } finally {
     await loader.destroy();
   }
   const total = pages.map((p) => p.tally).reduce(addTally, emptyTally());
-  return { set, docs: docs.length, pages, total, byStyle, byFeature };
+  return { set, docs: docs.length, pages, total, byStyle, byFeature, joins };
 }

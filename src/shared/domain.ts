@@ -250,8 +250,20 @@ export const TableCell = z.object({
   col: z.number().int().nonnegative(),
   rowSpan: z.number().int().positive(),
   colSpan: z.number().int().positive(),
+  /** The page the cell is printed on, set on every cell of a table continued over pages (see Table.parts). */
+  page: z.number().int().min(1).optional(),
 });
 export type TableCell = z.infer<typeof TableCell>;
+
+/** One page's piece of a table continued over pages: its box there and the rows printed there. */
+export const TablePart = z.object({
+  page: z.number().int().min(1),
+  box: Rect,
+  /** The first row of the joined table printed on this page, and how many rows are (repeated headers dropped). */
+  firstRow: z.number().int().nonnegative(),
+  rows: z.number().int().nonnegative(),
+});
+export type TablePart = z.infer<typeof TablePart>;
 
 export const Table = z.object({
   page: z.number().int().min(1),
@@ -261,6 +273,11 @@ export const Table = z.object({
   cols: z.number().int().nonnegative(),
   headerRows: z.number().int().nonnegative(),
   cells: z.array(TableCell),
+  /**
+   * A table continued over pages, joined into one: a part per page, in order (the first is `page` and `box`);
+   * each cell then carries its `page`. Absent for a table on one page.
+   */
+  parts: z.array(TablePart).optional(),
 });
 export type Table = z.infer<typeof Table>;
 

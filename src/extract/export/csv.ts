@@ -43,17 +43,28 @@ export function tableCsv(t: Table, opts: TableCsvOptions = {}): string {
     .join('');
 }
 
-/** The title record of a table in a CSV holding several: which file, page and table the grid below is. */
-export function tableTitle(file: string, page: number, table: number): string {
-  return `file: ${file}; page: ${page}; table: ${table}`;
+/**
+ * The title record of a table in a CSV holding several: which file, page and table the grid below is. A table
+ * continued over pages names its first and last page ("page: 3-4").
+ */
+export function tableTitle(file: string, page: number, table: number, lastPage = page): string {
+  return `file: ${file}; page: ${lastPage > page ? `${page}-${lastPage}` : page}; table: ${table}`;
 }
 
-/** The file, page and table of a title record (tableTitle), or null when the record is not one. */
+/** The last page of a table: that of its last part when it continues over pages. */
+export function lastPage(t: Table): number {
+  return t.parts?.[t.parts.length - 1]?.page ?? t.page;
+}
+
+/** The file, page (the first, and the last for a table over pages) and table of a title record, or null. */
 export function parseTableTitle(
   record: readonly string[],
-): { file: string; page: number; table: number } | null {
-  const m = record.length === 1 ? /^file: (.*); page: (\d+); table: (\d+)$/s.exec(record[0] ?? '') : null;
-  return m ? { file: m[1] as string, page: Number(m[2]), table: Number(m[3]) } : null;
+): { file: string; page: number; lastPage: number; table: number } | null {
+  const m =
+    record.length === 1 ? /^file: (.*); page: (\d+)(?:-(\d+))?; table: (\d+)$/s.exec(record[0] ?? '') : null;
+  return m
+    ? { file: m[1] as string, page: Number(m[2]), lastPage: Number(m[3] ?? m[2]), table: Number(m[4]) }
+    : null;
 }
 
 /**
@@ -65,7 +76,7 @@ export function tablesCsv(docs: readonly DocExtraction[], opts: TableCsvOptions 
   const all = docs.flatMap((d) => d.tables.map((t, i) => ({ file: d.file, t, n: i + 1 })));
   if (all.length === 1) return tableCsv((all[0] as (typeof all)[number]).t, opts);
   return all
-    .map((x) => `${csvField(tableTitle(x.file, x.t.page, x.n))}\r\n${tableCsv(x.t, opts)}\r\n`)
+    .map((x) => `${csvField(tableTitle(x.file, x.t.page, x.n, lastPage(x.t)))}\r\n${tableCsv(x.t, opts)}\r\n`)
     .join('');
 }
 

@@ -27,6 +27,7 @@ import {
   toCsv,
   typeCell,
   toJson,
+  parseTableTitle,
   type DocExtraction,
 } from './index.js';
 
@@ -338,6 +339,7 @@ test('XLSX read back with exceljs: dates sheet; an index sheet and one typed, fr
     4,
     1,
     ...[line.box.x0, line.box.y0, line.box.x1, line.box.y1].map((v) => Math.round(v * 100) / 100),
+    1,
   ]);
 
   const sheet = tb.getWorksheet(name);
@@ -390,4 +392,97 @@ test('exportExtraction gives bytes and a MIME type per format', async () => {
   }
   const csv = new TextDecoder().decode((await exportExtraction('dates', 'csv', [invoice])).bytes);
   assert.equal(csv, datesCsv([invoice]));
+});
+
+/** A table continued from page 4 onto page 5 (joinContinuedTables): two header cells, then one body row a page. */
+const overPages: DocExtraction = {
+  file: 'long.pdf',
+  dates: [],
+  tables: [
+    {
+      page: 4,
+      box: { x0: 10, y0: 700, x1: 110, y1: 760 },
+      method: 'lattice',
+      rows: 3,
+      cols: 2,
+      headerRows: 1,
+      cells: [
+        { ...cell(0, 0, 'Item'), page: 4 },
+        { ...cell(0, 1, 'Amount'), page: 4 },
+        { ...cell(1, 0, 'Desk'), page: 4 },
+        { ...cell(1, 1, '120.00'), page: 4 },
+        { ...cell(2, 0, 'Lamp'), box: { x0: 10, y0: 60, x1: 60, y1: 80 }, page: 5 },
+        { ...cell(2, 1, '35.50'), box: { x0: 60, y0: 60, x1: 110, y1: 80 }, page: 5 },
+      ],
+      parts: [
+        { page: 4, box: { x0: 10, y0: 700, x1: 110, y1: 760 }, firstRow: 0, rows: 2 },
+        { page: 5, box: { x0: 10, y0: 40, x1: 110, y1: 80 }, firstRow: 2, rows: 1 },
+      ],
+    },
+  ],
+};
+
+test('a table over pages: every format names both pages and keeps each cell on its own page', async () => {
+  // Grid CSV: one grid, the title names the pages and parses back.
+  const rows = parseCsv(tablesCsv([overPages, tricky]));
+  assert.deepEqual(rows[0], ['file: long.pdf; page: 4-5; table: 1']);
+  assert.deepEqual(parseTableTitle(rows[0] ?? []), { file: 'long.pdf', page: 4, lastPage: 5, table: 1 });
+  assert.deepEqual(parseTableTitle(['file: a.pdf; page: 3; table: 2']), {
+    file: 'a.pdf',
+    page: 3,
+    lastPage: 3,
+    table: 2,
+  });
+  assert.deepEqual(rows.slice(1, 4), [
+    ['Item', 'Amount'],
+    ['Desk', '120.00'],
+    ['Lamp', '35.50'],
+  ]);
+  // Long form: the cell's own page and box.
+  const cells = parseCsv(cellsCsv([overPages])).slice(1);
+  assert.deepEqual(
+    cells.map((r) => [r[1], r[3], r[4], r[8], r[10]]),
+    [
+      ['4', '0', '0', 'Item', '0'],
+      ['4', '0', '1', 'Amount', '0'],
+      ['4', '1', '0', 'Desk', '20'],
+      ['4', '1', '1', '120.00', '20'],
+      ['5', '2', '0', 'Lamp', '60'],
+      ['5', '2', '1', '35.50', '60'],
+    ],
+  );
+  // JSON: parts and cell pages as they are.
+  const json = JSON.parse(toJson('tables', [overPages])) as { files: { tables: Table[] }[] };
+  const t = json.files[0]?.tables[0];
+  assert.deepEqual(
+    t?.parts?.map((p) => [p.page, p.firstRow, p.rows]),
+    [
+      [4, 0, 2],
+      [5, 2, 1],
+    ],
+  );
+  assert.deepEqual(
+    t?.cells.map((c) => c.page),
+    [4, 4, 4, 4, 5, 5],
+  );
+  // Markdown: the pages in the heading, each page's rows and box.
+  const md = tablesMarkdown([overPages]);
+  assert.match(md, /## long\.pdf: pages 4–5, table 1/);
+  assert.match(
+    md,
+    /page 4: rows 1–2, box \[10, 700, 110, 760\] pt; page 5: rows 3–3, box \[10, 40, 110, 80\] pt/,
+  );
+  // XLSX: the index's last page, a note where the second page starts.
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await tablesXlsx([overPages])) as unknown as ArrayBuffer);
+  const index = wb.worksheets[0];
+  assert.ok(index);
+  const entry = (index.getRow(2).values as unknown[]).slice(1);
+  assert.equal(entry[2], 4);
+  assert.equal(entry[INDEX_COLUMNS.indexOf('last_page')], 5);
+  const sheet = wb.worksheets[1];
+  assert.ok(sheet);
+  assert.equal(sheet.getCell(3, 1).value, 'Lamp');
+  assert.equal(sheet.getCell(3, 1).note, 'Page 5 from here');
+  assert.equal(sheet.getCell(2, 1).note, undefined);
 });

@@ -11,6 +11,7 @@ export {
   cellsCsv,
   csvField,
   datesCsv,
+  lastPage,
   tableCsv,
   tableGrid,
   tablesCsv,

@@ -1,6 +1,7 @@
 // Markdown (GitHub tables): dates as one table with file, page and box; each extracted table as its own grid
 // under a heading naming file, page and box. Pipes are escaped and line breaks become <br>.
 import type { Table } from '../../shared/domain.js';
+import { lastPage } from './csv.js';
 import { round2 } from './types.js';
 import type { DocExtraction } from './types.js';
 
@@ -56,8 +57,18 @@ export function tablesMarkdown(docs: readonly DocExtraction[]): string {
             )
           : Array.from({ length: t.cols }, (_, c) => `Column ${c + 1}`);
       const body = t.headerRows > 0 ? g.slice(headerRows) : g;
+      // A table continued over pages: its pages in the heading, each page's box and rows under it.
+      const pages = t.parts && t.parts.length > 1 ? `pages ${t.page}–${lastPage(t)}` : `page ${t.page}`;
+      const boxes =
+        t.parts && t.parts.length > 1
+          ? t.parts
+              .map(
+                (p) => `page ${p.page}: rows ${p.firstRow + 1}–${p.firstRow + p.rows}, box ${box(p.box)} pt`,
+              )
+              .join('; ')
+          : `box ${box(t.box)} pt`;
       parts.push(
-        `## ${mdCell(d.file)}: page ${t.page}, table ${i + 1}\n\n${t.method}, ${t.rows} × ${t.cols}, box ${box(t.box)} pt\n\n${mdTable(header, body)}\n`,
+        `## ${mdCell(d.file)}: ${pages}, table ${i + 1}\n\n${t.method}, ${t.rows} × ${t.cols}, ${boxes}\n\n${mdTable(header, body)}\n`,
       );
     });
   }

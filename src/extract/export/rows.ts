@@ -56,7 +56,10 @@ export function dateRows(docs: readonly DocExtraction[]): Cell[][] {
   return out;
 }
 
-/** Table number (1-based) within its document, in the order the tables are listed. */
+/**
+ * One row per table cell; `table` is the table's number (1-based) within its document, in the order the tables are
+ * listed, and `page` the cell's own page (a table continued over pages has cells on each).
+ */
 export function cellRows(docs: readonly DocExtraction[]): Cell[][] {
   const out: Cell[][] = [];
   for (const d of docs) {
@@ -65,7 +68,7 @@ export function cellRows(docs: readonly DocExtraction[]): Cell[][] {
       for (const c of cells) {
         out.push([
           d.file,
-          t.page,
+          c.page ?? t.page,
           ti + 1,
           c.row,
           c.col,

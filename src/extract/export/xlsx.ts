@@ -6,6 +6,7 @@
 // bytes (a resumed batch job writes what an uninterrupted one writes).
 import ExcelJS from 'exceljs';
 import type { Table } from '../../shared/domain.js';
+import { lastPage } from './csv.js';
 import { DATE_COLUMNS, dateRows } from './rows.js';
 import { typeCell } from './typed.js';
 import type { DocExtraction } from './types.js';
@@ -49,6 +50,7 @@ export const INDEX_COLUMNS = [
   'y0',
   'x1',
   'y1',
+  'last_page',
 ] as const;
 
 function tableSheet(wb: ExcelJS.Workbook, name: string, t: Table): void {
@@ -66,6 +68,10 @@ function tableSheet(wb: ExcelJS.Workbook, name: string, t: Table): void {
       if (typed.shown !== text.trim()) cell.note = `Printed as: ${text}`;
     } else cell.value = text;
     if (c.row < t.headerRows) cell.font = { bold: true };
+    // A table continued over pages: where each part starts, so the sheet still points at the page.
+    const part =
+      t.parts && t.parts.length > 1 && c.col === 0 ? t.parts.find((p) => p.firstRow === c.row) : undefined;
+    if (part && c.row > 0 && !cell.note) cell.note = `Page ${part.page} from here`;
     cell.alignment = { wrapText: text.includes('\n'), vertical: 'top' };
     if (c.rowSpan > 1 || c.colSpan > 1) {
       try {
@@ -108,6 +114,7 @@ export async function tablesXlsx(docs: readonly DocExtraction[]): Promise<Uint8A
         r(t.box.y0),
         r(t.box.x1),
         r(t.box.y1),
+        lastPage(t),
       ]);
       row.getCell(1).value = { text: name, hyperlink: `#'${name.replace(/'/g, "''")}'!A1` };
     });

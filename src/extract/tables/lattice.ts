@@ -2,7 +2,7 @@
 // positions form the grid, missing grid edges become spanning cells, and words land in cells by their centre.
 import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
-import { cellText, groupRows, median, type TextRow } from './text-lines.js';
+import { cellText, groupRows, lineText, median, TABLE_CAPTION, type TextRow } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 import { findRoot } from './union-find.js';
 
@@ -265,7 +265,9 @@ function buildGrid(h: Line[], v: Line[], tokens: readonly Token[]): LatticeGrid 
     thin,
   );
   const xs = cols.at;
-  const ys = rowsAt.at;
+  const split = splitUnruledRows(rowsAt.at, rowsAt.alias, xs, inside);
+  const ys = split.ys;
+  rowsAt.alias = split.alias;
   const nc = xs.length - 1;
   const nr = ys.length - 1;
   if (nc < 1 || nr < 1) return null;
@@ -293,6 +295,7 @@ function buildGrid(h: Line[], v: Line[], tokens: readonly Token[]): LatticeGrid 
   const hEdge = (r: number, c: number): boolean =>
     r === 0 ||
     r === nr ||
+    split.added.has(r) ||
     (rowsAt.alias[r] ?? []).some((y) => coverage(h, y, xs[c] ?? 0, xs[c + 1] ?? 0) >= EDGE_COVER);
 
   const id = (r: number, c: number) => r * nc + c;
@@ -334,6 +337,62 @@ function buildGrid(h: Line[], v: Line[], tokens: readonly Token[]): LatticeGrid 
       colSpan: s.c1 - s.c0 + 1,
     }));
   return { box: { x0: left, y0: top, x1: right, y1: bottom }, xs, ys, cells };
+}
+
+/** A band holding at least this many text lines with words in two or more columns is several unruled rows. */
+const UNRULED_ROWS = 3;
+/** …when at least this fraction of its lines have words in two or more columns (not one wrapped cell). */
+const UNRULED_SHARE = 0.5;
+/** Grids with at most this many ruled bands may rule no rows (a header, the body, a total). */
+const UNRULED_MAX_BANDS = 3;
+
+/**
+ * Row edges for the body of a table ruled only between its columns (column rules, a header rule, a frame): the
+ * grid's one body band then holds every row. In a grid of at most UNRULED_MAX_BANDS bands, a band other than the
+ * first (the header) with UNRULED_ROWS or more
+ * lines that have words in two or more columns is split before each such line; a line with words in one column
+ * only (the next line of a wrapped cell) stays with the line above. Returns the edges, their aliases (an added
+ * edge has none) and the indexes of the added edges, which count as drawn.
+ */
+function splitUnruledRows(
+  ys: number[],
+  alias: number[][],
+  xs: readonly number[],
+  inside: readonly Token[],
+): { ys: number[]; alias: number[][]; added: Set<number> } {
+  const outYs: number[] = [ys[0] ?? 0];
+  const outAlias: number[][] = [alias[0] ?? []];
+  const added = new Set<number>();
+  const nr = ys.length - 1;
+  for (let r = 0; r < nr; r++) {
+    const y0 = ys[r] ?? 0;
+    const y1 = ys[r + 1] ?? 0;
+    // Only where the rules draw no rows at all: a header band (and a total) over one body band. A grid with more
+    // ruled bands rules its rows, however many lines their cells wrap to.
+    if ((r > 0 || nr === 1) && nr <= UNRULED_MAX_BANDS) {
+      const lines = groupRows(
+        inside.filter((t) => {
+          const cy = (t.box.y0 + t.box.y1) / 2;
+          return cy >= y0 && cy < y1;
+        }),
+      );
+      const multi = lines.map(
+        (l) => new Set(l.tokens.map((t) => bandIndex(xs, (t.box.x0 + t.box.x1) / 2))).size >= 2,
+      );
+      const count = multi.filter(Boolean).length;
+      if (count >= UNRULED_ROWS && count >= UNRULED_SHARE * lines.length) {
+        for (let i = 1; i < lines.length; i++) {
+          if (!multi[i]) continue;
+          outYs.push(((lines[i - 1] as TextRow).box.y1 + (lines[i] as TextRow).box.y0) / 2);
+          outAlias.push([]);
+          added.add(outYs.length - 1);
+        }
+      }
+    }
+    outYs.push(y1);
+    outAlias.push(alias[r + 1] ?? []);
+  }
+  return { ys: outYs, alias: outAlias, added };
 }
 
 /** Index i with edges[i] ≤ v < edges[i + 1], or -1 outside. */
@@ -406,15 +465,30 @@ function extendByAlignedLines(
   let top = grid.box.y0;
   for (const line of [...lines].reverse()) {
     if (line.box.y1 > top + SNAP) continue;
-    if (top - line.box.y1 > 0.6 * rowH || !fits(line)) break;
+    // A caption over the table ("Table 5. Summary of …") may break across its columns; it is no header.
+    if (top - line.box.y1 > 0.6 * rowH || !fits(line) || TABLE_CAPTION.test(lineText(line.tokens))) break;
     above.unshift(line);
     top = line.box.y0;
   }
+  // Below, a line with no word in the first column, words in only some of the columns of the line starting the
+  // row above and none across a column edge is that row's next line (multi-line cells of a plain body under a
+  // shaded or boxed header); one with first-column words starts a row however few columns it fills.
+  const cols = (line: TextRow) =>
+    new Set(line.tokens.map((t) => bandIndex(grid.xs, (t.box.x0 + t.box.x1) / 2)));
+  const crosses = (line: TextRow) =>
+    line.tokens.some((t) => grid.xs.slice(1, -1).some((x) => t.box.x0 < x - SNAP && t.box.x1 > x + SNAP));
   const below: TextRow[] = [];
+  const belowGroups: TextRow[][] = [];
   let bottom = grid.box.y1;
   for (const line of lines) {
     if (line.box.y0 < bottom - SNAP) continue;
-    if (line.box.y0 - bottom > 0.6 * rowH || !fits(line)) break;
+    if (line.box.y0 - bottom > 0.6 * rowH) break;
+    const anchor = belowGroups[belowGroups.length - 1]?.[0];
+    const inside = !crosses(line) && line.box.x0 >= x0 - SNAP && line.box.x1 <= x1 + SNAP;
+    if (fits(line) || (anchor && inside && cols(line).has(0))) belowGroups.push([line]);
+    else if (anchor && inside && [...cols(line)].every((c) => c > 0 && cols(anchor).has(c)))
+      belowGroups[belowGroups.length - 1]?.push(line);
+    else break;
     below.push(line);
     bottom = line.box.y1;
   }
@@ -426,8 +500,17 @@ function extendByAlignedLines(
       edges.push(((list[i - 1] as TextRow).box.y1 + (list[i] as TextRow).box.y0) / 2);
     return up ? [from, ...edges] : [...edges, to];
   };
+  const belowRows = belowGroups.map((g) => ({
+    tokens: g.flatMap((l) => l.tokens),
+    box: {
+      x0: Math.min(...g.map((l) => l.box.x0)),
+      y0: Math.min(...g.map((l) => l.box.y0)),
+      x1: Math.max(...g.map((l) => l.box.x1)),
+      y1: Math.max(...g.map((l) => l.box.y1)),
+    },
+  }));
   const newTop = above.length ? bands(above, top - 1, grid.box.y0, true) : [];
-  const newBottom = below.length ? bands(below, grid.box.y1, bottom + 1, false) : [];
+  const newBottom = below.length ? bands(belowRows, grid.box.y1, bottom + 1, false) : [];
   const shift = above.length;
   for (const c of grid.cells) c.row += shift;
   const lineCells = (list: TextRow[], ys: number[], firstRow: number): TableCell[] =>
@@ -447,7 +530,7 @@ function extendByAlignedLines(
   grid.cells = [
     ...lineCells(above, ysAbove, 0),
     ...grid.cells,
-    ...lineCells(below, ysBelow, shift + nrOld),
+    ...lineCells(belowRows, ysBelow, shift + nrOld),
   ].sort((a, b) => a.row - b.row || a.col - b.col);
   grid.ys = [...newTop, ...grid.ys, ...newBottom];
   grid.box = { ...grid.box, y0: grid.ys[0] ?? grid.box.y0, y1: grid.ys[grid.ys.length - 1] ?? grid.box.y1 };

@@ -4,7 +4,7 @@
 import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
 import { bandIndex } from './lattice.js';
-import { groupRows, lineText, median, type TextRow } from './text-lines.js';
+import { groupRows, lineText, median, TABLE_CAPTION, type TextRow } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 
 /** Words closer than this many line heights are one chunk (about half an em; a word space is a quarter). */
@@ -53,6 +53,93 @@ export function chunks(row: TextRow): Chunk[] {
     } else out.push({ tokens: [t], box: { ...t.box } });
   }
   return out;
+}
+
+/** Word edges within this many points of each other are one alignment line. */
+const ALIGN_TOL = 1;
+/** An alignment seam needs this many rows of the block showing it. */
+const SEAM_ROWS = 3;
+/** Rows with a word across a seam (a caption, a section label) may be this fraction of the rows showing it. */
+const SEAM_ACROSS = 0.25;
+/** On one side of a seam at least this fraction of its words differ from each other. */
+const SEAM_DISTINCT = 0.6;
+
+/**
+ * Chunks of a block's rows, split further at column seams the word gaps alone miss: a right-aligned column
+ * (figures) followed by a left-aligned one set a cell's padding away (LibreOffice and Word tables without
+ * borders) reads as one chunk per row, "7,567.85 A. Okafor". A seam is a pair of edges, the right edge of a word
+ * and the left edge of the next, that recurs in SEAM_ROWS or more rows with different words on both sides, where
+ * the words before it do not start together nor the text after it end together (a right-aligned "11 Jul 2023"
+ * has its year and month on fixed edges too, but its years end on one line). Repeated values ("On hold" on every row) have one text and never
+ * make a seam.
+ */
+export function alignedChunks(rows: readonly TextRow[]): Chunk[][] {
+  const base = rows.map(chunks);
+  interface Gap {
+    row: number;
+    left: Token;
+    right: Token;
+    /** Where the chunk ends (the right edge of its last word). */
+    end: number;
+  }
+  const gaps: Gap[] = [];
+  base.forEach((rc, row) => {
+    for (const c of rc)
+      for (let i = 1; i < c.tokens.length; i++) {
+        const left = c.tokens[i - 1] as Token;
+        const right = c.tokens[i] as Token;
+        if (right.box.x0 - left.box.x1 > 0.05 * (left.box.y1 - left.box.y0))
+          gaps.push({ row, left, right, end: c.box.x1 });
+      }
+  });
+  if (gaps.length < SEAM_ROWS) return base;
+  const seams: { r: number; l: number }[] = [];
+  for (const g of gaps) {
+    const r = g.left.box.x1;
+    const l = g.right.box.x0;
+    if (seams.some((s) => Math.abs(s.r - r) <= ALIGN_TOL && Math.abs(s.l - l) <= ALIGN_TOL)) continue;
+    const support = gaps.filter(
+      (q) => Math.abs(q.left.box.x1 - r) <= ALIGN_TOL && Math.abs(q.right.box.x0 - l) <= ALIGN_TOL,
+    );
+    const rowsSeen = new Set(support.map((q) => q.row));
+    if (rowsSeen.size < SEAM_ROWS) continue;
+    const lefts = new Set(support.map((q) => q.left.text));
+    const rights = new Set(support.map((q) => q.right.text));
+    const spread = (v: number[]) => Math.max(...v) - Math.min(...v);
+    // Different words on both sides, and mostly different on one (figures beside names): a phrase repeated down
+    // the rows ("Frente para la Victoria") or dot leaders line up without being a seam.
+    if (
+      Math.min(lefts.size, rights.size) < 2 ||
+      Math.max(lefts.size, rights.size) < SEAM_DISTINCT * support.length
+    )
+      continue;
+    if (spread(support.map((q) => q.end)) <= 2 * ALIGN_TOL) continue;
+    if (spread(support.map((q) => q.left.box.x0)) <= 2 * ALIGN_TOL) continue;
+    // A column seam has no word across it; a coincidence of two word edges has other rows' words over it.
+    const across = new Set<number>();
+    rows.forEach((row, i) => {
+      if (row.tokens.some((t) => t.box.x0 < r - ALIGN_TOL && t.box.x1 > l + ALIGN_TOL)) across.add(i);
+    });
+    if (across.size > SEAM_ACROSS * rowsSeen.size) continue;
+    seams.push({ r, l });
+  }
+  if (seams.length === 0) return base;
+  const atSeam = (left: Token, right: Token): boolean =>
+    seams.some((s) => Math.abs(left.box.x1 - s.r) <= ALIGN_TOL && Math.abs(right.box.x0 - s.l) <= ALIGN_TOL);
+  return base.map((rc) =>
+    rc.flatMap((c) => {
+      const out: Chunk[] = [];
+      for (const t of c.tokens) {
+        const last = out[out.length - 1];
+        const prev = last?.tokens[last.tokens.length - 1];
+        if (last && prev && !atSeam(prev, t)) {
+          last.tokens.push(t);
+          last.box = union(last.box, t.box);
+        } else out.push({ tokens: [t], box: { ...t.box } });
+      }
+      return out;
+    }),
+  );
 }
 
 type Interval = [number, number];
@@ -314,7 +401,7 @@ export function streamGrid(
 ): StreamGrid | null {
   if (rows.length === 0) return null;
   let box = rows.map((r) => r.box).reduce(union);
-  const rowChunks = rows.map(chunks);
+  const rowChunks = alignedChunks(rows);
   let xs: number[];
   const user = !!(columns && columns.length);
   const headerLines = user ? 0 : Math.max(countHeaderLines(rows, rowChunks), ruledHeaderLines(rows, rules));
@@ -387,7 +474,7 @@ export function streamGrid(
  * NOTE: camelot finds regions from Nurminen's text edges and tabula guesses from rulings; this is simpler and
  * keeps headings that sit in one chunk above a table only when they are between tabular rows.
  */
-export function findStreamBlocks(rows: TextRow[]): TextRow[][] {
+export function findStreamBlocks(rows: TextRow[], guessing = false): TextRow[][] {
   if (rows.length === 0) return [];
   const pitches: number[] = [];
   for (let i = 1; i < rows.length; i++) {
@@ -412,6 +499,18 @@ export function findStreamBlocks(rows: TextRow[]): TextRow[][] {
     const row = rows[i] as TextRow;
     const gap = prev ? (row.box.y0 + row.box.y1) / 2 - (prev.box.y0 + prev.box.y1) / 2 : 0;
     if (prev && gap > BLOCK_GAP * pitch) flush();
+    // Guessing tables in a whole page: a paragraph line across most of the block or a caption ends it (two
+    // tables with a sentence and a caption between them are two).
+    if (guessing && !multi[i] && cur.length) {
+      const xs = cur.filter((k) => multi[k]).map((k) => rows[k] as TextRow);
+      const x0 = Math.min(...xs.map((r) => r.box.x0));
+      const x1 = Math.max(...xs.map((r) => r.box.x1));
+      const h = median(xs.map((r) => median(r.tokens.map((t) => t.box.y1 - t.box.y0))));
+      if (row.box.x1 - row.box.x0 > PROSE_WIDTH * (x1 - x0) || isCaption(row, h)) {
+        flush();
+        continue;
+      }
+    }
     if (multi[i]) {
       plainRun = 0;
       cur.push(i);
@@ -425,32 +524,74 @@ export function findStreamBlocks(rows: TextRow[]): TextRow[][] {
   return blocks;
 }
 
+/** A one-chunk line wider than this fraction of a block is running text, not a wrapped cell or header. */
+const PROSE_WIDTH = 0.6;
+
 /**
  * A block with the header lines set tightly above it: findStreamBlocks starts a block at its first line of two or
  * more chunks, so the upper lines of a header wrapped over several lines (one chunk each) are left out. Lines
  * closer than 0.6 line heights above the block and within its width join it.
  */
-function withTightLines(block: TextRow[], rows: readonly TextRow[]): TextRow[] {
+function withTightLines(block: TextRow[], rows: readonly TextRow[], guessing = false): TextRow[] {
   const first = block[0];
   if (!first) return block;
   const h = median(block.map((r) => r.box.y1 - r.box.y0));
   const x0 = Math.min(...block.map((r) => r.box.x0)) - h;
   const x1 = Math.max(...block.map((r) => r.box.x1)) + h;
   const out = [...block];
+  // A line of running text set close to the table (a note, the next paragraph) is one chunk across most of it;
+  // a wrapped cell's line is one cell wide.
+  // Only when guessing tables in a whole page: stream mode reads headnotes in, as camelot's stream does.
+  const across = (r: TextRow) =>
+    guessing && chunks(r).length === 1 && r.box.x1 - r.box.x0 > PROSE_WIDTH * (x1 - x0 - 2 * h);
   for (let i = rows.indexOf(first) - 1; i >= 0; i--) {
     const r = rows[i] as TextRow;
     const top = out[0] as TextRow;
-    if (top.box.y0 - r.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1) break;
+    if (top.box.y0 - r.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1 || across(r)) break;
     out.unshift(r);
   }
   // Likewise the last lines of a multi-line cell in the bottom row.
   for (let i = rows.indexOf(block[block.length - 1] as TextRow) + 1; i < rows.length; i++) {
     const r = rows[i] as TextRow;
     const bottom = out[out.length - 1] as TextRow;
-    if (r.box.y0 - bottom.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1) break;
+    if (r.box.y0 - bottom.box.y1 > 0.6 * h || r.box.x0 < x0 || r.box.x1 > x1 || across(r)) break;
     out.push(r);
   }
   return out;
+}
+
+/** Lines set this much smaller than a block's usual line are no rows of its table at its top or bottom edge. */
+const SMALL_TYPE = 0.8;
+/** A one-chunk line this much larger than the block's usual line over it is a caption or heading. */
+const LARGE_TYPE = 1.15;
+
+/** Whether a line over a table is its caption: one chunk that names a table or is set in larger type. */
+function isCaption(r: TextRow, usual: number): boolean {
+  if (chunks(r).length !== 1) return false;
+  const height = median(r.tokens.map((t) => t.box.y1 - t.box.y0));
+  return TABLE_CAPTION.test(lineText(r.tokens)) || height > LARGE_TYPE * usual;
+}
+
+/**
+ * A block without the lines in smaller type at its top and bottom: a browser's running head (date, title) printed
+ * just above a table that starts a page, a footnote or page foot just under one that ends it.
+ */
+function trimSmallType(block: TextRow[], guessing = true): TextRow[] {
+  const height = (r: TextRow) => median(r.tokens.map((t) => t.box.y1 - t.box.y0));
+  const usual = median(block.map(height));
+  let lo = 0;
+  let hi = block.length;
+  while (lo < hi && height(block[lo] as TextRow) < SMALL_TYPE * usual) lo++;
+  while (hi > lo && height(block[hi - 1] as TextRow) < SMALL_TYPE * usual) hi--;
+  // Under a page foot taken off, the paragraph that follows the table (one chunk across most of it) goes too.
+  const x0 = Math.min(...block.map((r) => r.box.x0));
+  const x1 = Math.max(...block.map((r) => r.box.x1));
+  const prose = (r: TextRow) => chunks(r).length === 1 && r.box.x1 - r.box.x0 > PROSE_WIDTH * (x1 - x0);
+  if (lo > 0) while (lo < hi && prose(block[lo] as TextRow)) lo++;
+  // A caption over the table ("Table 3. …", or a heading in larger type) is no header row.
+  while (guessing && hi - lo > 2 && isCaption(block[lo] as TextRow, usual)) lo++;
+  if (hi < block.length) while (hi > lo && prose(block[hi - 1] as TextRow)) hi--;
+  return hi - lo >= 2 ? block.slice(lo, hi) : block;
 }
 
 /** Rule frames: words whose centre is this far outside a frame's rules still belong to it (pt). */
@@ -522,6 +663,38 @@ function ruleFrames(rules: readonly Segment[]): RuleFrame[] {
 }
 
 /**
+ * Rule frames cut where running text lies between two of their rules: a paragraph across most of the frame or a
+ * caption ("Table 3. …") sets two tables of one width apart (each with its own header rule), whatever the spacing.
+ */
+function splitFramesAtText(frames: RuleFrame[], tokens: readonly Token[]): RuleFrame[] {
+  const out: RuleFrame[] = [];
+  for (const f of frames) {
+    const rows = groupRows(
+      tokens.filter((t) => {
+        const cx = (t.box.x0 + t.box.x1) / 2;
+        return cx >= f.x0 - FRAME_PAD && cx <= f.x1 + FRAME_PAD;
+      }),
+    );
+    const h = median(rows.map((r) => median(r.tokens.map((t) => t.box.y1 - t.box.y0))));
+    const text = rows.filter(
+      (r) => (chunks(r).length === 1 && r.box.x1 - r.box.x0 > PROSE_WIDTH * (f.x1 - f.x0)) || isCaption(r, h),
+    );
+    let cur: RuleFrame = { ...f, ys: [f.ys[0] as number] };
+    for (let i = 1; i < f.ys.length; i++) {
+      const a = f.ys[i - 1] as number;
+      const b = f.ys[i] as number;
+      if (text.some((r) => r.box.y0 > a && r.box.y1 < b)) {
+        out.push(cur);
+        cur = { ...f, ys: [] };
+      }
+      cur.ys.push(b);
+    }
+    out.push(cur);
+  }
+  return out;
+}
+
+/**
  * Stream tables of a page: inside `area` one table from all its words, otherwise one per text block. `rulings`
  * (the page's, any orientation) separate rows of multi-line cells where they are drawn; with `framed` (auto mode,
  * whole page) horizontal rules sharing one width also bound the tables they rule in part (ruleFrames). Stream
@@ -550,7 +723,7 @@ export function streamGrids(
   // Partly ruled tables first (a rule under the header, booktabs' three rules, a rule between rows): the rules'
   // common width is the table's width, so prose set beside the table or above and below it stays out.
   let rest = [...inArea];
-  for (const f of framed ? ruleFrames(rules) : []) {
+  for (const f of framed ? splitFramesAtText(ruleFrames(rules), inArea) : []) {
     const inside = rest.filter((t) => {
       const cx = (t.box.x0 + t.box.x1) / 2;
       return cx >= f.x0 - FRAME_PAD && cx <= f.x1 + FRAME_PAD;
@@ -581,16 +754,20 @@ export function streamGrids(
     let hi = Infinity;
     if (f.ys.length >= 2) {
       lo = top;
+      // Running text set close to the rules (a note, the next paragraph: one chunk across most of the frame) is
+      // no header or last row.
+      const prose = (r: TextRow) =>
+        chunks(r).length === 1 && r.box.x1 - r.box.x0 > PROSE_WIDTH * (f.x1 - f.x0);
       for (const r of [...frameRows].reverse()) {
         if (r.box.y1 > lo || r.box.y0 >= top) continue;
-        if (lo - r.box.y1 > (lo === top ? reach : TIGHT_LINE * h)) break;
+        if (lo - r.box.y1 > (lo === top ? reach : TIGHT_LINE * h) || prose(r) || isCaption(r, h)) break;
         lo = r.box.y0;
       }
       // Row rules close the table at the last; of two or three, the last closes it over body rows (see above).
       hi = between >= 2 || f.ys.length >= ROW_RULES ? bottom : Infinity;
       for (const r of hi === Infinity ? [] : frameRows) {
         if (r.box.y0 < hi || r.box.y1 <= bottom) continue;
-        if (r.box.y0 - hi > (hi === bottom ? reach : TIGHT_LINE * h)) break;
+        if (r.box.y0 - hi > (hi === bottom ? reach : TIGHT_LINE * h) || prose(r)) break;
         hi = r.box.y1;
       }
       [lo, hi] = [lo - 1, hi + 1];
@@ -610,11 +787,11 @@ export function streamGrids(
     // A frame closed by its last rule is one table, however many one-chunk lines (wrapped cells, section rows)
     // run together inside; an open one (the body below a header rule) ends where its text block does.
     const closed = hi < Infinity && kept.filter((r) => chunks(r).length >= 2).length >= 3;
-    for (const b of closed ? [kept] : findStreamBlocks(kept)) {
+    for (const b of closed ? [kept] : findStreamBlocks(kept, true)) {
       const y0 = Math.min(...b.map((r) => r.box.y0));
       const y1 = Math.max(...b.map((r) => r.box.y1));
       if (!f.ys.some((y) => y >= y0 - 2 * h && y <= y1 + 2 * h)) continue;
-      const block = closed ? b : withTightLines(b, kept);
+      const block = trimSmallType(closed ? b : withTightLines(b, kept, true));
       const g = streamGrid(block, undefined, rules);
       if (!g) continue;
       out.push(g);
@@ -624,10 +801,10 @@ export function streamGrids(
   }
   const rows = groupRows(rest);
   const used = new Set<TextRow>();
-  for (const b of findStreamBlocks(rows)) {
-    const block = withTightLines(b, rows).filter((r) => !used.has(r) || b.includes(r));
+  for (const b of findStreamBlocks(rows, framed)) {
+    const block = withTightLines(b, rows, framed).filter((r) => !used.has(r) || b.includes(r));
     for (const r of block) used.add(r);
-    const g = streamGrid(block, undefined, rules);
+    const g = streamGrid(trimSmallType(block, framed), undefined, rules);
     if (g) out.push(g);
   }
   return out;

@@ -63,6 +63,9 @@ export function cellText(tokens: readonly Token[]): string {
     .join('\n');
 }
 
+/** A caption naming its table: "Table 3.", "Tab. 2", "Tableau 4", "Tabelle 1", "Cuadro 5", "Exhibit 2". */
+export const TABLE_CAPTION = /^(?:table|tab\.|tableau|tabelle|tabla|cuadro|exhibit)\s*[0-9IVXLivxl]+[.:\s-]/i;
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const s = [...values].sort((a, b) => a - b);

@@ -235,7 +235,10 @@ function TableList({ docId, tables }: { docId: string; tables: Table[] }) {
           >
             <strong>Table {i + 1}</strong>
             <span className="muted">
-              page {t.page} · {t.rows}×{t.cols} · {t.method}
+              {t.parts && t.parts.length > 1
+                ? `pages ${t.page}–${t.parts[t.parts.length - 1]?.page ?? t.page}`
+                : `page ${t.page}`}{' '}
+              · {t.rows}×{t.cols} · {t.method}
             </span>
           </button>
           <ExtractTable table={t} label={`Table ${i + 1} preview`} />

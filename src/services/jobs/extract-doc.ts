@@ -2,7 +2,7 @@
 // layer or OCR (PageText), ruling lines through the document's handle (the documents engine's pool worker that
 // already holds the parsed document, under the page deadline), and the detectors of src/extract.
 import { extractDocumentDates } from '../../extract/dates/index.js';
-import { detectTables } from '../../extract/tables/index.js';
+import { detectTables, joinContinuedTables } from '../../extract/tables/index.js';
 import type { ImageRulings } from '../../extract/tables/image-rulings.js';
 import type { DateHit, Settings, Table, TextPage } from '../../shared/domain.js';
 import type { OpenDocument } from '../document-store.js';
@@ -17,7 +17,7 @@ export function datesOf(texts: readonly TextPage[], settings: Settings): DateHit
  * Tables of the given pages (texts in the same order). Text-layer pages of a PDF use its ruling lines (lattice)
  * and text alignment (stream); OCR pages use the OCR words' alignment and are marked `ocr`. When ruling lines
  * cannot be read (a page past its deadline, a damaged content stream) the pages fall back to alignment only and
- * the reason is returned in `warnings`.
+ * the reason is returned in `warnings`. Tables continued over pages are joined (joinContinuedTables).
  */
 export async function tablesOf(
   doc: OpenDocument,
@@ -55,7 +55,8 @@ export async function tablesOf(
       tables.push(...detectTables(t, rulings.get(t.page) ?? []));
     }
   }
-  return { tables, warnings };
+  // A table continued over pages is one table, its cells keeping their pages.
+  return { tables: joinContinuedTables(tables, texts), warnings };
 }
 
 /** Pages read from a PDF's text layer (never rendered): the pages whose operator list is walked for rulings. */
