@@ -13,6 +13,8 @@ export type { TinyFamily, TinySize } from './tiny-spec.js';
 export interface TinyModelOptions {
   family: TinyFamily;
   size: TinySize;
+  /** Qwen3-VL only: write the DeepStack variant (extra vision outputs and decoder inputs). */
+  deepstack?: boolean;
 }
 
 export interface TinyModelResult {
@@ -26,8 +28,8 @@ const STAMP_FILE = 'doclens-tiny.json';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export function defaultTinyModelDir({ family, size }: TinyModelOptions): string {
-  return join(REPO_ROOT, '.cache', 'models', `tiny-${family}-${size}`);
+export function defaultTinyModelDir({ family, size, deepstack }: TinyModelOptions): string {
+  return join(REPO_ROOT, '.cache', 'models', `tiny-${family}-${size}${deepstack ? '-deepstack' : ''}`);
 }
 
 function writeJson(path: string, value: unknown): void {
@@ -35,8 +37,11 @@ function writeJson(path: string, value: unknown): void {
 }
 
 /** Writes every file of the model into `dir` (created if needed). Deterministic for a given family and size. */
-export function writeTinyModel(dir: string, { family, size }: TinyModelOptions): TinyModelResult {
-  const spec = tinySpec(family, size);
+export function writeTinyModel(
+  dir: string,
+  { family, size, deepstack = false }: TinyModelOptions,
+): TinyModelResult {
+  const spec = tinySpec(family, size, deepstack);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   const written: string[] = [];
   const parameterCount = buildQwenVlGraphs(spec, (file, bytes) => {
@@ -53,11 +58,16 @@ export function writeTinyModel(dir: string, { family, size }: TinyModelOptions):
     ['chat_template.json', { chat_template: familyImpl(family).tiny.chatTemplate }],
   ];
   for (const [name, value] of json) writeJson(join(dir, name), value);
-  writeJson(join(dir, STAMP_FILE), { generator_version: GENERATOR_VERSION, family, size });
+  writeJson(join(dir, STAMP_FILE), {
+    generator_version: GENERATOR_VERSION,
+    family,
+    size,
+    ...(deepstack ? { deepstack: true } : {}),
+  });
   return { dir, parameterCount, files: [...json.map(([name]) => name), ...written] };
 }
 
-function stampIsCurrent(dir: string, { family, size }: TinyModelOptions): boolean {
+function stampIsCurrent(dir: string, { family, size, deepstack = false }: TinyModelOptions): boolean {
   try {
     const stamp: unknown = JSON.parse(readFileSync(join(dir, STAMP_FILE), 'utf8'));
     return (
@@ -68,7 +78,8 @@ function stampIsCurrent(dir: string, { family, size }: TinyModelOptions): boolea
       'family' in stamp &&
       stamp.family === family &&
       'size' in stamp &&
-      stamp.size === size
+      stamp.size === size &&
+      ('deepstack' in stamp ? stamp.deepstack === true : false) === deepstack
     );
   } catch {
     return false;

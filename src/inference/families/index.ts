@@ -5,6 +5,7 @@ import { FAMILIES } from '../../shared/families.js';
 import { AppError } from '../../shared/errors.js';
 import { qwen25Vl, qwen2Vl } from './qwen2-vl/index.js';
 import { parseGrounding } from './qwen2-vl/output.js';
+import { qwen3Vl } from './qwen3-vl/index.js';
 import type { DecodedOutput, VlmFamilyImpl } from './types.js';
 
 export type * from './types.js';
@@ -13,6 +14,7 @@ export type * from './types.js';
 const IMPLEMENTATIONS: Partial<Record<FamilyId, VlmFamilyImpl>> = {
   'qwen2-vl': qwen2Vl,
   'qwen2.5-vl': qwen25Vl,
+  'qwen3-vl': qwen3Vl,
 };
 
 /** The implementation of `id`; no_model for a family DocLens plans for but does not run. */
