@@ -76,7 +76,7 @@ describe('manifest', () => {
       const m = await loadManifest(defaultManifestPath(), [extra]);
       assert.deepEqual(
         m.models.map((x) => x.id),
-        ['qwen2-vl-2b-instruct', 'qwen2.5-vl-3b-instruct', 'test-vl'],
+        ['qwen3-vl-2b-instruct', 'qwen2-vl-2b-instruct', 'qwen2.5-vl-3b-instruct', 'test-vl'],
       );
 
       const dup = join(data.dir, 'dup.json');
