@@ -4,13 +4,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildQwenVlGraphs } from './qwen-vl-graphs.js';
-import {
-  generationConfig,
-  modelConfig,
-  preprocessorConfig,
-  QWEN2_VL_CHAT_TEMPLATE,
-  tokenizerFiles,
-} from './model-files.js';
+import { familyImpl } from '../../src/inference/families/index.js';
+import { generationConfig, modelConfig, preprocessorConfig, tokenizerFiles } from './model-files.js';
 import { GENERATOR_VERSION, tinySpec, type TinyFamily, type TinySize } from './tiny-spec.js';
 
 export type { TinyFamily, TinySize } from './tiny-spec.js';
@@ -18,6 +13,8 @@ export type { TinyFamily, TinySize } from './tiny-spec.js';
 export interface TinyModelOptions {
   family: TinyFamily;
   size: TinySize;
+  /** Qwen3-VL only: write the DeepStack variant (extra vision outputs and decoder inputs). */
+  deepstack?: boolean;
 }
 
 export interface TinyModelResult {
@@ -31,8 +28,8 @@ const STAMP_FILE = 'doclens-tiny.json';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export function defaultTinyModelDir({ family, size }: TinyModelOptions): string {
-  return join(REPO_ROOT, '.cache', 'models', `tiny-${family}-${size}`);
+export function defaultTinyModelDir({ family, size, deepstack }: TinyModelOptions): string {
+  return join(REPO_ROOT, '.cache', 'models', `tiny-${family}-${size}${deepstack ? '-deepstack' : ''}`);
 }
 
 function writeJson(path: string, value: unknown): void {
@@ -40,8 +37,11 @@ function writeJson(path: string, value: unknown): void {
 }
 
 /** Writes every file of the model into `dir` (created if needed). Deterministic for a given family and size. */
-export function writeTinyModel(dir: string, { family, size }: TinyModelOptions): TinyModelResult {
-  const spec = tinySpec(family, size);
+export function writeTinyModel(
+  dir: string,
+  { family, size, deepstack = false }: TinyModelOptions,
+): TinyModelResult {
+  const spec = tinySpec(family, size, deepstack);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   const written: string[] = [];
   const parameterCount = buildQwenVlGraphs(spec, (file, bytes) => {
@@ -55,14 +55,19 @@ export function writeTinyModel(dir: string, { family, size }: TinyModelOptions):
     ['preprocessor_config.json', preprocessorConfig(spec)],
     ['tokenizer.json', tokenizer],
     ['tokenizer_config.json', tokenizerConfig],
-    ['chat_template.json', { chat_template: QWEN2_VL_CHAT_TEMPLATE }],
+    ['chat_template.json', { chat_template: familyImpl(family).tiny.chatTemplate }],
   ];
   for (const [name, value] of json) writeJson(join(dir, name), value);
-  writeJson(join(dir, STAMP_FILE), { generator_version: GENERATOR_VERSION, family, size });
+  writeJson(join(dir, STAMP_FILE), {
+    generator_version: GENERATOR_VERSION,
+    family,
+    size,
+    ...(deepstack ? { deepstack: true } : {}),
+  });
   return { dir, parameterCount, files: [...json.map(([name]) => name), ...written] };
 }
 
-function stampIsCurrent(dir: string, { family, size }: TinyModelOptions): boolean {
+function stampIsCurrent(dir: string, { family, size, deepstack = false }: TinyModelOptions): boolean {
   try {
     const stamp: unknown = JSON.parse(readFileSync(join(dir, STAMP_FILE), 'utf8'));
     return (
@@ -73,7 +78,8 @@ function stampIsCurrent(dir: string, { family, size }: TinyModelOptions): boolea
       'family' in stamp &&
       stamp.family === family &&
       'size' in stamp &&
-      stamp.size === size
+      stamp.size === size &&
+      ('deepstack' in stamp ? stamp.deepstack === true : false) === deepstack
     );
   } catch {
     return false;

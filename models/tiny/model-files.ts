@@ -2,11 +2,11 @@
 // Qwen tokenizer files, shaped like the onnx-community Qwen2-VL / Qwen2.5-VL repos and what transformers.js reads.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { familyImpl } from '../../src/inference/families/index.js';
+import { QWEN2_VL_CHAT_TEMPLATE } from '../../src/inference/families/qwen2-vl/template.js';
 import { GENERATOR_VERSION, QWEN_TOKENS, type TinySpec } from './tiny-spec.js';
 
-/** The official Qwen2-VL / Qwen2.5-VL chat template (chat_template.json of the Qwen repos). */
-export const QWEN2_VL_CHAT_TEMPLATE =
-  "{% set image_count = namespace(value=0) %}{% set video_count = namespace(value=0) %}{% for message in messages %}{% if loop.first and message['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}<|im_start|>{{ message['role'] }}\n{% if message['content'] is string %}{{ message['content'] }}<|im_end|>\n{% else %}{% for content in message['content'] %}{% if content['type'] == 'image' or 'image' in content or 'image_url' in content %}{% set image_count.value = image_count.value + 1 %}{% if add_vision_id %}Picture {{ image_count.value }}: {% endif %}<|vision_start|><|image_pad|><|vision_end|>{% elif content['type'] == 'video' or 'video' in content %}{% set video_count.value = video_count.value + 1 %}{% if add_vision_id %}Video {{ video_count.value }}: {% endif %}<|vision_start|><|video_pad|><|vision_end|>{% elif 'text' in content %}{{ content['text'] }}{% endif %}{% endfor %}<|im_end|>\n{% endif %}{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+export { QWEN2_VL_CHAT_TEMPLATE };
 
 /** Spec §3 table: the special tokens the Qwen2-VL ids must carry. */
 export const QWEN2_VL_SPECIALS: Readonly<Record<number, string>> = {
@@ -45,7 +45,7 @@ interface TokenizerJson {
 
 /** Last added-token id each family ships: Qwen2-VL stops at <|video_pad|>, Qwen2.5 adds tool/FIM tokens. */
 function lastAddedTokenId(spec: TinySpec): number {
-  return spec.family === 'qwen2-vl' ? 151656 : 151664;
+  return familyImpl(spec.family).tiny.lastAddedToken;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -99,7 +99,7 @@ export function tokenizerFiles(spec: TinySpec): { tokenizer: TokenizerJson; toke
     added_tokens_decoder: decoder,
     additional_special_tokens: Object.values(QWEN2_VL_SPECIALS).slice(1),
     bos_token: null,
-    chat_template: QWEN2_VL_CHAT_TEMPLATE,
+    chat_template: familyImpl(spec.family).tiny.chatTemplate,
     clean_up_tokenization_spaces: false,
     eos_token: '<|im_end|>',
     errors: 'replace',
@@ -140,8 +140,49 @@ function textConfig(spec: TinySpec): Record<string, Json> {
   };
 }
 
+/** Qwen3-VL's text_config (transformers 4.57 keys; the whole text config lives there, nothing at the top level). */
+function qwen3TextConfig(spec: TinySpec): Record<string, Json> {
+  return {
+    model_type: 'qwen3_vl_text',
+    vocab_size: spec.vocabSize,
+    hidden_size: spec.hiddenSize,
+    intermediate_size: spec.intermediateSize,
+    num_hidden_layers: spec.numLayers,
+    num_attention_heads: spec.numHeads,
+    num_key_value_heads: spec.numKvHeads,
+    head_dim: spec.headDim,
+    rms_norm_eps: spec.rmsNormEps,
+    rope_theta: spec.ropeTheta,
+    max_position_embeddings: 32768,
+    rope_scaling: { rope_type: 'default', mrope_section: [...spec.mropeSection], mrope_interleaved: true },
+    attention_bias: false,
+    hidden_act: 'silu',
+    tie_word_embeddings: true,
+    bos_token_id: QWEN_TOKENS.endOfText,
+    eos_token_id: QWEN_TOKENS.imEnd,
+    torch_dtype: 'float32',
+  };
+}
+
 function visionConfig(spec: TinySpec): Record<string, Json> {
   const v = spec.vision;
+  if (spec.family === 'qwen3-vl') {
+    return {
+      model_type: 'qwen3_vl',
+      patch_size: v.patchSize,
+      spatial_merge_size: 2,
+      temporal_patch_size: 2,
+      in_channels: 3,
+      depth: v.depth,
+      hidden_size: v.embedDim,
+      intermediate_size: v.mlpDim,
+      num_heads: v.numHeads,
+      out_hidden_size: spec.hiddenSize,
+      num_position_embeddings: 16,
+      deepstack_visual_indexes: [...(v.deepstackTaps ?? [])],
+      hidden_act: 'gelu_pytorch_tanh',
+    };
+  }
   const common = {
     depth: v.depth,
     in_chans: 3,
@@ -175,11 +216,37 @@ function visionConfig(spec: TinySpec): Record<string, Json> {
 
 /** config.json: top-level text keys (read by transformers.js for qwen2_vl) and text_config (read for qwen2_5_vl). */
 export function modelConfig(spec: TinySpec, parameterCount: number): Json {
-  const isQwen25 = spec.family === 'qwen2.5-vl';
-  const modelType = isQwen25 ? 'qwen2_5_vl' : 'qwen2_vl';
+  const recipe = familyImpl(spec.family).tiny;
+  const modelType = recipe.modelType;
+  const tiny = {
+    generator_version: GENERATOR_VERSION,
+    family: spec.family,
+    size: spec.size,
+    seed: spec.seed,
+    parameter_count: parameterCount,
+    embed_rank: spec.embedRank,
+    ...(spec.family === 'qwen3-vl' ? { deepstack: spec.deepstack } : {}),
+    note: 'Seeded random weights in the onnx-community layout; not a trained model.',
+  };
+  if (spec.family === 'qwen3-vl') {
+    // The shape of Qwen/Qwen3-VL-*-Instruct's config.json (transformers 4.57).
+    return {
+      architectures: [recipe.architecture],
+      model_type: modelType,
+      image_token_id: QWEN_TOKENS.imagePad,
+      video_token_id: QWEN_TOKENS.videoPad,
+      vision_start_token_id: QWEN_TOKENS.visionStart,
+      vision_end_token_id: QWEN_TOKENS.visionEnd,
+      tie_word_embeddings: true,
+      text_config: qwen3TextConfig(spec),
+      vision_config: visionConfig(spec),
+      transformers_version: '4.57.0',
+      doclens_tiny: tiny,
+    };
+  }
   const text = textConfig(spec);
   return {
-    architectures: [isQwen25 ? 'Qwen2_5_VLForConditionalGeneration' : 'Qwen2VLForConditionalGeneration'],
+    architectures: [recipe.architecture],
     model_type: modelType,
     ...text,
     image_token_id: QWEN_TOKENS.imagePad,
@@ -190,20 +257,25 @@ export function modelConfig(spec: TinySpec, parameterCount: number): Json {
     text_config: { ...text, model_type: `${modelType}_text` },
     vision_config: visionConfig(spec),
     transformers_version: '4.49.0',
-    doclens_tiny: {
-      generator_version: GENERATOR_VERSION,
-      family: spec.family,
-      size: spec.size,
-      seed: spec.seed,
-      parameter_count: parameterCount,
-      embed_rank: spec.embedRank,
-      note: 'Seeded random weights in the onnx-community layout; not a trained model.',
-    },
+    doclens_tiny: tiny,
   };
 }
 
 /** generation_config.json with each family's published sampling values (top_k 1 makes them greedy). */
 export function generationConfig(spec: TinySpec): Json {
+  if (spec.family === 'qwen3-vl') {
+    // Qwen3-VL Instruct publishes sampling (the engine decodes greedily instead; src/inference/families/qwen3-vl).
+    return {
+      bos_token_id: QWEN_TOKENS.endOfText,
+      pad_token_id: QWEN_TOKENS.endOfText,
+      do_sample: true,
+      eos_token_id: [QWEN_TOKENS.imEnd, QWEN_TOKENS.endOfText],
+      top_k: 20,
+      top_p: 0.8,
+      temperature: 0.7,
+      transformers_version: '4.57.0',
+    };
+  }
   const isQwen25 = spec.family === 'qwen2.5-vl';
   return {
     bos_token_id: QWEN_TOKENS.endOfText,
@@ -223,6 +295,27 @@ export function generationConfig(spec: TinySpec): Json {
  * are present (its ImageProcessor defaults them from `size` / undefined), so they are written explicitly.
  */
 export function preprocessorConfig(spec: TinySpec): Json {
+  if (spec.family === 'qwen3-vl') {
+    // Every key written: transformers.js does not apply the Python class defaults (normalise, bicubic).
+    return {
+      do_convert_rgb: true,
+      do_normalize: true,
+      do_rescale: true,
+      do_resize: true,
+      image_mean: [0.5, 0.5, 0.5],
+      image_std: [0.5, 0.5, 0.5],
+      image_processor_type: 'Qwen2VLImageProcessorFast',
+      max_pixels: spec.maxPixels,
+      merge_size: 2,
+      min_pixels: spec.minPixels,
+      patch_size: spec.vision.patchSize,
+      processor_class: 'Qwen3VLProcessor',
+      resample: 3,
+      rescale_factor: 1 / 255,
+      size: { shortest_edge: spec.minPixels, longest_edge: spec.maxPixels },
+      temporal_patch_size: 2,
+    };
+  }
   return {
     do_convert_rgb: true,
     do_normalize: true,
@@ -235,7 +328,7 @@ export function preprocessorConfig(spec: TinySpec): Json {
     merge_size: 2,
     min_pixels: spec.minPixels,
     patch_size: 14,
-    processor_class: spec.family === 'qwen2-vl' ? 'Qwen2VLProcessor' : 'Qwen2_5_VLProcessor',
+    processor_class: familyImpl(spec.family).tiny.processorClass,
     resample: 3,
     rescale_factor: 1 / 255,
     size: { shortest_edge: spec.minPixels, longest_edge: spec.maxPixels },

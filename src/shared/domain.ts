@@ -2,6 +2,7 @@
 // (contract.ts) parses what crosses a boundary with the same definitions the code is typed with.
 import { z } from 'zod';
 import { LabelledBox, PageBox, Rect } from './geometry.js';
+import { FAMILY_IDS } from './families.js';
 
 export const DocId = z.string().min(1).max(64);
 
@@ -89,7 +90,8 @@ export type RenderedPage = z.infer<typeof RenderedPage>;
 
 // ---- AnyRes plan -----------------------------------------------------------------------------------------
 
-export const ModelFamily = z.enum(['qwen2-vl', 'qwen2.5-vl', 'qwen-vl', 'llava-next']);
+/** The ids of src/shared/families.ts (one row per family). */
+export const ModelFamily = z.enum(FAMILY_IDS);
 export type ModelFamily = z.infer<typeof ModelFamily>;
 
 export const Size = z.object({ width: z.number().int().positive(), height: z.number().int().positive() });
@@ -359,6 +361,12 @@ export const KnownModel = z.object({
   dtypes: z.array(z.string()),
   bytesByDtype: z.record(z.string(), z.number().int().nonnegative()),
   license: z.string(),
+  /** How its answers write boxes (the manifest's `coordinates.space`, checked against the family table). */
+  coordinates: z.enum(['norm1000', 'input-pixels']).optional(),
+  /** The model new installs are pointed to. */
+  recommended: z.boolean().optional(),
+  /** A quality caveat of this export, e.g. "reduced quality (no DeepStack)". */
+  quality: z.string().optional(),
   installed: z.boolean(),
 });
 export type KnownModel = z.infer<typeof KnownModel>;

@@ -1,16 +1,23 @@
-// The Qwen2-VL / Qwen2.5-VL engine: three onnxruntime sessions (vision encoder, token embeddings, merged decoder)
-// driven like transformers.js' generate — once per image through the ViT, features merged into the embeddings,
-// M-RoPE positions, prefill, KV-cached decode — with streaming, cancel, caches and the provider it ran on.
+// The VLM engine for every family of src/inference/families: three onnxruntime sessions (vision encoder, token
+// embeddings, merged decoder) driven like transformers.js' generate — once per image through the ViT, features merged
+// into the embeddings, M-RoPE positions, prefill, KV-cached decode — with streaming, cancel, caches and the provider
+// it ran on. What differs between families comes from the family's implementation, never from a branch here.
 import { createHash } from 'node:crypto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { QWEN_DEFAULT_MAX_PIXELS, qwenImageTokens, smartResize } from '../../anyres/smart-resize.js';
+import { checkImage } from '../families/qwen2-vl/preprocess.js';
+import type {
+  DeepstackWiring,
+  ImageGrid,
+  PreprocessOptions,
+  RawPixels,
+  VlmFamilyImpl,
+} from '../families/index.js';
 import type { Provider, ProviderAttempt, ProviderStatus } from '../../shared/domain.js';
 import { AppError, isAppError } from '../../shared/errors.js';
 import { ModelLoadError, openWithFallback, providerSummary, type ProviderPreference } from '../providers.js';
 import { IncrementalDetokenizer } from './detokenizer.js';
 import { ByteLru } from './lru.js';
 import { GRAPHS, readModelFolder, type GraphName, type ModelFolder, type VlmFamily } from './model-folder.js';
-import { checkImage, preprocessImage, type PreprocessOptions, type RawPixels } from './preprocess.js';
 import {
   countImageParts,
   createPromptCodec,
@@ -19,7 +26,6 @@ import {
   type ChatMessage,
   type PromptCodec,
 } from './prompt.js';
-import { getRopeIndex, type ImageGrid } from './rope-index.js';
 import { TokenSampler, type Sampling } from './sampling.js';
 import { floatTensor, int64Tensor, onesInt64, toFloat32, type FloatType } from './tensors.js';
 
@@ -97,6 +103,13 @@ export interface VlmModel {
   readonly dtypes: Record<GraphName, string>;
   /** The preprocessor's own min/max pixels (preprocessor_config.json), for planning pages within them. */
   readonly pixels: { min: number; max: number };
+  /**
+   * A quality caveat of these graphs, e.g. "reduced quality (no DeepStack)" for a Qwen3-VL export without its
+   * DeepStack levels; null when the model runs as designed.
+   */
+  readonly quality: string | null;
+  /** DeepStack levels fed into the decoder (0 where the family has none or the export leaves them out). */
+  readonly deepstackLevels: number;
   generate(req: GenerateRequest): Promise<GenerateResult>;
   status(): ProviderStatus;
   /** Prefill logits of the last prompt position for `req` (no cache, no decode); for parity tests. */
@@ -127,6 +140,10 @@ interface Sessions {
   featuresName: string;
   embedsName: string;
   io: DecoderIo;
+  /** DeepStack wiring and each decoder input's float type; null when the graphs carry none. */
+  deepstack: (DeepstackWiring & { types: FloatType[] }) | null;
+  /** The family resolves DeepStack but these graphs have none. */
+  deepstackMissing: boolean;
 }
 
 function tensorMeta(
@@ -148,13 +165,18 @@ function floatTypeOf(s: InferenceSession, name: string, kind: 'input' | 'output'
   );
 }
 
-function requireNames(s: InferenceSession, names: readonly string[], file: string): void {
+function requireNames(
+  s: InferenceSession,
+  names: readonly string[],
+  file: string,
+  folder: ModelFolder,
+): void {
   const have = new Set(s.inputNames);
   const missing = names.filter((n) => !have.has(n));
   if (missing.length > 0) {
     throw new AppError(
       'no_model',
-      `${file} is not a Qwen-VL export: input(s) ${missing.join(', ')} missing (it has ${s.inputNames.join(', ')})`,
+      `${file} is not a ${folder.impl.row.name} export: input(s) ${missing.join(', ')} missing (it has ${s.inputNames.join(', ')})`,
     );
   }
 }
@@ -167,17 +189,18 @@ function inspect(
   folder: ModelFolder,
 ): Sessions {
   const vf = folder.files.vision_encoder.path;
-  const gridName = vision.inputNames.find((n) => n === 'grid_thw' || n === 'image_grid_thw');
-  requireNames(vision, ['pixel_values'], vf);
-  if (!gridName) throw new AppError('no_model', `${vf} has neither grid_thw nor image_grid_thw`);
+  const gridInputs = folder.impl.graphs.gridInputs;
+  const gridName = gridInputs.find((n) => vision.inputNames.includes(n));
+  requireNames(vision, ['pixel_values'], vf, folder);
+  if (!gridName) throw new AppError('no_model', `${vf} has no grid input (${gridInputs.join(' or ')})`);
   const featuresName = vision.outputNames.includes('image_features')
     ? 'image_features'
     : vision.outputNames[0];
   const ef = folder.files.embed_tokens.path;
-  requireNames(embed, ['input_ids'], ef);
+  requireNames(embed, ['input_ids'], ef, folder);
   const embedsName = embed.outputNames.includes('inputs_embeds') ? 'inputs_embeds' : embed.outputNames[0];
   const df = folder.files.decoder_model_merged.path;
-  requireNames(decoder, ['inputs_embeds', 'attention_mask', 'position_ids'], df);
+  requireNames(decoder, ['inputs_embeds', 'attention_mask', 'position_ids'], df, folder);
   if (!featuresName || !embedsName) throw new AppError('no_model', `${vf} or ${ef} declares no output`);
   const pastNames: DecoderIo['pastNames'] = [];
   for (let i = 0; ; i++) {
@@ -201,6 +224,16 @@ function inspect(
   if (positionRows !== 3 && positionRows !== 4) {
     throw new AppError('no_model', `${df}: position_ids has ${positionRows} rows; expected 3 (M-RoPE) or 4`);
   }
+  const dims = (m: InferenceSession.ValueMetadata) => (m.isTensor ? m.shape : []);
+  const resolve = folder.impl.graphs.deepstack;
+  const wiring = resolve
+    ? resolve({
+        visionFile: vf,
+        decoderFile: df,
+        visionOutputs: vision.outputMetadata.map((m) => ({ name: m.name, dims: dims(m) })),
+        decoderInputs: decoder.inputMetadata.map((m) => ({ name: m.name, dims: dims(m) })),
+      })
+    : null;
   return {
     vision,
     embed,
@@ -219,6 +252,10 @@ function inspect(
       numLogitsToKeep: decoder.inputNames.includes('num_logits_to_keep'),
       logits: decoder.outputNames.includes('logits') ? 'logits' : (decoder.outputNames[0] ?? 'logits'),
     },
+    deepstack: wiring
+      ? { ...wiring, types: wiring.decoderInputs.map((n) => floatTypeOf(decoder, n, 'input', df)) }
+      : null,
+    deepstackMissing: resolve !== undefined && wiring === null,
   };
 }
 
@@ -256,6 +293,8 @@ async function openSessions(
 interface Features {
   /** [tokens, hidden] float32. */
   data: Float32Array;
+  /** DeepStack levels, each [tokens, hidden] float32 (empty without DeepStack). */
+  deep: Float32Array[];
   tokens: number;
   width: number;
   height: number;
@@ -307,12 +346,15 @@ interface PlannedImage {
   grid: ImageGrid;
 }
 
-class QwenVlModel implements VlmModel {
+class OnnxVlmModel implements VlmModel {
   readonly id: string;
   readonly dir: string;
   readonly family: VlmFamily;
   readonly dtypes: Record<GraphName, string>;
   readonly pixels: { min: number; max: number };
+  readonly quality: string | null;
+  readonly deepstackLevels: number;
+  private readonly impl: VlmFamilyImpl;
   private readonly features: ByteLru<Features>;
   private readonly prefixes: ByteLru<PrefixEntry>;
   private queue: Promise<unknown> = Promise.resolve();
@@ -330,6 +372,9 @@ class QwenVlModel implements VlmModel {
     this.id = folder.id;
     this.dir = folder.dir;
     this.family = folder.family;
+    this.impl = folder.impl;
+    this.quality = s.deepstackMissing ? 'reduced quality (no DeepStack)' : null;
+    this.deepstackLevels = s.deepstack?.levels ?? 0;
     this.dtypes = Object.fromEntries(GRAPHS.map((g) => [g, folder.files[g].dtype])) as Record<
       GraphName,
       string
@@ -344,7 +389,7 @@ class QwenVlModel implements VlmModel {
       preference: this.preference,
       active: this.disposed ? null : this.provider,
       attempts: this.attempts,
-      summary: providerSummary(this.provider, this.attempts),
+      summary: providerSummary(this.provider, this.attempts) + (this.quality ? `; ${this.quality}` : ''),
       loadedModel: this.disposed ? null : this.id,
       installedModel: this.id,
     };
@@ -382,15 +427,19 @@ class QwenVlModel implements VlmModel {
 
   private planImages(req: GenerateRequest): PlannedImage[] {
     const pre = this.folder.preprocessor;
+    const impl = this.impl;
     const factor = pre.patchSize * pre.mergeSize;
     return (req.images ?? []).map((image, i) => {
       checkImage(image, i);
       const minPixels = req.raw ? pre.minPixels : (image.minPixels ?? pre.minPixels);
+      // Outside raw mode the budget is the family's default (its row in src/shared/families.ts) unless the image
+      // says otherwise: the repos' own maxima (up to 16 MP) are far too slow on a desktop.
+      const familyMax = impl.row.images.kind === 'smart-resize' ? impl.row.images.maxPixels : pre.maxPixels;
       const maxPixels = req.raw
         ? pre.maxPixels
-        : (image.maxPixels ?? Math.min(pre.maxPixels, QWEN_DEFAULT_MAX_PIXELS));
+        : (image.maxPixels ?? Math.max(minPixels, Math.min(pre.maxPixels, familyMax)));
       const opts: PreprocessOptions = { minPixels, maxPixels, alpha: req.raw ? 'drop' : 'white' };
-      const size = smartResize(image.height, image.width, { factor, minPixels, maxPixels });
+      const size = impl.inputSize(image.height, image.width, pre, { minPixels, maxPixels });
       const identity = image.cacheKey ?? createHash('sha1').update(image.data).digest('hex');
       const key = `${identity}|${image.width}x${image.height}x${image.channels}|${minPixels}-${maxPixels}|${opts.alpha}`;
       const grid = { t: 1, h: size.height / pre.patchSize, w: size.width / pre.patchSize };
@@ -400,7 +449,7 @@ class QwenVlModel implements VlmModel {
         pre: opts,
         width: size.width,
         height: size.height,
-        tokens: qwenImageTokens(size, factor),
+        tokens: (size.height / factor) * (size.width / factor),
         grid,
       };
     });
@@ -453,7 +502,7 @@ class QwenVlModel implements VlmModel {
       return hit;
     }
     const t0 = performance.now();
-    const pre = await preprocessImage(img.image, this.folder.preprocessor, img.pre);
+    const pre = await this.impl.preprocess(img.image, this.folder.preprocessor, img.pre);
     const out = await this.s.vision.run({
       pixel_values: floatTensor(pre.pixelValues, this.s.pixelType, [pre.rows, pre.rowLength]),
       [this.s.gridName]: int64Tensor([pre.grid.t, pre.grid.h, pre.grid.w], [1, 3]),
@@ -469,11 +518,61 @@ class QwenVlModel implements VlmModel {
     }
     const data = Float32Array.from(toFloat32(t));
     t.dispose();
+    const deep = this.deepFeatures(out, pre.tokens, hidden);
     stats.visionRuns++;
     stats.visionMs += performance.now() - t0;
-    const features: Features = { data, tokens: pre.tokens, width: pre.width, height: pre.height };
-    this.features.set(img.key, features, data.byteLength);
+    const features: Features = { data, deep, tokens: pre.tokens, width: pre.width, height: pre.height };
+    this.features.set(img.key, features, data.byteLength * (1 + deep.length));
     return features;
+  }
+
+  /** The DeepStack levels of one vision run, each [tokens, hidden] float32, in level order. */
+  private deepFeatures(out: InferenceSession.ReturnType, tokens: number, hidden: number): Float32Array[] {
+    const ds = this.s.deepstack;
+    if (!ds) return [];
+    const levels: Float32Array[] = [];
+    for (const name of ds.visionOutputs) {
+      const t = out[name];
+      if (!t) throw new AppError('internal', `vision encoder returned no ${name}`);
+      const want = ds.stacked ? [ds.levels, tokens, hidden] : [tokens, hidden];
+      if (t.dims.length !== want.length || t.dims.some((d, i) => d !== want[i])) {
+        throw new AppError(
+          'internal',
+          `vision encoder returned ${name} [${t.dims.join(', ')}], expected [${want.join(', ')}]`,
+        );
+      }
+      const all = Float32Array.from(toFloat32(t));
+      t.dispose();
+      if (!ds.stacked) levels.push(all);
+      else
+        for (let k = 0; k < ds.levels; k++)
+          levels.push(all.slice(k * tokens * hidden, (k + 1) * tokens * hidden));
+    }
+    return levels;
+  }
+
+  /**
+   * DeepStack decoder feeds for `len` new positions: level k's feature rows at the image-pad rows, zeros elsewhere
+   * (and everywhere at decode steps, `rows` empty).
+   */
+  private deepFeeds(
+    len: number,
+    rows: ReadonlyArray<{ at: number; image: number; row: number }>,
+    feats: ReadonlyMap<number, Features>,
+  ): Record<string, Tensor> {
+    const ds = this.s.deepstack;
+    if (!ds) return {};
+    const hidden = this.folder.text.hiddenSize;
+    const feeds: Record<string, Tensor> = {};
+    ds.decoderInputs.forEach((name, k) => {
+      const data = new Float32Array(len * hidden);
+      for (const p of rows) {
+        const level = feats.get(p.image)!.deep[k]!;
+        data.set(level.subarray(p.row * hidden, (p.row + 1) * hidden), p.at * hidden);
+      }
+      feeds[name] = floatTensor(data, ds.types[k]!, [1, len, hidden]);
+    });
+    return feeds;
   }
 
   /** Longest reusable cached prefix of `ids` (image pads compared by image identity). */
@@ -578,10 +677,12 @@ class QwenVlModel implements VlmModel {
     const maxTokens = Math.min(req.maxTokens ?? DEFAULT_MAX_TOKENS, ctx - n);
     if (!Number.isInteger(maxTokens) || maxTokens < 1)
       throw new AppError('invalid_input', 'maxTokens must be a positive integer');
-    const sampling: Sampling = req.raw ? {} : (req.sampling ?? this.defaultSampling());
+    const sampling: Sampling = req.raw
+      ? {}
+      : (req.sampling ?? this.impl.generation.sampling ?? this.defaultSampling());
     const sampler = new TokenSampler(sampling);
 
-    const rope = getRopeIndex(
+    const rope = this.impl.ropeIndex(
       ids,
       images.map((im) => im.grid),
       this.folder.ids.imageToken,
@@ -639,6 +740,7 @@ class QwenVlModel implements VlmModel {
       inputs_embeds: embeds,
       attention_mask: onesInt64(n),
       position_ids: this.positionTensor(rope.positions, start, n, start),
+      ...this.deepFeeds(s, padRows, feats),
       ...past,
     });
     const prefillMs = performance.now() - tPrefill;
@@ -699,6 +801,7 @@ class QwenVlModel implements VlmModel {
             : floatTensor(Float32Array.from(toFloat32(stepEmbeds)), this.s.io.embedsType, [1, 1, hidden]),
         attention_mask: onesInt64(pastLen + 1),
         position_ids: this.positionTensor([[pos], [pos], [pos]], 0, 1, pastLen),
+        ...this.deepFeeds(1, [], feats),
         ...this.pastFeeds(kv),
       });
       if (kv !== prefill.kv) for (const t of kv) t.dispose();
@@ -749,7 +852,7 @@ class QwenVlModel implements VlmModel {
   }
 }
 
-/** Opens a Qwen2-VL / Qwen2.5-VL folder on the best provider available (see providers.ts). */
+/** Opens a model folder of any family the registry runs, on the best provider available (see providers.ts). */
 export async function loadVlm(dir: string, opts: LoadVlmOptions = {}): Promise<VlmModel> {
   const folder = readModelFolder(dir, opts.dtype);
   const codec = createPromptCodec(folder);
@@ -760,7 +863,7 @@ export async function loadVlm(dir: string, opts: LoadVlmOptions = {}): Promise<V
       (p, options) => openSessions(folder, p, options),
       { threads: opts.threads },
     );
-    return new QwenVlModel(folder, value, codec, provider, attempts, preference, opts.cache);
+    return new OnnxVlmModel(folder, value, codec, provider, attempts, preference, opts.cache);
   } catch (e) {
     if (isAppError(e)) throw e;
     throw new AppError('internal', `loading ${dir} failed: ${e instanceof Error ? e.message : String(e)}`);
