@@ -89,7 +89,7 @@ export type RenderedPage = z.infer<typeof RenderedPage>;
 
 // ---- AnyRes plan -----------------------------------------------------------------------------------------
 
-export const ModelFamily = z.enum(['qwen2-vl', 'qwen2.5-vl', 'qwen-vl', 'llava-next']);
+export const ModelFamily = z.enum(['qwen2-vl', 'qwen2.5-vl', 'qwen-vl', 'llava-next', 'llava-onevision']);
 export type ModelFamily = z.infer<typeof ModelFamily>;
 
 export const Size = z.object({ width: z.number().int().positive(), height: z.number().int().positive() });
