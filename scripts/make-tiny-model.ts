@@ -1,11 +1,16 @@
-// CLI for the tiny-model generator: `npm run make:tiny-model -- --family qwen2-vl|qwen2.5-vl --out DIR
-// [--size tiny|bench]` writes a seeded Qwen2-VL / Qwen2.5-VL folder in the onnx-community layout.
+// CLI for the tiny-model generator: `npm run make:tiny-model -- --family qwen2-vl|qwen2.5-vl|llava-onevision
+// --out DIR [--size tiny|bench]` writes a seeded model folder in the onnx-community / transformers.js layout.
 import { parseArgs } from 'node:util';
-import { generateTinyModelAt, defaultTinyModelDir } from '../models/tiny/make-tiny-model.js';
-import { TINY_FAMILIES, TINY_SIZES, type TinyFamily, type TinySize } from '../models/tiny/tiny-spec.js';
+import {
+  generateTinyModelAt,
+  defaultTinyModelDir,
+  TINY_MODEL_FAMILIES,
+  type TinyModelFamily,
+} from '../models/tiny/make-tiny-model.js';
+import { TINY_SIZES, type TinySize } from '../models/tiny/tiny-spec.js';
 
-function isFamily(value: string): value is TinyFamily {
-  return (TINY_FAMILIES as readonly string[]).includes(value);
+function isFamily(value: string): value is TinyModelFamily {
+  return (TINY_MODEL_FAMILIES as readonly string[]).includes(value);
 }
 
 function isSize(value: string): value is TinySize {
@@ -24,7 +29,7 @@ function main(): void {
   const size = values.size ?? 'tiny';
   if (!isFamily(family) || !isSize(size)) {
     console.error(
-      `usage: make-tiny-model --family ${TINY_FAMILIES.join('|')} [--size ${TINY_SIZES.join('|')}] [--out DIR]`,
+      `usage: make-tiny-model --family ${TINY_MODEL_FAMILIES.join('|')} [--size ${TINY_SIZES.join('|')}] [--out DIR]`,
     );
     process.exitCode = 2;
     return;

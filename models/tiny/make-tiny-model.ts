@@ -11,13 +11,23 @@ import {
   QWEN2_VL_CHAT_TEMPLATE,
   tokenizerFiles,
 } from './model-files.js';
-import { GENERATOR_VERSION, tinySpec, type TinyFamily, type TinySize } from './tiny-spec.js';
+import { writeLlavaOvModel } from './llava-onevision-model.js';
+import { LLAVA_OV_GENERATOR_VERSION } from './llava-onevision-spec.js';
+import { GENERATOR_VERSION, TINY_FAMILIES, tinySpec, type TinyFamily, type TinySize } from './tiny-spec.js';
 
 export type { TinyFamily, TinySize } from './tiny-spec.js';
 
+/** Every family the generator writes: the Qwen ones (tiny-spec.ts) and LLaVA-OneVision (llava-onevision-*.ts). */
+export type TinyModelFamily = TinyFamily | 'llava-onevision';
+export const TINY_MODEL_FAMILIES: readonly TinyModelFamily[] = [...TINY_FAMILIES, 'llava-onevision'];
+
 export interface TinyModelOptions {
-  family: TinyFamily;
+  family: TinyModelFamily;
   size: TinySize;
+}
+
+function generatorVersion(family: TinyModelFamily): number {
+  return family === 'llava-onevision' ? LLAVA_OV_GENERATOR_VERSION : GENERATOR_VERSION;
 }
 
 export interface TinyModelResult {
@@ -41,6 +51,11 @@ function writeJson(path: string, value: unknown): void {
 
 /** Writes every file of the model into `dir` (created if needed). Deterministic for a given family and size. */
 export function writeTinyModel(dir: string, { family, size }: TinyModelOptions): TinyModelResult {
+  if (family === 'llava-onevision') {
+    const result = writeLlavaOvModel(dir, size);
+    writeJson(join(dir, STAMP_FILE), { generator_version: generatorVersion(family), family, size });
+    return { dir, ...result };
+  }
   const spec = tinySpec(family, size);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   const written: string[] = [];
@@ -69,7 +84,7 @@ function stampIsCurrent(dir: string, { family, size }: TinyModelOptions): boolea
       typeof stamp === 'object' &&
       stamp !== null &&
       'generator_version' in stamp &&
-      stamp.generator_version === GENERATOR_VERSION &&
+      stamp.generator_version === generatorVersion(family) &&
       'family' in stamp &&
       stamp.family === family &&
       'size' in stamp &&

@@ -33,8 +33,26 @@ export interface BuiltGraph {
 /** Receives each finished graph as `onnx/<file>`; graphs are built one at a time to bound memory (bench). */
 export type GraphSink = (file: string, bytes: Uint8Array) => void;
 
+/** What the text graphs (embed_tokens, decoder_model_merged) read of a spec; other families reuse them. */
+export type TextSpec = Pick<
+  TinySpec,
+  | 'seed'
+  | 'vocabSize'
+  | 'hiddenSize'
+  | 'embedRank'
+  | 'tableFp16'
+  | 'numLayers'
+  | 'numHeads'
+  | 'numKvHeads'
+  | 'headDim'
+  | 'intermediateSize'
+  | 'mropeSection'
+  | 'ropeTheta'
+  | 'rmsNormEps'
+>;
+
 /** The shared token table [vocab, rank]; rows of special / unused ids are shrunk so greedy never picks them. */
-function tokenTable(spec: TinySpec, w: SeededWeights): Float32Array {
+export function tokenTable(spec: TextSpec, w: SeededWeights): Float32Array {
   const r = spec.embedRank;
   const table = w.uniform('token_table', spec.vocabSize * r, 1);
   // NOTE: real checkpoints learn tiny logits for control tokens and padding rows; random weights would emit
@@ -48,7 +66,7 @@ function tokenTable(spec: TinySpec, w: SeededWeights): Float32Array {
 
 function tableInit(
   g: GraphBuilder,
-  spec: TinySpec,
+  spec: TextSpec,
   name: string,
   dims: number[],
   data: Float32Array,
@@ -227,7 +245,7 @@ export function buildVisionEncoder(spec: TinySpec, fp16 = false): BuiltGraph {
  * with projections P (embed) and Q (lm_head), so the 151,936-row table stays a few MB in `tiny` (r = 8) while
  * `bench` (r = hidden) keeps real-size Gather and lm_head MatMul costs.
  */
-export function buildEmbedTokens(spec: TinySpec, table: Float32Array, fp16 = false): BuiltGraph {
+export function buildEmbedTokens(spec: TextSpec, table: Float32Array, fp16 = false): BuiltGraph {
   const w = new SeededWeights(spec.seed);
   const r = spec.embedRank;
   const g = new GraphBuilder('embed_tokens', fp16);
@@ -244,7 +262,7 @@ export function buildEmbedTokens(spec: TinySpec, table: Float32Array, fp16 = fal
 }
 
 /** Per-frequency row selector for M-RoPE: mask[r][j] = invFreq[j] when frequency j belongs to section r. */
-export function mropeFrequencyRows(spec: TinySpec): number[][] {
+export function mropeFrequencyRows(spec: TextSpec): number[][] {
   const freqs = invFreq(spec.headDim, spec.ropeTheta);
   const [s0, s1] = spec.mropeSection;
   const rowOf = (j: number): number => (j < s0 ? 0 : j < s0 + s1 ? 1 : 2);
@@ -253,9 +271,15 @@ export function mropeFrequencyRows(spec: TinySpec): number[][] {
 
 /**
  * decoder_model_merged: inputs_embeds, attention_mask [B, past+S], position_ids [3, B, S], past_key_values.* →
- * logits [B, S, vocab], present.* [B, kv, past+S, head_dim].
+ * logits [B, S, vocab], present.* [B, kv, past+S, head_dim]. `positionRows` 1: position_ids [B, S] and plain
+ * 1-D RoPE (LLaVA's Qwen2 decoder), the one row standing for all three M-RoPE rows.
  */
-export function buildDecoder(spec: TinySpec, table: Float32Array, fp16 = false): BuiltGraph {
+export function buildDecoder(
+  spec: TextSpec,
+  table: Float32Array,
+  fp16 = false,
+  positionRows: 1 | 3 = 3,
+): BuiltGraph {
   const w = new SeededWeights(spec.seed);
   const H = spec.hiddenSize;
   const D = spec.headDim;
@@ -272,7 +296,13 @@ export function buildDecoder(spec: TinySpec, table: Float32Array, fp16 = false):
   const g = new GraphBuilder('decoder_model_merged', fp16);
   const embeds = g.floatInput('inputs_embeds', [DIMS.batch, DIMS.seq, H]);
   const mask = g.input('attention_mask', DataType.INT64, [DIMS.batch, DIMS.total]);
-  const positions = g.input('position_ids', DataType.INT64, [3, DIMS.batch, DIMS.seq]);
+  const positions =
+    positionRows === 3
+      ? g.input('position_ids', DataType.INT64, [3, DIMS.batch, DIMS.seq])
+      : g.op('Expand', [
+          g.op('Unsqueeze', [g.input('position_ids', DataType.INT64, [DIMS.batch, DIMS.seq]), g.ints([0])]),
+          g.ints([3, 1, 1]),
+        ]);
   g.output('logits', DataType.FLOAT, [DIMS.batch, DIMS.seq, spec.vocabSize]); // listed first, as in the export
   const past: { key: string; value: string }[] = [];
   for (let i = 0; i < spec.numLayers; i++) {
