@@ -4,13 +4,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildQwenVlGraphs } from './qwen-vl-graphs.js';
-import {
-  generationConfig,
-  modelConfig,
-  preprocessorConfig,
-  QWEN2_VL_CHAT_TEMPLATE,
-  tokenizerFiles,
-} from './model-files.js';
+import { familyImpl } from '../../src/inference/families/index.js';
+import { generationConfig, modelConfig, preprocessorConfig, tokenizerFiles } from './model-files.js';
 import { writeLlavaOvModel } from './llava-onevision-model.js';
 import { LLAVA_OV_GENERATOR_VERSION } from './llava-onevision-spec.js';
 import { GENERATOR_VERSION, TINY_FAMILIES, tinySpec, type TinyFamily, type TinySize } from './tiny-spec.js';
@@ -70,7 +65,7 @@ export function writeTinyModel(dir: string, { family, size }: TinyModelOptions):
     ['preprocessor_config.json', preprocessorConfig(spec)],
     ['tokenizer.json', tokenizer],
     ['tokenizer_config.json', tokenizerConfig],
-    ['chat_template.json', { chat_template: QWEN2_VL_CHAT_TEMPLATE }],
+    ['chat_template.json', { chat_template: familyImpl(family).tiny.chatTemplate }],
   ];
   for (const [name, value] of json) writeJson(join(dir, name), value);
   writeJson(join(dir, STAMP_FILE), { generator_version: GENERATOR_VERSION, family, size });

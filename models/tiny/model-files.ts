@@ -2,11 +2,11 @@
 // Qwen tokenizer files, shaped like the onnx-community Qwen2-VL / Qwen2.5-VL repos and what transformers.js reads.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { familyImpl } from '../../src/inference/families/index.js';
+import { QWEN2_VL_CHAT_TEMPLATE } from '../../src/inference/families/qwen2-vl/template.js';
 import { GENERATOR_VERSION, QWEN_TOKENS, type TinySpec } from './tiny-spec.js';
 
-/** The official Qwen2-VL / Qwen2.5-VL chat template (chat_template.json of the Qwen repos). */
-export const QWEN2_VL_CHAT_TEMPLATE =
-  "{% set image_count = namespace(value=0) %}{% set video_count = namespace(value=0) %}{% for message in messages %}{% if loop.first and message['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}<|im_start|>{{ message['role'] }}\n{% if message['content'] is string %}{{ message['content'] }}<|im_end|>\n{% else %}{% for content in message['content'] %}{% if content['type'] == 'image' or 'image' in content or 'image_url' in content %}{% set image_count.value = image_count.value + 1 %}{% if add_vision_id %}Picture {{ image_count.value }}: {% endif %}<|vision_start|><|image_pad|><|vision_end|>{% elif content['type'] == 'video' or 'video' in content %}{% set video_count.value = video_count.value + 1 %}{% if add_vision_id %}Video {{ video_count.value }}: {% endif %}<|vision_start|><|video_pad|><|vision_end|>{% elif 'text' in content %}{{ content['text'] }}{% endif %}{% endfor %}<|im_end|>\n{% endif %}{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+export { QWEN2_VL_CHAT_TEMPLATE };
 
 /** Spec §3 table: the special tokens the Qwen2-VL ids must carry. */
 export const QWEN2_VL_SPECIALS: Readonly<Record<number, string>> = {
@@ -45,7 +45,7 @@ interface TokenizerJson {
 
 /** Last added-token id each family ships: Qwen2-VL stops at <|video_pad|>, Qwen2.5 adds tool/FIM tokens. */
 function lastAddedTokenId(spec: TinySpec): number {
-  return spec.family === 'qwen2-vl' ? 151656 : 151664;
+  return familyImpl(spec.family).tiny.lastAddedToken;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -99,7 +99,7 @@ export function tokenizerFiles(spec: TinySpec): { tokenizer: TokenizerJson; toke
     added_tokens_decoder: decoder,
     additional_special_tokens: Object.values(QWEN2_VL_SPECIALS).slice(1),
     bos_token: null,
-    chat_template: QWEN2_VL_CHAT_TEMPLATE,
+    chat_template: familyImpl(spec.family).tiny.chatTemplate,
     clean_up_tokenization_spaces: false,
     eos_token: '<|im_end|>',
     errors: 'replace',
@@ -175,11 +175,11 @@ function visionConfig(spec: TinySpec): Record<string, Json> {
 
 /** config.json: top-level text keys (read by transformers.js for qwen2_vl) and text_config (read for qwen2_5_vl). */
 export function modelConfig(spec: TinySpec, parameterCount: number): Json {
-  const isQwen25 = spec.family === 'qwen2.5-vl';
-  const modelType = isQwen25 ? 'qwen2_5_vl' : 'qwen2_vl';
+  const recipe = familyImpl(spec.family).tiny;
+  const modelType = recipe.modelType;
   const text = textConfig(spec);
   return {
-    architectures: [isQwen25 ? 'Qwen2_5_VLForConditionalGeneration' : 'Qwen2VLForConditionalGeneration'],
+    architectures: [recipe.architecture],
     model_type: modelType,
     ...text,
     image_token_id: QWEN_TOKENS.imagePad,
@@ -235,7 +235,7 @@ export function preprocessorConfig(spec: TinySpec): Json {
     merge_size: 2,
     min_pixels: spec.minPixels,
     patch_size: 14,
-    processor_class: spec.family === 'qwen2-vl' ? 'Qwen2VLProcessor' : 'Qwen2_5_VLProcessor',
+    processor_class: familyImpl(spec.family).tiny.processorClass,
     resample: 3,
     rescale_factor: 1 / 255,
     size: { shortest_edge: spec.minPixels, longest_edge: spec.maxPixels },

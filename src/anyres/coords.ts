@@ -1,7 +1,8 @@
 // Every coordinate conversion in DocLens lives here (DESIGN.md "Coordinates — one convention, one module"):
 // PDF user space ⇄ page space, page ⇄ raster ⇄ tile ⇄ model input ⇄ model output, with one set of round-trip tests.
-import type { ModelFamily, TileTransform } from '../shared/domain.js';
-import { normalizeRect, type Rect } from '../shared/geometry.js';
+import type { ModelFamily, PlanTile, TileTransform } from '../shared/domain.js';
+import { FAMILIES, type CoordinateSpace } from '../shared/families.js';
+import { normalizeRect, type LabelledBox, type Rect } from '../shared/geometry.js';
 import { AppError } from '../shared/errors.js';
 
 export interface Point {
@@ -167,23 +168,18 @@ export function pageToTileInput(p: Point, t: TileTransform): Point {
 
 // ---- model output ⇄ model input --------------------------------------------------------------------------
 
-/**
- * How a family writes coordinates (docs/qwen2-vl-onnx.md §6):
- * - `norm1000`: integers 0–1000 of the image the model saw (Qwen-VL `<box>`, Qwen2-VL `<|box_start|>`);
- * - `input-pixels`: absolute pixels of the smart_resized input (Qwen2.5-VL `bbox_2d` / `point_2d`).
- * NOTE: Qwen-VL's RefCOCO eval divides by 999; we use 1000 for both 0–1000 families (a 0.1 % difference).
- * NOTE: llava-next has no grounding format of its own here; its outputs are read as 0–1000 of the tile.
- */
-export type OutputSpace = 'norm1000' | 'input-pixels';
+/** How a family writes coordinates: one column of the family table (src/shared/families.ts). */
+export type OutputSpace = CoordinateSpace;
 
 export const NORM = 1000;
 
 export function outputSpaceFor(family: ModelFamily): OutputSpace {
-  return family === 'qwen2.5-vl' ? 'input-pixels' : 'norm1000';
+  return FAMILIES[family].coordinates;
 }
 
 export function modelOutputToInput(p: Point, space: OutputSpace, input: Size2): Point {
   if (space === 'input-pixels') return { x: p.x, y: p.y };
+  if (space === 'unit') return { x: p.x * input.width, y: p.y * input.height };
   return { x: (p.x / NORM) * input.width, y: (p.y / NORM) * input.height };
 }
 
@@ -191,6 +187,11 @@ export function modelOutputToInput(p: Point, space: OutputSpace, input: Size2): 
 export function modelInputToOutput(p: Point, space: OutputSpace, input: Size2, quantize = true): Point {
   const q = quantize ? Math.round : (v: number) => v;
   if (space === 'input-pixels') return { x: q(p.x), y: q(p.y) };
+  // [0, 1] floats: "rounded like the model writes them" is 3 decimals (LLaVA's own answers).
+  if (space === 'unit') {
+    const q3 = quantize ? (v: number) => Math.round(v * 1000) / 1000 : (v: number) => v;
+    return { x: q3(p.x / input.width), y: q3(p.y / input.height) };
+  }
   return { x: q((p.x / input.width) * NORM), y: q((p.y / input.height) * NORM) };
 }
 
@@ -235,7 +236,85 @@ export function pageRectToModelOutput(r: Rect, frame: TileFrame, quantize = true
     frame.input,
     quantize,
   );
-  const maxX = frame.space === 'norm1000' ? NORM : frame.input.width;
-  const maxY = frame.space === 'norm1000' ? NORM : frame.input.height;
+  const range = { norm1000: { x: NORM, y: NORM }, unit: { x: 1, y: 1 } } as const;
+  const maxX = frame.space === 'input-pixels' ? frame.input.width : range[frame.space].x;
+  const maxY = frame.space === 'input-pixels' ? frame.input.height : range[frame.space].y;
   return normalizeRect({ x0: a.x, y0: a.y, x1: b.x, y1: b.y }, maxX, maxY);
+}
+
+// ---- decoded model boxes → page ---------------------------------------------------------------------------
+
+/** A box as a family decoder read it (model-output units, corners as written); a point has x0 = x1, y0 = y1. */
+export interface ModelBox {
+  label: string;
+  kind: 'box' | 'point';
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * Decoded boxes of one plan tile → page-space LabelledBoxes: model output → model input (per the family's
+ * coordinate space) → page via the tile transform, corners ordered, clamped to the page. A box with no area left
+ * on the page (e.g. wholly in a tile's padding, or degenerate) and a point off the page are dropped; a point
+ * becomes a zero-size box. The only road from a model's numbers to the page.
+ */
+export function toPageBoxes(
+  boxes: readonly ModelBox[],
+  tile: PlanTile,
+  page: number,
+  pageSize: Size2,
+  family: ModelFamily,
+): LabelledBox[] {
+  const frame = { space: outputSpaceFor(family), input: tile.input, transform: tile.transform };
+  const out: LabelledBox[] = [];
+  for (const b of boxes) {
+    if (b.kind === 'point') {
+      const p = tileInputToPage(
+        modelOutputToInput({ x: b.x0, y: b.y0 }, frame.space, frame.input),
+        frame.transform,
+      );
+      if (p.x < 0 || p.y < 0 || p.x > pageSize.width || p.y > pageSize.height) continue;
+      out.push({ page, label: b.label, x0: p.x, y0: p.y, x1: p.x, y1: p.y });
+      continue;
+    }
+    const r = modelOutputRectToPage(b, frame, pageSize);
+    if (r.x1 - r.x0 <= 0 || r.y1 - r.y0 <= 0) continue;
+    out.push({ page, label: b.label, ...r });
+  }
+  return out;
+}
+
+/**
+ * The tile a run really saw: `view` with its input replaced by the size the engine resized to (`resized`) and
+ * the transform spread over the view's region. Models that write input pixels (Qwen2.5-VL) need it whenever the
+ * engine's preprocessing differs from the plan's.
+ */
+export function tileAsRun(view: PlanTile, resized: Size2): PlanTile {
+  const r = view.region;
+  return {
+    ...view,
+    input: resized,
+    transform: {
+      offsetX: r.x0,
+      offsetY: r.y0,
+      scaleX: (r.x1 - r.x0) / resized.width,
+      scaleY: (r.y1 - r.y0) / resized.height,
+    },
+  };
+}
+
+/**
+ * The whole raster pixels a view's page region covers in a page raster of `raster` size ([x0, x1) × [y0, y1)),
+ * and the page region exactly those pixels cover (the view's region to within a pixel).
+ */
+export function viewRasterRect(view: PlanTile, pageSize: Size2, raster: Size2): { px: Rect; region: Rect } {
+  const sx = raster.width / pageSize.width;
+  const sy = raster.height / pageSize.height;
+  const x0 = Math.max(0, Math.min(raster.width - 1, Math.floor(view.region.x0 * sx)));
+  const y0 = Math.max(0, Math.min(raster.height - 1, Math.floor(view.region.y0 * sy)));
+  const x1 = Math.max(x0 + 1, Math.min(raster.width, Math.ceil(view.region.x1 * sx)));
+  const y1 = Math.max(y0 + 1, Math.min(raster.height, Math.ceil(view.region.y1 * sy)));
+  return { px: { x0, y0, x1, y1 }, region: { x0: x0 / sx, y0: y0 / sy, x1: x1 / sx, y1: y1 / sy } };
 }

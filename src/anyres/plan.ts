@@ -20,6 +20,7 @@ import {
   tileOrigins,
   tokensPerTile,
 } from './anyres-grid.js';
+import { FAMILIES } from '../shared/families.js';
 import { rasterSizeAt, type Size2 } from './coords.js';
 import {
   padToFactor,
@@ -123,7 +124,7 @@ function qwenImage(
   region: Rect,
   pageSize: Size2,
   raster: Size2,
-  sr: { minPixels: number; maxPixels: number },
+  sr: { minPixels: number; maxPixels: number; factor: number },
 ): PlanTile {
   const rx = raster.width / pageSize.width;
   const ry = raster.height / pageSize.height;
@@ -132,26 +133,30 @@ function qwenImage(
   const h = Math.max(1, Math.round((region.y1 - region.y0) * ry));
   const input = smartResize(h, w, sr);
   // A side under 28 px is padded (right/bottom), so the input spans the padded canvas, not just the region.
-  const padded = padToFactor(h, w, QWEN_FACTOR);
+  const padded = padToFactor(h, w, sr.factor);
   const transform: TileTransform = {
     offsetX: region.x0,
     offsetY: region.y0,
     scaleX: ((region.x1 - region.x0) * (padded.width / w)) / input.width,
     scaleY: ((region.y1 - region.y0) * (padded.height / h)) / input.height,
   };
-  return { kind, region, input, transform, imageTokens: qwenImageTokens(input) };
+  return { kind, region, input, transform, imageTokens: qwenImageTokens(input, sr.factor) };
 }
 
 function planQwen(base: PlanBase, raster: Size2, opts: PlanOptions, overlap: number): Plan {
-  const maxPixels = opts.maxPixels ?? QWEN_DEFAULT_MAX_PIXELS;
-  const minPixels = opts.minPixels ?? QWEN_MIN_PIXELS;
-  if (!Number.isInteger(maxPixels) || maxPixels < QWEN_FACTOR * QWEN_FACTOR) {
-    invalid(`maxPixels must be an integer ≥ ${QWEN_FACTOR * QWEN_FACTOR}, got ${maxPixels}`);
+  // Patch · merge and the default budget come from the family's row (28 px for Qwen2/2.5-VL, 32 px for Qwen3-VL).
+  const images = FAMILIES[opts.family].images;
+  const factor = images.kind === 'smart-resize' ? images.factor : QWEN_FACTOR;
+  const maxPixels =
+    opts.maxPixels ?? (images.kind === 'smart-resize' ? images.maxPixels : QWEN_DEFAULT_MAX_PIXELS);
+  const minPixels = opts.minPixels ?? (images.kind === 'smart-resize' ? images.minPixels : QWEN_MIN_PIXELS);
+  if (!Number.isInteger(maxPixels) || maxPixels < factor * factor) {
+    invalid(`maxPixels must be an integer ≥ ${factor * factor}, got ${maxPixels}`);
   }
   if (!Number.isInteger(minPixels) || minPixels < 1 || minPixels > maxPixels) {
     invalid(`minPixels must be an integer in [1, maxPixels], got ${minPixels}`);
   }
-  const sr = { minPixels, maxPixels };
+  const sr = { minPixels, maxPixels, factor };
   const { pageSize } = base;
   const whole = rect(0, 0, pageSize.width, pageSize.height);
   const tiling = opts.tiling ?? 'off';
@@ -169,7 +174,7 @@ function planQwen(base: PlanBase, raster: Size2, opts: PlanOptions, overlap: num
   // NOTE: LLaVA-NeXT pads the image onto the chosen canvas and crops fixed tiles; Qwen takes any 28-multiple
   // size, so we keep LLaVA's grid choice (canvas = cols·T × rows·T, T the largest 28-multiple square within
   // maxPixels) but cut the raster itself into equal tiles and smart_resize each — no padding, no distortion.
-  const tile = Math.max(QWEN_FACTOR, Math.floor(Math.sqrt(maxPixels) / QWEN_FACTOR) * QWEN_FACTOR);
+  const tile = Math.max(factor, Math.floor(Math.sqrt(maxPixels) / factor) * factor);
   const candidates = candidateGrids(tile, opts.maxTiles ?? DEFAULT_MAX_TILES, overlapPixels(tile, overlap));
   const best = selectBestResolution(raster, candidates);
   const global = qwenImage('global', whole, pageSize, raster, sr);

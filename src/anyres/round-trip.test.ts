@@ -22,13 +22,14 @@ import {
   rasterSizeAt,
   rasterToPage,
   tileInputToPage,
+  toPageBoxes,
   type PdfPageGeometry,
 } from './coords.js';
-import { parseGrounding, toPageBoxes } from './grounding.js';
+import { decodeOutput } from '../inference/families/index.js';
 import { planPage, type Tiling } from './plan.js';
 import { mulberry32 } from '../shared/prng.js';
 
-const FAMILIES: ModelFamily[] = ['qwen2-vl', 'qwen2.5-vl', 'qwen-vl', 'llava-next'];
+const FAMILIES: ModelFamily[] = ['qwen2-vl', 'qwen2.5-vl', 'qwen3-vl', 'qwen-vl', 'llava-next'];
 const TILINGS: Tiling[] = ['off', 'on', 'auto'];
 const DPIS = [72, 96, 144, 150, 200, 300];
 const ROTATIONS = [0, 90, 180, 270];
@@ -44,6 +45,7 @@ function render(
     case 'qwen-vl':
       return `<ref>thing</ref><box>${corners}</box>`;
     case 'qwen2.5-vl':
+    case 'qwen3-vl':
       return `\`\`\`json\n[\n  {"bbox_2d": [${r.x0}, ${r.y0}, ${r.x1}, ${r.y1}], "label": "thing"}\n]\n\`\`\``;
     default:
       return variant % 2 === 0
@@ -111,9 +113,9 @@ void test('PDF user box → page → model output text → parser → page → u
     const frame = { space: outputSpaceFor(family), input: tile.input, transform: tile.transform };
     const out = pageRectToModelOutput(page, frame);
     for (const v of Object.values(out)) assert.ok(Number.isInteger(v), 'model output is integers');
-    const parsed = parseGrounding(render(family, out, i));
+    const parsed = decodeOutput(family, render(family, out, i));
     assert.equal(parsed.boxes.length, 1, render(family, out, i));
-    const [back] = toPageBoxes(parsed, tile, plan.page, pageSize, family);
+    const [back] = toPageBoxes(parsed.boxes, tile, plan.page, pageSize, family);
     assert.ok(back, `box lost: case ${i}`);
     assert.equal(back.label, 'thing');
     assert.equal(back.page, plan.page);

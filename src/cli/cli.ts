@@ -48,7 +48,7 @@ Commands:
                                                      score the model on a public benchmark in DIR (resumable;
                                                      report.json/.md/.html in --out)
 
-Families: qwen2-vl, qwen2.5-vl, qwen-vl, llava-next
+Families: qwen2-vl, qwen2.5-vl, qwen3-vl, qwen-vl, llava-next
 
 Options:
   --json        machine-readable output

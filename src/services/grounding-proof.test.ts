@@ -12,7 +12,8 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { degrees, PDFDocument, rgb } from 'pdf-lib';
 import sharp from 'sharp';
-import { parseGrounding, toPageBoxes } from '../anyres/grounding.js';
+import { toPageBoxes } from '../anyres/coords.js';
+import { decodeOutput } from '../inference/families/index.js';
 import { planPage } from '../anyres/plan.js';
 import type { ModelFamily, Plan, PlanTile } from '../shared/domain.js';
 import type { LabelledBox, Rect } from '../shared/geometry.js';
@@ -341,9 +342,9 @@ test('tiled plans (llava-next, qwen-vl, qwen2-vl, qwen2.5-vl grids): every tileâ
           t.format,
           want.map((w) => ({ label: w.label, b: toOutput(w.r, tile, t.family) })),
         );
-        const parsed = parseGrounding(raw);
+        const parsed = decodeOutput(plan.family, raw);
         assert.equal(parsed.format, t.format);
-        const boxes = toPageBoxes(parsed, tile, p.page, plan.pageSize, plan.family);
+        const boxes = toPageBoxes(parsed.boxes, tile, p.page, plan.pageSize, plan.family);
         worst = Math.max(
           worst,
           within1pt(

@@ -1,13 +1,15 @@
-// Raw Qwen-VL output → labelled boxes in page space, through a page's plan: the path every grounded answer
-// takes, and what `doclens overlay` exposes for output produced anywhere else.
-import { parseGrounding, toPageBoxes } from '../anyres/grounding.js';
-import type { ParsedGrounding } from '../anyres/grounding.js';
+// Raw model output → labelled boxes in page space, through a page's plan: the path every grounded answer takes
+// (family decoder in src/inference/families → plan transform in src/anyres/coords.ts → page), and what
+// `doclens overlay` exposes for output produced anywhere else. No coordinate math of its own.
+import { tileAsRun, toPageBoxes } from '../anyres/coords.js';
+import { decodeOutput } from '../inference/vlm/index.js';
 import { iou, type LabelledBox } from '../shared/geometry.js';
-import type { ModelFamily, Plan, PlanTile } from '../shared/domain.js';
+import type { Plan, PlanTile } from '../shared/domain.js';
 import { AppError } from '../shared/errors.js';
 
 export interface MappedOutput {
-  format: ParsedGrounding['format'];
+  /** The grounding format the family decoder found; null when none. */
+  format: string | null;
   stripped: boolean;
   boxes: LabelledBox[];
   /** The model input the coordinates were read against. */
@@ -40,25 +42,12 @@ export function mapTileOutput(
   view: PlanTile,
   resized?: { width: number; height: number },
 ): MappedOutput {
-  const r = view.region;
-  const tile: PlanTile = resized
-    ? {
-        ...view,
-        input: resized,
-        transform: {
-          offsetX: r.x0,
-          offsetY: r.y0,
-          scaleX: (r.x1 - r.x0) / resized.width,
-          scaleY: (r.y1 - r.y0) / resized.height,
-        },
-      }
-    : view;
-  const parsed = parseGrounding(raw);
-  const family: ModelFamily = plan.family;
+  const tile: PlanTile = resized ? tileAsRun(view, resized) : view;
+  const parsed = decodeOutput(plan.family, raw);
   return {
     format: parsed.format,
     stripped: parsed.stripped,
-    boxes: toPageBoxes(parsed, tile, plan.page, plan.pageSize, family),
+    boxes: toPageBoxes(parsed.boxes, tile, plan.page, plan.pageSize, plan.family),
     input: tile.input,
   };
 }

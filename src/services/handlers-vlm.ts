@@ -1,9 +1,11 @@
 // The VLM room: finds the installed vision-language model in the model store, keeps one loaded on the provider the
 // settings ask for, and answers ground.start, models.status and the VLM branch of the ask flow (AskManager's hook).
 import { randomBytes } from 'node:crypto';
+import { viewRasterRect } from '../anyres/coords.js';
 import { planPage, type Tiling } from '../anyres/plan.js';
 import { groundingPrompt, loadVlm, type VlmImage, type VlmModel } from '../inference/vlm/index.js';
 import type { Answer, InstalledModel, Plan, PlanTile, ProviderStatus } from '../shared/domain.js';
+import { ENGINE_FAMILY_IDS, FAMILIES } from '../shared/families.js';
 import { AppError, toErrorInfo } from '../shared/errors.js';
 import type { LabelledBox } from '../shared/geometry.js';
 import type { VlmAnswerer, VlmAnswerRequest, VlmRun } from './ask.js';
@@ -20,7 +22,7 @@ export const NO_MODEL_MESSAGE =
   'No vision-language model is installed: add one in the Models panel (pull Qwen2-VL-2B-Instruct or import a folder), ' +
   'or ask with the reader engine.';
 
-const VLM_FAMILIES = new Set(['qwen2-vl', 'qwen2.5-vl']);
+const VLM_FAMILIES = new Set<string>(ENGINE_FAMILY_IDS);
 /** Pages one VLM question reads at most (each an image in one prompt); the image budget is shared among them. */
 export const MAX_VLM_PAGES = 4;
 /** Smallest per-page budget when several pages share the prompt. */
@@ -80,7 +82,7 @@ export class VlmService implements VlmAnswerer {
     if (!VLM_FAMILIES.has(m.family)) {
       throw new AppError(
         'no_model',
-        `${m.id} is a ${m.family} model; the VLM engine runs Qwen2-VL and Qwen2.5-VL`,
+        `${m.id} is a ${FAMILIES[m.family].name} model; the VLM engine runs ${ENGINE_FAMILY_IDS.map((f) => FAMILIES[f].name).join(', ')}`,
       );
     }
     const { provider, threads } = this.ctx.settings.get();
@@ -175,7 +177,9 @@ export class VlmService implements VlmAnswerer {
   ): Promise<PageImage> {
     const info = doc.info.pages[page - 1];
     if (!info) throw new AppError('invalid_input', `${doc.info.name} has no page ${page}`);
-    const maxPixels = Math.max(model.pixels.min, Math.min(tokens * 28 * 28, model.pixels.max));
+    const images = FAMILIES[model.family].images;
+    const factor = images.kind === 'smart-resize' ? images.factor : 28;
+    const maxPixels = Math.max(model.pixels.min, Math.min(tokens * factor * factor, model.pixels.max));
     const dpi = doc.info.kind === 'image' ? 72 : this.ctx.settings.get().renderDpi;
     const plan = planPage(
       { page, width: info.width, height: info.height },
@@ -377,7 +381,7 @@ function viewHeading(view: PlanTile, index: number, count: number, unit: string)
 
 /**
  * The part of the page raster a tile covers, as its own image (rows copied out; the caches key it by region),
- * and the page region those whole pixels cover (the tile's region to within a pixel).
+ * and the page region those whole pixels cover (src/anyres/coords.ts works both out).
  * NOTE: hand-written because sharp would round-trip the raster through an encoder for a plain row copy.
  */
 function cropView(
@@ -385,21 +389,17 @@ function cropView(
   view: PlanTile,
   plan: Plan,
 ): { image: VlmImage; region: PlanTile['region'] } {
-  const sx = image.width / plan.pageSize.width;
-  const sy = image.height / plan.pageSize.height;
-  const x0 = Math.max(0, Math.min(image.width - 1, Math.floor(view.region.x0 * sx)));
-  const y0 = Math.max(0, Math.min(image.height - 1, Math.floor(view.region.y0 * sy)));
-  const x1 = Math.max(x0 + 1, Math.min(image.width, Math.ceil(view.region.x1 * sx)));
-  const y1 = Math.max(y0 + 1, Math.min(image.height, Math.ceil(view.region.y1 * sy)));
+  const { px, region } = viewRasterRect(view, plan.pageSize, image);
   const c = image.channels;
-  const w = x1 - x0;
-  const data = new Uint8Array(w * (y1 - y0) * c);
-  for (let y = y0; y < y1; y++) {
-    const from = (y * image.width + x0) * c;
-    data.set(image.data.subarray(from, from + w * c), (y - y0) * w * c);
+  const w = px.x1 - px.x0;
+  const h = px.y1 - px.y0;
+  const data = new Uint8Array(w * h * c);
+  for (let y = px.y0; y < px.y1; y++) {
+    const from = (y * image.width + px.x0) * c;
+    data.set(image.data.subarray(from, from + w * c), (y - px.y0) * w * c);
   }
-  const cropped: VlmImage = { ...image, data, width: w, height: y1 - y0 };
-  if (image.cacheKey) cropped.cacheKey = `${image.cacheKey}:${x0},${y0},${x1},${y1}`;
+  const cropped: VlmImage = { ...image, data, width: w, height: h };
+  if (image.cacheKey) cropped.cacheKey = `${image.cacheKey}:${px.x0},${px.y0},${px.x1},${px.y1}`;
   else delete cropped.cacheKey;
-  return { image: cropped, region: { x0: x0 / sx, y0: y0 / sy, x1: x1 / sx, y1: y1 / sy } };
+  return { image: cropped, region };
 }

@@ -2,6 +2,7 @@
 // (contract.ts) parses what crosses a boundary with the same definitions the code is typed with.
 import { z } from 'zod';
 import { LabelledBox, PageBox, Rect } from './geometry.js';
+import { FAMILY_IDS } from './families.js';
 
 export const DocId = z.string().min(1).max(64);
 
@@ -89,7 +90,8 @@ export type RenderedPage = z.infer<typeof RenderedPage>;
 
 // ---- AnyRes plan -----------------------------------------------------------------------------------------
 
-export const ModelFamily = z.enum(['qwen2-vl', 'qwen2.5-vl', 'qwen-vl', 'llava-next', 'llava-onevision']);
+/** The ids of src/shared/families.ts (one row per family). */
+export const ModelFamily = z.enum(FAMILY_IDS);
 export type ModelFamily = z.infer<typeof ModelFamily>;
 
 export const Size = z.object({ width: z.number().int().positive(), height: z.number().int().positive() });

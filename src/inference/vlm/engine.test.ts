@@ -8,7 +8,7 @@ import { isAppError } from '../../shared/errors.js';
 import { IncrementalDetokenizer } from './detokenizer.js';
 import { loadVlm, type VlmModel } from './engine.js';
 import { readModelFolder } from './model-folder.js';
-import { resizeForModel } from './preprocess.js';
+import { resizeForModel } from '../families/qwen2-vl/preprocess.js';
 import { createPromptCodec } from './prompt.js';
 import { loadReference, testCard, type Reference } from './testing.js';
 

@@ -1,16 +1,17 @@
-// The Qwen2-VL / Qwen2.5-VL engine: three onnxruntime sessions (vision encoder, token embeddings, merged decoder)
-// driven like transformers.js' generate — once per image through the ViT, features merged into the embeddings,
-// M-RoPE positions, prefill, KV-cached decode — with streaming, cancel, caches and the provider it ran on.
+// The VLM engine for every family of src/inference/families: three onnxruntime sessions (vision encoder, token
+// embeddings, merged decoder) driven like transformers.js' generate — once per image through the ViT, features merged
+// into the embeddings, M-RoPE positions, prefill, KV-cached decode — with streaming, cancel, caches and the provider
+// it ran on. What differs between families comes from the family's implementation, never from a branch here.
 import { createHash } from 'node:crypto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { QWEN_DEFAULT_MAX_PIXELS, qwenImageTokens, smartResize } from '../../anyres/smart-resize.js';
+import { checkImage } from '../families/qwen2-vl/preprocess.js';
+import type { ImageGrid, PreprocessOptions, RawPixels, VlmFamilyImpl } from '../families/index.js';
 import type { Provider, ProviderAttempt, ProviderStatus } from '../../shared/domain.js';
 import { AppError, isAppError } from '../../shared/errors.js';
 import { ModelLoadError, openWithFallback, providerSummary, type ProviderPreference } from '../providers.js';
 import { IncrementalDetokenizer } from './detokenizer.js';
 import { ByteLru } from './lru.js';
 import { GRAPHS, readModelFolder, type GraphName, type ModelFolder, type VlmFamily } from './model-folder.js';
-import { checkImage, preprocessImage, type PreprocessOptions, type RawPixels } from './preprocess.js';
 import {
   countImageParts,
   createPromptCodec,
@@ -19,7 +20,6 @@ import {
   type ChatMessage,
   type PromptCodec,
 } from './prompt.js';
-import { getRopeIndex, type ImageGrid } from './rope-index.js';
 import { TokenSampler, type Sampling } from './sampling.js';
 import { floatTensor, int64Tensor, onesInt64, toFloat32, type FloatType } from './tensors.js';
 
@@ -146,13 +146,18 @@ function floatTypeOf(s: InferenceSession, name: string, kind: 'input' | 'output'
   );
 }
 
-function requireNames(s: InferenceSession, names: readonly string[], file: string): void {
+function requireNames(
+  s: InferenceSession,
+  names: readonly string[],
+  file: string,
+  folder: ModelFolder,
+): void {
   const have = new Set(s.inputNames);
   const missing = names.filter((n) => !have.has(n));
   if (missing.length > 0) {
     throw new AppError(
       'no_model',
-      `${file} is not a Qwen-VL export: input(s) ${missing.join(', ')} missing (it has ${s.inputNames.join(', ')})`,
+      `${file} is not a ${folder.impl.row.name} export: input(s) ${missing.join(', ')} missing (it has ${s.inputNames.join(', ')})`,
     );
   }
 }
@@ -165,17 +170,18 @@ function inspect(
   folder: ModelFolder,
 ): Sessions {
   const vf = folder.files.vision_encoder.path;
-  const gridName = vision.inputNames.find((n) => n === 'grid_thw' || n === 'image_grid_thw');
-  requireNames(vision, ['pixel_values'], vf);
-  if (!gridName) throw new AppError('no_model', `${vf} has neither grid_thw nor image_grid_thw`);
+  const gridInputs = folder.impl.graphs.gridInputs;
+  const gridName = gridInputs.find((n) => vision.inputNames.includes(n));
+  requireNames(vision, ['pixel_values'], vf, folder);
+  if (!gridName) throw new AppError('no_model', `${vf} has no grid input (${gridInputs.join(' or ')})`);
   const featuresName = vision.outputNames.includes('image_features')
     ? 'image_features'
     : vision.outputNames[0];
   const ef = folder.files.embed_tokens.path;
-  requireNames(embed, ['input_ids'], ef);
+  requireNames(embed, ['input_ids'], ef, folder);
   const embedsName = embed.outputNames.includes('inputs_embeds') ? 'inputs_embeds' : embed.outputNames[0];
   const df = folder.files.decoder_model_merged.path;
-  requireNames(decoder, ['inputs_embeds', 'attention_mask', 'position_ids'], df);
+  requireNames(decoder, ['inputs_embeds', 'attention_mask', 'position_ids'], df, folder);
   if (!featuresName || !embedsName) throw new AppError('no_model', `${vf} or ${ef} declares no output`);
   const pastNames: DecoderIo['pastNames'] = [];
   for (let i = 0; ; i++) {
@@ -305,12 +311,13 @@ interface PlannedImage {
   grid: ImageGrid;
 }
 
-class QwenVlModel implements VlmModel {
+class OnnxVlmModel implements VlmModel {
   readonly id: string;
   readonly dir: string;
   readonly family: VlmFamily;
   readonly dtypes: Record<GraphName, string>;
   readonly pixels: { min: number; max: number };
+  private readonly impl: VlmFamilyImpl;
   private readonly features: ByteLru<Features>;
   private readonly prefixes: ByteLru<PrefixEntry>;
   private queue: Promise<unknown> = Promise.resolve();
@@ -328,6 +335,7 @@ class QwenVlModel implements VlmModel {
     this.id = folder.id;
     this.dir = folder.dir;
     this.family = folder.family;
+    this.impl = folder.impl;
     this.dtypes = Object.fromEntries(GRAPHS.map((g) => [g, folder.files[g].dtype])) as Record<
       GraphName,
       string
@@ -380,15 +388,19 @@ class QwenVlModel implements VlmModel {
 
   private planImages(req: GenerateRequest): PlannedImage[] {
     const pre = this.folder.preprocessor;
+    const impl = this.impl;
     const factor = pre.patchSize * pre.mergeSize;
     return (req.images ?? []).map((image, i) => {
       checkImage(image, i);
       const minPixels = req.raw ? pre.minPixels : (image.minPixels ?? pre.minPixels);
+      // Outside raw mode the budget is the family's default (its row in src/shared/families.ts) unless the image
+      // says otherwise: the repos' own maxima (up to 16 MP) are far too slow on a desktop.
+      const familyMax = impl.row.images.kind === 'smart-resize' ? impl.row.images.maxPixels : pre.maxPixels;
       const maxPixels = req.raw
         ? pre.maxPixels
-        : (image.maxPixels ?? Math.min(pre.maxPixels, QWEN_DEFAULT_MAX_PIXELS));
+        : (image.maxPixels ?? Math.max(minPixels, Math.min(pre.maxPixels, familyMax)));
       const opts: PreprocessOptions = { minPixels, maxPixels, alpha: req.raw ? 'drop' : 'white' };
-      const size = smartResize(image.height, image.width, { factor, minPixels, maxPixels });
+      const size = impl.inputSize(image.height, image.width, pre, { minPixels, maxPixels });
       const identity = image.cacheKey ?? createHash('sha1').update(image.data).digest('hex');
       const key = `${identity}|${image.width}x${image.height}x${image.channels}|${minPixels}-${maxPixels}|${opts.alpha}`;
       const grid = { t: 1, h: size.height / pre.patchSize, w: size.width / pre.patchSize };
@@ -398,7 +410,7 @@ class QwenVlModel implements VlmModel {
         pre: opts,
         width: size.width,
         height: size.height,
-        tokens: qwenImageTokens(size, factor),
+        tokens: (size.height / factor) * (size.width / factor),
         grid,
       };
     });
@@ -451,7 +463,7 @@ class QwenVlModel implements VlmModel {
       return hit;
     }
     const t0 = performance.now();
-    const pre = await preprocessImage(img.image, this.folder.preprocessor, img.pre);
+    const pre = await this.impl.preprocess(img.image, this.folder.preprocessor, img.pre);
     const out = await this.s.vision.run({
       pixel_values: floatTensor(pre.pixelValues, this.s.pixelType, [pre.rows, pre.rowLength]),
       [this.s.gridName]: int64Tensor([pre.grid.t, pre.grid.h, pre.grid.w], [1, 3]),
@@ -579,7 +591,7 @@ class QwenVlModel implements VlmModel {
     const sampling: Sampling = req.raw ? {} : (req.sampling ?? this.defaultSampling());
     const sampler = new TokenSampler(sampling);
 
-    const rope = getRopeIndex(
+    const rope = this.impl.ropeIndex(
       ids,
       images.map((im) => im.grid),
       this.folder.ids.imageToken,
@@ -735,7 +747,7 @@ class QwenVlModel implements VlmModel {
   }
 }
 
-/** Opens a Qwen2-VL / Qwen2.5-VL folder on the best provider available (see providers.ts). */
+/** Opens a model folder of any family the registry runs, on the best provider available (see providers.ts). */
 export async function loadVlm(dir: string, opts: LoadVlmOptions = {}): Promise<VlmModel> {
   const folder = readModelFolder(dir, opts.dtype);
   const codec = createPromptCodec(folder);
@@ -746,7 +758,7 @@ export async function loadVlm(dir: string, opts: LoadVlmOptions = {}): Promise<V
       (p, options) => openSessions(folder, p, options),
       { threads: opts.threads },
     );
-    return new QwenVlModel(folder, value, codec, provider, attempts, preference, opts.cache);
+    return new OnnxVlmModel(folder, value, codec, provider, attempts, preference, opts.cache);
   } catch (e) {
     if (isAppError(e)) throw e;
     throw new AppError('internal', `loading ${dir} failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,5 +1,5 @@
-// The VLM engine's public face for src/services: load a Qwen2-VL / Qwen2.5-VL folder, generate (stream, cancel,
-// cached follow-ups), ask for boxes in each family's words.
+// The VLM engine's public face for src/services: load a model folder of any registered family, generate (stream,
+// cancel, cached follow-ups), ask for boxes in each family's words and decode them.
 export {
   loadVlm,
   type GenerateRequest,
@@ -10,7 +10,7 @@ export {
   type VlmTimings,
 } from './engine.js';
 export type { VlmFamily, GraphName } from './model-folder.js';
-export { groundingPrompt, type ChatMessage, type ContentPart } from './prompt.js';
+export type { ChatMessage, ContentPart } from './prompt.js';
+export { decodeOutput, familyImpl, groundingPrompt } from '../families/index.js';
 export type { Sampling } from './sampling.js';
-export { getRopeIndex, type ImageGrid, type RopeIndex } from './rope-index.js';
-export { parseAnswerBoxes } from './grounding.js';
+export type { DecodedOutput, ImageGrid, RopeIndex } from '../families/index.js';

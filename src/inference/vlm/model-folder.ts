@@ -1,11 +1,19 @@
-// Reads a Qwen2-VL / Qwen2.5-VL folder in the onnx-community layout (config, preprocessor, generation config,
-// tokenizer, chat template, `onnx/<graph><dtype suffix>.onnx` with external data) and says clearly what is wrong
-// with a folder that is not one, before any ONNX session is created.
+// Reads a model folder in the onnx-community layout (config, preprocessor, generation config, tokenizer, chat
+// template, `onnx/<graph><dtype suffix>.onnx` with external data) for any family of the registry, and says clearly
+// what is wrong with a folder that is not one, before any ONNX session is created.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { FamilyId } from '../../shared/families.js';
 import { AppError } from '../../shared/errors.js';
+import {
+  familyForModelType,
+  knownModelTypes,
+  type Preprocessor,
+  type VlmFamilyImpl,
+} from '../families/index.js';
 
-export type VlmFamily = 'qwen2-vl' | 'qwen2.5-vl';
+export type VlmFamily = FamilyId;
+export type { Preprocessor } from '../families/index.js';
 export type GraphName = 'vision_encoder' | 'embed_tokens' | 'decoder_model_merged';
 export const GRAPHS: readonly GraphName[] = ['vision_encoder', 'embed_tokens', 'decoder_model_merged'];
 
@@ -39,19 +47,6 @@ export interface VisionIds {
   visionEnd: number;
 }
 
-export interface Preprocessor {
-  patchSize: number;
-  mergeSize: number;
-  temporalPatchSize: number;
-  mean: [number, number, number];
-  std: [number, number, number];
-  rescale: number;
-  doRescale: boolean;
-  doNormalize: boolean;
-  minPixels: number;
-  maxPixels: number;
-}
-
 export interface GenerationDefaults {
   eos: number[];
   doSample: boolean;
@@ -74,6 +69,7 @@ export interface ModelFolder {
   dir: string;
   id: string;
   family: VlmFamily;
+  impl: VlmFamilyImpl;
   text: TextConfig;
   ids: VisionIds;
   preprocessor: Preprocessor;
@@ -96,10 +92,7 @@ function readJson(dir: string, name: string, required: boolean): Json | null {
   const path = join(dir, name);
   if (!existsSync(path)) {
     if (required)
-      throw new AppError(
-        'no_model',
-        `${dir} is not a Qwen2-VL / Qwen2.5-VL model folder: ${name} is missing`,
-      );
+      throw new AppError('no_model', `${dir} is not a vision-language model folder: ${name} is missing`);
     return null;
   }
   let value: unknown;
@@ -130,11 +123,6 @@ function triple(v: unknown, fallback: [number, number, number]): [number, number
   }
   return fallback;
 }
-
-const FAMILY_BY_MODEL_TYPE: Readonly<Record<string, VlmFamily>> = {
-  qwen2_vl: 'qwen2-vl',
-  qwen2_5_vl: 'qwen2.5-vl',
-};
 
 /** Which graphs declare external data in config.json → "transformers.js_config".use_external_data_format. */
 function externalDataDeclared(config: Json, graph: GraphName, file: string): number {
@@ -187,7 +175,7 @@ function resolveGraph(
     };
   }
   const want = dtype ? `${graph}${DTYPE_SUFFIX[dtype] ?? ''}.onnx` : `${graph}*.onnx`;
-  throw new AppError('no_model', `${dir} is not a complete Qwen-VL ONNX export: onnx/${want} is missing`);
+  throw new AppError('no_model', `${dir} is not a complete ONNX export: onnx/${want} is missing`);
 }
 
 /**
@@ -203,13 +191,14 @@ export function readModelFolder(
   }
   const config = readJson(dir, 'config.json', true);
   const modelType = typeof config.model_type === 'string' ? config.model_type : '';
-  const family = FAMILY_BY_MODEL_TYPE[modelType];
-  if (!family) {
+  const impl = familyForModelType(modelType);
+  if (!impl) {
     throw new AppError(
       'no_model',
-      `${dir} holds a ${modelType || 'model without a model_type'}; DocLens runs Qwen2-VL (qwen2_vl) and Qwen2.5-VL (qwen2_5_vl)`,
+      `${dir} holds a ${modelType || 'model without a model_type'}; DocLens runs model_type ${knownModelTypes().join(', ')}`,
     );
   }
+  const family = impl.id;
   const textSrc = isRecord(config.text_config) ? config.text_config : null;
   const pick = (key: string): number | undefined => num(config, key) ?? num(textSrc, key);
   const hiddenSize = need(pick('hidden_size'), 'hidden_size', 'config.json');
@@ -230,22 +219,25 @@ export function readModelFolder(
 
   const pre = readJson(dir, 'preprocessor_config.json', true);
   const size = isRecord(pre.size) ? pre.size : null;
+  // Keys the file leaves out take the family's Python class defaults (normalisation on, its mean/std), not
+  // transformers.js' (which skips normalisation when do_normalize is absent).
+  const d = impl.preprocessorDefaults;
   const preprocessor: Preprocessor = {
-    patchSize: num(pre, 'patch_size') ?? 14,
-    mergeSize: num(pre, 'merge_size') ?? 2,
-    temporalPatchSize: num(pre, 'temporal_patch_size') ?? 2,
-    mean: triple(pre.image_mean, [0.48145466, 0.4578275, 0.40821073]),
-    std: triple(pre.image_std, [0.26862954, 0.26130258, 0.27577711]),
-    rescale: num(pre, 'rescale_factor') ?? 1 / 255,
+    patchSize: num(pre, 'patch_size') ?? d.patchSize,
+    mergeSize: num(pre, 'merge_size') ?? d.mergeSize,
+    temporalPatchSize: num(pre, 'temporal_patch_size') ?? d.temporalPatchSize,
+    mean: triple(pre.image_mean, d.mean),
+    std: triple(pre.image_std, d.std),
+    rescale: num(pre, 'rescale_factor') ?? d.rescale,
     doRescale: pre.do_rescale !== false,
     doNormalize: pre.do_normalize !== false,
-    minPixels: num(pre, 'min_pixels') ?? num(size, 'shortest_edge') ?? 56 * 56,
-    maxPixels: num(pre, 'max_pixels') ?? num(size, 'longest_edge') ?? 28 * 28 * 1280,
+    minPixels: num(pre, 'min_pixels') ?? num(size, 'shortest_edge') ?? d.minPixels,
+    maxPixels: num(pre, 'max_pixels') ?? num(size, 'longest_edge') ?? d.maxPixels,
   };
 
   const gen = readJson(dir, 'generation_config.json', false);
   const eosRaw = gen?.eos_token_id ?? config.eos_token_id;
-  const eos = new Set<number>([151645, 151643]);
+  const eos = new Set<number>(impl.generation.eos);
   for (const v of Array.isArray(eosRaw) ? eosRaw : [eosRaw]) if (typeof v === 'number') eos.add(v);
   const generation: GenerationDefaults = {
     eos: [...eos],
@@ -287,6 +279,7 @@ export function readModelFolder(
     dir,
     id: basename(dir),
     family,
+    impl,
     text,
     ids,
     preprocessor,

@@ -1,10 +1,10 @@
 // From messages to token ids: the model's own chat template (@huggingface/jinja), its tokenizer
-// (@huggingface/tokenizers), and each <|image_pad|> expanded to the image's token count — plus each family's
-// grounding phrasing, so "find X" asks in the words the model was trained on.
+// (@huggingface/tokenizers), and each image pad expanded to the image's token count. Each family's own prompt rules
+// (its grounding phrasing) live in src/inference/families/<family>/.
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { AppError } from '../../shared/errors.js';
-import type { ModelFolder, VlmFamily } from './model-folder.js';
+import type { ModelFolder } from './model-folder.js';
 
 export type ContentPart = { type: 'image' } | { type: 'text'; text: string };
 
@@ -117,23 +117,4 @@ export function expandImagePads(
     );
   }
   return out;
-}
-
-const SPECIAL_TEXT = /<\|[a-z_]+\|>/g;
-
-/**
- * The "find X" question in each family's own phrasing (spec §6): Qwen2-VL marks the referent with
- * <|object_ref_start|>…<|object_ref_end|> and answers with <|box_start|>(x1,y1),(x2,y2)<|box_end|> in 0–1000;
- * Qwen2.5-VL is asked for `bbox_2d` JSON in input pixels (the cookbook wording).
- */
-export function groundingPrompt(family: VlmFamily, objects: string | readonly string[]): string {
-  const list = (typeof objects === 'string' ? [objects] : [...objects])
-    .map((o) => o.replace(SPECIAL_TEXT, '').replace(/\s+/g, ' ').trim())
-    .filter((o) => o.length > 0);
-  if (list.length === 0) throw new AppError('invalid_input', 'name at least one thing to find');
-  if (family === 'qwen2-vl') {
-    return `Detect the bounding box of ${list.map((o) => `<|object_ref_start|>${o}<|object_ref_end|>`).join(', ')}.`;
-  }
-  const what = list.map((o) => `every ${o}`).join(', ');
-  return `Locate ${what} in the image, output the bbox coordinates in JSON format.`;
 }

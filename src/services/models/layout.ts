@@ -4,6 +4,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { familyForModelType, familyImpl, knownModelTypes } from '../../inference/families/index.js';
 import type { ModelFamily } from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
 import { SESSIONS, type Manifest, type SessionName } from './manifest.js';
@@ -13,8 +14,6 @@ export type SessionFiles = Record<SessionName, string>;
 
 /** Preference when a folder holds several complete dtype sets and the caller names none. */
 export const IMPORT_DTYPE_ORDER = ['q4', 'q4f16', 'q8', 'fp16', 'fp32', 'int8', 'uint8', 'bnb4'];
-
-const MODEL_TYPES: Record<string, ModelFamily> = { qwen2_vl: 'qwen2-vl', qwen2_5_vl: 'qwen2.5-vl' };
 
 export interface FolderCheck {
   family: ModelFamily;
@@ -69,7 +68,7 @@ function sessionFiles(suffix: string): SessionFiles {
 
 function familyOf(config: unknown): ModelFamily | null {
   if (typeof config !== 'object' || config === null || !('model_type' in config)) return null;
-  return MODEL_TYPES[String(config.model_type)] ?? null;
+  return familyForModelType(String(config.model_type))?.id ?? null;
 }
 
 function layersOf(config: unknown): number | null {
@@ -125,7 +124,7 @@ export async function checkFolder(
       layers = layersOf(config);
       if (!family)
         problems.push(
-          `config.json model_type "${String((config as { model_type?: unknown }).model_type)}" is not qwen2_vl or qwen2_5_vl`,
+          `config.json model_type "${String((config as { model_type?: unknown }).model_type)}" is not ${knownModelTypes().join(' or ')}`,
         );
       else if (!layers) problems.push('config.json has no num_hidden_layers');
     } catch (e) {
@@ -213,7 +212,7 @@ export function expectedNames(
   const present = Array.from({ length: layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat();
   return {
     vision_encoder: {
-      inputs: ['pixel_values', family === 'qwen2.5-vl' ? 'image_grid_thw' : 'grid_thw'],
+      inputs: ['pixel_values', familyImpl(family).graphs.gridInputs[0]!],
       outputs: ['image_features'],
     },
     embed_tokens: { inputs: ['input_ids'], outputs: ['inputs_embeds'] },

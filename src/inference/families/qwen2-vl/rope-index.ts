@@ -1,19 +1,8 @@
 // M-RoPE position ids (HF `get_rope_index`) for one unpadded sequence: text runs count up on all three rows,
-// each image block lays its tokens out on a (t, h, w) grid. Spec §4; unit-tested against its vectors.
+// each image block lays its tokens out on a (t, h, w) grid. Qwen2-VL, Qwen2.5-VL and Qwen3-VL (images) share it.
+import type { ImageGrid, RopeIndex } from '../types.js';
 
-export interface ImageGrid {
-  /** Frames, rows and columns in 14-px patch units (before the 2×2 merge). */
-  t: number;
-  h: number;
-  w: number;
-}
-
-export interface RopeIndex {
-  /** Rows t, h, w; each as long as the sequence. */
-  positions: [Int32Array, Int32Array, Int32Array];
-  /** max position + 1 − length: the offset added to the cache length for every decoded token. */
-  delta: number;
-}
+export type { ImageGrid, RopeIndex } from '../types.js';
 
 /**
  * Positions for `ids` (image pads already expanded), one grid per image block in order.

@@ -1,14 +1,6 @@
-// Reads boxes out of raw VLM text in the three Qwen grounding formats (docs/qwen2-vl-onnx.md §6), forgiving the
-// ways real outputs go wrong, and maps them through a plan tile onto the page.
-import type { ModelFamily, PlanTile } from '../shared/domain.js';
-import type { LabelledBox } from '../shared/geometry.js';
-import {
-  modelOutputRectToPage,
-  modelOutputToInput,
-  outputSpaceFor,
-  type Size2,
-  tileInputToPage,
-} from './coords.js';
+// The Qwen families' output decoder: boxes out of raw model text in the three Qwen grounding formats, forgiving
+// the ways real outputs go wrong. Boxes stay in model-output units; src/anyres/coords.ts takes them to the page.
+import type { ModelBox } from '../../../anyres/coords.js';
 
 /**
  * - `qwen-vl`: `<ref>phrase</ref><box>(x1,y1),(x2,y2)</box>` (also `<quad>`);
@@ -19,14 +11,7 @@ import {
 export type GroundingFormat = 'qwen-vl' | 'qwen2-vl' | 'qwen2.5-vl';
 
 /** A box as the model wrote it (model-output units, corners as written); a point has x0 = x1, y0 = y1. */
-export interface ParsedBox {
-  label: string;
-  kind: 'box' | 'point';
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
+export type ParsedBox = ModelBox;
 
 export interface ParsedGrounding {
   /** null when no box was found. */
@@ -278,36 +263,4 @@ export function parseGrounding(raw: string): ParsedGrounding {
   const stripped = parseStripped(raw);
   if (stripped.length > 0) return { format: 'qwen2-vl', stripped: true, boxes: stripped };
   return { format: null, stripped: false, boxes: [] };
-}
-
-/**
- * Parsed boxes of one plan tile → page-space LabelledBoxes: model output → model input (per the family's
- * output space) → page via the tile transform, corners ordered, clamped to the page. A box with no area left
- * on the page (e.g. wholly in a tile's padding, or degenerate) and a point off the page are dropped; a point
- * becomes a zero-size box.
- */
-export function toPageBoxes(
-  parsed: ParsedGrounding,
-  tile: PlanTile,
-  page: number,
-  pageSize: Size2,
-  family: ModelFamily,
-): LabelledBox[] {
-  const frame = { space: outputSpaceFor(family), input: tile.input, transform: tile.transform };
-  const out: LabelledBox[] = [];
-  for (const b of parsed.boxes) {
-    if (b.kind === 'point') {
-      const p = tileInputToPage(
-        modelOutputToInput({ x: b.x0, y: b.y0 }, frame.space, frame.input),
-        frame.transform,
-      );
-      if (p.x < 0 || p.y < 0 || p.x > pageSize.width || p.y > pageSize.height) continue;
-      out.push({ page, label: b.label, x0: p.x, y0: p.y, x1: p.x, y1: p.y });
-      continue;
-    }
-    const r = modelOutputRectToPage(b, frame, pageSize);
-    if (r.x1 - r.x0 <= 0 || r.y1 - r.y0 <= 0) continue;
-    out.push({ page, label: b.label, ...r });
-  }
-  return out;
 }

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RawImage, AutoProcessor, env, type Tensor } from '@huggingface/transformers';
 import { basename, dirname } from 'node:path';
-import { ensureTinyModel } from '../../../models/tiny/make-tiny-model.js';
-import { isAppError } from '../../shared/errors.js';
-import { readModelFolder } from './model-folder.js';
+import { ensureTinyModel } from '../../../../models/tiny/make-tiny-model.js';
+import { isAppError } from '../../../shared/errors.js';
+import { readModelFolder } from '../../vlm/model-folder.js';
 import { checkImage, patchify, preprocessImage, resizeForModel } from './preprocess.js';
-import { testCard } from './testing.js';
+import { testCard } from '../../vlm/testing.js';
 
 const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Tensor } from '@huggingface/transformers';
-import { ensureTinyModel } from '../../../models/tiny/make-tiny-model.js';
+import { ensureTinyModel } from '../../../../models/tiny/make-tiny-model.js';
 import { getRopeIndex } from './rope-index.js';
-import { loadReference } from './testing.js';
+import { loadReference } from '../../vlm/testing.js';
 
 const PAD = 151655;
 const VS = 151652;

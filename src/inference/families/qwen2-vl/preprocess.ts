@@ -1,40 +1,12 @@
-// Qwen2VLImageProcessor in TypeScript: RGB → smart_resize (Python rounding, src/anyres) → antialiased bicubic
-// resize (sharp) → rescale + CLIP normalisation → 1176-long patch rows in the 2×2 merge-block order (spec §2.3).
+// Qwen2VLImageProcessor in TypeScript (Qwen2-VL, Qwen2.5-VL and — with patch 16 — Qwen3-VL): RGB → smart_resize
+// (Python rounding, src/anyres) → antialiased bicubic resize (sharp) → rescale + normalisation → patch rows
+// (3·2·p² long) in the 2×2 merge-block order.
 import sharp from 'sharp';
-import { padToFactor, smartResize } from '../../anyres/smart-resize.js';
-import { AppError } from '../../shared/errors.js';
-import type { ImageGrid } from './rope-index.js';
-import type { Preprocessor } from './model-folder.js';
+import { padToFactor, smartResize } from '../../../anyres/smart-resize.js';
+import { AppError } from '../../../shared/errors.js';
+import type { Preprocessed, PreprocessOptions, Preprocessor, RawPixels } from '../types.js';
 
-export interface RawPixels {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: 3 | 4;
-}
-
-export interface Preprocessed {
-  /** [t·gh·gw, 3·T·p·p] float32, rows in merge-block raster order. */
-  pixelValues: Float32Array;
-  rows: number;
-  rowLength: number;
-  grid: ImageGrid;
-  /** Model input size (smart_resize output). */
-  width: number;
-  height: number;
-  /** Number of <|image_pad|> tokens: t·gh·gw / merge². */
-  tokens: number;
-}
-
-export interface PreprocessOptions {
-  minPixels: number;
-  maxPixels: number;
-  /**
-   * `drop`: RGBA → RGB by dropping alpha (HF processor, transformers.js); `white`: composite over white
-   * (qwen-vl-utils, what the Qwen team feeds its models).
-   */
-  alpha: 'drop' | 'white';
-}
+export type { Preprocessed, PreprocessOptions, RawPixels } from '../types.js';
 
 /** HF Python raises below 10 px (older versions below 28); a few pixels carry nothing a model could read. */
 export const MIN_IMAGE_SIDE = 10;

@@ -2,9 +2,10 @@
 // and toPageBoxes through real plans.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LabelledBox } from '../shared/geometry.js';
-import { parseGrounding, toPageBoxes } from './grounding.js';
-import { planPage } from './plan.js';
+import { toPageBoxes } from '../../../anyres/coords.js';
+import { planPage } from '../../../anyres/plan.js';
+import { LabelledBox } from '../../../shared/geometry.js';
+import { parseGrounding } from './output.js';
 
 const box = (label: string, x0: number, y0: number, x1: number, y1: number) => ({
   label,
@@ -125,14 +126,14 @@ void test('toPageBoxes: Qwen2-VL 0–1000 and Qwen2.5-VL input pixels land on th
   assert.deepEqual(tile25.input, { width: 868, height: 1120 });
   // Page box (61.2, 79.2)–(306, 396) = 10 %–50 % of the page → 100..500 in 0–1000, and 86.8..434 × 112..560 px.
   const fromQ2 = toPageBoxes(
-    parseGrounding('<|box_start|>(500,500),(100,100)<|box_end|>'),
+    parseGrounding('<|box_start|>(500,500),(100,100)<|box_end|>').boxes,
     tile2,
     4,
     page,
     'qwen2-vl',
   );
   const fromQ25 = toPageBoxes(
-    parseGrounding('```json\n[{"bbox_2d": [86.8, 112, 434, 560], "label": "x"}]\n```'),
+    parseGrounding('```json\n[{"bbox_2d": [86.8, 112, 434, 560], "label": "x"}]\n```').boxes,
     tile25,
     4,
     page,
@@ -159,7 +160,7 @@ void test('toPageBoxes clamps to the page, drops boxes and points off the page, 
   const parsed = parseGrounding(
     '<|box_start|>(0,0),(1000,1000)<|box_end|> <|box_start|>(0,0),(100,100)<|box_end|> <|box_start|>(500,500)<|box_end|>',
   );
-  const boxes = toPageBoxes(parsed, t00, 1, page, 'llava-next');
+  const boxes = toPageBoxes(parsed.boxes, t00, 1, page, 'llava-next');
   // whole tile → page x 0..306 (padding clamped away), y 0..396; the 0..33.6 px box is all padding → dropped;
   // the point at input (168, 168) → page ((168 − 76)·612/520, 168·792/672).
   assert.equal(boxes.length, 2);
@@ -172,7 +173,13 @@ void test('toPageBoxes clamps to the page, drops boxes and points off the page, 
   assert.ok(Math.abs(pt!.y0 - (168 * 792) / 672) < 1e-9 && pt!.y0 === pt!.y1);
   // Out-of-range output (1100) is clamped to the page edge.
   const single = planPage(page, { family: 'qwen2-vl' }).tiles[0]!;
-  const [c] = toPageBoxes(parseGrounding('<box>(900,900),(1100,1100)</box>'), single, 1, page, 'qwen-vl');
+  const [c] = toPageBoxes(
+    parseGrounding('<box>(900,900),(1100,1100)</box>').boxes,
+    single,
+    1,
+    page,
+    'qwen-vl',
+  );
   assert.equal(c!.x1, 612);
   assert.equal(c!.y1, 792);
 });
