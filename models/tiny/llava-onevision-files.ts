@@ -3,14 +3,8 @@
 // `image_newline` vector as a one-tensor safetensors file (where the engine reads it for real checkpoints too).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { LLAVA_OV_CHAT_TEMPLATE } from '../../src/inference/families/llava-onevision/index.js';
 import { LLAVA_OV_GENERATOR_VERSION, LLAVA_OV_TOKENS, type LlavaOvTinySpec } from './llava-onevision-spec.js';
-
-/**
- * The chat template the transformers conversion script writes for llava-onevision-qwen2 (images first in each
- * message as `<image>\n`, no default system prompt; `{% generation %}` is a transformers-only tag).
- */
-export const LLAVA_OV_CHAT_TEMPLATE =
-  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n'}}{# Render all images first #}{% for content in message['content'] | selectattr('type', 'equalto', 'image') %}{{ '<image>\\n' }}{% endfor %}{# Render all video then #}{% for content in message['content'] | selectattr('type', 'equalto', 'video') %}{{ '<video>\\n' }}{% endfor %}{# Render all text next #}{% if message['role'] != 'assistant' %}{% for content in message['content'] | selectattr('type', 'equalto', 'text') %}{{ content['text'] }}{% endfor %}{% else %}{% for content in message['content'] | selectattr('type', 'equalto', 'text') %}{% generation %}{{ content['text'] }}{% endgeneration %}{% endfor %}{% endif %}{{'<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

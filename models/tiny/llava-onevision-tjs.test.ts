@@ -12,6 +12,7 @@ import {
   Tensor,
   env,
 } from '@huggingface/transformers';
+import { loadVlm } from '../../src/inference/vlm/engine.js';
 import { ensureTinyModel } from './make-tiny-model.js';
 import { LLAVA_OV_TOKENS } from './llava-onevision-spec.js';
 
@@ -101,5 +102,41 @@ describe('transformers.js on tiny llava-onevision', () => {
     // made the merge a masked scatter: the caller must expand <image> to the feature count itself.
     await assert.rejects(run(0, 1), /Number of tokens and features do not match: tokens: 1, features 16/);
     await model.dispose();
+  });
+});
+
+describe('DocLens engine vs transformers.js on tiny llava-onevision', () => {
+  test('same rendered prompt and the same 32 greedy ids where transformers.js is correct (no image)', async () => {
+    const id = await load();
+    const dir = await ensureTinyModel({ family: 'llava-onevision', size: 'tiny' });
+    const model = await LlavaOnevisionForConditionalGeneration.from_pretrained(id, {
+      local_files_only: true,
+      dtype: 'fp32',
+      session_options: { intraOpNumThreads: 1, interOpNumThreads: 1 },
+    });
+    const tokenizer = await AutoTokenizer.from_pretrained(id, { local_files_only: true });
+    const vlm = await loadVlm(dir, { provider: 'cpu', threads: 1 });
+    try {
+      for (const question of ['What is the invoice total?', 'Lies den Text vor.']) {
+        // Raw mode: the model's own template, nothing added (no system turn), greedy.
+        const prompt = `<|im_start|>user\n${question}<|im_end|>\n<|im_start|>assistant\n`;
+        const input_ids = tokenizer(prompt).input_ids;
+        const output = await model.generate({
+          input_ids,
+          attention_mask: new Tensor('int64', new BigInt64Array(input_ids.dims[1]).fill(1n), input_ids.dims),
+          max_new_tokens: NEW_TOKENS,
+          do_sample: false,
+        });
+        assert.ok(output instanceof Tensor);
+        const theirs = toNumbers(output).slice(input_ids.dims[1]);
+        const mine = await vlm.generate({ question, raw: true, maxTokens: NEW_TOKENS });
+        assert.equal(mine.promptTokens, input_ids.dims[1], 'prompt length (template + tokenizer)');
+        assert.deepEqual(mine.tokenIds, theirs, `greedy ids for "${question}"`);
+        assert.equal(theirs.length, NEW_TOKENS);
+      }
+    } finally {
+      await vlm.dispose();
+      await model.dispose();
+    }
   });
 });
