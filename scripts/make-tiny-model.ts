@@ -1,5 +1,6 @@
-// CLI for the tiny-model generator: `npm run make:tiny-model -- --family qwen2-vl|qwen2.5-vl|llava-onevision
-// --out DIR [--size tiny|bench]` writes a seeded model folder in the onnx-community / transformers.js layout.
+// CLI for the tiny-model generator: `npm run make:tiny-model -- --family qwen2-vl|qwen2.5-vl|qwen3-vl|llava-onevision
+// --out DIR [--size tiny|bench] [--deepstack]` writes a seeded folder of that family in the onnx-community layout
+// (Qwen3-VL with `--deepstack`: with DeepStack vision outputs and decoder inputs, which transformers.js cannot run).
 import { parseArgs } from 'node:util';
 import {
   generateTinyModelAt,
@@ -23,22 +24,24 @@ function main(): void {
       family: { type: 'string' },
       size: { type: 'string', default: 'tiny' },
       out: { type: 'string' },
+      deepstack: { type: 'boolean', default: false },
     },
   });
+  const deepstack = values.deepstack ?? false;
   const family = values.family ?? '';
   const size = values.size ?? 'tiny';
-  if (!isFamily(family) || !isSize(size)) {
+  if (!isFamily(family) || !isSize(size) || (deepstack && family !== 'qwen3-vl')) {
     console.error(
-      `usage: make-tiny-model --family ${TINY_MODEL_FAMILIES.join('|')} [--size ${TINY_SIZES.join('|')}] [--out DIR]`,
+      `usage: make-tiny-model --family ${TINY_MODEL_FAMILIES.join('|')} [--size ${TINY_SIZES.join('|')}] [--out DIR] [--deepstack (qwen3-vl)]`,
     );
     process.exitCode = 2;
     return;
   }
-  const out = values.out ?? defaultTinyModelDir({ family, size });
+  const out = values.out ?? defaultTinyModelDir({ family, size, deepstack });
   const started = Date.now();
-  const result = generateTinyModelAt(out, { family, size }, { replace: true });
+  const result = generateTinyModelAt(out, { family, size, deepstack }, { replace: true });
   console.log(
-    `${family} ${size}: ${result.parameterCount.toLocaleString('en')} parameters → ${result.dir} (${Date.now() - started} ms)`,
+    `${family}${deepstack ? ' (DeepStack)' : ''} ${size}: ${result.parameterCount.toLocaleString('en')} parameters → ${result.dir} (${Date.now() - started} ms)`,
   );
 }
 

@@ -41,7 +41,7 @@ export function llavaOvTinySpec(size: TinySize): LlavaOvTinySpec {
   return {
     size,
     seed,
-    text: { ...h, seed },
+    text: { ...h, seed, family: 'llava-onevision', deepstack: false },
     vision: {
       imageSize: r.tile,
       patchSize: r.patch,

@@ -19,6 +19,8 @@ export const TINY_MODEL_FAMILIES: readonly TinyModelFamily[] = [...TINY_FAMILIES
 export interface TinyModelOptions {
   family: TinyModelFamily;
   size: TinySize;
+  /** Qwen3-VL only: write the DeepStack variant (extra vision outputs and decoder inputs). */
+  deepstack?: boolean;
 }
 
 function generatorVersion(family: TinyModelFamily): number {
@@ -36,8 +38,8 @@ const STAMP_FILE = 'doclens-tiny.json';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export function defaultTinyModelDir({ family, size }: TinyModelOptions): string {
-  return join(REPO_ROOT, '.cache', 'models', `tiny-${family}-${size}`);
+export function defaultTinyModelDir({ family, size, deepstack }: TinyModelOptions): string {
+  return join(REPO_ROOT, '.cache', 'models', `tiny-${family}-${size}${deepstack ? '-deepstack' : ''}`);
 }
 
 function writeJson(path: string, value: unknown): void {
@@ -45,13 +47,16 @@ function writeJson(path: string, value: unknown): void {
 }
 
 /** Writes every file of the model into `dir` (created if needed). Deterministic for a given family and size. */
-export function writeTinyModel(dir: string, { family, size }: TinyModelOptions): TinyModelResult {
+export function writeTinyModel(
+  dir: string,
+  { family, size, deepstack = false }: TinyModelOptions,
+): TinyModelResult {
   if (family === 'llava-onevision') {
     const result = writeLlavaOvModel(dir, size);
     writeJson(join(dir, STAMP_FILE), { generator_version: generatorVersion(family), family, size });
     return { dir, ...result };
   }
-  const spec = tinySpec(family, size);
+  const spec = tinySpec(family, size, deepstack);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   const written: string[] = [];
   const parameterCount = buildQwenVlGraphs(spec, (file, bytes) => {
@@ -68,11 +73,16 @@ export function writeTinyModel(dir: string, { family, size }: TinyModelOptions):
     ['chat_template.json', { chat_template: familyImpl(family).tiny.chatTemplate }],
   ];
   for (const [name, value] of json) writeJson(join(dir, name), value);
-  writeJson(join(dir, STAMP_FILE), { generator_version: GENERATOR_VERSION, family, size });
+  writeJson(join(dir, STAMP_FILE), {
+    generator_version: GENERATOR_VERSION,
+    family,
+    size,
+    ...(deepstack ? { deepstack: true } : {}),
+  });
   return { dir, parameterCount, files: [...json.map(([name]) => name), ...written] };
 }
 
-function stampIsCurrent(dir: string, { family, size }: TinyModelOptions): boolean {
+function stampIsCurrent(dir: string, { family, size, deepstack = false }: TinyModelOptions): boolean {
   try {
     const stamp: unknown = JSON.parse(readFileSync(join(dir, STAMP_FILE), 'utf8'));
     return (
@@ -83,7 +93,8 @@ function stampIsCurrent(dir: string, { family, size }: TinyModelOptions): boolea
       'family' in stamp &&
       stamp.family === family &&
       'size' in stamp &&
-      stamp.size === size
+      stamp.size === size &&
+      ('deepstack' in stamp ? stamp.deepstack === true : false) === deepstack
     );
   } catch {
     return false;

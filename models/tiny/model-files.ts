@@ -140,8 +140,49 @@ function textConfig(spec: TinySpec): Record<string, Json> {
   };
 }
 
+/** Qwen3-VL's text_config (transformers 4.57 keys; the whole text config lives there, nothing at the top level). */
+function qwen3TextConfig(spec: TinySpec): Record<string, Json> {
+  return {
+    model_type: 'qwen3_vl_text',
+    vocab_size: spec.vocabSize,
+    hidden_size: spec.hiddenSize,
+    intermediate_size: spec.intermediateSize,
+    num_hidden_layers: spec.numLayers,
+    num_attention_heads: spec.numHeads,
+    num_key_value_heads: spec.numKvHeads,
+    head_dim: spec.headDim,
+    rms_norm_eps: spec.rmsNormEps,
+    rope_theta: spec.ropeTheta,
+    max_position_embeddings: 32768,
+    rope_scaling: { rope_type: 'default', mrope_section: [...spec.mropeSection], mrope_interleaved: true },
+    attention_bias: false,
+    hidden_act: 'silu',
+    tie_word_embeddings: true,
+    bos_token_id: QWEN_TOKENS.endOfText,
+    eos_token_id: QWEN_TOKENS.imEnd,
+    torch_dtype: 'float32',
+  };
+}
+
 function visionConfig(spec: TinySpec): Record<string, Json> {
   const v = spec.vision;
+  if (spec.family === 'qwen3-vl') {
+    return {
+      model_type: 'qwen3_vl',
+      patch_size: v.patchSize,
+      spatial_merge_size: 2,
+      temporal_patch_size: 2,
+      in_channels: 3,
+      depth: v.depth,
+      hidden_size: v.embedDim,
+      intermediate_size: v.mlpDim,
+      num_heads: v.numHeads,
+      out_hidden_size: spec.hiddenSize,
+      num_position_embeddings: 16,
+      deepstack_visual_indexes: [...(v.deepstackTaps ?? [])],
+      hidden_act: 'gelu_pytorch_tanh',
+    };
+  }
   const common = {
     depth: v.depth,
     in_chans: 3,
@@ -177,6 +218,32 @@ function visionConfig(spec: TinySpec): Record<string, Json> {
 export function modelConfig(spec: TinySpec, parameterCount: number): Json {
   const recipe = familyImpl(spec.family).tiny;
   const modelType = recipe.modelType;
+  const tiny = {
+    generator_version: GENERATOR_VERSION,
+    family: spec.family,
+    size: spec.size,
+    seed: spec.seed,
+    parameter_count: parameterCount,
+    embed_rank: spec.embedRank,
+    ...(spec.family === 'qwen3-vl' ? { deepstack: spec.deepstack } : {}),
+    note: 'Seeded random weights in the onnx-community layout; not a trained model.',
+  };
+  if (spec.family === 'qwen3-vl') {
+    // The shape of Qwen/Qwen3-VL-*-Instruct's config.json (transformers 4.57).
+    return {
+      architectures: [recipe.architecture],
+      model_type: modelType,
+      image_token_id: QWEN_TOKENS.imagePad,
+      video_token_id: QWEN_TOKENS.videoPad,
+      vision_start_token_id: QWEN_TOKENS.visionStart,
+      vision_end_token_id: QWEN_TOKENS.visionEnd,
+      tie_word_embeddings: true,
+      text_config: qwen3TextConfig(spec),
+      vision_config: visionConfig(spec),
+      transformers_version: '4.57.0',
+      doclens_tiny: tiny,
+    };
+  }
   const text = textConfig(spec);
   return {
     architectures: [recipe.architecture],
@@ -190,20 +257,25 @@ export function modelConfig(spec: TinySpec, parameterCount: number): Json {
     text_config: { ...text, model_type: `${modelType}_text` },
     vision_config: visionConfig(spec),
     transformers_version: '4.49.0',
-    doclens_tiny: {
-      generator_version: GENERATOR_VERSION,
-      family: spec.family,
-      size: spec.size,
-      seed: spec.seed,
-      parameter_count: parameterCount,
-      embed_rank: spec.embedRank,
-      note: 'Seeded random weights in the onnx-community layout; not a trained model.',
-    },
+    doclens_tiny: tiny,
   };
 }
 
 /** generation_config.json with each family's published sampling values (top_k 1 makes them greedy). */
 export function generationConfig(spec: TinySpec): Json {
+  if (spec.family === 'qwen3-vl') {
+    // Qwen3-VL Instruct publishes sampling (the engine decodes greedily instead; src/inference/families/qwen3-vl).
+    return {
+      bos_token_id: QWEN_TOKENS.endOfText,
+      pad_token_id: QWEN_TOKENS.endOfText,
+      do_sample: true,
+      eos_token_id: [QWEN_TOKENS.imEnd, QWEN_TOKENS.endOfText],
+      top_k: 20,
+      top_p: 0.8,
+      temperature: 0.7,
+      transformers_version: '4.57.0',
+    };
+  }
   const isQwen25 = spec.family === 'qwen2.5-vl';
   return {
     bos_token_id: QWEN_TOKENS.endOfText,
@@ -223,6 +295,27 @@ export function generationConfig(spec: TinySpec): Json {
  * are present (its ImageProcessor defaults them from `size` / undefined), so they are written explicitly.
  */
 export function preprocessorConfig(spec: TinySpec): Json {
+  if (spec.family === 'qwen3-vl') {
+    // Every key written: transformers.js does not apply the Python class defaults (normalise, bicubic).
+    return {
+      do_convert_rgb: true,
+      do_normalize: true,
+      do_rescale: true,
+      do_resize: true,
+      image_mean: [0.5, 0.5, 0.5],
+      image_std: [0.5, 0.5, 0.5],
+      image_processor_type: 'Qwen2VLImageProcessorFast',
+      max_pixels: spec.maxPixels,
+      merge_size: 2,
+      min_pixels: spec.minPixels,
+      patch_size: spec.vision.patchSize,
+      processor_class: 'Qwen3VLProcessor',
+      resample: 3,
+      rescale_factor: 1 / 255,
+      size: { shortest_edge: spec.minPixels, longest_edge: spec.maxPixels },
+      temporal_patch_size: 2,
+    };
+  }
   return {
     do_convert_rgb: true,
     do_normalize: true,

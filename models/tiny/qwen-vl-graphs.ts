@@ -1,11 +1,20 @@
-// The three onnx-community Qwen2-VL / Qwen2.5-VL graphs (vision_encoder, embed_tokens, decoder_model_merged) with
-// the real I/O names, dtypes and symbolic dims, built from real ops (patch embed, 2-D rotary ViT block, 2×2 merger;
-// RMSNorm, M-RoPE, GQA attention over concat(past, new), SwiGLU, lm_head) on seeded weights.
+// The three onnx-community Qwen2-VL / Qwen2.5-VL / Qwen3-VL graphs (vision_encoder, embed_tokens,
+// decoder_model_merged) with the real I/O names, dtypes and symbolic dims, built from real ops (patch embed, 2-D
+// rotary ViT block, 2×2 merger; RMSNorm, M-RoPE — chunked or Qwen3's interleaved —, GQA attention over
+// concat(past, new), SwiGLU, lm_head) on seeded weights; Qwen3-VL optionally with DeepStack I/O.
 import { DataType, GraphBuilder } from './onnx-graph.js';
 import { SeededWeights } from './seeded-weights.js';
 import { QWEN_TOKENS, type TinySpec } from './tiny-spec.js';
 
-export const PATCH_ROW = 3 * 2 * 14 * 14; // 1176 = channels · temporal_patch_size · patch_size²
+/** channels · temporal_patch_size · patch_size²: 1176 at patch 14, 1536 at patch 16. */
+export function patchRow(spec: TinySpec): number {
+  return 3 * 2 * spec.vision.patchSize * spec.vision.patchSize;
+}
+export const PATCH_ROW = 3 * 2 * 14 * 14;
+
+/** DeepStack I/O names of the generated Qwen3-VL `--deepstack` variant (the layout models/export writes too). */
+export const DEEPSTACK_OUTPUT = (k: number): string => `deepstack_features.${k}`;
+export const DEEPSTACK_INPUT = (k: number): string => `deepstack_embeds.${k}`;
 const OPSET = 14;
 
 // Init gains, tuned so greedy decoding of random weights stays varied: sharp position-dependent attention (q/k),
@@ -49,7 +58,12 @@ export type TextSpec = Pick<
   | 'mropeSection'
   | 'ropeTheta'
   | 'rmsNormEps'
->;
+  | 'deepstack'
+> & {
+  /** LLaVA-OneVision reuses the Qwen2 text graphs (its decoder is Qwen2's, with 1-D positions). */
+  family: TinySpec['family'] | 'llava-onevision';
+  vision: Pick<TinySpec['vision'], 'deepstackTaps'>;
+};
 
 /** The shared token table [vocab, rank]; rows of special / unused ids are shrunk so greedy never picks them. */
 export function tokenTable(spec: TextSpec, w: SeededWeights): Float32Array {
@@ -108,6 +122,24 @@ function applyRope(g: GraphBuilder, x: string, cos: string, sin: string, axis: n
   return g.op('Add', [g.op('Mul', [x, cos]), g.op('Mul', [rotated, sin])]);
 }
 
+/** Exact GELU: 0.5·x·(1 + erf(x/√2)). */
+function gelu(g: GraphBuilder, x: string): string {
+  return g.op('Mul', [
+    g.op('Mul', [x, g.float(0.5)]),
+    g.op('Add', [g.op('Erf', [g.op('Mul', [x, g.float(Math.SQRT1_2)])]), g.float(1)]),
+  ]);
+}
+
+/** gelu_pytorch_tanh: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+function geluTanh(g: GraphBuilder, x: string): string {
+  const cube = g.op('Mul', [g.op('Mul', [x, x]), x]);
+  const inner = g.op('Mul', [
+    g.op('Add', [x, g.op('Mul', [cube, g.float(0.044715)])]),
+    g.float(Math.sqrt(2 / Math.PI)),
+  ]);
+  return g.op('Mul', [g.op('Mul', [x, g.float(0.5)]), g.op('Add', [g.op('Tanh', [inner]), g.float(1)])]);
+}
+
 function invFreq(dim: number, theta: number): number[] {
   return Array.from({ length: dim / 2 }, (_, i) => 1 / Math.pow(theta, (2 * i) / dim));
 }
@@ -119,18 +151,24 @@ export function buildVisionEncoder(spec: TinySpec, fp16 = false): BuiltGraph {
   const E = v.embedDim;
   const hd = E / v.numHeads;
   const isQwen25 = spec.family === 'qwen2.5-vl';
-  const gridName = isQwen25 ? 'image_grid_thw' : 'grid_thw';
+  const isQwen3 = spec.family === 'qwen3-vl';
+  const gridName = isQwen25 || isQwen3 ? 'image_grid_thw' : 'grid_thw';
+  const ROW = patchRow(spec);
   const g = new GraphBuilder('vision_encoder', fp16);
   // NOTE: pixel_values stays float32 in the fp16 variant: transformers.js feeds the processor's float32 rows
   // to whatever vision_encoder dtype is selected, without casting.
-  const pixels = g.input('pixel_values', DataType.FLOAT, [DIMS.patches, PATCH_ROW]);
+  const pixels = g.input('pixel_values', DataType.FLOAT, [DIMS.patches, ROW]);
   const grid = g.input(gridName, DataType.INT64, [DIMS.images, 3]);
 
-  // Patch embedding: the Conv3d(kernel = stride = [2,14,14], no bias) of the real model is a linear map of each row.
+  // Patch embedding: the Conv3d(kernel = stride = [2,p,p]) of the real model is a linear map of each row (Qwen3-VL's
+  // has a bias). NOTE: Qwen3-VL's learned, bilinearly interpolated position embedding is left out; the rotary
+  // positions below carry the layout.
   let x = g.op('MatMul', [
     pixels,
-    g.weight('visual.patch_embed', [PATCH_ROW, E], w.linear('visual.patch_embed', PATCH_ROW, E)),
+    g.weight('visual.patch_embed', [ROW, E], w.linear('visual.patch_embed', ROW, E)),
   ]);
+  if (isQwen3)
+    x = g.op('Add', [x, g.weight('visual.patch_embed.bias', [E], w.bias('visual.patch_embed.bias', E))]);
 
   // 2-D rotary positions from the grid. Rows come in 2×2 merge-block raster order (spec §2.3), so for row r of an
   // image with grid (t, h, w): block = (r mod h·w) / 4, hpos = 2·(block / (w/2)) + (r mod 4)/2, wpos likewise.
@@ -211,7 +249,11 @@ export function buildVisionEncoder(spec: TinySpec, fp16 = false): BuiltGraph {
     x = g.op('Add', [x, lin(merged, `${p}.attn.proj`, E, E)]);
     const h2 = norm(x, `${p}.norm2`);
     let mlp: string;
-    if (isQwen25) {
+    if (isQwen3) {
+      // Qwen3-VL vision MLP: linear_fc2(gelu_pytorch_tanh(linear_fc1(x))).
+      const fc1 = lin(h2, `${p}.mlp.linear_fc1`, E, v.mlpDim);
+      mlp = lin(geluTanh(g, fc1), `${p}.mlp.linear_fc2`, v.mlpDim, E);
+    } else if (isQwen25) {
       // Qwen2.5-VL vision MLP: down(silu(gate(x)) · up(x)).
       const gate = lin(h2, `${p}.mlp.gate_proj`, E, v.mlpDim);
       const up = lin(h2, `${p}.mlp.up_proj`, E, v.mlpDim);
@@ -224,17 +266,29 @@ export function buildVisionEncoder(spec: TinySpec, fp16 = false): BuiltGraph {
       mlp = lin(act, `${p}.mlp.fc2`, v.mlpDim, E);
     }
     x = g.op('Add', [x, mlp]);
+    const level = spec.deepstack ? (v.deepstackTaps ?? []).indexOf(i) : -1;
+    if (level >= 0) {
+      // DeepStack merger (use_postshuffle_norm): the 2×2 shuffle first, LayerNorm over 4E, then 4E → 4E → hidden.
+      const q = `visual.deepstack_merger_list.${level}`;
+      const shuffled = g.op('Reshape', [x, g.ints([-1, 4 * E])]);
+      const normed = layerNorm(
+        g,
+        shuffled,
+        g.weight(`${q}.norm.weight`, [4 * E], w.norm(`${q}.norm.weight`, 4 * E)),
+        g.weight(`${q}.norm.bias`, [4 * E], w.bias(`${q}.norm.bias`, 4 * E)),
+        1e-6,
+      );
+      const fc1 = lin(normed, `${q}.linear_fc1`, 4 * E, 4 * E);
+      const out = lin(gelu(g, fc1), `${q}.linear_fc2`, 4 * E, spec.hiddenSize);
+      g.floatOutput(out, DEEPSTACK_OUTPUT(level), [DIMS.imageTokens, spec.hiddenSize]);
+    }
   }
 
   // PatchMerger: ln_q, then 4 consecutive rows (one 2×2 block) → one token: MLP(4E → 4E → hidden) with GELU.
   const lnq = norm(x, 'visual.merger.ln_q');
   const grouped = g.op('Reshape', [lnq, g.ints([-1, 4 * E])]);
   const m1 = lin(grouped, 'visual.merger.mlp.0', 4 * E, 4 * E);
-  const gelu = g.op('Mul', [
-    g.op('Mul', [m1, g.float(0.5)]),
-    g.op('Add', [g.op('Erf', [g.op('Mul', [m1, g.float(Math.SQRT1_2)])]), g.float(1)]),
-  ]);
-  const features = lin(gelu, 'visual.merger.mlp.2', 4 * E, spec.hiddenSize);
+  const features = lin(gelu(g, m1), 'visual.merger.mlp.2', 4 * E, spec.hiddenSize);
   g.floatOutput(features, 'image_features', [DIMS.imageTokens, spec.hiddenSize]);
   return { bytes: g.encode(OPSET), parameterCount: g.parameterCount };
 }
@@ -261,12 +315,25 @@ export function buildEmbedTokens(spec: TextSpec, table: Float32Array, fp16 = fal
   return { bytes: g.encode(OPSET), parameterCount: g.parameterCount };
 }
 
-/** Per-frequency row selector for M-RoPE: mask[r][j] = invFreq[j] when frequency j belongs to section r. */
+/**
+ * Which position row (0 t, 1 h, 2 w) frequency slot j of the rotary half takes. Qwen2/2.5-VL: contiguous chunks
+ * [t×s0 | h×s1 | w×s2]; Qwen3-VL (`apply_interleaved_mrope`): h where j % 3 = 1 and j < 3·s1, w where j % 3 = 2 and
+ * j < 3·s2, t elsewhere (THWTHW…TT).
+ */
+export function mropeSlotRow(spec: TextSpec, j: number): number {
+  const [s0, s1, s2] = spec.mropeSection;
+  if (spec.family === 'qwen3-vl') {
+    if (j % 3 === 1 && j < 3 * s1) return 1;
+    if (j % 3 === 2 && j < 3 * s2) return 2;
+    return 0;
+  }
+  return j < s0 ? 0 : j < s0 + s1 ? 1 : 2;
+}
+
+/** Per-frequency row selector for M-RoPE: mask[r][j] = invFreq[j] when frequency j takes its angle from row r. */
 export function mropeFrequencyRows(spec: TextSpec): number[][] {
   const freqs = invFreq(spec.headDim, spec.ropeTheta);
-  const [s0, s1] = spec.mropeSection;
-  const rowOf = (j: number): number => (j < s0 ? 0 : j < s0 + s1 ? 1 : 2);
-  return [0, 1, 2].map((row) => freqs.map((f, j) => (rowOf(j) === row ? f : 0)));
+  return [0, 1, 2].map((row) => freqs.map((f, j) => (mropeSlotRow(spec, j) === row ? f : 0)));
 }
 
 /**
@@ -304,6 +371,14 @@ export function buildDecoder(
           g.ints([3, 1, 1]),
         ]);
   g.output('logits', DataType.FLOAT, [DIMS.batch, DIMS.seq, spec.vocabSize]); // listed first, as in the export
+  const isQwen3 = spec.family === 'qwen3-vl';
+  // DeepStack: level k's features (zeros outside image pads) join the residual stream after decoder layer k.
+  const deepstack = spec.deepstack
+    ? (spec.vision.deepstackTaps ?? []).map((_, k) =>
+        g.floatInput(DEEPSTACK_INPUT(k), [DIMS.batch, DIMS.seq, H]),
+      )
+    : [];
+  if (deepstack.length > spec.numLayers) throw new Error('more DeepStack levels than decoder layers');
   const past: { key: string; value: string }[] = [];
   for (let i = 0; i < spec.numLayers; i++) {
     past.push({
@@ -354,9 +429,17 @@ export function buildDecoder(
     const h = norm(x, `${p}.input_layernorm`);
     const split = (y: string, heads: number): string =>
       g.op('Transpose', [g.op('Reshape', [y, g.ints([0, 0, heads, D])])], { perm: [0, 2, 1, 3] });
+    // Qwen3 attention: no q/k/v bias, RMSNorm over each head's q and k (q_norm, k_norm) before the rotation.
+    const headNorm = (y: string, name: string): string =>
+      isQwen3
+        ? rmsNorm(g, y, g.weight(`${name}.weight`, [D], w.norm(`${name}.weight`, D)), spec.rmsNormEps)
+        : y;
     const q = applyRope(
       g,
-      split(lin(h, `${p}.self_attn.q_proj`, H, NH * D, true, QK_GAIN), NH),
+      headNorm(
+        split(lin(h, `${p}.self_attn.q_proj`, H, NH * D, !isQwen3, QK_GAIN), NH),
+        `${p}.self_attn.q_norm`,
+      ),
       cos,
       sin,
       3,
@@ -364,13 +447,16 @@ export function buildDecoder(
     );
     const k = applyRope(
       g,
-      split(lin(h, `${p}.self_attn.k_proj`, H, KV * D, true, QK_GAIN), KV),
+      headNorm(
+        split(lin(h, `${p}.self_attn.k_proj`, H, KV * D, !isQwen3, QK_GAIN), KV),
+        `${p}.self_attn.k_norm`,
+      ),
       cos,
       sin,
       3,
       D,
     );
-    const v = split(lin(h, `${p}.self_attn.v_proj`, H, KV * D, true), KV);
+    const v = split(lin(h, `${p}.self_attn.v_proj`, H, KV * D, !isQwen3), KV);
     const layerPast = past[i] ?? { key: '', value: '' };
     const presentK = g.op('Concat', [layerPast.key, k], { axis: 2 });
     const presentV = g.op('Concat', [layerPast.value, v], { axis: 2 });
@@ -395,6 +481,8 @@ export function buildDecoder(
     const up = lin(h2, `${p}.mlp.up_proj`, H, spec.intermediateSize, false);
     const act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
     x = g.op('Add', [x, lin(act, `${p}.mlp.down_proj`, spec.intermediateSize, H, false, RESIDUAL_GAIN)]);
+    const level = deepstack[i];
+    if (level) x = g.op('Add', [x, level]);
   }
 
   // lm_head tied to the token table through Q: logits = (norm(x) · Q) · tableᵀ.

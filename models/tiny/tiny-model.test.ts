@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { ensureTinyModel, writeTinyModel } from './make-tiny-model.js';
-import { PATCH_ROW } from './qwen-vl-graphs.js';
+import { mropeSlotRow, patchRow } from './qwen-vl-graphs.js';
 import { TINY_FAMILIES, tinySpec, type TinyFamily } from './tiny-spec.js';
 
 const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1 };
@@ -61,8 +61,8 @@ function int64(values: number[], dims: number[]): ort.Tensor {
 }
 
 /** Deterministic pseudo-pixels for `n` patch rows. */
-function pixels(n: number, phase = 0): Float32Array {
-  return Float32Array.from({ length: n * PATCH_ROW }, (_, i) => Math.sin(i * 0.013 + phase) * 1.5);
+function pixels(n: number, row: number, phase = 0): Float32Array {
+  return Float32Array.from({ length: n * row }, (_, i) => Math.sin(i * 0.013 + phase) * 1.5);
 }
 
 async function embed(s: Sessions, ids: number[]): Promise<Float32Array> {
@@ -117,6 +117,7 @@ const linear = (n: number, start = 0): number[][] =>
 for (const family of TINY_FAMILIES) {
   describe(`tiny ${family}`, () => {
     const spec = tinySpec(family, 'tiny');
+    const PATCH_ROW = patchRow(spec);
     const sessionsPromise = openSessions(family);
 
     test('graphs load in onnxruntime-node with the onnx-community I/O contract', async () => {
@@ -125,7 +126,7 @@ for (const family of TINY_FAMILIES) {
       assert.deepEqual(s.vision.inputNames, ['pixel_values', grid]);
       assert.deepEqual(s.vision.outputNames, ['image_features']);
       assert.deepEqual(meta(s.vision, 'input'), {
-        pixel_values: { type: 'float32', shape: ['num_patches', 1176] },
+        pixel_values: { type: 'float32', shape: ['num_patches', family === 'qwen3-vl' ? 1536 : 1176] },
         [grid]: { type: 'int64', shape: ['num_images', 3] },
       });
       assert.deepEqual(meta(s.vision, 'output'), {
@@ -176,7 +177,7 @@ for (const family of TINY_FAMILIES) {
       assert.ok(spec.numKvHeads < spec.numHeads, 'tiny model exercises GQA');
     });
 
-    test('vision encoder consumes every 1176-wide patch row, the grid, and merges 2×2', async () => {
+    test('vision encoder consumes every patch row (1176 wide; Qwen3-VL 1536), the grid, and merges 2×2', async () => {
       const s = await sessionsPromise;
       const gridName = s.vision.inputNames[1] ?? '';
       const run = async (px: Float32Array, gh: number, gw: number): Promise<ort.Tensor> => {
@@ -187,7 +188,7 @@ for (const family of TINY_FAMILIES) {
         assert.ok(out.image_features);
         return out.image_features;
       };
-      const base = pixels(64);
+      const base = pixels(64, PATCH_ROW);
       const ref = await run(base, 8, 8);
       assert.deepEqual(ref.dims, [16, spec.hiddenSize]);
       // Perturbing the last value of any single row changes the features: no row or column is ignored.
@@ -205,7 +206,7 @@ for (const family of TINY_FAMILIES) {
       assert.deepEqual(other.dims, [16, spec.hiddenSize]);
       assert.ok(maxAbsDiff(floats(other), floats(ref)) > 1e-4, 'grid changes the features');
       // Dynamic patch count (12×10 grid → 30 tokens).
-      assert.deepEqual((await run(pixels(120, 1), 12, 10)).dims, [30, spec.hiddenSize]);
+      assert.deepEqual((await run(pixels(120, PATCH_ROW, 1), 12, 10)).dims, [30, spec.hiddenSize]);
     });
 
     test('KV cache is real: prefix + cached continuation equals the full sequence', async () => {
@@ -338,6 +339,17 @@ for (const family of TINY_FAMILIES) {
     });
   });
 }
+
+test('Qwen3-VL slots are interleaved like apply_interleaved_mrope: THWTHWTT at [4,2,2], THW…THW TTTT at [24,20,20]', () => {
+  const tiny = tinySpec('qwen3-vl', 'tiny');
+  const letters = (spec: typeof tiny, n: number) =>
+    Array.from({ length: n }, (_, j) => 'THW'[mropeSlotRow(spec, j)]).join('');
+  assert.equal(letters(tiny, 8), 'THWTHWTT');
+  const real = { ...tiny, mropeSection: [24, 20, 20] as [number, number, number] };
+  assert.equal(letters(real, 64), 'THW'.repeat(20) + 'TTTT');
+  // Qwen2-VL's chunked layout for contrast: [2,3,3] → TTHHHWWW.
+  assert.equal(letters(tinySpec('qwen2-vl', 'tiny'), 8), 'TTHHHWWW');
+});
 
 test('fp16 variants: same names, float16 float I/O (pixel_values stays float32), logits close to fp32', async () => {
   const family: TinyFamily = 'qwen2-vl';

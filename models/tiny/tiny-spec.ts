@@ -3,10 +3,10 @@
 // sizes are its tiny recipe in src/inference/families/<family>/.
 import { familyImpl, type TinyHyper } from '../../src/inference/families/index.js';
 
-export type TinyFamily = 'qwen2-vl' | 'qwen2.5-vl';
+export type TinyFamily = 'qwen2-vl' | 'qwen2.5-vl' | 'qwen3-vl';
 export type TinySize = 'tiny' | 'bench';
 
-export const TINY_FAMILIES: readonly TinyFamily[] = ['qwen2-vl', 'qwen2.5-vl'];
+export const TINY_FAMILIES: readonly TinyFamily[] = ['qwen2-vl', 'qwen2.5-vl', 'qwen3-vl'];
 export const TINY_SIZES: readonly TinySize[] = ['tiny', 'bench'];
 
 /** Bump when the generated files change, so cached folders are regenerated. */
@@ -29,9 +29,22 @@ export interface TinySpec extends TinyHyper {
   size: TinySize;
   /** PRNG seed root; every tensor derives its own stream from `${seed}/${tensorName}`. */
   seed: string;
+  /**
+   * Qwen3-VL with DeepStack I/O (vision `deepstack_features.k`, decoder `deepstack_embeds.k`). The seed does not
+   * change, so both variants share every other weight.
+   */
+  deepstack: boolean;
 }
 
 /** The family's recipe (src/inference/families/<family>/) at one size. */
-export function tinySpec(family: TinyFamily, size: TinySize): TinySpec {
-  return { family, size, seed: `doclens-tiny/${family}/${size}`, ...familyImpl(family).tiny.sizes[size] };
+export function tinySpec(family: TinyFamily, size: TinySize, deepstack = false): TinySpec {
+  if (deepstack && !familyImpl(family).graphs.deepstack)
+    throw new Error(`${family} has no DeepStack variant`);
+  return {
+    family,
+    size,
+    seed: `doclens-tiny/${family}/${size}`,
+    deepstack,
+    ...familyImpl(family).tiny.sizes[size],
+  };
 }

@@ -1,5 +1,5 @@
 // Cross-checks the generated folders against an independent consumer: transformers.js 4.x loads them with its own
-// Qwen2-VL / Qwen2.5-VL classes, processor and tokenizer, and greedy-generates from an image + text prompt.
+// Qwen2-VL / Qwen2.5-VL / Qwen3-VL classes, processor and tokenizer, and greedy-generates from an image + text prompt.
 import assert from 'node:assert/strict';
 import { basename, dirname } from 'node:path';
 import { describe, test } from 'node:test';
@@ -8,6 +8,7 @@ import {
   AutoTokenizer,
   Qwen2VLForConditionalGeneration,
   Qwen2_5_VLForConditionalGeneration,
+  Qwen3VLForConditionalGeneration,
   RawImage,
   Tensor,
   env,
@@ -64,7 +65,11 @@ for (const family of TINY_FAMILIES) {
     test('loads with its ConditionalGeneration class and greedy-generates ≥ 32 varied tokens', async (t) => {
       const { id } = await load(family);
       const Model =
-        family === 'qwen2-vl' ? Qwen2VLForConditionalGeneration : Qwen2_5_VLForConditionalGeneration;
+        family === 'qwen2-vl'
+          ? Qwen2VLForConditionalGeneration
+          : family === 'qwen3-vl'
+            ? Qwen3VLForConditionalGeneration
+            : Qwen2_5_VLForConditionalGeneration;
       const model = await Model.from_pretrained(id, {
         local_files_only: true,
         dtype: 'fp32',
@@ -75,20 +80,27 @@ for (const family of TINY_FAMILIES) {
         { role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Describe this image.' }] },
       ];
       const prompt = processor.apply_chat_template(messages, { add_generation_prompt: true });
+      // Qwen3-VL's template has no default system prompt.
       assert.equal(
         prompt,
-        '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n' +
+        (family === 'qwen3-vl' ? '' : '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n') +
+          '<|im_start|>user\n' +
           '<|vision_start|><|image_pad|><|vision_end|>Describe this image.<|im_end|>\n<|im_start|>assistant\n',
       );
+      // 100×80 → smart_resize 112×84 (factor 28) → grid 1×6×8 → 48 patch rows, 12 image tokens; Qwen3-VL (factor 32):
+      // transformers.js' Math.round takes 80/32 = 2.5 up to 96 (Python's round: 64) → 96×96 → grid 1×6×6, 9 tokens.
+      const want =
+        family === 'qwen3-vl'
+          ? { dims: [36, 1536], grid: [1, 6, 6], tokens: 9 }
+          : { dims: [48, 1176], grid: [1, 6, 8], tokens: 12 };
 
       const run = async (variant: number): Promise<number[]> => {
         const inputs = (await processor(prompt, testImage(variant))) as Record<string, Tensor>;
         const inputIds = inputs.input_ids;
         assert.ok(inputIds && inputs.pixel_values && inputs.image_grid_thw);
-        // 100×80 → smart_resize 112×84 → grid 1×6×8 → 48 patch rows, 12 image tokens.
-        assert.deepEqual(inputs.pixel_values.dims, [48, 1176]);
-        assert.deepEqual(toNumbers(inputs.image_grid_thw), [1, 6, 8]);
-        assert.equal(toNumbers(inputIds).filter((v) => v === QWEN_TOKENS.imagePad).length, 12);
+        assert.deepEqual(inputs.pixel_values.dims, want.dims);
+        assert.deepEqual(toNumbers(inputs.image_grid_thw), want.grid);
+        assert.equal(toNumbers(inputIds).filter((v) => v === QWEN_TOKENS.imagePad).length, want.tokens);
         const output = await model.generate({
           ...inputs,
           max_new_tokens: NEW_TOKENS,

@@ -12,7 +12,7 @@ import type { GenerateResult, VlmImage, VlmModel } from '../services/vlm-direct.
 import type { AppEvent } from '../shared/contract.js';
 import type { Answer, BoundField, DocumentInfo, InstalledModel, PullProgress } from '../shared/domain.js';
 import { AppError } from '../shared/errors.js';
-import { FAMILIES, type FamilyId } from '../shared/families.js';
+import { ENGINE_FAMILY_IDS, FAMILIES, licenseInfo, type FamilyId } from '../shared/families.js';
 import type { LabelledBox } from '../shared/geometry.js';
 import { call, intOption, print, UsageError } from './common.js';
 
@@ -27,7 +27,13 @@ export interface VlmValues {
   tiles?: string;
 }
 
-const VLM_FAMILIES = new Set(['qwen2-vl', 'qwen2.5-vl']);
+const VLM_FAMILIES = new Set<string>(ENGINE_FAMILY_IDS);
+
+/** `Apache 2.0`, or `Qwen Research License, NON-COMMERCIAL` where the licence forbids commercial use. */
+function licenseLabel(id: string): string {
+  const l = licenseInfo(id);
+  return l.commercial ? l.name : `${l.name}, NON-COMMERCIAL`;
+}
 
 /** Which model a command runs: a folder given by path, an installed model, or none installed. */
 export type ModelChoice = { kind: 'dir'; dir: string } | { kind: 'installed'; model: InstalledModel } | null;
@@ -421,7 +427,7 @@ export async function modelsCommand(backend: Backend, rest: string[], values: Vl
         'known:',
         ...list.known.map(
           (k) =>
-            `  ${k.id}  ${k.family}  ${k.repo}@${k.revision.slice(0, 12)}  dtypes ${k.dtypes.join(',')}${k.installed ? '  (installed)' : ''}`,
+            `  ${k.id}  ${k.family}  ${licenseLabel(k.license)}  ${k.repo}@${k.revision.slice(0, 12)}  dtypes ${k.dtypes.join(',')}${k.recommended ? '  (recommended)' : ''}${k.quality ? `  (${k.quality})` : ''}${k.installed ? '  (installed)' : ''}`,
         ),
       ].join('\n'),
     );

@@ -6,6 +6,7 @@ import { AppError } from '../../shared/errors.js';
 import { llavaOneVision } from './llava-onevision/index.js';
 import { qwen25Vl, qwen2Vl } from './qwen2-vl/index.js';
 import { parseGrounding } from './qwen2-vl/output.js';
+import { qwen3Vl } from './qwen3-vl/index.js';
 import type { DecodedOutput, VlmFamilyImpl } from './types.js';
 
 export type * from './types.js';
@@ -14,6 +15,7 @@ export type * from './types.js';
 const IMPLEMENTATIONS: Partial<Record<FamilyId, VlmFamilyImpl>> = {
   'qwen2-vl': qwen2Vl,
   'qwen2.5-vl': qwen25Vl,
+  'qwen3-vl': qwen3Vl,
   'llava-onevision': llavaOneVision,
 };
 

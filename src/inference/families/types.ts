@@ -71,15 +71,34 @@ export interface DecodedOutput {
   boxes: ModelBox[];
 }
 
+/** Names and dims of the graphs' I/O, as onnxruntime reports them. */
+export interface GraphIo {
+  visionFile: string;
+  decoderFile: string;
+  visionOutputs: ReadonlyArray<{ name: string; dims: ReadonlyArray<number | string> }>;
+  decoderInputs: ReadonlyArray<{ name: string; dims: ReadonlyArray<number | string> }>;
+}
+
+/** Extra visual feature levels (Qwen3-VL DeepStack): vision outputs → decoder inputs, level by level. */
+export interface DeepstackWiring {
+  /** One output per level `[tokens, hidden]`, or one stacked output `[levels, tokens, hidden]`. */
+  visionOutputs: string[];
+  stacked: boolean;
+  /** One `[batch, seq, hidden]` input per level: the level's features at image-pad rows, zeros elsewhere. */
+  decoderInputs: string[];
+  levels: number;
+}
+
 /** Graph I/O the family's exports declare beyond the common onnx-community names. */
 export interface GraphContract {
   /** Accepted names of the vision encoder's grid input, first preferred. */
   gridInputs: readonly string[];
   /**
-   * DeepStack (Qwen3-VL): extra visual feature levels out of the vision encoder, into the first decoder layers.
-   * Families without it leave this false; the engine then refuses graphs that declare such I/O.
+   * Families whose model feeds extra visual levels into the decoder (Qwen3-VL DeepStack) resolve them here: the
+   * wiring, null when the export leaves them out (the model then runs with reduced quality), or an error for a
+   * half-wired set. Absent for families without such levels.
    */
-  deepstack: boolean;
+  deepstack?: (io: GraphIo) => DeepstackWiring | null;
 }
 
 /** Hyperparameters of a generated stand-in model (models/tiny): `tiny` for unit tests, `bench` (~100M) for speed. */
@@ -100,7 +119,16 @@ export interface TinyHyper {
   mropeSection: [number, number, number];
   ropeTheta: number;
   rmsNormEps: number;
-  vision: { embedDim: number; depth: number; numHeads: number; mlpDim: number };
+  vision: {
+    embedDim: number;
+    depth: number;
+    numHeads: number;
+    mlpDim: number;
+    /** ViT patch side (14 for Qwen2/2.5-VL, 16 for Qwen3-VL). */
+    patchSize: number;
+    /** Vision blocks whose output feeds a DeepStack level (Qwen3-VL; written only in the `--deepstack` variant). */
+    deepstackTaps?: number[];
+  };
   minPixels: number;
   maxPixels: number;
 }
@@ -117,9 +145,14 @@ export interface TinyRecipe {
   chatTemplate: string;
 }
 
-/** generation_config.json values used when the folder has none. */
+/** generation_config.json values used when the folder has none, and what DocLens decodes with. */
 export interface GenerationFallback {
   eos: readonly number[];
+  /**
+   * Decoding DocLens uses instead of generation_config.json's (absent: the config's own). Qwen3-VL ships top-k 20
+   * sampling at temperature 0.7; documents want one answer, so it decodes greedily with a repetition penalty.
+   */
+  sampling?: { temperature: number; topK?: number; topP?: number; repetitionPenalty?: number };
 }
 
 /** What a family may read from a model folder beyond the common files (openTiled). */

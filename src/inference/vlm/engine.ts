@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { checkImage } from '../families/qwen2-vl/preprocess.js';
 import type {
+  DeepstackWiring,
   ImageGrid,
   PreprocessOptions,
   RawPixels,
@@ -101,6 +102,13 @@ export interface VlmModel {
   readonly dtypes: Record<GraphName, string>;
   /** The preprocessor's own min/max pixels (preprocessor_config.json), for planning pages within them. */
   readonly pixels: { min: number; max: number };
+  /**
+   * A quality caveat of these graphs, e.g. "reduced quality (no DeepStack)" for a Qwen3-VL export without its
+   * DeepStack levels; null when the model runs as designed.
+   */
+  readonly quality: string | null;
+  /** DeepStack levels fed into the decoder (0 where the family has none or the export leaves them out). */
+  readonly deepstackLevels: number;
   generate(req: GenerateRequest): Promise<GenerateResult>;
   status(): ProviderStatus;
   /** Prefill logits of the last prompt position for `req` (no cache, no decode); for parity tests. */
@@ -134,6 +142,10 @@ interface Sessions {
   featuresName: string;
   embedsName: string;
   io: DecoderIo;
+  /** DeepStack wiring and each decoder input's float type; null when the graphs carry none. */
+  deepstack: (DeepstackWiring & { types: FloatType[] }) | null;
+  /** The family resolves DeepStack but these graphs have none. */
+  deepstackMissing: boolean;
 }
 
 function tensorMeta(
@@ -221,6 +233,16 @@ function inspect(
       `${df}: position_ids has ${positionRows} rows; expected [B, S], or 3 (M-RoPE) or 4 rows`,
     );
   }
+  const dims = (m: InferenceSession.ValueMetadata) => (m.isTensor ? m.shape : []);
+  const resolve = folder.impl.graphs.deepstack;
+  const wiring = resolve
+    ? resolve({
+        visionFile: vf,
+        decoderFile: df,
+        visionOutputs: vision.outputMetadata.map((m) => ({ name: m.name, dims: dims(m) })),
+        decoderInputs: decoder.inputMetadata.map((m) => ({ name: m.name, dims: dims(m) })),
+      })
+    : null;
   return {
     vision,
     embed,
@@ -240,6 +262,10 @@ function inspect(
       numLogitsToKeep: decoder.inputNames.includes('num_logits_to_keep'),
       logits: decoder.outputNames.includes('logits') ? 'logits' : (decoder.outputNames[0] ?? 'logits'),
     },
+    deepstack: wiring
+      ? { ...wiring, types: wiring.decoderInputs.map((n) => floatTypeOf(decoder, n, 'input', df)) }
+      : null,
+    deepstackMissing: resolve !== undefined && wiring === null,
   };
 }
 
@@ -277,6 +303,8 @@ async function openSessions(
 interface Features {
   /** [tokens, hidden] float32. */
   data: Float32Array;
+  /** DeepStack levels, each [tokens, hidden] float32 (empty without DeepStack). */
+  deep: Float32Array[];
   tokens: number;
   width: number;
   height: number;
@@ -336,6 +364,8 @@ class OnnxVlmModel implements VlmModel {
   readonly family: VlmFamily;
   readonly dtypes: Record<GraphName, string>;
   readonly pixels: { min: number; max: number };
+  readonly quality: string | null;
+  readonly deepstackLevels: number;
   private readonly impl: VlmFamilyImpl;
   private readonly features: ByteLru<Features>;
   private readonly prefixes: ByteLru<PrefixEntry>;
@@ -355,6 +385,8 @@ class OnnxVlmModel implements VlmModel {
     this.dir = folder.dir;
     this.family = folder.family;
     this.impl = folder.impl;
+    this.quality = s.deepstackMissing ? 'reduced quality (no DeepStack)' : null;
+    this.deepstackLevels = s.deepstack?.levels ?? 0;
     this.dtypes = Object.fromEntries(GRAPHS.map((g) => [g, folder.files[g].dtype])) as Record<
       GraphName,
       string
@@ -369,7 +401,7 @@ class OnnxVlmModel implements VlmModel {
       preference: this.preference,
       active: this.disposed ? null : this.provider,
       attempts: this.attempts,
-      summary: providerSummary(this.provider, this.attempts),
+      summary: providerSummary(this.provider, this.attempts) + (this.quality ? `; ${this.quality}` : ''),
       loadedModel: this.disposed ? null : this.id,
       installedModel: this.id,
     };
@@ -509,7 +541,7 @@ class OnnxVlmModel implements VlmModel {
       const data = await this.tiledFeatures(img, this.folder.tiled);
       stats.visionRuns++;
       stats.visionMs += performance.now() - t0;
-      const features: Features = { data, tokens: img.tokens, width: img.width, height: img.height };
+      const features: Features = { data, deep: [], tokens: img.tokens, width: img.width, height: img.height };
       this.features.set(img.key, features, data.byteLength);
       return features;
     }
@@ -530,10 +562,11 @@ class OnnxVlmModel implements VlmModel {
     }
     const data = Float32Array.from(toFloat32(t));
     t.dispose();
+    const deep = this.deepFeatures(out, pre.tokens, hidden);
     stats.visionRuns++;
     stats.visionMs += performance.now() - t0;
-    const features: Features = { data, tokens: pre.tokens, width: pre.width, height: pre.height };
-    this.features.set(img.key, features, data.byteLength);
+    const features: Features = { data, deep, tokens: pre.tokens, width: pre.width, height: pre.height };
+    this.features.set(img.key, features, data.byteLength * (1 + deep.length));
     return features;
   }
 
@@ -572,6 +605,55 @@ class OnnxVlmModel implements VlmModel {
       );
     }
     return packed;
+  }
+
+  /** The DeepStack levels of one vision run, each [tokens, hidden] float32, in level order. */
+  private deepFeatures(out: InferenceSession.ReturnType, tokens: number, hidden: number): Float32Array[] {
+    const ds = this.s.deepstack;
+    if (!ds) return [];
+    const levels: Float32Array[] = [];
+    for (const name of ds.visionOutputs) {
+      const t = out[name];
+      if (!t) throw new AppError('internal', `vision encoder returned no ${name}`);
+      const want = ds.stacked ? [ds.levels, tokens, hidden] : [tokens, hidden];
+      if (t.dims.length !== want.length || t.dims.some((d, i) => d !== want[i])) {
+        throw new AppError(
+          'internal',
+          `vision encoder returned ${name} [${t.dims.join(', ')}], expected [${want.join(', ')}]`,
+        );
+      }
+      const all = Float32Array.from(toFloat32(t));
+      t.dispose();
+      if (!ds.stacked) levels.push(all);
+      else
+        for (let k = 0; k < ds.levels; k++)
+          levels.push(all.slice(k * tokens * hidden, (k + 1) * tokens * hidden));
+    }
+    return levels;
+  }
+
+  /**
+   * DeepStack decoder feeds for `len` new positions: level k's feature rows at the image-pad rows, zeros elsewhere
+   * (and everywhere at decode steps, `rows` empty).
+   */
+  private deepFeeds(
+    len: number,
+    rows: ReadonlyArray<{ at: number; image: number; row: number }>,
+    feats: ReadonlyMap<number, Features>,
+  ): Record<string, Tensor> {
+    const ds = this.s.deepstack;
+    if (!ds) return {};
+    const hidden = this.folder.text.hiddenSize;
+    const feeds: Record<string, Tensor> = {};
+    ds.decoderInputs.forEach((name, k) => {
+      const data = new Float32Array(len * hidden);
+      for (const p of rows) {
+        const level = feats.get(p.image)!.deep[k]!;
+        data.set(level.subarray(p.row * hidden, (p.row + 1) * hidden), p.at * hidden);
+      }
+      feeds[name] = floatTensor(data, ds.types[k]!, [1, len, hidden]);
+    });
+    return feeds;
   }
 
   /** Longest reusable cached prefix of `ids` (image pads compared by image identity). */
@@ -682,7 +764,9 @@ class OnnxVlmModel implements VlmModel {
     const maxTokens = Math.min(req.maxTokens ?? DEFAULT_MAX_TOKENS, ctx - n);
     if (!Number.isInteger(maxTokens) || maxTokens < 1)
       throw new AppError('invalid_input', 'maxTokens must be a positive integer');
-    const sampling: Sampling = req.raw ? {} : (req.sampling ?? this.defaultSampling());
+    const sampling: Sampling = req.raw
+      ? {}
+      : (req.sampling ?? this.impl.generation.sampling ?? this.defaultSampling());
     const sampler = new TokenSampler(sampling);
 
     const rope = this.impl.ropeIndex(
@@ -743,6 +827,7 @@ class OnnxVlmModel implements VlmModel {
       inputs_embeds: embeds,
       attention_mask: onesInt64(n),
       position_ids: this.positionTensor(rope.positions, start, n, start),
+      ...this.deepFeeds(s, padRows, feats),
       ...past,
     });
     const prefillMs = performance.now() - tPrefill;
@@ -791,6 +876,7 @@ class OnnxVlmModel implements VlmModel {
             : floatTensor(Float32Array.from(toFloat32(stepEmbeds)), this.s.io.embedsType, [1, 1, hidden]),
         attention_mask: onesInt64(pastLen + 1),
         position_ids: this.positionTensor([[pos], [pos], [pos]], 0, 1, pastLen),
+        ...this.deepFeeds(1, [], feats),
         ...this.pastFeeds(kv),
       });
       if (kv !== prefill.kv) for (const t of kv) t.dispose();

@@ -5,6 +5,7 @@ import {
   AutoProcessor,
   Qwen2VLForConditionalGeneration,
   Qwen2_5_VLForConditionalGeneration,
+  Qwen3VLForConditionalGeneration,
   RawImage,
   Tensor,
   env,
@@ -44,7 +45,12 @@ export async function loadReference(dir: string, family: VlmFamily): Promise<Ref
   env.allowLocalModels = true;
   env.localModelPath = `${dirname(dir)}/`;
   const id = basename(dir);
-  const Model = family === 'qwen2-vl' ? Qwen2VLForConditionalGeneration : Qwen2_5_VLForConditionalGeneration;
+  const Model =
+    family === 'qwen2-vl'
+      ? Qwen2VLForConditionalGeneration
+      : family === 'qwen3-vl'
+        ? Qwen3VLForConditionalGeneration
+        : Qwen2_5_VLForConditionalGeneration;
   const model = await Model.from_pretrained(id, {
     local_files_only: true,
     dtype: 'fp32',

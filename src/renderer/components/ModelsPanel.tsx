@@ -2,6 +2,7 @@
 // resume = pull again, cancel) and importing a model folder. Everything comes from the backend's model store.
 import { useEffect, useState } from 'react';
 import type { InstalledModel, KnownModel, ProviderStatus, PullProgress } from '../../shared/domain.js';
+import { licenseInfo } from '../../shared/families.js';
 import {
   cancelPull,
   importModel,
@@ -225,6 +226,17 @@ function InstalledCard({ model }: { model: InstalledModel }) {
   );
 }
 
+/** The licence's name; a non-commercial one is flagged, with what it allows on hover (src/shared/families.ts). */
+function LicenseTag({ id }: { id: string }) {
+  const l = licenseInfo(id);
+  return (
+    <span data-testid="model-license" title={l.note}>
+      {l.name}
+      {!l.commercial && <span className="badge warn"> Non-commercial</span>}
+    </span>
+  );
+}
+
 function KnownCard({ model }: { model: KnownModel }) {
   const pull = useModels((s) => s.pulls[model.id]);
   const [dtype, setDtype] = useState<string>('');
@@ -246,10 +258,11 @@ function KnownCard({ model }: { model: KnownModel }) {
     <li className="card" data-testid="known-model" data-model={model.id}>
       <div className="card-head">
         <strong>{model.name}</strong>
+        {model.recommended && <span className="badge ok">Recommended</span>}
         {model.installed && <span className="badge ok">Installed</span>}
       </div>
       <p className="muted small">
-        {model.family} · {model.license} ·{' '}
+        {model.family} · <LicenseTag id={model.license} /> ·{' '}
         <span className="mono" title={`${model.repo}@${model.revision}`}>
           {model.repo}
         </span>

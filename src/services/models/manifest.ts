@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ModelFamily, Provider, type KnownModel } from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
+import { FAMILIES } from '../../shared/families.js';
 import { appRoot } from '../paths.js';
 
 /** The three ONNX sessions of an onnx-community Qwen-VL export (docs/qwen2-vl-onnx.md §1.1). */
@@ -46,10 +47,15 @@ export const ManifestModel = z.object({
     .regex(/^[0-9a-f]{40}$/)
     .nullable(),
   license: z.string().min(1),
+  /** How the model writes boxes; must agree with its family's row in src/shared/families.ts (checked on load). */
   coordinates: z.object({
-    format: z.enum(['qwen-vl', 'qwen2-vl', 'qwen2.5-vl']),
+    format: z.enum(['qwen-vl', 'qwen2-vl', 'qwen2.5-vl', 'qwen3-vl']),
     space: z.enum(['norm1000', 'input-pixels']),
   }),
+  /** The model new installs are pointed to (one at most). */
+  recommended: z.boolean().optional(),
+  /** Shown beside the model, e.g. "reduced quality (no DeepStack)" for exports that leave DeepStack out. */
+  quality: z.string().optional(),
   chatTemplate: z.string().nullable(),
   recommendedDtype: z.record(Provider, z.string()),
   dtypes: z.record(z.string(), ManifestDtype),
@@ -89,7 +95,15 @@ export const Manifest = z
   })
   .superRefine((m, ctx) => {
     const ids = new Set<string>();
+    if (m.models.filter((x) => x.recommended).length > 1)
+      ctx.addIssue({ code: 'custom', message: 'more than one model is marked recommended' });
     for (const model of m.models) {
+      const space = FAMILIES[model.family].coordinates;
+      if (model.coordinates.space !== space)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${model.id}: coordinates.space ${model.coordinates.space} disagrees with the ${FAMILIES[model.family].name} family (${space})`,
+        });
       if (ids.has(model.id)) ctx.addIssue({ code: 'custom', message: `duplicate model id ${model.id}` });
       ids.add(model.id);
       for (const [provider, dtype] of Object.entries(model.recommendedDtype))
@@ -206,6 +220,9 @@ export function toKnownModel(model: ManifestModel, installed: boolean): KnownMod
     dtypes: Object.keys(model.dtypes),
     bytesByDtype,
     license: model.license,
+    coordinates: model.coordinates.space,
+    ...(model.recommended ? { recommended: true } : {}),
+    ...(model.quality ? { quality: model.quality } : {}),
     installed,
   };
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ensureTinyModel } from '../../../models/tiny/make-tiny-model.js';
+import { licenseInfo } from '../../shared/families.js';
 import { defaultManifestPath, loadManifest, pickDtype, toKnownModel } from './manifest.js';
 import { RECORD_FILE } from './record.js';
 import { createModelStore } from './store.js';
@@ -30,12 +31,24 @@ function copyOfTiny(name: string, from = tiny): string {
 }
 
 describe('manifest', () => {
-  test('the real manifest parses and lists Qwen2-VL-2B and a Qwen2.5-VL-3B ONNX export, no test entries', async () => {
+  test('the real manifest parses and lists Qwen3-VL-2B (recommended), Qwen2-VL-2B and a Qwen2.5-VL-3B ONNX export, no test entries', async () => {
     const m = await loadManifest();
     const ids = m.models.map((x) => x.id);
-    assert.deepEqual(ids, ['qwen2-vl-2b-instruct', 'qwen2.5-vl-3b-instruct']);
-    const q2 = m.models[0];
-    const q25 = m.models[1];
+    assert.deepEqual(ids, ['qwen3-vl-2b-instruct', 'qwen2-vl-2b-instruct', 'qwen2.5-vl-3b-instruct']);
+    const [q3, q2, q25] = m.models;
+    assert.equal(q3?.family, 'qwen3-vl');
+    assert.equal(q3?.repo, 'onnx-community/Qwen3-VL-2B-Instruct-ONNX');
+    assert.deepEqual(q3?.coordinates, { format: 'qwen3-vl', space: 'norm1000' });
+    assert.equal(q3?.license, 'apache-2.0');
+    assert.equal(licenseInfo(q3?.license ?? '').commercial, true);
+    assert.deepEqual(
+      m.models.filter((x) => x.recommended).map((x) => x.id),
+      ['qwen3-vl-2b-instruct'],
+    );
+    assert.equal(toKnownModel(q3 ?? testModel(), false).quality, 'reduced quality (no DeepStack)');
+    // Qwen2.5-VL-3B is under the Qwen Research License: non-commercial, and flagged as such.
+    assert.equal(q25?.license, 'qwen-research');
+    assert.equal(licenseInfo(q25?.license ?? '').commercial, false);
     assert.equal(q2?.repo, 'onnx-community/Qwen2-VL-2B-Instruct');
     assert.equal(q2?.family, 'qwen2-vl');
     assert.deepEqual(q2?.coordinates, { format: 'qwen2-vl', space: 'norm1000' });

@@ -127,7 +127,7 @@ export const llavaOneVision: VlmFamilyImpl = {
   modelTypes: ['llava_onevision'],
   preprocessorDefaults: OV_PREPROCESSOR,
   // No grid input: pixel_values [tiles, 3, T, T] only.
-  graphs: { gridInputs: [], deepstack: false },
+  graphs: { gridInputs: [] },
   generation: { eos: [151645, 151643] },
   inputSize: untiled,
   preprocess: untiled,

@@ -36,7 +36,7 @@ export const LLAVA_OV_TINY_SIZES: Readonly<Record<'tiny' | 'bench', LlavaOvTinyS
       headDim: 16,
       intermediateSize: 128,
       mropeSection: [2, 3, 3],
-      vision: { embedDim: 32, depth: 1, numHeads: 2, mlpDim: 64 },
+      vision: { embedDim: 32, depth: 1, numHeads: 2, mlpDim: 64, patchSize: 14 },
       minPixels: 56 * 56,
       maxPixels: 168 * 168,
     },
@@ -68,7 +68,7 @@ export const LLAVA_OV_TINY_SIZES: Readonly<Record<'tiny' | 'bench', LlavaOvTinyS
       intermediateSize: 1536,
       mropeSection: [8, 12, 12],
       // A narrow 2-layer tower: the real tile count and features per tile, far fewer FLOPs.
-      vision: { embedDim: 128, depth: 2, numHeads: 4, mlpDim: 256 },
+      vision: { embedDim: 128, depth: 2, numHeads: 4, mlpDim: 256, patchSize: 14 },
       minPixels: 384 * 384,
       maxPixels: 2304 * 2304,
     },

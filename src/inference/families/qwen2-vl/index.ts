@@ -48,7 +48,7 @@ export const qwen2Vl: VlmFamilyImpl = {
   row: FAMILIES['qwen2-vl'],
   modelTypes: ['qwen2_vl'],
   preprocessorDefaults: QWEN2_PREPROCESSOR,
-  graphs: { gridInputs: ['grid_thw', 'image_grid_thw'], deepstack: false },
+  graphs: { gridInputs: ['grid_thw', 'image_grid_thw'] },
   groundingPrompt: qwen2VlGroundingPrompt,
   tiny: {
     sizes: QWEN2_TINY_SIZES,
@@ -66,7 +66,7 @@ export const qwen25Vl: VlmFamilyImpl = {
   row: FAMILIES['qwen2.5-vl'],
   modelTypes: ['qwen2_5_vl'],
   preprocessorDefaults: QWEN2_PREPROCESSOR,
-  graphs: { gridInputs: ['image_grid_thw', 'grid_thw'], deepstack: false },
+  graphs: { gridInputs: ['image_grid_thw', 'grid_thw'] },
   groundingPrompt: jsonGroundingPrompt,
   tiny: {
     sizes: QWEN2_TINY_SIZES,

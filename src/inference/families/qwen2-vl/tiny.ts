@@ -18,7 +18,7 @@ export const QWEN2_TINY_SIZES: Readonly<Record<'tiny' | 'bench', TinyHyper>> = {
     intermediateSize: 128,
     // Same 1/4, 3/8, 3/8 split of the rotary half as the real [16, 24, 24] of head_dim 128.
     mropeSection: [2, 3, 3],
-    vision: { embedDim: 32, depth: 1, numHeads: 2, mlpDim: 64 },
+    vision: { embedDim: 32, depth: 1, numHeads: 2, mlpDim: 64, patchSize: 14 },
     maxPixels: 224 * 224,
   },
   bench: {
@@ -33,7 +33,7 @@ export const QWEN2_TINY_SIZES: Readonly<Record<'tiny' | 'bench', TinyHyper>> = {
     headDim: 64,
     intermediateSize: 1536,
     mropeSection: [8, 12, 12],
-    vision: { embedDim: 256, depth: 2, numHeads: 4, mlpDim: 1024 },
+    vision: { embedDim: 256, depth: 2, numHeads: 4, mlpDim: 1024, patchSize: 14 },
     // The app's default image-token budget (1280 tokens of 28×28 px), so bench:vlm can feed a whole page.
     maxPixels: 1280 * 28 * 28,
   },
