@@ -65,6 +65,17 @@ for (const scheme of ['light', 'dark'] as const) {
         for (const sizes of await panel.getByTestId('model-sizes').allTextContents())
           assert.match(sizes, /Download: \w+ [\d.]+ (KB|MB|GB)|read from the hub/);
 
+        // The recommended model comes first with its licence; a non-commercial licence is flagged (docs/families.md).
+        const first = cards.first();
+        assert.equal(await first.getAttribute('data-model'), 'qwen3-vl-2b-instruct');
+        assert.match(await first.innerText(), /Recommended/);
+        assert.equal(await first.getByTestId('model-license').innerText(), 'Apache 2.0');
+        const q25 = panel.locator('[data-testid="known-model"][data-model="qwen2.5-vl-3b-instruct"]');
+        assert.match(
+          await q25.getByTestId('model-license').innerText(),
+          /Qwen Research License\s*Non-commercial/,
+        );
+
         // Pull with no network.
         await cards.first().getByRole('button', { name: 'Pull' }).click();
         const pullError = panel.getByTestId('pull-error');

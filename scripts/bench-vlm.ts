@@ -1,16 +1,18 @@
 // `npm run bench:vlm`: DocLens's VLM engine vs transformers.js (the reference, same ONNX files, same threads) on
-// the ~100M-parameter generated Qwen2-VL, same image and prompt, greedy: vision-encoder ms, prefill ms, time to
-// first token, decode tokens/s, and DocLens's follow-up-question TTFT on the same page (image + prefix caches).
-// Two images by default: a small one (448×336, 192 image tokens) and a Letter-shaped page at the app's default
-// budget of 1280 image tokens (868×1120): short and long contexts. Both sides are multiples of 28, so neither
-// engine resizes and their greedy ids must agree; --sizes WxH,... picks others (sizes the model must resize
-// differ by design: DocLens resizes with antialiasing, as Qwen's Python does).
+// the ~100M-parameter generated model of each family (Qwen2-VL, Qwen3-VL; `--family` picks one), same image and
+// prompt, greedy: vision-encoder ms, prefill ms, time to first token, decode tokens/s, and DocLens's
+// follow-up-question TTFT on the same page (image + prefix caches). Two images per family by default: a small one
+// (Qwen2-VL 448×336 = 192 image tokens; Qwen3-VL 448×320 = 140) and a Letter-shaped page near the default budget
+// of 1280 image tokens (868×1120 and 992×1280, 1240 tokens each). Sides are multiples of the family's 28 / 32 px,
+// so neither engine resizes and their greedy ids must agree; --sizes WxH,... picks others (sizes the model must
+// resize differ by design: DocLens resizes with antialiasing, as Qwen's Python does).
 import { availableParallelism } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   AutoProcessor,
   Qwen2VLForConditionalGeneration,
+  Qwen3VLForConditionalGeneration,
   RawImage,
   Tensor,
   env,
@@ -25,18 +27,34 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     threads: { type: 'string' },
     size: { type: 'string', default: 'bench' },
-    sizes: { type: 'string', default: '448x336,868x1120' },
+    sizes: { type: 'string' },
+    family: { type: 'string', default: 'all' },
   },
 });
+type BenchFamily = 'qwen2-vl' | 'qwen3-vl';
+const DEFAULT_SIZES: Record<BenchFamily, string> = {
+  'qwen2-vl': '448x336,868x1120',
+  'qwen3-vl': '448x320,992x1280',
+};
+const FAMILY_LIST: BenchFamily[] =
+  values.family === 'all'
+    ? ['qwen2-vl', 'qwen3-vl']
+    : values.family === 'qwen2-vl' || values.family === 'qwen3-vl'
+      ? [values.family]
+      : (() => {
+          throw new Error(`--family takes qwen2-vl, qwen3-vl or all; got ${values.family}`);
+        })();
+const FACTOR: Record<BenchFamily, number> = { 'qwen2-vl': 28, 'qwen3-vl': 32 };
 const NEW_TOKENS = Number(values.tokens);
 const RUNS = Number(values.runs);
 const THREADS = values.threads ? Number(values.threads) : availableParallelism();
 const SIZE = values.size === 'tiny' ? 'tiny' : 'bench';
-const SIZES = (values.sizes ?? '').split(',').map((wh) => {
-  const [w, h] = wh.split('x').map(Number);
-  if (!w || !h) throw new Error(`--sizes takes WxH,WxH...; got ${wh}`);
-  return { w, h };
-});
+const sizesOf = (family: BenchFamily) =>
+  (values.sizes ?? DEFAULT_SIZES[family]).split(',').map((wh) => {
+    const [w, h] = wh.split('x').map(Number);
+    if (!w || !h) throw new Error(`--sizes takes WxH,WxH...; got ${wh}`);
+    return { w, h };
+  });
 const QUESTION = 'Describe this image in detail.';
 const FOLLOW_UP = 'What colours does it use?';
 
@@ -55,8 +73,8 @@ interface Row {
   tokens: number[];
 }
 
-async function main(W: number, H: number): Promise<void> {
-  const dir = await ensureTinyModel({ family: 'qwen2-vl', size: SIZE });
+async function main(family: BenchFamily, W: number, H: number): Promise<void> {
+  const dir = await ensureTinyModel({ family, size: SIZE });
   const data = testCard(W, H, 1);
   console.log(
     `bench:vlm — model ${basename(dir)}, image ${W}×${H}, ${NEW_TOKENS} new tokens, greedy, ${THREADS} thread(s), median of ${RUNS * 2} (after one warm-up, each engine first in half of them)`,
@@ -69,7 +87,8 @@ async function main(W: number, H: number): Promise<void> {
   env.allowLocalModels = true;
   env.localModelPath = `${dirname(dir)}/`;
   const id = basename(dir);
-  const model = await Qwen2VLForConditionalGeneration.from_pretrained(id, {
+  const Model = family === 'qwen3-vl' ? Qwen3VLForConditionalGeneration : Qwen2VLForConditionalGeneration;
+  const model = await Model.from_pretrained(id, {
     local_files_only: true,
     dtype: 'fp32',
     session_options: { intraOpNumThreads: THREADS, interOpNumThreads: 1 },
@@ -166,7 +185,8 @@ async function main(W: number, H: number): Promise<void> {
     follow: median(followUps),
   };
   const t = { ttft: median(theirs.map((r) => r.ttft)), decode: median(theirs.map((r) => r.decode)) };
-  console.log(`prompt: ${promptTokens} tokens (${(W / 28) * (H / 28)} image tokens)`);
+  const f = FACTOR[family];
+  console.log(`prompt: ${promptTokens} tokens (${(W / f) * (H / f)} image tokens)`);
   console.log('');
   console.log('                          DocLens   transformers.js');
   console.log(`vision encoder ms        ${fmt(o.vision).padStart(8)}   ${'(in TTFT)'.padStart(15)}`);
@@ -183,9 +203,13 @@ async function main(W: number, H: number): Promise<void> {
 }
 
 try {
-  for (const [i, { w, h }] of SIZES.entries()) {
-    if (i > 0) console.log('');
-    await main(w, h);
+  let first = true;
+  for (const family of FAMILY_LIST) {
+    for (const { w, h } of sizesOf(family)) {
+      if (!first) console.log('');
+      first = false;
+      await main(family, w, h);
+    }
   }
 } catch (e: unknown) {
   console.error(e instanceof Error ? e.message : String(e));

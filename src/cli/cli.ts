@@ -11,7 +11,7 @@ import { ApiError } from '../shared/api-client.js';
 import { isAppError } from '../shared/errors.js';
 import { call, intOption, print, UsageError } from './common.js';
 import { evalCommand } from './eval.js';
-import { askCommand, groundCommand, modelsCommand } from './vlm.js';
+import { askCommand, groundCommand, modelsCommand, planTarget } from './vlm.js';
 import { serveCommand } from './serve.js';
 import { drawOverlay } from '../services/overlay.js';
 import { mapModelOutput } from '../services/grounding.js';
@@ -24,7 +24,8 @@ Commands:
   info FILE [--password P] [--json]                 pages, sizes and metadata of a PDF or image
   render FILE --page N [--dpi D] --out FILE.png      render one page to PNG
   text FILE --page N [--json]                        words and lines with boxes in page space (points)
-  plan FILE --page N --family F [--max-pixels P]     how a page is fed to a model: resize, tiles, image tokens
+  plan FILE --page N --family F|--model ID|DIR [--max-pixels P]
+                                                     how a page is fed to a model: resize, tiles, image tokens
   overlay FILE --page N --family F --output-text RAW [--resized WxH] --out FILE.png
                                                      boxes of any Qwen-VL output drawn on the page, and
                                                      printed in page space
@@ -297,9 +298,19 @@ export async function main(argv: string[]): Promise<number> {
       print(json, text, () => `[source: ${text.source}]\n${text.lines.map((l) => l.text).join('\n')}`);
     } else {
       const page = intOption(values.page, 'page', 1);
-      const family = familyOption(values.family);
-      const maxPixels = values['max-pixels'] ? intOption(values['max-pixels'], 'max-pixels') : undefined;
-      const plan = await call(backend, 'plan.get', { docId: doc.id, page, family, maxPixels });
+      // --model ID|DIR: the model's family and the budget the engine would feed it (src/cli/vlm.ts).
+      const target = values.model && !values.family ? await planTarget(backend, values.model) : null;
+      const family = target?.family ?? familyOption(values.family);
+      const maxPixels = values['max-pixels']
+        ? intOption(values['max-pixels'], 'max-pixels')
+        : target?.maxPixels;
+      const plan = await call(backend, 'plan.get', {
+        docId: doc.id,
+        page,
+        family,
+        maxPixels,
+        ...(target && !values['max-pixels'] ? { minPixels: target.minPixels } : {}),
+      });
       if (command === 'plan') {
         print(json, plan, () => describePlan(plan));
       } else {

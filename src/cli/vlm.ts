@@ -7,10 +7,17 @@ import sharp from 'sharp';
 import type { Backend } from '../services/backend.js';
 import { mapModelOutput } from '../services/grounding.js';
 import { NO_MODEL_MESSAGE } from '../services/handlers-vlm.js';
-import { groundingPrompt, openModelFolder } from '../services/vlm-direct.js';
+import { describeModelFolder, groundingPrompt, openModelFolder } from '../services/vlm-direct.js';
 import type { GenerateResult, VlmImage, VlmModel } from '../services/vlm-direct.js';
 import type { AppEvent } from '../shared/contract.js';
-import type { Answer, BoundField, DocumentInfo, InstalledModel, PullProgress } from '../shared/domain.js';
+import type {
+  Answer,
+  BoundField,
+  DocumentInfo,
+  InstalledModel,
+  ModelFamily,
+  PullProgress,
+} from '../shared/domain.js';
 import { AppError } from '../shared/errors.js';
 import { ENGINE_FAMILY_IDS, FAMILIES, licenseInfo, type FamilyId } from '../shared/families.js';
 import type { LabelledBox } from '../shared/geometry.js';
@@ -73,8 +80,36 @@ export async function openDirect(
   dtype?: string,
 ): Promise<VlmModel> {
   const { provider, threads } = await call(backend, 'settings.get', {});
-  if (choice.kind === 'dir') return openModelFolder(choice.dir, { provider, threads, dtype });
-  return openModelFolder(choice.model.path, { provider, threads, dtype: dtype ?? choice.model.dtype });
+  const model =
+    choice.kind === 'dir'
+      ? await openModelFolder(choice.dir, { provider, threads, dtype })
+      : await openModelFolder(choice.model.path, { provider, threads, dtype: dtype ?? choice.model.dtype });
+  // A Qwen3-VL export without DeepStack runs, but the user is told (stderr keeps --json output clean).
+  if (model.quality) process.stderr.write(`note: ${model.id} runs with ${model.quality}\n`);
+  return model;
+}
+
+/** Patch · merge of a family (the side every model input is a multiple of). */
+function familyFactor(family: ModelFamily): number {
+  const images = FAMILIES[family].images;
+  return images.kind === 'smart-resize' ? images.factor : 28;
+}
+
+/**
+ * What `doclens plan --model ID|DIR` plans for: the model's family and the page budget the engine would use (the
+ * settings' image-token budget within the model's own pixel limits), read from the folder without loading graphs.
+ */
+export async function planTarget(
+  backend: Backend,
+  model: string,
+): Promise<{ family: ModelFamily; maxPixels: number; minPixels: number }> {
+  const choice = await chooseModel(backend, model);
+  if (!choice) throw new AppError('no_model', NO_MODEL_MESSAGE);
+  const info = describeModelFolder(choice.kind === 'dir' ? choice.dir : choice.model.path);
+  const { imageTokenBudget } = await call(backend, 'settings.get', {});
+  const factor = familyFactor(info.family);
+  const maxPixels = Math.max(info.pixels.min, Math.min(imageTokenBudget * factor ** 2, info.pixels.max));
+  return { family: info.family, maxPixels, minPixels: Math.min(info.pixels.min, maxPixels) };
 }
 
 /** Pixels of an image file as decoded whole (EXIF orientation applied, as the document engine does). */
@@ -121,6 +156,7 @@ export async function runDirect(
   opts: { raw: boolean; maxTokens?: number; onToken?: (t: string) => void },
 ): Promise<DirectRun> {
   const settings = await call(backend, 'settings.get', {});
+  const factor = familyFactor(model.family);
   let image: VlmImage;
   let planTokens = settings.imageTokenBudget;
   if (opts.raw) {
@@ -128,9 +164,9 @@ export async function runDirect(
       doc.kind === 'image'
         ? await decodeImage(file)
         : await decodePng((await call(backend, 'documents.pageImage', { docId: doc.id, page })).png);
-    planTokens = Math.floor(model.pixels.max / (28 * 28));
+    planTokens = Math.floor(model.pixels.max / factor ** 2);
   }
-  const maxPixels = Math.max(model.pixels.min, Math.min(planTokens * 28 * 28, model.pixels.max));
+  const maxPixels = Math.max(model.pixels.min, Math.min(planTokens * factor ** 2, model.pixels.max));
   const minPixels = Math.min(model.pixels.min, maxPixels);
   const plan = await call(backend, 'plan.get', {
     docId: doc.id,

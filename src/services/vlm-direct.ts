@@ -1,7 +1,8 @@
 // A VLM model opened straight from a folder, outside the backend's model store: what `doclens ask/ground --model DIR`
 // and `--raw` use (src/cli may import only services, so the engine's entry points it needs pass through here).
 import { loadVlm, type VlmModel } from '../inference/vlm/index.js';
-import type { Settings } from '../shared/domain.js';
+import { readModelFolder } from '../inference/vlm/model-folder.js';
+import type { ModelFamily, Settings } from '../shared/domain.js';
 import { loadManifest } from './models/index.js';
 import { checkFolder } from './models/layout.js';
 
@@ -13,6 +14,18 @@ export interface OpenFolderOptions {
   /** One dtype for every graph; default the engine's own choice (fp32 first, as loadVlm picks). */
   threads?: number;
   dtype?: string;
+}
+
+/** A model folder's family and its preprocessor's pixel limits, read from its JSON files (no graph is loaded). */
+export function describeModelFolder(dir: string): {
+  family: ModelFamily;
+  pixels: { min: number; max: number };
+} {
+  const folder = readModelFolder(dir);
+  return {
+    family: folder.family,
+    pixels: { min: folder.preprocessor.minPixels, max: folder.preprocessor.maxPixels },
+  };
 }
 
 /**

@@ -259,6 +259,7 @@ function KnownCard({ model }: { model: KnownModel }) {
       <div className="card-head">
         <strong>{model.name}</strong>
         {model.recommended && <span className="badge ok">Recommended</span>}
+        {model.quality && <span className="badge warn">{model.quality}</span>}
         {model.installed && <span className="badge ok">Installed</span>}
       </div>
       <p className="muted small">

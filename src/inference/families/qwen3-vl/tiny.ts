@@ -37,7 +37,8 @@ export const QWEN3_TINY_SIZES: Readonly<Record<'tiny' | 'bench', TinyHyper>> = {
     // 32 slots interleaved, t gets the tail like the real model's.
     mropeSection: [12, 10, 10],
     vision: { embedDim: 256, depth: 3, numHeads: 4, mlpDim: 1024, patchSize: 16, deepstackTaps: [0, 1, 2] },
-    minPixels: 256 * 32 * 32,
+    // qwen-vl-utils' minimum (4 tokens), so the bench sizes go in unresized.
+    minPixels: 4 * 32 * 32,
     // The family's default budget (1280 tokens of 32×32 px), so bench:vlm can feed a whole page.
     maxPixels: 1280 * 32 * 32,
   },
