@@ -28,7 +28,7 @@ function labelBefore(text: string, at: number, fallback: string): string {
 /**
  * Every `[x1, y1, x2, y2]` of a LLaVA answer as boxes in [0, 1] of the image (the family's `unit` space);
  * brackets with a value above 1.5 are read as 0–1000 and scaled. `format` says which (`unit`, `norm1000`, or
- * `mixed`); `objects` names the boxes when the text does not.
+ * `mixed`); `objects` names the boxes when the text does not (else the label is empty, as the Qwen decoders leave it).
  */
 export function decodeOvOutput(raw: string, objects: readonly string[] = []): DecodedOutput {
   const boxes: ModelBox[] = [];
@@ -39,7 +39,7 @@ export function decodeOvOutput(raw: string, objects: readonly string[] = []): De
     const unit = v.every((x) => x <= UNIT_LIMIT);
     scales.add(unit ? 'unit' : 'norm1000');
     const [x0, y0, x1, y1] = v.map((x) => (unit ? x : x / NORM)) as [number, number, number, number];
-    const fallback = objects[Math.min(boxes.length, objects.length - 1)] ?? 'object';
+    const fallback = objects[Math.min(boxes.length, objects.length - 1)] ?? '';
     const label = objects.length === 1 ? objects[0]! : labelBefore(raw, m.index, fallback);
     boxes.push({ label, kind: 'box', x0, y0, x1, y1 });
   }
