@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { startTinyHub, type TinyHubFamily } from '../src/services/models/tiny-hub.js';
 
-const FAMILIES: readonly TinyHubFamily[] = ['qwen2-vl', 'qwen2.5-vl'];
+const FAMILIES: readonly TinyHubFamily[] = ['qwen2-vl', 'qwen2.5-vl', 'qwen3-vl'];
 
 function usage(message: string): never {
   console.error(

@@ -327,3 +327,55 @@ describe('VLM room without a model', () => {
     }
   });
 });
+
+describe('VLM room with a tiny Qwen3-VL (no DeepStack) installed', () => {
+  let dataDir = '';
+  let backend: Backend;
+  let scene: DocumentInfo;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'doclens-vlm-room-q3-'));
+    const tiny = await ensureTinyModel({ family: 'qwen3-vl', size: 'tiny' });
+    const store = createModelStore({ dataDir });
+    const installed = await store.import(tiny, { id: 'tiny-qwen3-vl', source: 'generated', dtype: 'fp32' });
+    assert.equal(installed.family, 'qwen3-vl');
+    await store.close();
+    backend = await createBackend({ dataDir });
+    await call(backend, 'settings.set', { threads: 1 });
+    scene = await call<DocumentInfo>(backend, 'documents.openSample', { name: 'scene' });
+  });
+  after(async () => {
+    await backend.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('models.status says the export runs with reduced quality (no DeepStack)', async () => {
+    const loaded = await call<ProviderStatus>(backend, 'models.status', { load: true });
+    assert.equal(loaded.loadedModel, 'tiny-qwen3-vl');
+    assert.match(loaded.summary, /reduced quality \(no DeepStack\)/);
+  });
+
+  test('ground.start whole page and tiled: 32-px tiles, boxes on the page', async () => {
+    for (const [tiling, budget] of [
+      ['off', 1280],
+      ['auto', 64],
+    ] as const) {
+      await call(backend, 'settings.set', { imageTokenBudget: budget });
+      const o = await outcome(backend, () =>
+        call(backend, 'ground.start', {
+          docId: scene.id,
+          page: 1,
+          objects: ['the red car'],
+          maxTokens: 8,
+          tiling,
+        }),
+      );
+      assert.equal(o.error, null, o.error?.message);
+      const a = o.answer!;
+      assert.equal(a.model, 'tiny-qwen3-vl');
+      if (tiling === 'auto') assert.match(a.text, /\[tile 1 of \d+: /);
+      for (const b of a.boxes) assert.ok(b.x0 >= 0 && b.x1 <= 1024 && b.y0 >= 0 && b.y1 <= 768);
+    }
+    await call(backend, 'settings.set', { imageTokenBudget: 1280 });
+  });
+});

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PullProgress } from '../../shared/domain.js';
+import { FAMILIES } from '../../shared/families.js';
 import { defaultManifestPath, type Manifest, type ManifestModel } from './manifest.js';
 import type { FakeRepo } from './fake-hub.js';
 
@@ -88,7 +89,10 @@ export const TINY_SHA = 'd0c1e25000000000000000000000000000000001';
  * A test-only manifest entry for a tiny generated model (models/tiny) served by the fake hub as `doclens-test/<id>`:
  * fp32 and fp16 sets (the generator writes both), sizes taken from the served files.
  */
-export function tinyModelEntry(family: 'qwen2-vl' | 'qwen2.5-vl', repo: FakeRepo): ManifestModel {
+export function tinyModelEntry(
+  family: 'qwen2-vl' | 'qwen2.5-vl' | 'qwen3-vl',
+  repo: FakeRepo,
+): ManifestModel {
   const id = `tiny-${family}`;
   const root = [...repo.files.keys()].filter((p) => p.endsWith('.json') && !p.includes('/'));
   const bytes = (suffix: string) =>
@@ -108,15 +112,12 @@ export function tinyModelEntry(family: 'qwen2-vl' | 'qwen2.5-vl', repo: FakeRepo
   });
   return {
     id,
-    name: `Tiny ${family === 'qwen2-vl' ? 'Qwen2-VL' : 'Qwen2.5-VL'} (test model)`,
+    name: `Tiny ${FAMILIES[family].name} (test model)`,
     family,
     repo: `doclens-test/${id}`,
     revision: repo.sha,
     license: 'apache-2.0',
-    coordinates:
-      family === 'qwen2-vl'
-        ? { format: 'qwen2-vl', space: 'norm1000' }
-        : { format: 'qwen2.5-vl', space: 'input-pixels' },
+    coordinates: { format: family, space: FAMILIES[family].coordinates },
     chatTemplate: 'chat_template.json',
     recommendedDtype: { cuda: 'fp32', dml: 'fp32', cpu: 'fp32' },
     dtypes: { fp32: set(''), fp16: set('_fp16') },

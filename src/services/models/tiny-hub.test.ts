@@ -32,3 +32,27 @@ test('startTinyHub: a store given its env pulls the tiny model; close removes it
   }
   assert.equal(existsSync(tiny.manifestPath), false);
 });
+
+test('the tiny Qwen3-VL pulls from the fake hub, installs as qwen3-vl (relative 0–1000 boxes) and verifies', async () => {
+  const tiny = await startTinyHub({ families: ['qwen3-vl'] });
+  const dataDir = mkdtempSync(join(tmpdir(), 'doclens-tiny-hub-q3-'));
+  try {
+    const store = createModelStore({
+      dataDir,
+      endpoint: tiny.env.HF_ENDPOINT,
+      extraManifests: [tiny.env.DOCLENS_EXTRA_MODELS],
+    });
+    const known = (await store.list()).known.find((k) => k.id === 'tiny-qwen3-vl');
+    assert.equal(known?.family, 'qwen3-vl');
+    assert.equal(known?.coordinates, 'norm1000');
+    const end = await store.wait((await store.pull('tiny-qwen3-vl')).pullId);
+    assert.equal(end.state, 'done', end.message ?? '');
+    const installed = (await store.list()).installed.find((m) => m.id.startsWith('tiny-qwen3-vl'));
+    assert.equal(installed?.family, 'qwen3-vl');
+    assert.deepEqual((await store.verify('tiny-qwen3-vl')).ok, true);
+    await store.close();
+  } finally {
+    await tiny.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

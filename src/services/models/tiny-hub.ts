@@ -8,7 +8,7 @@ import { ensureTinyModel } from '../../../models/tiny/make-tiny-model.js';
 import { repoFromFolder, startFakeHub, type FakeHub, type FakeRepo } from './fake-hub.js';
 import { TINY_SHA, tinyModelEntry } from './test-fixtures.js';
 
-export type TinyHubFamily = 'qwen2-vl' | 'qwen2.5-vl';
+export type TinyHubFamily = 'qwen2-vl' | 'qwen2.5-vl' | 'qwen3-vl';
 
 export interface TinyHubOptions {
   families?: TinyHubFamily[];
