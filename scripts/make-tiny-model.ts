@@ -1,12 +1,17 @@
-// CLI for the tiny-model generator: `npm run make:tiny-model -- --family qwen2-vl|qwen2.5-vl|qwen3-vl --out DIR
-// [--size tiny|bench] [--deepstack]` writes a seeded folder of that family in the onnx-community layout (Qwen3-VL with
-// `--deepstack`: with DeepStack vision outputs and decoder inputs, which transformers.js cannot run).
+// CLI for the tiny-model generator: `npm run make:tiny-model -- --family qwen2-vl|qwen2.5-vl|qwen3-vl|llava-onevision
+// --out DIR [--size tiny|bench] [--deepstack]` writes a seeded folder of that family in the onnx-community layout
+// (Qwen3-VL with `--deepstack`: with DeepStack vision outputs and decoder inputs, which transformers.js cannot run).
 import { parseArgs } from 'node:util';
-import { generateTinyModelAt, defaultTinyModelDir } from '../models/tiny/make-tiny-model.js';
-import { TINY_FAMILIES, TINY_SIZES, type TinyFamily, type TinySize } from '../models/tiny/tiny-spec.js';
+import {
+  generateTinyModelAt,
+  defaultTinyModelDir,
+  TINY_MODEL_FAMILIES,
+  type TinyModelFamily,
+} from '../models/tiny/make-tiny-model.js';
+import { TINY_SIZES, type TinySize } from '../models/tiny/tiny-spec.js';
 
-function isFamily(value: string): value is TinyFamily {
-  return (TINY_FAMILIES as readonly string[]).includes(value);
+function isFamily(value: string): value is TinyModelFamily {
+  return (TINY_MODEL_FAMILIES as readonly string[]).includes(value);
 }
 
 function isSize(value: string): value is TinySize {
@@ -27,7 +32,7 @@ function main(): void {
   const size = values.size ?? 'tiny';
   if (!isFamily(family) || !isSize(size) || (deepstack && family !== 'qwen3-vl')) {
     console.error(
-      `usage: make-tiny-model --family ${TINY_FAMILIES.join('|')} [--size ${TINY_SIZES.join('|')}] [--out DIR] [--deepstack (qwen3-vl)]`,
+      `usage: make-tiny-model --family ${TINY_MODEL_FAMILIES.join('|')} [--size ${TINY_SIZES.join('|')}] [--out DIR] [--deepstack (qwen3-vl)]`,
     );
     process.exitCode = 2;
     return;

@@ -6,15 +6,25 @@ import { fileURLToPath } from 'node:url';
 import { buildQwenVlGraphs } from './qwen-vl-graphs.js';
 import { familyImpl } from '../../src/inference/families/index.js';
 import { generationConfig, modelConfig, preprocessorConfig, tokenizerFiles } from './model-files.js';
-import { GENERATOR_VERSION, tinySpec, type TinyFamily, type TinySize } from './tiny-spec.js';
+import { writeLlavaOvModel } from './llava-onevision-model.js';
+import { LLAVA_OV_GENERATOR_VERSION } from './llava-onevision-spec.js';
+import { GENERATOR_VERSION, TINY_FAMILIES, tinySpec, type TinyFamily, type TinySize } from './tiny-spec.js';
 
 export type { TinyFamily, TinySize } from './tiny-spec.js';
 
+/** Every family the generator writes: the Qwen ones (tiny-spec.ts) and LLaVA-OneVision (llava-onevision-*.ts). */
+export type TinyModelFamily = TinyFamily | 'llava-onevision';
+export const TINY_MODEL_FAMILIES: readonly TinyModelFamily[] = [...TINY_FAMILIES, 'llava-onevision'];
+
 export interface TinyModelOptions {
-  family: TinyFamily;
+  family: TinyModelFamily;
   size: TinySize;
   /** Qwen3-VL only: write the DeepStack variant (extra vision outputs and decoder inputs). */
   deepstack?: boolean;
+}
+
+function generatorVersion(family: TinyModelFamily): number {
+  return family === 'llava-onevision' ? LLAVA_OV_GENERATOR_VERSION : GENERATOR_VERSION;
 }
 
 export interface TinyModelResult {
@@ -41,6 +51,11 @@ export function writeTinyModel(
   dir: string,
   { family, size, deepstack = false }: TinyModelOptions,
 ): TinyModelResult {
+  if (family === 'llava-onevision') {
+    const result = writeLlavaOvModel(dir, size);
+    writeJson(join(dir, STAMP_FILE), { generator_version: generatorVersion(family), family, size });
+    return { dir, ...result };
+  }
   const spec = tinySpec(family, size, deepstack);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   const written: string[] = [];
@@ -74,7 +89,7 @@ function stampIsCurrent(dir: string, { family, size, deepstack = false }: TinyMo
       typeof stamp === 'object' &&
       stamp !== null &&
       'generator_version' in stamp &&
-      stamp.generator_version === GENERATOR_VERSION &&
+      stamp.generator_version === generatorVersion(family) &&
       'family' in stamp &&
       stamp.family === family &&
       'size' in stamp &&

@@ -42,8 +42,31 @@ export interface BuiltGraph {
 /** Receives each finished graph as `onnx/<file>`; graphs are built one at a time to bound memory (bench). */
 export type GraphSink = (file: string, bytes: Uint8Array) => void;
 
+/** What the text graphs (embed_tokens, decoder_model_merged) read of a spec; other families reuse them. */
+export type TextSpec = Pick<
+  TinySpec,
+  | 'seed'
+  | 'vocabSize'
+  | 'hiddenSize'
+  | 'embedRank'
+  | 'tableFp16'
+  | 'numLayers'
+  | 'numHeads'
+  | 'numKvHeads'
+  | 'headDim'
+  | 'intermediateSize'
+  | 'mropeSection'
+  | 'ropeTheta'
+  | 'rmsNormEps'
+  | 'deepstack'
+> & {
+  /** LLaVA-OneVision reuses the Qwen2 text graphs (its decoder is Qwen2's, with 1-D positions). */
+  family: TinySpec['family'] | 'llava-onevision';
+  vision: Pick<TinySpec['vision'], 'deepstackTaps'>;
+};
+
 /** The shared token table [vocab, rank]; rows of special / unused ids are shrunk so greedy never picks them. */
-function tokenTable(spec: TinySpec, w: SeededWeights): Float32Array {
+export function tokenTable(spec: TextSpec, w: SeededWeights): Float32Array {
   const r = spec.embedRank;
   const table = w.uniform('token_table', spec.vocabSize * r, 1);
   // NOTE: real checkpoints learn tiny logits for control tokens and padding rows; random weights would emit
@@ -57,7 +80,7 @@ function tokenTable(spec: TinySpec, w: SeededWeights): Float32Array {
 
 function tableInit(
   g: GraphBuilder,
-  spec: TinySpec,
+  spec: TextSpec,
   name: string,
   dims: number[],
   data: Float32Array,
@@ -276,7 +299,7 @@ export function buildVisionEncoder(spec: TinySpec, fp16 = false): BuiltGraph {
  * with projections P (embed) and Q (lm_head), so the 151,936-row table stays a few MB in `tiny` (r = 8) while
  * `bench` (r = hidden) keeps real-size Gather and lm_head MatMul costs.
  */
-export function buildEmbedTokens(spec: TinySpec, table: Float32Array, fp16 = false): BuiltGraph {
+export function buildEmbedTokens(spec: TextSpec, table: Float32Array, fp16 = false): BuiltGraph {
   const w = new SeededWeights(spec.seed);
   const r = spec.embedRank;
   const g = new GraphBuilder('embed_tokens', fp16);
@@ -297,7 +320,7 @@ export function buildEmbedTokens(spec: TinySpec, table: Float32Array, fp16 = fal
  * [t×s0 | h×s1 | w×s2]; Qwen3-VL (`apply_interleaved_mrope`): h where j % 3 = 1 and j < 3·s1, w where j % 3 = 2 and
  * j < 3·s2, t elsewhere (THWTHW…TT).
  */
-export function mropeSlotRow(spec: TinySpec, j: number): number {
+export function mropeSlotRow(spec: TextSpec, j: number): number {
   const [s0, s1, s2] = spec.mropeSection;
   if (spec.family === 'qwen3-vl') {
     if (j % 3 === 1 && j < 3 * s1) return 1;
@@ -308,16 +331,22 @@ export function mropeSlotRow(spec: TinySpec, j: number): number {
 }
 
 /** Per-frequency row selector for M-RoPE: mask[r][j] = invFreq[j] when frequency j takes its angle from row r. */
-export function mropeFrequencyRows(spec: TinySpec): number[][] {
+export function mropeFrequencyRows(spec: TextSpec): number[][] {
   const freqs = invFreq(spec.headDim, spec.ropeTheta);
   return [0, 1, 2].map((row) => freqs.map((f, j) => (mropeSlotRow(spec, j) === row ? f : 0)));
 }
 
 /**
  * decoder_model_merged: inputs_embeds, attention_mask [B, past+S], position_ids [3, B, S], past_key_values.* →
- * logits [B, S, vocab], present.* [B, kv, past+S, head_dim].
+ * logits [B, S, vocab], present.* [B, kv, past+S, head_dim]. `positionRows` 1: position_ids [B, S] and plain
+ * 1-D RoPE (LLaVA's Qwen2 decoder), the one row standing for all three M-RoPE rows.
  */
-export function buildDecoder(spec: TinySpec, table: Float32Array, fp16 = false): BuiltGraph {
+export function buildDecoder(
+  spec: TextSpec,
+  table: Float32Array,
+  fp16 = false,
+  positionRows: 1 | 3 = 3,
+): BuiltGraph {
   const w = new SeededWeights(spec.seed);
   const H = spec.hiddenSize;
   const D = spec.headDim;
@@ -334,7 +363,13 @@ export function buildDecoder(spec: TinySpec, table: Float32Array, fp16 = false):
   const g = new GraphBuilder('decoder_model_merged', fp16);
   const embeds = g.floatInput('inputs_embeds', [DIMS.batch, DIMS.seq, H]);
   const mask = g.input('attention_mask', DataType.INT64, [DIMS.batch, DIMS.total]);
-  const positions = g.input('position_ids', DataType.INT64, [3, DIMS.batch, DIMS.seq]);
+  const positions =
+    positionRows === 3
+      ? g.input('position_ids', DataType.INT64, [3, DIMS.batch, DIMS.seq])
+      : g.op('Expand', [
+          g.op('Unsqueeze', [g.input('position_ids', DataType.INT64, [DIMS.batch, DIMS.seq]), g.ints([0])]),
+          g.ints([3, 1, 1]),
+        ]);
   g.output('logits', DataType.FLOAT, [DIMS.batch, DIMS.seq, spec.vocabSize]); // listed first, as in the export
   const isQwen3 = spec.family === 'qwen3-vl';
   // DeepStack: level k's features (zeros outside image pads) join the residual stream after decoder layer k.

@@ -179,6 +179,7 @@ export function outputSpaceFor(family: ModelFamily): OutputSpace {
 
 export function modelOutputToInput(p: Point, space: OutputSpace, input: Size2): Point {
   if (space === 'input-pixels') return { x: p.x, y: p.y };
+  if (space === 'unit') return { x: p.x * input.width, y: p.y * input.height };
   return { x: (p.x / NORM) * input.width, y: (p.y / NORM) * input.height };
 }
 
@@ -186,6 +187,11 @@ export function modelOutputToInput(p: Point, space: OutputSpace, input: Size2): 
 export function modelInputToOutput(p: Point, space: OutputSpace, input: Size2, quantize = true): Point {
   const q = quantize ? Math.round : (v: number) => v;
   if (space === 'input-pixels') return { x: q(p.x), y: q(p.y) };
+  // [0, 1] floats: "rounded like the model writes them" is 3 decimals (LLaVA's own answers).
+  if (space === 'unit') {
+    const q3 = quantize ? (v: number) => Math.round(v * 1000) / 1000 : (v: number) => v;
+    return { x: q3(p.x / input.width), y: q3(p.y / input.height) };
+  }
   return { x: q((p.x / input.width) * NORM), y: q((p.y / input.height) * NORM) };
 }
 
@@ -230,8 +236,9 @@ export function pageRectToModelOutput(r: Rect, frame: TileFrame, quantize = true
     frame.input,
     quantize,
   );
-  const maxX = frame.space === 'norm1000' ? NORM : frame.input.width;
-  const maxY = frame.space === 'norm1000' ? NORM : frame.input.height;
+  const range = { norm1000: { x: NORM, y: NORM }, unit: { x: 1, y: 1 } } as const;
+  const maxX = frame.space === 'input-pixels' ? frame.input.width : range[frame.space].x;
+  const maxY = frame.space === 'input-pixels' ? frame.input.height : range[frame.space].y;
   return normalizeRect({ x0: a.x, y0: a.y, x1: b.x, y1: b.y }, maxX, maxY);
 }
 

@@ -167,3 +167,25 @@ void test('min/max pixels reach smart_resize (grounding budget of docs §6.3)', 
   assert.deepEqual(plan.tiles[0]!.input, { width: 896, height: 896 });
   assert.equal(plan.imageTokens, 1024);
 });
+
+void test('llava-onevision: the A4-like letter raster through its AnyRes pinpoints, tokens after unpadding', () => {
+  const plan = Plan.parse(planPage(LETTER, { family: 'llava-onevision' }));
+  // 1275×1650 raster. select_best_resolution over the 36 pinpoints: 1920×1536 (h×w) → scale
+  // min(1536/1275, 1920/1650) = 1.1636 → 1483×1920 ≥ 1275·1650, least waste among those keeping every pixel.
+  assert.equal(plan.mode, 'anyres');
+  assert.deepEqual(plan.grid, { cols: 4, rows: 5 });
+  assert.equal(plan.tiles.length, 21);
+  assert.equal(plan.tiles[0]!.kind, 'global');
+  assert.deepEqual(plan.tiles[0]!.input, { width: 384, height: 384 });
+  assert.equal(plan.tiles[0]!.imageTokens, 729);
+  // grid 135×108; W/H 0.7727 ≤ 0.8 → new_w = int(round(1275·135/1650, 7)) = int(104.318) = 104, pad 2 → 104
+  // columns; ratio √(135·104/6561) = 1.4628 → int(135 // 1.4628) = 92, int(104 // 1.4628) = 71.
+  // 729 + 92·71 + 92 = 7353.
+  assert.equal(plan.imageTokens, 7353);
+  // resized 1484×1920 (ceil(1275·1.1636) = 1484), pasted 26 px from the left: the first tile starts left of
+  // the page and its region is clipped to it.
+  const first = plan.tiles[1]!;
+  assert.equal(first.region.x0, 0);
+  close(tileInputToPage({ x: 26, y: 0 }, first.transform).x, 0);
+  close(tileInputToPage({ x: 26 + 1484 - 1152, y: 1920 - 1536 }, plan.tiles[20]!.transform).x, 612);
+});

@@ -6,15 +6,19 @@ import { AppError } from '../shared/errors.js';
 import type { Rect } from '../shared/geometry.js';
 import {
   candidateGrids,
+  type FitOnCanvas,
   fitAndPad,
   type GridCandidate,
   LLAVA_NEXT_BASE,
   LLAVA_NEXT_PINPOINTS,
+  OV_GEOMETRY,
+  ovLayout,
   overlapPixels,
   overlappingSpans,
   pinpointGrids,
   selectBestResolution,
   tileOrigins,
+  tokensPerTile,
 } from './anyres-grid.js';
 import { FAMILIES } from '../shared/families.js';
 import { rasterSizeAt, type Size2 } from './coords.js';
@@ -94,6 +98,7 @@ export function planPage(page: PageSpec, opts: PlanOptions): Plan {
   const fixed = FIXED[opts.family];
   const base = { family: opts.family, page: page.page, pageSize, render: { dpi, ...raster } };
   if (fixed) return planFixed(base, raster, opts, overlap, fixed.base, fixed.tokensPerImage);
+  if (opts.family === 'llava-onevision') return planOneVision(base, raster);
   return planQwen(base, raster, opts, overlap);
 }
 
@@ -225,11 +230,31 @@ function planFixed(
   const best = selectBestResolution(raster, candidates);
   // LLaVA-NeXT: resize the raster to fit the canvas keeping its aspect ratio, paste it centred, crop tiles.
   const fit = fitAndPad(raster, best);
+  const tiles: PlanTile[] = [
+    global,
+    ...gridTiles(pageSize, fit, best.cols, best.rows, tile, best.overlapPx, () => tokens),
+  ];
+  return finish(base, 'anyres', { cols: best.cols, rows: best.rows }, tiles, pixels, pixels);
+}
+
+/**
+ * The tiles of a canvas on which the raster was resized to `fit` and pasted at its offset: each tile's page
+ * region (the part the image covers; padding excluded) and its transform, row-major; `tokens(i)` per tile.
+ */
+function gridTiles(
+  pageSize: Size2,
+  fit: FitOnCanvas,
+  cols: number,
+  rows: number,
+  tile: number,
+  overlapPx: number,
+  tokens: (index: number) => number,
+): PlanTile[] {
   const scaleX = pageSize.width / fit.width;
   const scaleY = pageSize.height / fit.height;
-  const tiles: PlanTile[] = [global];
-  for (const ty of tileOrigins(best.rows, tile, best.overlapPx)) {
-    for (const tx of tileOrigins(best.cols, tile, best.overlapPx)) {
+  const tiles: PlanTile[] = [];
+  for (const ty of tileOrigins(rows, tile, overlapPx)) {
+    for (const tx of tileOrigins(cols, tile, overlapPx)) {
       // The part of the tile the image covers (the rest is padding), in page space.
       const cx0 = Math.max(tx, fit.padX);
       const cx1 = Math.min(tx + tile, fit.padX + fit.width);
@@ -244,9 +269,43 @@ function planFixed(
         region: rect(x0, y0, Math.max(x0, toPageX(cx1)), Math.max(y0, toPageY(cy1))),
         input: { width: tile, height: tile },
         transform: { offsetX: (tx - fit.padX) * scaleX, offsetY: (ty - fit.padY) * scaleY, scaleX, scaleY },
-        imageTokens: tokens,
+        imageTokens: tokens(tiles.length),
       });
     }
   }
-  return finish(base, 'anyres', { cols: best.cols, rows: best.rows }, tiles, pixels, pixels);
+  return tiles;
+}
+
+// ---- LLaVA-OneVision: AnyRes over its pinpoints, tokens after unpadding and the anyres_max_9 downscale -------
+
+/**
+ * The raster as LLaVA-OneVision's processor takes one image: the whole page squashed to the base image (729
+ * tokens), then the tiles of the chosen pinpoint canvas with the tokens each contributes after unpadding, the
+ * anyres_max downscale and the row newlines (anyres-grid.ts).
+ */
+function planOneVision(base: PlanBase, raster: Size2): Plan {
+  const g = OV_GEOMETRY;
+  const layout = ovLayout(raster, g);
+  const pixels = g.tile * g.tile;
+  const { pageSize } = base;
+  const global = squashed('global', pageSize, g.tile, layout.baseTokens);
+  const fit: FitOnCanvas = {
+    width: layout.resized.width,
+    height: layout.resized.height,
+    padX: layout.pad.left,
+    padY: layout.pad.top,
+  };
+  const perTile = tokensPerTile(layout);
+  const tiles = [
+    global,
+    ...gridTiles(pageSize, fit, layout.cols, layout.rows, g.tile, 0, (i) => perTile[i] ?? 0),
+  ];
+  const plan = finish(base, 'anyres', { cols: layout.cols, rows: layout.rows }, tiles, pixels, pixels);
+  if (plan.imageTokens !== layout.imageTokens) {
+    throw new AppError(
+      'internal',
+      `plan tokens ${plan.imageTokens} ≠ LLaVA-OneVision count ${layout.imageTokens}`,
+    );
+  }
+  return plan;
 }

@@ -19,7 +19,7 @@ import type {
   PullProgress,
 } from '../shared/domain.js';
 import { AppError } from '../shared/errors.js';
-import { ENGINE_FAMILY_IDS, FAMILIES, licenseInfo } from '../shared/families.js';
+import { ENGINE_FAMILY_IDS, FAMILIES, licenseInfo, type FamilyId } from '../shared/families.js';
 import type { LabelledBox } from '../shared/geometry.js';
 import { call, intOption, print, UsageError } from './common.js';
 
@@ -369,7 +369,11 @@ export async function groundCommand(backend: Backend, rest: string[], values: Vl
     raw: string | null;
     text: string;
     token_ids: number[] | null;
+    /** `low` for families without an official box format (src/shared/families.ts lowConfidenceBoxes). */
+    confidence: 'low' | 'normal';
   };
+  const confidence = (family: FamilyId): 'low' | 'normal' =>
+    FAMILIES[family].lowConfidenceBoxes ? 'low' : 'normal';
   if (choice.kind === 'dir') {
     const model = await openDirect(backend, choice, values.dtype);
     try {
@@ -386,6 +390,7 @@ export async function groundCommand(backend: Backend, rest: string[], values: Vl
         raw: r.result.raw,
         text: r.result.text,
         token_ids: r.result.tokenIds,
+        confidence: confidence(model.family),
       };
     } finally {
       await model.dispose();
@@ -417,12 +422,13 @@ export async function groundCommand(backend: Backend, rest: string[], values: Vl
       raw: answer.raw,
       text: answer.text,
       token_ids: answer.token_ids,
+      confidence: confidence(choice.model.family),
     };
   }
   if (json) print(true, out, () => '');
   else
     process.stdout.write(
-      `\n${out.boxes.length} box(es) on page ${page} (${pageSize.width.toFixed(1)} × ${pageSize.height.toFixed(1)} ${unit})\n${boxLines(out.boxes, unit).join('\n')}${out.boxes.length ? '\n' : ''}raw: ${JSON.stringify(out.raw)}\n`,
+      `\n${out.boxes.length} box(es) on page ${page} (${pageSize.width.toFixed(1)} × ${pageSize.height.toFixed(1)} ${unit})${out.confidence === 'low' ? ', low confidence: this family has no official box format' : ''}\n${boxLines(out.boxes, unit).join('\n')}${out.boxes.length ? '\n' : ''}raw: ${JSON.stringify(out.raw)}\n`,
     );
   return 0;
 }

@@ -362,7 +362,7 @@ export const KnownModel = z.object({
   bytesByDtype: z.record(z.string(), z.number().int().nonnegative()),
   license: z.string(),
   /** How its answers write boxes (the manifest's `coordinates.space`, checked against the family table). */
-  coordinates: z.enum(['norm1000', 'input-pixels']).optional(),
+  coordinates: z.enum(['norm1000', 'input-pixels', 'unit']).optional(),
   /** The model new installs are pointed to. */
   recommended: z.boolean().optional(),
   /** A quality caveat of this export, e.g. "reduced quality (no DeepStack)". */

@@ -3,15 +3,23 @@
 // Adding a family = one row here + one folder there (docs/families.md).
 
 /** Every family id. */
-export const FAMILY_IDS = ['qwen2-vl', 'qwen2.5-vl', 'qwen3-vl', 'qwen-vl', 'llava-next'] as const;
+export const FAMILY_IDS = [
+  'qwen2-vl',
+  'qwen2.5-vl',
+  'qwen3-vl',
+  'qwen-vl',
+  'llava-next',
+  'llava-onevision',
+] as const;
 export type FamilyId = (typeof FAMILY_IDS)[number];
 
 /**
  * How a family writes coordinates in its answers:
  * - `norm1000`: 0–1000 of the image the model saw (Qwen-VL `<box>`, Qwen2-VL `<|box_start|>`, Qwen3-VL `bbox_2d`);
- * - `input-pixels`: absolute pixels of the smart_resized input (Qwen2.5-VL `bbox_2d` / `point_2d`).
+ * - `input-pixels`: absolute pixels of the smart_resized input (Qwen2.5-VL `bbox_2d` / `point_2d`);
+ * - `unit`: [0, 1] of the whole image (the LLaVA lineage's plain `[x1, y1, x2, y2]`).
  */
-export type CoordinateSpace = 'norm1000' | 'input-pixels';
+export type CoordinateSpace = 'norm1000' | 'input-pixels' | 'unit';
 
 /** Images resized to any multiple of `factor` within a pixel budget (tokens = (h/factor)·(w/factor)). */
 export interface SmartResizeImages {
@@ -35,6 +43,20 @@ export interface FixedImages {
   tokensPerImage: number;
 }
 
+/**
+ * LLaVA-OneVision AnyRes: a base image squashed to `tile` px plus the image on the best pinpoint canvas of
+ * `tile` px tiles; tokens after unpadding and the anyres_max downscale (src/anyres/anyres-grid.ts ovLayout).
+ */
+export interface AnyResImages {
+  kind: 'anyres';
+  /** vision_config.image_size: tile and base-image side. */
+  tile: number;
+  /** vision_config.patch_size: ⌊tile / patch⌋² features per tile. */
+  patch: number;
+  /** The N of anyres_max_N. */
+  maxNumPatches: number;
+}
+
 export interface FamilyRow {
   id: FamilyId;
   /** Display name. */
@@ -42,13 +64,15 @@ export interface FamilyRow {
   /** SPDX-like licence id of the family's small instruct models; a model's manifest entry says its own. */
   license: string;
   coordinates: CoordinateSpace;
-  images: SmartResizeImages | FixedImages;
+  images: SmartResizeImages | FixedImages | AnyResImages;
   /** The image-token formula in words, for the plan view and `doclens plan`. */
   tokenFormula: string;
   /** The family has a grounding format DocLens reads boxes from. */
   grounding: boolean;
   /** The VLM engine runs models of this family (otherwise plans and overlays only). */
   runs: boolean;
+  /** Its boxes are low-confidence: no official box format or frame (LLaVA-OneVision). */
+  lowConfidenceBoxes?: boolean;
 }
 
 const smart = (patch: number, merge: number, minPixels: number, tokens: number): SmartResizeImages => ({
@@ -115,6 +139,20 @@ export const FAMILIES: Readonly<Record<FamilyId, FamilyRow>> = {
     grounding: false,
     runs: false,
   },
+  'llava-onevision': {
+    id: 'llava-onevision',
+    name: 'LLaVA-OneVision',
+    license: 'apache-2.0',
+    // No official format: plain [x1, y1, x2, y2] in [0, 1] of the image (0–1000 read too), low confidence.
+    coordinates: 'unit',
+    // SigLIP-so400m at 384 px / 14 → 27² = 729 features per tile; anyres_max_9.
+    images: { kind: 'anyres', tile: 384, patch: 14, maxNumPatches: 9 },
+    tokenFormula:
+      "729 (base) + h''·w'' + h'' (grid after unpadding and the anyres_max_9 downscale, a newline per row); 730 per image with several",
+    grounding: true,
+    runs: true,
+    lowConfidenceBoxes: true,
+  },
 };
 
 export function familyRow(id: FamilyId): FamilyRow {
@@ -132,6 +170,8 @@ export const ENGINE_FAMILY_IDS: readonly FamilyId[] = FAMILY_IDS.filter((f) => F
 export function familyImageTokens(id: FamilyId, size: { width: number; height: number }): number {
   const im = FAMILIES[id].images;
   if (im.kind === 'fixed') return im.tokensPerImage;
+  // One AnyRes tile (its share of a whole image depends on the image: src/anyres/anyres-grid.ts ovLayout).
+  if (im.kind === 'anyres') return Math.floor(im.tile / im.patch) ** 2;
   return (size.height / im.factor) * (size.width / im.factor);
 }
 

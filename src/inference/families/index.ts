@@ -3,6 +3,7 @@
 import type { FamilyId } from '../../shared/families.js';
 import { FAMILIES } from '../../shared/families.js';
 import { AppError } from '../../shared/errors.js';
+import { llavaOneVision } from './llava-onevision/index.js';
 import { qwen25Vl, qwen2Vl } from './qwen2-vl/index.js';
 import { parseGrounding } from './qwen2-vl/output.js';
 import { qwen3Vl } from './qwen3-vl/index.js';
@@ -15,6 +16,7 @@ const IMPLEMENTATIONS: Partial<Record<FamilyId, VlmFamilyImpl>> = {
   'qwen2-vl': qwen2Vl,
   'qwen2.5-vl': qwen25Vl,
   'qwen3-vl': qwen3Vl,
+  'llava-onevision': llavaOneVision,
 };
 
 /** The implementation of `id`; no_model for a family DocLens plans for but does not run. */

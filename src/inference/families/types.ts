@@ -155,6 +155,33 @@ export interface GenerationFallback {
   sampling?: { temperature: number; topK?: number; topP?: number; repetitionPenalty?: number };
 }
 
+/** What a family may read from a model folder beyond the common files (openTiled). */
+export interface FolderFacts {
+  dir: string;
+  /** config.json */
+  config: Record<string, unknown>;
+  preprocessor: Preprocessor;
+  /** The decoder's hidden size (the features' width). */
+  hiddenSize: number;
+}
+
+/**
+ * Families whose image is several vision-encoder inputs packed into one feature sequence (LLaVA-OneVision's
+ * AnyRes: base image + tiles, unpadding, image_newline). The engine then skips inputSize / preprocess and the grid
+ * input, and asks this instead; `count` is the number of images in the prompt (several change the path).
+ */
+export interface TiledImages {
+  /** Prompt tokens of one image and the size it is fed at (its canvas). */
+  plan(
+    size: { width: number; height: number },
+    count: number,
+  ): { tokens: number; width: number; height: number };
+  /** pixel_values of one image: [tiles, …] float32 with its dims. */
+  pixelValues(img: RawPixels, count: number): Promise<{ data: Float32Array; dims: number[] }>;
+  /** The encoder's output for those tiles (float32, [tiles, per tile, hidden] flattened) → [tokens, hidden]. */
+  pack(features: Float32Array, size: { width: number; height: number }, count: number): Float32Array;
+}
+
 export interface VlmFamilyImpl {
   /** The family's row of src/shared/families.ts. */
   readonly row: FamilyRow;
@@ -189,4 +216,8 @@ export interface VlmFamilyImpl {
   /** Boxes out of the raw answer (special tokens kept), in model-output units. */
   decode(raw: string): DecodedOutput;
   readonly tiny: TinyRecipe;
+  /** Families with tiled images (see TiledImages) read their folder's extras here; others leave it out. */
+  openTiled?(folder: FolderFacts): TiledImages;
+  /** A system turn sent before the user's (outside raw mode) when the family's template adds none. */
+  readonly defaultSystem?: string;
 }

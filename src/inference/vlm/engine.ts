@@ -10,6 +10,7 @@ import type {
   ImageGrid,
   PreprocessOptions,
   RawPixels,
+  TiledImages,
   VlmFamilyImpl,
 } from '../families/index.js';
 import type { Provider, ProviderAttempt, ProviderStatus } from '../../shared/domain.js';
@@ -136,7 +137,10 @@ interface Sessions {
   embed: InferenceSession;
   decoder: InferenceSession;
   pixelType: FloatType;
-  gridName: string;
+  /** null for families whose encoder takes pixel_values only (tiled images). */
+  gridName: string | null;
+  /** The vision encoder's fixed tile batch (a graph exported with batch 1), null when dynamic. */
+  visionBatch: number | null;
   featuresName: string;
   embedsName: string;
   io: DecoderIo;
@@ -190,9 +194,12 @@ function inspect(
 ): Sessions {
   const vf = folder.files.vision_encoder.path;
   const gridInputs = folder.impl.graphs.gridInputs;
-  const gridName = gridInputs.find((n) => vision.inputNames.includes(n));
+  const gridName = gridInputs.find((n) => vision.inputNames.includes(n)) ?? null;
   requireNames(vision, ['pixel_values'], vf, folder);
-  if (!gridName) throw new AppError('no_model', `${vf} has no grid input (${gridInputs.join(' or ')})`);
+  if (!gridName && gridInputs.length > 0)
+    throw new AppError('no_model', `${vf} has no grid input (${gridInputs.join(' or ')})`);
+  const pixelDim0 = tensorMeta(vision, 'pixel_values', 'input')?.shape[0];
+  const visionBatch = folder.tiled && typeof pixelDim0 === 'number' ? pixelDim0 : null;
   const featuresName = vision.outputNames.includes('image_features')
     ? 'image_features'
     : vision.outputNames[0];
@@ -220,9 +227,13 @@ function inspect(
   const kvHeads = typeof shape[1] === 'number' ? shape[1] : folder.text.numKvHeads;
   const headDim = typeof shape[3] === 'number' ? shape[3] : folder.text.headDim;
   const posShape = tensorMeta(decoder, 'position_ids', 'input')?.shape ?? [];
-  const positionRows = typeof posShape[0] === 'number' ? posShape[0] : 3;
-  if (positionRows !== 3 && positionRows !== 4) {
-    throw new AppError('no_model', `${df}: position_ids has ${positionRows} rows; expected 3 (M-RoPE) or 4`);
+  // [B, S]: plain 1-D positions (LLaVA's Qwen2 decoder); [3 or 4, B, S]: M-RoPE rows.
+  const positionRows = posShape.length === 2 ? 1 : typeof posShape[0] === 'number' ? posShape[0] : 3;
+  if (positionRows !== 1 && positionRows !== 3 && positionRows !== 4) {
+    throw new AppError(
+      'no_model',
+      `${df}: position_ids has ${positionRows} rows; expected [B, S], or 3 (M-RoPE) or 4 rows`,
+    );
   }
   const dims = (m: InferenceSession.ValueMetadata) => (m.isTensor ? m.shape : []);
   const resolve = folder.impl.graphs.deepstack;
@@ -240,6 +251,7 @@ function inspect(
     decoder,
     pixelType: floatTypeOf(vision, 'pixel_values', 'input', vf),
     gridName,
+    visionBatch,
     featuresName,
     embedsName,
     io: {
@@ -344,6 +356,8 @@ interface PlannedImage {
   height: number;
   tokens: number;
   grid: ImageGrid;
+  /** Images in the prompt (the tiled path differs for one and for several). */
+  count: number;
 }
 
 class OnnxVlmModel implements VlmModel {
@@ -429,8 +443,25 @@ class OnnxVlmModel implements VlmModel {
     const pre = this.folder.preprocessor;
     const impl = this.impl;
     const factor = pre.patchSize * pre.mergeSize;
+    const count = req.images?.length ?? 0;
+    const tiled = this.folder.tiled;
     return (req.images ?? []).map((image, i) => {
       checkImage(image, i);
+      if (tiled) {
+        // The family tiles the image itself at its own fixed sizes: no pixel budget applies.
+        const p = tiled.plan(image, count);
+        const identity = image.cacheKey ?? createHash('sha1').update(image.data).digest('hex');
+        return {
+          image,
+          key: `${identity}|${image.width}x${image.height}x${image.channels}|tiled-${count > 1 ? 'multi' : 'single'}`,
+          pre: { minPixels: 1, maxPixels: p.width * p.height, alpha: 'white' },
+          width: p.width,
+          height: p.height,
+          tokens: p.tokens,
+          grid: { t: 1, h: 1, w: 1 },
+          count,
+        };
+      }
       const minPixels = req.raw ? pre.minPixels : (image.minPixels ?? pre.minPixels);
       // Outside raw mode the budget is the family's default (its row in src/shared/families.ts) unless the image
       // says otherwise: the repos' own maxima (up to 16 MP) are far too slow on a desktop.
@@ -451,6 +482,7 @@ class OnnxVlmModel implements VlmModel {
         height: size.height,
         tokens: (size.height / factor) * (size.width / factor),
         grid,
+        count,
       };
     });
   }
@@ -472,6 +504,11 @@ class OnnxVlmModel implements VlmModel {
       }
     } else if (typeof req.question === 'string') {
       messages = questionMessages(req.question, images.length);
+      const system = this.impl.defaultSystem;
+      // A family whose template adds no system turn gets the one it was trained with (not in raw mode).
+      if (system !== undefined && !req.raw) {
+        messages = [{ role: 'system', content: [{ type: 'text', text: system }] }, ...messages];
+      }
     } else {
       throw new AppError('invalid_input', 'a question or messages are required');
     }
@@ -502,7 +539,16 @@ class OnnxVlmModel implements VlmModel {
       return hit;
     }
     const t0 = performance.now();
+    if (this.folder.tiled) {
+      const data = await this.tiledFeatures(img, this.folder.tiled);
+      stats.visionRuns++;
+      stats.visionMs += performance.now() - t0;
+      const features: Features = { data, deep: [], tokens: img.tokens, width: img.width, height: img.height };
+      this.features.set(img.key, features, data.byteLength);
+      return features;
+    }
     const pre = await this.impl.preprocess(img.image, this.folder.preprocessor, img.pre);
+    if (!this.s.gridName) throw new AppError('internal', 'the vision encoder has no grid input');
     const out = await this.s.vision.run({
       pixel_values: floatTensor(pre.pixelValues, this.s.pixelType, [pre.rows, pre.rowLength]),
       [this.s.gridName]: int64Tensor([pre.grid.t, pre.grid.h, pre.grid.w], [1, 3]),
@@ -524,6 +570,43 @@ class OnnxVlmModel implements VlmModel {
     const features: Features = { data, deep, tokens: pre.tokens, width: pre.width, height: pre.height };
     this.features.set(img.key, features, data.byteLength * (1 + deep.length));
     return features;
+  }
+
+  /** Tiled images: every tile through the encoder (in batches the graph accepts), packed by the family. */
+  private async tiledFeatures(img: PlannedImage, tiled: TiledImages): Promise<Float32Array> {
+    const { data, dims } = await tiled.pixelValues(img.image, img.count);
+    const tiles = dims[0] ?? 0;
+    const perTile = data.length / tiles;
+    const batch = this.s.visionBatch ?? tiles;
+    const parts: Float32Array[] = [];
+    for (let at = 0; at < tiles; at += batch) {
+      const n = Math.min(batch, tiles - at);
+      const out = await this.s.vision.run({
+        pixel_values: floatTensor(data.subarray(at * perTile, (at + n) * perTile), this.s.pixelType, [
+          n,
+          ...dims.slice(1),
+        ]),
+      });
+      const t = out[this.s.featuresName];
+      if (!t) throw new AppError('internal', 'vision encoder returned no features');
+      parts.push(Float32Array.from(toFloat32(t)));
+      t.dispose();
+    }
+    const all = new Float32Array(parts.reduce((k, p) => k + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.length;
+    }
+    const packed = tiled.pack(all, img.image, img.count);
+    const hidden = this.folder.text.hiddenSize;
+    if (packed.length !== img.tokens * hidden) {
+      throw new AppError(
+        'internal',
+        `packed ${packed.length / hidden} image features for ${img.tokens} image tokens (the token count and the packing disagree)`,
+      );
+    }
+    return packed;
   }
 
   /** The DeepStack levels of one vision run, each [tokens, hidden] float32, in level order. */
@@ -618,6 +701,12 @@ class OnnxVlmModel implements VlmModel {
   ): Tensor {
     const n = to - from;
     const rowCount = this.s.io.positionRows;
+    if (rowCount === 1) {
+      // 1-D RoPE: position_ids [B, S]; the family's three rows are equal.
+      const data = new BigInt64Array(n);
+      for (let i = from; i < to; i++) data[i - from] = BigInt(rows[0][i]!);
+      return new Tensor('int64', data, [1, n]);
+    }
     const data = new BigInt64Array(rowCount * n);
     let o = 0;
     if (rowCount === 4) {

@@ -9,6 +9,7 @@ import {
   familyForModelType,
   knownModelTypes,
   type Preprocessor,
+  type TiledImages,
   type VlmFamilyImpl,
 } from '../families/index.js';
 
@@ -70,6 +71,8 @@ export interface ModelFolder {
   id: string;
   family: VlmFamily;
   impl: VlmFamilyImpl;
+  /** The family's tiled-image path (LLaVA-OneVision AnyRes), null for one resized input per image. */
+  tiled: TiledImages | null;
   text: TextConfig;
   ids: VisionIds;
   preprocessor: Preprocessor;
@@ -211,7 +214,7 @@ export function readModelFolder(
     maxPositions: pick('max_position_embeddings') ?? 32768,
   };
   const ids: VisionIds = {
-    imageToken: pick('image_token_id') ?? 151655,
+    imageToken: pick('image_token_id') ?? pick('image_token_index') ?? 151655,
     videoToken: pick('video_token_id') ?? 151656,
     visionStart: pick('vision_start_token_id') ?? 151652,
     visionEnd: pick('vision_end_token_id') ?? 151653,
@@ -288,5 +291,6 @@ export function readModelFolder(
     tokenizerConfig,
     chatTemplate,
     files,
+    tiled: impl.openTiled?.({ dir, config, preprocessor, hiddenSize: text.hiddenSize }) ?? null,
   };
 }

@@ -34,7 +34,9 @@ export function createPromptCodec(folder: ModelFolder): PromptCodec {
     );
   }
   try {
-    template = new Template(folder.chatTemplate);
+    // `{% generation %}…{% endgeneration %}` (assistant-mask markers of HF templates, LLaVA-OneVision's) is a
+    // transformers-only tag: the text between renders as is.
+    template = new Template(folder.chatTemplate.replace(/\{%-?\s*(?:end)?generation\s*-?%\}/g, ''));
   } catch (e) {
     throw new AppError(
       'corrupt',

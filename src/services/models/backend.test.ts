@@ -94,7 +94,13 @@ test('models.pull → models.progress events → models.list shows the model ins
   const before = await call<List>('models.list', {});
   assert.deepEqual(
     before.known.map((k) => k.id),
-    ['qwen3-vl-2b-instruct', 'qwen2-vl-2b-instruct', 'qwen2.5-vl-3b-instruct', 'tiny-qwen2-vl'],
+    [
+      'qwen3-vl-2b-instruct',
+      'qwen2-vl-2b-instruct',
+      'qwen2.5-vl-3b-instruct',
+      'llava-onevision-qwen2-0.5b-ov',
+      'tiny-qwen2-vl',
+    ],
   );
   const tinyKnown = before.known.find((k) => k.id === 'tiny-qwen2-vl');
   assert.equal(tinyKnown?.installed, false);

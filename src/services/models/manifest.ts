@@ -49,14 +49,19 @@ export const ManifestModel = z.object({
   license: z.string().min(1),
   /** How the model writes boxes; must agree with its family's row in src/shared/families.ts (checked on load). */
   coordinates: z.object({
-    format: z.enum(['qwen-vl', 'qwen2-vl', 'qwen2.5-vl', 'qwen3-vl']),
-    space: z.enum(['norm1000', 'input-pixels']),
+    format: z.enum(['qwen-vl', 'qwen2-vl', 'qwen2.5-vl', 'qwen3-vl', 'llava']),
+    space: z.enum(['norm1000', 'input-pixels', 'unit']),
   }),
   /** The model new installs are pointed to (one at most). */
   recommended: z.boolean().optional(),
   /** Shown beside the model, e.g. "reduced quality (no DeepStack)" for exports that leave DeepStack out. */
   quality: z.string().optional(),
   chatTemplate: z.string().nullable(),
+  /**
+   * Files beyond the layout's and the sessions' that this model needs, pulled as required (LLaVA-OneVision:
+   * model.safetensors, the only place its image_newline vector is published).
+   */
+  extraFiles: z.array(ManifestFile).optional(),
   recommendedDtype: z.record(Provider, z.string()),
   dtypes: z.record(z.string(), ManifestDtype),
   verified: z.array(z.string()),

@@ -34,8 +34,19 @@ describe('manifest', () => {
   test('the real manifest parses and lists Qwen3-VL-2B (recommended), Qwen2-VL-2B and a Qwen2.5-VL-3B ONNX export, no test entries', async () => {
     const m = await loadManifest();
     const ids = m.models.map((x) => x.id);
-    assert.deepEqual(ids, ['qwen3-vl-2b-instruct', 'qwen2-vl-2b-instruct', 'qwen2.5-vl-3b-instruct']);
-    const [q3, q2, q25] = m.models;
+    assert.deepEqual(ids, [
+      'qwen3-vl-2b-instruct',
+      'qwen2-vl-2b-instruct',
+      'qwen2.5-vl-3b-instruct',
+      'llava-onevision-qwen2-0.5b-ov',
+    ]);
+    const [q3, q2, q25, ov] = m.models;
+    // LLaVA-OneVision: Apache-2.0, [0, 1] boxes marked low-confidence, image_newline from model.safetensors.
+    assert.equal(ov?.family, 'llava-onevision');
+    assert.equal(ov?.repo, 'llava-hf/llava-onevision-qwen2-0.5b-ov-hf');
+    assert.deepEqual(ov?.coordinates, { format: 'llava', space: 'unit' });
+    assert.equal(licenseInfo(ov?.license ?? '').commercial, true);
+    assert.deepEqual(ov?.extraFiles, ['model.safetensors']);
     assert.equal(q3?.family, 'qwen3-vl');
     assert.equal(q3?.repo, 'onnx-community/Qwen3-VL-2B-Instruct-ONNX');
     assert.deepEqual(q3?.coordinates, { format: 'qwen3-vl', space: 'norm1000' });
@@ -76,7 +87,13 @@ describe('manifest', () => {
       const m = await loadManifest(defaultManifestPath(), [extra]);
       assert.deepEqual(
         m.models.map((x) => x.id),
-        ['qwen3-vl-2b-instruct', 'qwen2-vl-2b-instruct', 'qwen2.5-vl-3b-instruct', 'test-vl'],
+        [
+          'qwen3-vl-2b-instruct',
+          'qwen2-vl-2b-instruct',
+          'qwen2.5-vl-3b-instruct',
+          'llava-onevision-qwen2-0.5b-ov',
+          'test-vl',
+        ],
       );
 
       const dup = join(data.dir, 'dup.json');

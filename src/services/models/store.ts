@@ -289,6 +289,11 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
     }[] = [
       ...m.layout.requiredFiles.map((path) => ({ path, pins: filePins(path), required: true })),
       ...m.layout.optionalFiles.map((path) => ({ path, pins: filePins(path), required: false })),
+      ...(model.extraFiles ?? []).map((file) => ({
+        path: filePath(file),
+        pins: filePins(file),
+        required: true,
+      })),
       ...SESSIONS.flatMap((s) => {
         const file = entry.files[s];
         const path = filePath(file);
