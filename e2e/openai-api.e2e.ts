@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import sharp from 'sharp';
 import { ensureTinyModel } from '../models/tiny/make-tiny-model.js';
-import { parseGrounding } from '../src/anyres/grounding.js';
+import { parseGrounding } from '../src/inference/families/qwen2-vl/output.js';
 import { createModelStore } from '../src/services/models/index.js';
 import type { ServeHandle } from './harness.js';
 import { startServe } from './harness.js';

@@ -3,7 +3,8 @@
 import { resolve } from 'node:path';
 import type { Backend } from '../services/backend.js';
 import { EXPORT_FORMATS, exportReviews, type ExportFormatName } from '../services/data/export.js';
-import { TARGET_FAMILIES, type TargetFamily } from '../services/data/families.js';
+import { TARGET_FAMILIES, targetFamilyOf, type TargetFamily } from '../services/data/families.js';
+import type { FamilyId } from '../shared/families.js';
 import {
   GENERATE_KINDS,
   generateData,
@@ -29,8 +30,8 @@ export interface DataValues {
   dtype?: string;
 }
 
-function familyOf(value: string | undefined, fallback: TargetFamily): TargetFamily {
-  if (value === undefined) return fallback;
+function familyOf(value: string | undefined, fallback: FamilyId): TargetFamily {
+  if (value === undefined) return targetFamilyOf(fallback);
   if (!(TARGET_FAMILIES as readonly string[]).includes(value))
     throw new UsageError(`--family must be one of ${TARGET_FAMILIES.join(', ')}, got "${value}"`);
   return value as TargetFamily;

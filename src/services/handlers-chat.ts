@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { planPage } from '../anyres/plan.js';
 import type { ChatMessage, ContentPart, VlmImage } from '../inference/vlm/index.js';
 import type { ChatResult, ChatStartInput } from '../shared/chat.js';
+import { FAMILIES, type FamilyId } from '../shared/families.js';
 import { AppError, toErrorInfo } from '../shared/errors.js';
 import type { LabelledBox } from '../shared/geometry.js';
 import { mapModelOutput } from './grounding.js';
@@ -68,7 +69,7 @@ export function cutAtStop(text: string, stops: readonly string[]): string | null
  */
 export function chatBoxes(
   raw: string,
-  family: 'qwen2-vl' | 'qwen2.5-vl',
+  family: FamilyId,
   image: { width: number; height: number },
   budget: { minPixels: number; maxPixels: number },
   resized: { width: number; height: number } | undefined,
@@ -106,7 +107,9 @@ export function chatRoom(ctx: BackendContext, emit: Emit, vlm: VlmService): Room
     const family = model.family;
     const budget = ctx.settings.get().imageTokenBudget;
     const perImage = Math.max(MIN_IMAGE_TOKENS, Math.floor(budget / Math.max(1, decoded.length)));
-    const maxPixels = Math.max(model.pixels.min, Math.min(perImage * 28 * 28, model.pixels.max));
+    const sizing = FAMILIES[family].images;
+    const factor = sizing.kind === 'smart-resize' ? sizing.factor : 28;
+    const maxPixels = Math.max(model.pixels.min, Math.min(perImage * factor * factor, model.pixels.max));
     const minPixels = Math.min(model.pixels.min, maxPixels);
     const images: VlmImage[] = decoded.map((d) => ({ ...d, channels: 3, minPixels, maxPixels }));
     const stop = input.stop ?? [];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import sharp from 'sharp';
-import { parseGrounding } from '../../anyres/grounding.js';
+import { parseGrounding } from '../../inference/families/qwen2-vl/output.js';
 import type { DocumentInfo } from '../../shared/domain.js';
 import type { Review } from '../../shared/reviews.js';
 import { samplesDir } from '../paths.js';

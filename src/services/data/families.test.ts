@@ -2,7 +2,7 @@
 // own units for a 612 × 792 pt page exported at 868 × 1120 px (Qwen2/2.5-VL) — worked out by hand below.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseGrounding } from '../../anyres/grounding.js';
+import { parseGrounding } from '../../inference/families/qwen2-vl/output.js';
 import { boxesText, familyImageSize } from './families.js';
 
 const frame = { pageSize: { width: 612, height: 792 }, image: { width: 868, height: 1120 } };

@@ -3,11 +3,17 @@
 // module (src/anyres/coords.ts) for page ⇄ model-output mapping, so exported boxes are what inference decodes.
 import { pageRectToModelOutput, type OutputSpace } from '../../anyres/coords.js';
 import { smartResize } from '../../anyres/smart-resize.js';
+import { FAMILIES, type FamilyId } from '../../shared/families.js';
 import type { LabelledBox, Rect } from '../../shared/geometry.js';
 import { groundingPrompt } from '../vlm-direct.js';
 
 export const TARGET_FAMILIES = ['qwen2-vl', 'qwen2.5-vl', 'qwen3-vl'] as const;
 export type TargetFamily = (typeof TARGET_FAMILIES)[number];
+
+/** The family an export targets when none is named: the model's own when it is a target, else Qwen2.5-VL. */
+export function targetFamilyOf(family: FamilyId): TargetFamily {
+  return (TARGET_FAMILIES as readonly string[]).includes(family) ? (family as TargetFamily) : 'qwen2.5-vl';
+}
 
 export interface FamilySpec {
   /** smart_resize factor: ViT patch × spatial merge (14 × 2 for Qwen2/2.5-VL, 16 × 2 for Qwen3-VL). */
@@ -22,30 +28,25 @@ export interface FamilySpec {
   style: 'tagged' | 'json';
 }
 
-// Pixel budgets: Qwen2/2.5-VL's processor default (1280 image tokens of 28²), Qwen3-VL's README recommendation
-// (256–1280 tokens of 32²; docs/families-qwen3-vl-llava-ov.md). A LoRA run should use the same max_pixels.
+// Pixel budgets and coordinate spaces come from the family table (src/shared/families.ts): the processor's min_pixels
+// and the 1280-token budget DocLens plans with. A LoRA run should use the same max_pixels.
+function specOf(family: TargetFamily): FamilySpec {
+  const row = FAMILIES[family];
+  if (row.images.kind !== 'smart-resize') throw new Error(`${family} does not smart_resize its images`);
+  return {
+    factor: row.images.factor,
+    minPixels: row.images.minPixels,
+    maxPixels: row.images.maxPixels,
+    space: row.coordinates,
+    // Qwen2-VL writes boxes between its box tokens; Qwen2.5-VL and Qwen3-VL answer with `bbox_2d` JSON.
+    style: family === 'qwen2-vl' ? 'tagged' : 'json',
+  };
+}
+
 export const FAMILY_SPECS: Record<TargetFamily, FamilySpec> = {
-  'qwen2-vl': {
-    factor: 28,
-    minPixels: 56 * 56,
-    maxPixels: 1280 * 28 * 28,
-    space: 'norm1000',
-    style: 'tagged',
-  },
-  'qwen2.5-vl': {
-    factor: 28,
-    minPixels: 56 * 56,
-    maxPixels: 1280 * 28 * 28,
-    space: 'input-pixels',
-    style: 'json',
-  },
-  'qwen3-vl': {
-    factor: 32,
-    minPixels: 256 * 32 * 32,
-    maxPixels: 1280 * 32 * 32,
-    space: 'norm1000',
-    style: 'json',
-  },
+  'qwen2-vl': specOf('qwen2-vl'),
+  'qwen2.5-vl': specOf('qwen2.5-vl'),
+  'qwen3-vl': specOf('qwen3-vl'),
 };
 
 export interface ImageFrame {
@@ -121,6 +122,5 @@ export function llavaBoxesText(boxes: readonly LabelledBox[], frame: ImageFrame)
 
 /** The question a Find review stands for, as DocLens asks the family at inference time. */
 export function findPrompt(family: TargetFamily, objects: readonly string[]): string {
-  // NOTE: Qwen3-VL is asked like Qwen2.5-VL (a JSON bbox_2d answer); only its coordinates differ (0–1000).
-  return groundingPrompt(family === 'qwen2-vl' ? 'qwen2-vl' : 'qwen2.5-vl', objects);
+  return groundingPrompt(family, objects);
 }

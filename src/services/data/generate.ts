@@ -11,14 +11,15 @@ import type { Backend } from '../backend.js';
 import { discoverInputs } from '../jobs/discover.js';
 import { checkPair, parsePairs, type CheckedPair, type GenerateKind } from './claims.js';
 import { writePageImage } from './export.js';
-import type { TargetFamily } from './families.js';
+import { targetFamilyOf, type TargetFamily } from './families.js';
+import type { FamilyId } from '../../shared/families.js';
 
 export { GENERATE_KINDS, type GenerateKind } from './claims.js';
 
 /** The model that writes the data: given a page of an open document and a prompt, its answer text. */
 export interface Teacher {
   id: string;
-  family: TargetFamily;
+  family: FamilyId;
   ask(doc: DocumentInfo, page: number, prompt: string): Promise<string>;
 }
 
@@ -168,7 +169,7 @@ export async function generateData(opts: {
   onProblem?: (p: { file: string; message: string }) => void;
 }): Promise<GenerateSummary> {
   const { backend, teacher } = opts;
-  const family = opts.family ?? teacher.family;
+  const family = opts.family ?? targetFamilyOf(teacher.family);
   const kinds = opts.kinds ?? (['conversation', 'detail', 'reasoning'] as const);
   const outDir = resolve(opts.outDir);
   await mkdir(outDir, { recursive: true });
