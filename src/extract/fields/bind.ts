@@ -902,8 +902,35 @@ export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
       }
     }
   }
-  for (const [field, list] of out) out.set(field, list.map(strip));
+  for (const [field, list] of out)
+    out.set(
+      field,
+      list.map((b) => strip(apartCurrency(ixs, b))),
+    );
   return out;
+}
+
+/**
+ * A scanned amount with its currency code printed as a word of its own before it ("RM 8.60"): whether the
+ * mark belongs to the value as printed is not something the scan settles (OCR joins or splits "RM 8.60" by the
+ * spacing of the print, and receipts' keys are written both ways: in the 150 SROIE receipts, 7 keep such a
+ * mark and 7 leave it out, on the same chain's identical layout). The amount is bound, but its text is not
+ * stated verified. A mark inside the word ("RM41.45", "$7.60") and a text layer's exact characters are not this.
+ */
+function apartCurrency(ixs: readonly PageIndex[], b: BoundField): BoundField {
+  if (b.type !== 'money' || b.score < VERIFIED_SCORE) return b;
+  const ix = ixs.find((p) => p.page.page === b.box.page);
+  if (!ix || ix.page.source === 'text-layer') return b;
+  const h = heightOf(ix, b.box);
+  const apart = ix.tokens.some(
+    (t) =>
+      /^[A-Za-z]{2,3}$/.test(t.text) &&
+      currencyCode(t.text) !== null &&
+      t.box.x1 <= b.box.x0 + 0.5 &&
+      b.box.x0 - t.box.x1 < 1.5 * h &&
+      vOverlap(t.box, b.box) > 0.5,
+  );
+  return apart ? { ...b, how: `${b.how}, currency apart`, score: Math.min(b.score, 0.75) } : b;
 }
 
 /** The best binding of every field the pages hold. */

@@ -100,7 +100,11 @@ export function vOverlap(a: Rect, b: Rect): number {
   return o / Math.max(1, Math.min(a.y1 - a.y0, b.y1 - b.y0));
 }
 
-/** Token indices to the right of `box` on its visual row (any OCR line), left to right. */
+/**
+ * Token indices to the right of `box` on its visual row (any OCR line), left to right. On a skewed or tightly
+ * printed scan a token of the row above or below also overlaps the row by half; where two tokens stack in one
+ * column, only the one centred nearer the row is on it ("TOTAL RM 15.15" over "Total Qty: 1").
+ */
 export function rightOf(ix: PageIndex, box: Rect): number[] {
   const out: number[] = [];
   for (let i = 0; i < ix.tokens.length; i++) {
@@ -110,7 +114,18 @@ export function rightOf(ix: PageIndex, box: Rect): number[] {
     if (vOverlap(t.box, box) < 0.45) continue;
     out.push(i);
   }
-  return out.sort((a, b) => (ix.tokens[a]?.box.x0 ?? 0) - (ix.tokens[b]?.box.x0 ?? 0));
+  const mid = (r: Rect) => (r.y0 + r.y1) / 2;
+  const off = (i: number) => Math.abs(mid(ix.tokens[i]?.box ?? box) - mid(box));
+  const kept = out.filter((i) => {
+    const a = ix.tokens[i]?.box;
+    if (!a) return false;
+    return !out.some((j) => {
+      const b = ix.tokens[j]?.box;
+      if (j === i || !b || ix.tokens[j]?.line === ix.tokens[i]?.line) return false;
+      return Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 0 && off(j) < off(i);
+    });
+  });
+  return kept.sort((a, b) => (ix.tokens[a]?.box.x0 ?? 0) - (ix.tokens[b]?.box.x0 ?? 0));
 }
 
 /** Segments, top to bottom, just below `box` that overlap its x-range (widened by `reach` to the right). */
