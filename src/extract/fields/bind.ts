@@ -95,7 +95,8 @@ function findLabels(ix: PageIndex, spec: FieldSpec): LabelHit[] {
       let joined = '';
       for (let k = 0; k < n + 1 && i + k < toks.length; k++) {
         const w = toks[i + k];
-        if (!w || w.line !== t.line) break;
+        // An amount is a value, never part of a label ("Grand Total RM15.40" is not "grand total rm").
+        if (!w || w.line !== t.line || (k > 0 && parseMoney(w.text) !== null)) break;
         if (k > 0 && w.box.x0 - (toks[i + k - 1]?.box.x1 ?? 0) > 2.5 * heightOf(ix, w.box)) break;
         joined += w.letters;
         if (joined.length > target.length + 2) break;
@@ -640,7 +641,6 @@ function pickTotal(
   cands: BoundField[],
   extra: Map<FieldKind, BoundField[]>,
 ): BoundField[] {
-  if (cands.length === 0) return cands;
   // A rounding line: the first total printed below it is the amount paid. A tax summary table ("GST Summary")
   // has a "Total" row of its own that is not the amount paid.
   const roundingY = new Map<number, number>();
@@ -662,6 +662,7 @@ function pickTotal(
     const y = roundingY.get(b.box.page);
     return y !== undefined && b.box.y0 > y + 1;
   });
+  if (cands.length === 0) return unlabelledTotal(ixs, extra);
   const firstBelow = new Map<number, BoundField>();
   for (const b of [...cands].sort((a, b2) => a.box.y0 - b2.box.y0)) {
     const y = roundingY.get(b.box.page);
@@ -745,6 +746,70 @@ function pickTotal(
     score = Math.min(score, 0.65);
   }
   return [{ ...pick, score }, ...sorted.slice(1)];
+}
+
+/**
+ * No total label could be read (OCR cut "Total" to "al" or "Fay", or the label is one no table lists): the amount
+ * paid is the amount printed right under the rounding line ("Rounding Adj 0.02" over "599.45"), else the amount
+ * that cash − change comes to. Arithmetic and position without a label: found, unless cash − change agrees.
+ */
+function unlabelledTotal(ixs: readonly PageIndex[], extra: Map<FieldKind, BoundField[]>): BoundField[] {
+  const c = moneyValue(extra.get('cash' as FieldKind)?.[0]);
+  const ch = moneyValue(extra.get('change' as FieldKind)?.[0]);
+  const paid = c !== null && ch !== null && c - ch > 0 ? c - ch : null;
+  const make = (ix: PageIndex, i: number, how: string, score: number): BoundField | null => {
+    const t = ix.tokens[i];
+    const m = t ? parseMoney(t.text) : null;
+    if (!t || !m) return null;
+    return {
+      field: 'total',
+      value: m.value,
+      normalized: m.normalized,
+      type: 'money',
+      box: { ...t.box, page: ix.page.page, label: 'total' },
+      label: null,
+      labelBox: null,
+      how,
+      score,
+    };
+  };
+  for (const ix of ixs) {
+    for (let i = 0; i < ix.tokens.length; i++) {
+      const r = ix.tokens[i];
+      if (!r || !/^round/.test(r.letters)) continue;
+      // An adjustment's own amount is a few cents (or none was read); "Rounded Total 45.35" is a total's line.
+      const own = rightOf(ix, r.box)
+        .map((j) => parseMoney(ix.tokens[j]?.text ?? ''))
+        .find((m) => m !== null);
+      if (own && Math.abs(Number(own.normalized)) > 0.1) continue;
+      const h = heightOf(ix, r.box);
+      let best = -1;
+      for (let j = 0; j < ix.tokens.length; j++) {
+        const t = ix.tokens[j];
+        if (!t || t.box.x0 < r.box.x1 || t.box.y0 < r.box.y1 - 0.3 * h || t.box.y0 > r.box.y1 + 2.5 * h)
+          continue;
+        const m = parseMoney(t.text);
+        if (!m || Number(m.normalized) <= 0) continue;
+        if (best < 0 || t.box.y0 < (ix.tokens[best]?.box.y0 ?? Infinity)) best = j;
+      }
+      if (best < 0) continue;
+      const v = Number(parseMoney(ix.tokens[best]?.text ?? '')?.normalized);
+      const b = make(ix, best, 'under rounding', paid !== null && Math.abs(paid - v) < 0.005 ? 0.85 : 0.7);
+      if (b) return [b];
+    }
+  }
+  if (paid === null) return [];
+  const cashBox = extra.get('cash' as FieldKind)?.[0]?.box;
+  for (const ix of ixs)
+    for (let i = 0; i < ix.tokens.length; i++) {
+      const t = ix.tokens[i];
+      const m = t ? parseMoney(t.text) : null;
+      if (!t || !m || Math.abs(Number(m.normalized) - paid) >= 0.005) continue;
+      if (cashBox && cashBox.page === ix.page.page && vOverlap(cashBox, t.box) > 0.5) continue;
+      const b = make(ix, i, 'cash − change', 0.7);
+      if (b) return [b];
+    }
+  return [];
 }
 
 const CASH: FieldSpec = {

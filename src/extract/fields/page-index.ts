@@ -27,6 +27,8 @@ export interface PageIndex {
 const GLUED = /^([A-Za-z][A-Za-z./ ]{1,20}[:;])(\S.*)$/;
 /** "TotalRM15.40": a label word run into its amount by OCR (a currency mark or digit after 3+ letters). */
 const GLUED_MONEY = /^([A-Za-z]{3,}?[:;.]?)((?:RM|\$|€|£)?\d[\d,.]*\d)$/;
+/** "1RM14.20": the last letter of a label ("Tota l") read as a 1 and run into a currency-marked amount. */
+const GLUED_MARK = /^([A-Za-z1|]{1,2})((?:RM|\$|€|£)\d[\d,.]*\.\d{2})$/;
 
 export function lettersOf(text: string): string {
   return text
@@ -43,7 +45,7 @@ function median(values: number[]): number {
 export function indexPage(page: TextPage): PageIndex {
   const tokens: Token[] = [];
   for (const w of page.words) {
-    const m = GLUED.exec(w.text) ?? GLUED_MONEY.exec(w.text);
+    const m = GLUED.exec(w.text) ?? GLUED_MONEY.exec(w.text) ?? GLUED_MARK.exec(w.text);
     if (m?.[1] && m[2] && /\d/.test(m[2])) {
       // "Date:20/11/2017": one OCR word holding a label and its value; boxes split by character count.
       const cut = w.box.x0 + ((w.box.x1 - w.box.x0) * m[1].length) / w.text.length;
