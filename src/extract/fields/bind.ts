@@ -462,7 +462,8 @@ function withoutReg(text: string): string {
   }
   return /[A-Za-z]{2}/.test(t) ? t.trim() : text;
 }
-const CONTINUATION = /^(?:co\.?|\(m\)|sdn\.?|bhd\.?|s\/b|ltd\.?|limited|inc\.?|llc)(?:\s|$)/i;
+const CONTINUATION =
+  /^(?:co\.?|\(m\)|sdn\.?|bhd\.?|berhad|s\/b|ltd\.?|limited|inc\.?|llc|corp\.?|corporation|plc|gmbh|llp|pty)(?:\s|$)/i;
 const REG_LINE =
   /^\(?[A-Z0-9]{0,4}[\s.-]*\d[\d\s-]{3,}[A-Z]?\)?\.?$|\b(co[.\-\s]*reg|roc|company\s+(?:no|reg)|reg\.?\s*no)\b/i;
 
