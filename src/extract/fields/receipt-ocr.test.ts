@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import type { TextPage } from '../../shared/domain.js';
 import { detectLocale, extractDocumentDates } from '../dates/index.js';
 import { specToTextPage, type SpecLine } from '../dates/spec-layout.js';
+import { answerWithReader } from '../reader/reader.js';
 import { bindField, isVerified } from './index.js';
 
 type L = [text: string, x: number, y: number, size?: number];
@@ -55,6 +56,16 @@ describe('scanned receipts: amounts', () => {
       value: '8.60',
       verified: true,
     });
+    // The reader says why: the label binds it, the currency word makes its text unsure.
+    const scan = page([...HEAD, ...rows]);
+    const a = answerWithReader('What is the total amount?', {
+      pages: [scan],
+      dates: extractDocumentDates([scan], { locale: detectLocale([scan]) }),
+      tables: null,
+      metadataTitle: null,
+    });
+    assert.equal(a.trust, 'found');
+    assert.match(a.trustReason ?? '', /currency code as a separate word/);
     const glued = page([...HEAD, ['Total Incl. GST@6%', 14, 120], ['RM8.60', 200, 120]]);
     assert.deepEqual(answer(glued, 'What is the total amount?'), { value: 'RM8.60', verified: true });
   });
