@@ -784,7 +784,29 @@ function pickTotal(
     const t = moneyValue(tax);
     return s !== null && t !== null && Math.abs(s + t - v) < 0.005;
   };
-  const key = (b: BoundField) => rankOf(b) + after(b) * 1.5 + (corroborated(b) ? 0.5 : 0) - inSummary(b) * 3;
+  // The total under the rounding line that a total above it rounds to (within 5 sen) is the amount paid, whatever
+  // the wording of the one above ("Total (Inclusive of GST) 31.02" / "Rounding Adj -0.02" / "TOTAL: 31.00").
+  const roundsTo = (b: BoundField) => {
+    const v = moneyValue(b);
+    const y = roundingY.get(b.box.page);
+    return (
+      after(b) === 1 &&
+      v !== null &&
+      cands.some((c) => {
+        const cv = moneyValue(c);
+        return (
+          c.box.page === b.box.page &&
+          y !== undefined &&
+          c.box.y0 < y &&
+          cv !== null &&
+          cv !== v &&
+          Math.abs(cv - v) <= 0.05 + 1e-9
+        );
+      })
+    );
+  };
+  const key = (b: BoundField) =>
+    rankOf(b) + after(b) * 1.5 + (roundsTo(b) ? 1.5 : 0) + (corroborated(b) ? 0.5 : 0) - inSummary(b) * 3;
   const sorted = [...cands].sort(
     (a, b) => key(b) - key(a) || (moneyValue(b) ?? 0) - (moneyValue(a) ?? 0) || b.box.page - a.box.page,
   );

@@ -104,6 +104,23 @@ describe('scanned receipts: amounts', () => {
     }
   });
 
+  test('the total under the rounding line that the total above it rounds to wins over a better-worded label', () => {
+    const p = page([
+      ...HEAD,
+      ['Total (Excluding GST):', 14, 120],
+      ['29.26', 214, 120],
+      ['GST Payable', 14, 132],
+      ['1.76', 220, 132],
+      ['Total (Inclusive of GST):', 14, 144],
+      ['31.02', 214, 144],
+      ['Rounding Adj:', 14, 156],
+      ['-0.02', 214, 156],
+      ['TOTAL:', 14, 172],
+      ['31.00', 214, 172],
+    ]);
+    assert.deepEqual(answer(p, 'What is the total amount?'), { value: '31.00', verified: true });
+  });
+
   test("a column's amount stacked over the next row's is read on the row its centre is nearer", () => {
     const p = page([
       ...HEAD,
