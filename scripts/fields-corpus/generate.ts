@@ -352,12 +352,34 @@ function receiptPage(r: () => number, c: Content): { page: Page; truth: Partial<
   const ops: Op[] = [];
   const center = (text: string, y: number, size: number, bold = false) =>
     ops.push({ text, x: Math.max(L, W / 2 - approxWidth(text, size, face) / 2), y, size, bold });
-  center(c.vendor.toUpperCase(), 40, 11, true);
-  center(`(${100000 + Math.floor(r() * 899999)}-${pick(r, ['A', 'K', 'U', 'X'])})`, 54, 8);
-  c.address.forEach((a, i) => center(a.toUpperCase(), 67 + i * 11, 8));
+  // Real receipts' headers: a brand or outlet name printed over the issuing company (only where the company has
+  // a legal form that names it as one), a long name broken before its legal form, the registration number on the
+  // name's own line. The issuer is the company in each.
+  const name = c.vendor.toUpperCase();
+  const reg = `(${100000 + Math.floor(r() * 899999)}-${pick(r, ['A', 'K', 'U', 'X'])})`;
+  const header = pick(r, ['plain', 'brand', 'broken', 'reg-inline'] as const);
+  let hy = 40;
+  if (header === 'brand' && !/\bCO\.$/.test(name)) {
+    center(
+      `${pick(r, FIRST).toUpperCase()} ${pick(r, ['RESTAURANT', 'CAFE', 'BAKERY', 'MART', 'KITCHEN'])}`,
+      26,
+      12,
+      true,
+    );
+    hy = 42;
+  }
+  if (header === 'broken') {
+    const words = name.split(' ');
+    center(words.slice(0, 2).join(' '), hy, 11, true);
+    center(words.slice(2).join(' '), hy + 13, 11, true);
+    hy += 13;
+  } else center(header === 'reg-inline' ? `${name} ${reg}` : name, hy, 11, true);
+  if (header !== 'reg-inline') center(reg, hy + 14, 8);
+  const ay = hy + 27;
+  c.address.forEach((a, i) => center(a.toUpperCase(), ay + i * 11, 8));
   center(
     `TEL: 0${3 + Math.floor(r() * 6)}-${1000000 + Math.floor(r() * 8999999)}`,
-    67 + c.address.length * 11,
+    ay + c.address.length * 11,
     8,
   );
   center(pick(r, ['TAX INVOICE', 'CASH RECEIPT', 'RECEIPT', 'SIMPLIFIED TAX INVOICE']), 110, 9, true);
@@ -393,16 +415,23 @@ function receiptPage(r: () => number, c: Content): { page: Page; truth: Partial<
     tax: c.tax.toFixed(2),
   };
   if (adj !== 0 && r() < 0.7) {
-    rowsOut.push([pick(r, ['Total', 'Total Incl. GST']), c.total.toFixed(2)]);
+    rowsOut.push([pick(r, ['Total', 'Total Incl. GST', 'Total Incl. of GST']), c.total.toFixed(2)]);
     rowsOut.push(['Rounding Adj', adj.toFixed(2)]);
     rowsOut.push([
-      pick(r, ['Total After Rounding', 'Rounded Total', 'Grand Total', 'Nett Total']),
-      rounded.toFixed(2),
+      pick(r, ['Total After Rounding', 'Rounded Total', 'Grand Total', 'Nett Total', 'Total Amt Rounded']),
+      `${r() < 0.3 ? 'RM' : ''}${rounded.toFixed(2)}`,
     ]);
     truth.total = rounded.toFixed(2);
   } else {
     rowsOut.push([
-      pick(r, ['TOTAL', 'Total Amount', 'Grand Total', 'Total (RM)', 'Nett Total']),
+      pick(r, [
+        'TOTAL',
+        'Total Amount',
+        'Grand Total',
+        'Total (RM)',
+        'Nett Total',
+        'Total Sales (Inclusive of GST)',
+      ]),
       c.total.toFixed(2),
     ]);
     truth.total = c.total.toFixed(2);
@@ -412,7 +441,7 @@ function receiptPage(r: () => number, c: Content): { page: Page; truth: Partial<
   rowsOut.push(['Change', (paid - Number(truth.total)).toFixed(2)]);
   for (const [l, v] of rowsOut) {
     ops.push({ text: r() < 0.5 ? l.toUpperCase() : l, x: L, y, size: 9, bold: /total/i.test(l) });
-    if (r() < 0.4) ops.push({ text: 'RM', x: R - 70, y, size: 9 });
+    if (r() < 0.4 && !v.startsWith('RM')) ops.push({ text: 'RM', x: R - 70, y, size: 9 });
     ops.push({ text: v, x: R, y, size: 9, align: 'right' });
     y += 13;
   }

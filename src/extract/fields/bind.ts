@@ -95,7 +95,8 @@ function findLabels(ix: PageIndex, spec: FieldSpec): LabelHit[] {
       let joined = '';
       for (let k = 0; k < n + 1 && i + k < toks.length; k++) {
         const w = toks[i + k];
-        if (!w || w.line !== t.line) break;
+        // An amount is a value, never part of a label ("Grand Total RM15.40" is not "grand total rm").
+        if (!w || w.line !== t.line || (k > 0 && parseMoney(w.text) !== null)) break;
         if (k > 0 && w.box.x0 - (toks[i + k - 1]?.box.x1 ?? 0) > 2.5 * heightOf(ix, w.box)) break;
         joined += w.letters;
         if (joined.length > target.length + 2) break;
@@ -436,7 +437,33 @@ const ADDRESS_LIKE =
 const NOT_ADDRESS_START = /^\(.*\)$|\b(formerly|licensee|known as|branch|outlet|division)\b/i;
 /** A registration number after a company's name: "(587969-U)", "273500-U (KSB)", "(139386 X)". */
 const TRAILING_REG = /\s*\(?\s*\d[\d\s]{3,}\s*-?\s*[A-Z]\s*\)?(?:\s*\([^)]*\))?\s*$/;
-const CONTINUATION = /^(?:co\.?|\(m\)|sdn\.?|bhd\.?|s\/b|ltd\.?|limited|inc\.?|llc)(?:\s|$)/i;
+/** A company's legal form (not a trade word like "Restaurant" or "Hardware"). */
+const STRONG_LEGAL =
+  /\b(sdn\.?\s*bhd|bhd|berhad|s\/b|ltd|limited|llc|l\.l\.c|inc|incorporated|corp|corporation|gmbh|plc|pty|llp)\b/i;
+/** A registration number printed after a name, with OCR's misreadings of its digits ("($24101-0)", "(1393S6 X)"). */
+const PAREN_REG = /\s*\(([^()]*\d[^()]*)\)?\s*$/;
+
+/** The text less a trailing bracket holding a number ("(519537-X)", "(Co. No: 20154-T)"), not "(M) ..." words. */
+function withoutParenReg(text: string): string {
+  const m = PAREN_REG.exec(text);
+  const inner = m?.[1] ?? '';
+  const alnum = inner.replace(/[^A-Za-z0-9]/g, '');
+  const digits = inner.replace(/\D/g, '').length;
+  if (!m || (digits < 0.4 * alnum.length && !/^\s*(?:co|reg|roc|gst|company)\b/i.test(inner))) return text;
+  return text.slice(0, m.index);
+}
+
+function withoutReg(text: string): string {
+  let t = text;
+  for (let k = 0; k < 2; k++) {
+    const next = withoutParenReg(t).replace(TRAILING_REG, '');
+    if (next === t) break;
+    t = next;
+  }
+  return /[A-Za-z]{2}/.test(t) ? t.trim() : text;
+}
+const CONTINUATION =
+  /^(?:co\.?|\(m\)|sdn\.?|bhd\.?|berhad|s\/b|ltd\.?|limited|inc\.?|llc|corp\.?|corporation|plc|gmbh|llp|pty)(?:\s|$)/i;
 const REG_LINE =
   /^\(?[A-Z0-9]{0,4}[\s.-]*\d[\d\s-]{3,}[A-Z]?\)?\.?$|\b(co[.\-\s]*reg|roc|company\s+(?:no|reg)|reg\.?\s*no)\b/i;
 
@@ -455,7 +482,18 @@ function segments(ix: PageIndex): Seg[] {
     bySeg.set(t.seg, list);
   });
   const segs = [...bySeg.values()].map((idx) => ({ idx, box: boxOf(ix, idx), text: textOf(ix, idx) }));
-  return segs.sort((a, b) => (vOverlap(a.box, b.box) > 0.5 ? a.box.x0 - b.box.x0 : a.box.y0 - b.box.y0));
+  // Rows by their middles; pieces of one row (side by side, overlapping in height) left to right. On a skewed
+  // scan the lines above and below overlap a line by half, but they lie across it, not beside it.
+  const mid = (r: Rect) => (r.y0 + r.y1) / 2;
+  segs.sort((a, b) => mid(a.box) - mid(b.box));
+  const rows: Seg[][] = [];
+  for (const s of segs) {
+    const row = rows[rows.length - 1];
+    const side = row?.every((o) => o.box.x1 <= s.box.x0 + 1 || s.box.x1 <= o.box.x0 + 1);
+    if (row && row[0] && side && vOverlap(row[0].box, s.box) > 0.5) row.push(s);
+    else rows.push([s]);
+  }
+  return rows.flatMap((r) => r.sort((a, b) => a.box.x0 - b.box.x0));
 }
 
 /** The issuing company (largest, top-most name-like line) and the address block under it. */
@@ -464,26 +502,68 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
   const vendorSpec = specOf('vendor');
   const addressSpec = specOf('address');
   if (!vendorSpec || !addressSpec) return { vendor: null, address: null };
-  const nameLike = (s: Seg) =>
-    /[A-Za-z]{2}/.test(s.text) &&
-    !ADDRESS_LIKE.test(s.text) &&
-    !/\b(thank|goods sold|welcome|ref\.?\s*no|receipt|invoice|cashier|table)\b/i.test(s.text) &&
-    (s.text.match(/[A-Za-z]/g)?.length ?? 0) >= 3 &&
-    !NOT_NAME.test(s.text.trim()) &&
-    !STOP_ADDRESS.test(s.text) &&
-    !/^\d/.test(s.text.trim());
+  const nameLike = (s: Seg) => {
+    // The name without a registration number printed after it ("99 SPEED MART S/B (519537-X)", "… Sdn Bhd (Co.
+    // No: 20154-T)"): the number's words are not the name's.
+    const text = withoutReg(s.text);
+    return (
+      /[A-Za-z]{2}/.test(text) &&
+      !ADDRESS_LIKE.test(text) &&
+      !/\b(thank|goods sold|welcome|ref\.?\s*no|receipt|invoice|cashier|table|feedback|complaint)\b/i.test(
+        text,
+      ) &&
+      (text.match(/[A-Za-z]/g)?.length ?? 0) >= 3 &&
+      !NOT_NAME.test(text.trim()) &&
+      !STOP_ADDRESS.test(text) &&
+      // A name starts with a letter; "99 SPEED MART S/B" with a legal form is a name too.
+      (!/^\d/.test(text.trim()) || STRONG_LEGAL.test(text))
+    );
+  };
   const firstName = segs.findIndex(nameLike);
   if (firstName < 0) return { vendor: null, address: null };
-  // A line with a legal form among the first few name-like lines wins ("... SDN BHD" under a logo's words).
+  // A line with a legal form among the first few name-like lines wins ("... SDN BHD" under a logo's words); a
+  // company's form ("Sdn Bhd", "Ltd") over a trade word ("Restaurant", "Hardware"): the brand printed above the
+  // company that issues the receipt is not the issuer (28 of the 29 SROIE receipts printing both are keyed so).
   let vi = firstName;
   let legal = false;
-  for (let k = firstName; k < Math.min(segs.length, firstName + 4); k++) {
-    const s = segs[k];
-    if (s && nameLike(s) && LEGAL.test(s.text)) {
-      vi = k;
-      legal = true;
-      break;
+  const h0 = heightOf(ix, segs[firstName]?.box ?? { x0: 0, y0: 0, x1: 0, y1: ix.h });
+  // The other pieces of a printed row OCR cut at wide letter spacing ("CO.   (M)   SDN   BHD", "THE  MARCO POLO").
+  const rowMates = (k: number): number[] => {
+    const out: number[] = [];
+    let cur = segs[k];
+    for (let n = k + 1; n < segs.length && cur; n++) {
+      const s = segs[n];
+      if (!s || vOverlap(s.box, cur.box) < 0.5 || s.box.x0 < cur.box.x1 || s.box.x0 - cur.box.x1 > 6 * h0)
+        break;
+      if (!/^[A-Za-z(&.'\-\s)]+$/.test(s.text) || STOP_ADDRESS.test(s.text) || s.text.split(' ').length > 3)
+        break;
+      out.push(n);
+      cur = s;
     }
+    return out;
+  };
+  const rowText = (k: number) => [k, ...rowMates(k)].map((n) => segs[n]?.text ?? '').join(' ');
+  // The name lines before the address starts (a company printed lower down is a branch's, a customer's).
+  const window: number[] = [];
+  for (let k = firstName; k < segs.length && window.length < 4; k++) {
+    const s = segs[k];
+    if (!s) continue;
+    const above = segs[window[window.length - 1] ?? -1]?.box;
+    const addressLine =
+      ADDRESS_LIKE.test(s.text) || /^(?:no\b|lot\b)/i.test(s.text.trim()) || STOP_ADDRESS_SHAPE.test(s.text);
+    // The address block under a name ends the names (scribbles and stamps beside the header do not).
+    if (addressLine && above && s.box.y0 >= above.y1 - 0.5 * h0) break;
+    if (addressLine) continue;
+    const mates = rowMates(k);
+    k += mates.length;
+    if (!nameLike({ ...s, text: rowText(k - mates.length) })) continue;
+    window.push(k - mates.length);
+  }
+  const strong = window.find((k) => STRONG_LEGAL.test(withoutReg(rowText(k))));
+  const weak = window.find((k) => LEGAL.test(rowText(k)));
+  if (strong !== undefined || weak !== undefined) {
+    vi = strong ?? weak ?? firstName;
+    legal = true;
   }
   // Without a legal form, the issuer is the name line the address block starts under (registration numbers
   // between them): a receipt's top may hold a handwritten note or a logo OCR read as words.
@@ -504,24 +584,37 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
   const v = segs[vi];
   if (!v) return { vendor: null, address: null };
   let vIdx = [...v.idx];
-  let vBox = v.box;
-  // A name broken over two lines: the legal form alone on the next line ("GERBANG ALAF RESTAURANTS" / "SDN BHD").
   let last = vi;
-  const near = (a: Seg, b: Seg) => b.box.y0 - a.box.y1 < 1.2 * heightOf(ix, a.box) && b.box.y0 > a.box.y0;
+  for (const n of rowMates(vi)) {
+    vIdx = [...vIdx, ...(segs[n]?.idx ?? [])];
+    last = n;
+  }
+  let vBox = boxOf(ix, vIdx);
+  const near = (a: Rect, b: Rect) => b.y0 - a.y1 < 1.2 * heightOf(ix, a) && b.y0 > a.y0;
   // A name broken over lines: "HOME MASTER HARDWARE &" / "ELECTRICAL", "… ENTERPRISE (SETIA" / "ALAM) SDN BHD",
   // "POPULAR BOOK" / "CO. (M) SDN BHD"; and a line that starts with the legal form continues the one above.
   const open = (t: string) =>
     /(?:&|\band|-|,)$/i.test(t.trim()) || (t.match(/\(/g)?.length ?? 0) > (t.match(/\)/g)?.length ?? 0);
-  let first = vi;
-  const prev = segs[vi - 1];
-  if (prev && vi > firstName - 1 && nameLike(prev) && near(prev, v) && LEGAL.exec(v.text)?.index === 0) {
+  // Upwards: "AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" / "ALAM) SDN BHD" is one name, chosen by its last line.
+  for (let k = vi - 1, up = 0; k >= firstName && up < 2; k--, up++) {
+    const prev = segs[k];
+    if (!prev || prev.box.x0 > vBox.x1) break;
+    const curText = textOf(ix, vIdx);
+    if (!nameLike(prev) || !near(prev.box, vBox) || /\d/.test(prev.text)) break;
+    if (!open(prev.text) && LEGAL.exec(curText)?.index !== 0) break;
     vIdx = [...prev.idx, ...vIdx];
-    first = vi - 1;
+    vBox = boxOf(ix, vIdx);
   }
-  for (let k = vi + 1; k < Math.min(segs.length, vi + 3); k++) {
+  for (let k = last + 1; k < Math.min(segs.length, last + 3); k++) {
     const next = segs[k];
     const cur = segs[last];
-    if (!next || !cur || !near(cur, next) || !/[A-Za-z]{2}/.test(next.text) || STOP_ADDRESS.test(next.text))
+    if (
+      !next ||
+      !cur ||
+      !near(cur.box, next.box) ||
+      !/[A-Za-z]{2}/.test(next.text) ||
+      STOP_ADDRESS.test(next.text)
+    )
       break;
     const joinIt =
       open(textOf(ix, vIdx)) ||
@@ -529,13 +622,17 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
     if (!joinIt || ADDRESS_LIKE.test(next.text)) break;
     vIdx = [...vIdx, ...next.idx];
     last = k;
-    if (LEGAL.test(next.text)) legal = true;
+    for (const n of rowMates(k)) {
+      vIdx = [...vIdx, ...(segs[n]?.idx ?? [])];
+      last = n;
+    }
+    k = last;
+    if (LEGAL.test(textOf(ix, vIdx))) legal = true;
   }
   vBox = boxOf(ix, vIdx);
-  void first;
   // The name without the registration number printed after it: keep the words the cut text still covers.
   const full = textOf(ix, vIdx);
-  const cut = full.replace(TRAILING_REG, '');
+  const cut = withoutReg(full);
   const trimmed = cut.length < full.length && /[A-Za-z]{2}/.test(cut);
   if (trimmed) {
     let len = 0;
@@ -640,7 +737,6 @@ function pickTotal(
   cands: BoundField[],
   extra: Map<FieldKind, BoundField[]>,
 ): BoundField[] {
-  if (cands.length === 0) return cands;
   // A rounding line: the first total printed below it is the amount paid. A tax summary table ("GST Summary")
   // has a "Total" row of its own that is not the amount paid.
   const roundingY = new Map<number, number>();
@@ -662,6 +758,7 @@ function pickTotal(
     const y = roundingY.get(b.box.page);
     return y !== undefined && b.box.y0 > y + 1;
   });
+  if (cands.length === 0) return unlabelledTotal(ixs, extra);
   const firstBelow = new Map<number, BoundField>();
   for (const b of [...cands].sort((a, b2) => a.box.y0 - b2.box.y0)) {
     const y = roundingY.get(b.box.page);
@@ -687,7 +784,29 @@ function pickTotal(
     const t = moneyValue(tax);
     return s !== null && t !== null && Math.abs(s + t - v) < 0.005;
   };
-  const key = (b: BoundField) => rankOf(b) + after(b) * 1.5 + (corroborated(b) ? 0.5 : 0) - inSummary(b) * 3;
+  // The total under the rounding line that a total above it rounds to (within 5 sen) is the amount paid, whatever
+  // the wording of the one above ("Total (Inclusive of GST) 31.02" / "Rounding Adj -0.02" / "TOTAL: 31.00").
+  const roundsTo = (b: BoundField) => {
+    const v = moneyValue(b);
+    const y = roundingY.get(b.box.page);
+    return (
+      after(b) === 1 &&
+      v !== null &&
+      cands.some((c) => {
+        const cv = moneyValue(c);
+        return (
+          c.box.page === b.box.page &&
+          y !== undefined &&
+          c.box.y0 < y &&
+          cv !== null &&
+          cv !== v &&
+          Math.abs(cv - v) <= 0.05 + 1e-9
+        );
+      })
+    );
+  };
+  const key = (b: BoundField) =>
+    rankOf(b) + after(b) * 1.5 + (roundsTo(b) ? 1.5 : 0) + (corroborated(b) ? 0.5 : 0) - inSummary(b) * 3;
   const sorted = [...cands].sort(
     (a, b) => key(b) - key(a) || (moneyValue(b) ?? 0) - (moneyValue(a) ?? 0) || b.box.page - a.box.page,
   );
@@ -745,6 +864,70 @@ function pickTotal(
     score = Math.min(score, 0.65);
   }
   return [{ ...pick, score }, ...sorted.slice(1)];
+}
+
+/**
+ * No total label could be read (OCR cut "Total" to "al" or "Fay", or the label is one no table lists): the amount
+ * paid is the amount printed right under the rounding line ("Rounding Adj 0.02" over "599.45"), else the amount
+ * that cash − change comes to. Arithmetic and position without a label: found, unless cash − change agrees.
+ */
+function unlabelledTotal(ixs: readonly PageIndex[], extra: Map<FieldKind, BoundField[]>): BoundField[] {
+  const c = moneyValue(extra.get('cash' as FieldKind)?.[0]);
+  const ch = moneyValue(extra.get('change' as FieldKind)?.[0]);
+  const paid = c !== null && ch !== null && c - ch > 0 ? c - ch : null;
+  const make = (ix: PageIndex, i: number, how: string, score: number): BoundField | null => {
+    const t = ix.tokens[i];
+    const m = t ? parseMoney(t.text) : null;
+    if (!t || !m) return null;
+    return {
+      field: 'total',
+      value: m.value,
+      normalized: m.normalized,
+      type: 'money',
+      box: { ...t.box, page: ix.page.page, label: 'total' },
+      label: null,
+      labelBox: null,
+      how,
+      score,
+    };
+  };
+  for (const ix of ixs) {
+    for (let i = 0; i < ix.tokens.length; i++) {
+      const r = ix.tokens[i];
+      if (!r || !/^round/.test(r.letters)) continue;
+      // An adjustment's own amount is a few cents (or none was read); "Rounded Total 45.35" is a total's line.
+      const own = rightOf(ix, r.box)
+        .map((j) => parseMoney(ix.tokens[j]?.text ?? ''))
+        .find((m) => m !== null);
+      if (own && Math.abs(Number(own.normalized)) > 0.1) continue;
+      const h = heightOf(ix, r.box);
+      let best = -1;
+      for (let j = 0; j < ix.tokens.length; j++) {
+        const t = ix.tokens[j];
+        if (!t || t.box.x0 < r.box.x1 || t.box.y0 < r.box.y1 - 0.3 * h || t.box.y0 > r.box.y1 + 2.5 * h)
+          continue;
+        const m = parseMoney(t.text);
+        if (!m || Number(m.normalized) <= 0) continue;
+        if (best < 0 || t.box.y0 < (ix.tokens[best]?.box.y0 ?? Infinity)) best = j;
+      }
+      if (best < 0) continue;
+      const v = Number(parseMoney(ix.tokens[best]?.text ?? '')?.normalized);
+      const b = make(ix, best, 'under rounding', paid !== null && Math.abs(paid - v) < 0.005 ? 0.85 : 0.7);
+      if (b) return [b];
+    }
+  }
+  if (paid === null) return [];
+  const cashBox = extra.get('cash' as FieldKind)?.[0]?.box;
+  for (const ix of ixs)
+    for (let i = 0; i < ix.tokens.length; i++) {
+      const t = ix.tokens[i];
+      const m = t ? parseMoney(t.text) : null;
+      if (!t || !m || Math.abs(Number(m.normalized) - paid) >= 0.005) continue;
+      if (cashBox && cashBox.page === ix.page.page && vOverlap(cashBox, t.box) > 0.5) continue;
+      const b = make(ix, i, 'cash − change', 0.7);
+      if (b) return [b];
+    }
+  return [];
 }
 
 const CASH: FieldSpec = {
@@ -902,8 +1085,35 @@ export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
       }
     }
   }
-  for (const [field, list] of out) out.set(field, list.map(strip));
+  for (const [field, list] of out)
+    out.set(
+      field,
+      list.map((b) => strip(apartCurrency(ixs, b))),
+    );
   return out;
+}
+
+/**
+ * A scanned amount with its currency code printed as a word of its own before it ("RM 8.60"): whether the
+ * mark belongs to the value as printed is not something the scan settles (OCR joins or splits "RM 8.60" by the
+ * spacing of the print, and receipts' keys are written both ways: in the 150 SROIE receipts, 7 keep such a
+ * mark and 7 leave it out, on the same chain's identical layout). The amount is bound, but its text is not
+ * stated verified. A mark inside the word ("RM41.45", "$7.60") and a text layer's exact characters are not this.
+ */
+function apartCurrency(ixs: readonly PageIndex[], b: BoundField): BoundField {
+  if (b.type !== 'money' || b.score < VERIFIED_SCORE) return b;
+  const ix = ixs.find((p) => p.page.page === b.box.page);
+  if (!ix || ix.page.source === 'text-layer') return b;
+  const h = heightOf(ix, b.box);
+  const apart = ix.tokens.some(
+    (t) =>
+      /^[A-Za-z]{2,3}$/.test(t.text) &&
+      currencyCode(t.text) !== null &&
+      t.box.x1 <= b.box.x0 + 0.5 &&
+      b.box.x0 - t.box.x1 < 1.5 * h &&
+      vOverlap(t.box, b.box) > 0.5,
+  );
+  return apart ? { ...b, how: `${b.how}, currency apart`, score: Math.min(b.score, 0.75) } : b;
 }
 
 /** The best binding of every field the pages hold. */

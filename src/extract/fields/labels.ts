@@ -69,6 +69,13 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
         'rounded amount',
         'total after adj',
         'total after adjustment',
+        'total incl of gst',
+        'total incl of tax',
+        'total sales incl of gst',
+        'total sales inclusive of gst',
+        'total sales including gst',
+        'total amt rounded',
+        'total amount rounded',
       ),
       ...L(
         3,

@@ -27,6 +27,8 @@ export interface PageIndex {
 const GLUED = /^([A-Za-z][A-Za-z./ ]{1,20}[:;])(\S.*)$/;
 /** "TotalRM15.40": a label word run into its amount by OCR (a currency mark or digit after 3+ letters). */
 const GLUED_MONEY = /^([A-Za-z]{3,}?[:;.]?)((?:RM|\$|€|£)?\d[\d,.]*\d)$/;
+/** "1RM14.20": the last letter of a label ("Tota l") read as a 1 and run into a currency-marked amount. */
+const GLUED_MARK = /^([A-Za-z1|]{1,2})((?:RM|\$|€|£)\d[\d,.]*\.\d{2})$/;
 
 export function lettersOf(text: string): string {
   return text
@@ -43,7 +45,7 @@ function median(values: number[]): number {
 export function indexPage(page: TextPage): PageIndex {
   const tokens: Token[] = [];
   for (const w of page.words) {
-    const m = GLUED.exec(w.text) ?? GLUED_MONEY.exec(w.text);
+    const m = GLUED.exec(w.text) ?? GLUED_MONEY.exec(w.text) ?? GLUED_MARK.exec(w.text);
     if (m?.[1] && m[2] && /\d/.test(m[2])) {
       // "Date:20/11/2017": one OCR word holding a label and its value; boxes split by character count.
       const cut = w.box.x0 + ((w.box.x1 - w.box.x0) * m[1].length) / w.text.length;
@@ -100,7 +102,11 @@ export function vOverlap(a: Rect, b: Rect): number {
   return o / Math.max(1, Math.min(a.y1 - a.y0, b.y1 - b.y0));
 }
 
-/** Token indices to the right of `box` on its visual row (any OCR line), left to right. */
+/**
+ * Token indices to the right of `box` on its visual row (any OCR line), left to right. On a skewed or tightly
+ * printed scan a token of the row above or below also overlaps the row by half; where two tokens stack in one
+ * column, only the one centred nearer the row is on it ("TOTAL RM 15.15" over "Total Qty: 1").
+ */
 export function rightOf(ix: PageIndex, box: Rect): number[] {
   const out: number[] = [];
   for (let i = 0; i < ix.tokens.length; i++) {
@@ -110,7 +116,18 @@ export function rightOf(ix: PageIndex, box: Rect): number[] {
     if (vOverlap(t.box, box) < 0.45) continue;
     out.push(i);
   }
-  return out.sort((a, b) => (ix.tokens[a]?.box.x0 ?? 0) - (ix.tokens[b]?.box.x0 ?? 0));
+  const mid = (r: Rect) => (r.y0 + r.y1) / 2;
+  const off = (i: number) => Math.abs(mid(ix.tokens[i]?.box ?? box) - mid(box));
+  const kept = out.filter((i) => {
+    const a = ix.tokens[i]?.box;
+    if (!a) return false;
+    return !out.some((j) => {
+      const b = ix.tokens[j]?.box;
+      if (j === i || !b || ix.tokens[j]?.line === ix.tokens[i]?.line) return false;
+      return Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 0 && off(j) < off(i);
+    });
+  });
+  return kept.sort((a, b) => (ix.tokens[a]?.box.x0 ?? 0) - (ix.tokens[b]?.box.x0 ?? 0));
 }
 
 /** Segments, top to bottom, just below `box` that overlap its x-range (widened by `reach` to the right). */

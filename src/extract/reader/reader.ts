@@ -226,15 +226,21 @@ function boundAnswer(question: string, ctx: ReaderContext): ReaderAnswer | null 
       ? `"${b.value}" is the value the page prints ${b.how === 'below' ? 'under' : 'beside'} the label "${b.label}".`
       : b.how === 'only-date'
         ? `"${b.value}" is the only date on the page.`
-        : `"${b.value}" is singled out as the ${name} by its type and position.`;
+        : b.how === 'under rounding'
+          ? `"${b.value}" is the amount under the rounding line, and cash minus change comes to it.`
+          : `"${b.value}" is singled out as the ${name} by its type and position.`;
     return reply('bound', valueText(b, ctx.pages), boxes, 'verified', why, {
       field: b,
       candidates: r.candidates,
     });
   }
-  const why = b.label
-    ? `"${b.value}" is printed by the label "${b.label}", but another value could also be the ${name}.`
-    : `"${b.value}" is on the page, but no label ties it to the ${name}.`;
+  const why = b.how.endsWith('currency apart')
+    ? `"${b.value}" is printed by the label "${b.label ?? name}", with a currency code as a separate word: whether the code belongs to the amount as written is not certain from a scan.`
+    : b.how === 'under rounding' || b.how === 'cash − change'
+      ? `No ${name} label could be read; "${b.value}" is ${b.how === 'under rounding' ? 'the amount under the rounding line' : 'what cash minus change comes to'}.`
+      : b.label
+        ? `"${b.value}" is printed by the label "${b.label}", but another value could also be the ${name}.`
+        : `"${b.value}" is on the page, but no label ties it to the ${name}.`;
   return reply('bound', valueText(b, ctx.pages), boxes, 'found', why, { field: b, candidates: r.candidates });
 }
 

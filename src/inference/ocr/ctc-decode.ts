@@ -185,11 +185,14 @@ export function wordSpans(line: DecodedLine, steps: number): WordSpan[] {
     first: centre(g[0]!),
     last: centre(g[g.length - 1]!),
   }));
+  // Neighbouring words keep a gap between their boxes (a third of the space between their letters): a space the
+  // print set narrower than a letter would otherwise leave "Mar" and "2018" touching, which readers of the
+  // words join into one ("Mar2018").
   return raw.map((w, i) => {
     const prev = raw[i - 1];
     const next = raw[i + 1];
-    const lo = prev ? (prev.last + w.first) / 2 : 0;
-    const hi = next ? (w.last + next.first) / 2 : steps;
+    const lo = prev ? prev.last + (2 / 3) * (w.first - prev.last) : 0;
+    const hi = next ? w.last + (1 / 3) * (next.first - w.last) : steps;
     return {
       text: w.text,
       confidence: w.confidence,

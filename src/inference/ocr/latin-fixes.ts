@@ -9,7 +9,7 @@ const TRAIL = /[)"'\]}.,;:!?”’]+$/;
 /**
  * NOTE: not in PaddleOCR. Repairs one whitespace-free token:
  * - a word of letters with a stray 0 ("c0ntract", "0ctober", "t0") gets o / O;
- * - a word of at least three letters with a stray 1 ("1imited", "1NVOICE") gets l / I;
+ * - a word of at least three letters with a stray 1 ("1imited", "Ja1an", "1NVOICE") gets l / I;
  * - a number with stray letters ("2o05", "l999") gets digits, and a leading S before a digit is a $;
  * - "ls", "lt", "ln", "lf" are "Is", "It", "In", "If" (sans-serif l and I are the same glyph).
  */
@@ -53,6 +53,10 @@ function fixCore(core: string): string {
   if (/^[a-z1]+$/.test(core) && core.includes('1') && (core.match(/[a-z]/g) ?? []).length >= 3) {
     return core.replace(/1/g, 'l');
   }
+  // A capitalised word with a 1 between its letters: "Ja1an", "Peta1ing" (a final digit may be a number: "Unit1").
+  if (/^[A-Z][a-z1]*[a-z]$/.test(core) && /[a-z]1/.test(core) && (core.match(/[a-z]/g) ?? []).length >= 3) {
+    return core.replace(/1/g, 'l');
+  }
   if (/^[A-Z1]+$/.test(core) && core.includes('1') && (core.match(/[A-Z]/g) ?? []).length >= 3) {
     return core.replace(/1/g, 'I');
   }
@@ -82,7 +86,8 @@ function fixCore(core: string): string {
  *   so does one between a word of four letters or more and a number ("meeting.3297");
  * - "19,2o05": the year after the comma may hold look-alike letters (fixLatinToken turns them into digits later);
  * - "2012invoice", "02/02/2004on": a four-digit number glued to a lower-case word is split, unless the word is
- *   a unit or suffix ("1000mg", "1990s").
+ *   a unit or suffix ("1000mg", "1990s");
+ * - "24/06/20184:37:37": a time glued to a date's four-digit year is split from it.
  * The inserted space sits at the comma's last timestep, so word boxes still split where the gap is.
  */
 /** The text with its leading run of digits and digit look-alikes ("2o05") read as digits, when it has two digits. */
@@ -199,6 +204,9 @@ export function fixLineSpacing(line: DecodedLine): DecodedLine {
     else if (/[.;:!?]/.test(c.char) && /(?:^|[^A-Za-z])[a-z]{4,}$/.test(before) && /^\d{3}/.test(after))
       out.push(gap);
     else if (yearEnd(before + c.char) && gluedWord(after)) out.push(gap);
+    // "24/06/20184:37:37": a time glued to the year of a date gets its space back.
+    else if (/(?:^|\D)\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$/.test(before + c.char) && /^\d{1,2}:\d{2}/.test(after))
+      out.push(gap);
   }
   if (out.length === chars.length && out.every((c, i) => c === chars[i])) return line;
   return { ...line, text: out.map((c) => c.char).join(''), chars: out };

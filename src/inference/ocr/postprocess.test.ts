@@ -157,7 +157,8 @@ test('wordSpans splits at spaces and places words on the timestep axis half a pi
     ],
   );
   assert.ok(Math.abs(spans[0]!.confidence - 0.9) < 1e-6);
-  // Words never reach past the midpoint to a neighbour nor outside [0, steps].
+  // Words never reach outside [0, steps], and neighbours keep a gap of a third of the space between their
+  // letters, so a narrow printed space still separates their boxes.
   const tight = wordSpans(
     line([
       ['a', 0, 0],
@@ -169,8 +170,9 @@ test('wordSpans splits at spaces and places words on the timestep axis half a pi
     10,
   );
   assert.equal(tight[0]!.start, 0);
-  assert.equal(tight[0]!.end, (6.5 + 8.5) / 2);
-  assert.equal(tight[1]!.start, (6.5 + 8.5) / 2);
+  assert.equal(tight[0]!.end, 6.5 + (8.5 - 6.5) / 3);
+  assert.equal(tight[1]!.start, 6.5 + (2 * (8.5 - 6.5)) / 3);
+  assert.ok(tight[1]!.start - tight[0]!.end > 0.5, 'a gap between the two words');
   assert.equal(tight[1]!.end, 10);
   assert.deepEqual(wordSpans(line([[' ', 0, 0]]), 4), []);
 });
@@ -317,6 +319,8 @@ test('fixLatinToken repairs look-alikes by the token’s class and leaves real w
   assert.equal(fixLatinToken('1imited,'), 'limited,');
   assert.equal(fixLatinToken('de1ivery'), 'delivery');
   assert.equal(fixLatinToken('1NVOICE'), 'INVOICE');
+  assert.equal(fixLatinToken('Ja1an'), 'Jalan');
+  assert.equal(fixLatinToken('Peta1ing,'), 'Petaling,');
   assert.equal(fixLatinToken('1o:'), '10:');
   assert.equal(fixLatinToken('january'), 'January');
   for (const keep of [
@@ -334,6 +338,7 @@ test('fixLatinToken repairs look-alikes by the token’s class and leaves real w
     'may',
     'march',
     '1st',
+    'Unit1',
   ])
     assert.equal(fixLatinToken(keep), keep);
 });
@@ -355,6 +360,7 @@ test('fixLineSpacing puts back the space of "25,2014" and takes out the one of "
   assert.equal(fixLineSpacing(mk('page 2O12invoice total')).text, 'page 2O12 invoice total');
   assert.equal(fixLineSpacing(mk('August 4,2012invoice terms')).text, 'August 4, 2012 invoice terms');
   assert.equal(fixLineSpacing(mk('on 02/02/2004on 10/14/2024')).text, 'on 02/02/2004 on 10/14/2024');
+  assert.equal(fixLineSpacing(mk('Date :24/06/20184:37:37 PM')).text, 'Date :24/06/2018 4:37:37 PM');
   // Thousands separators and ordinary lists stay as read.
   for (const keep of [
     '$11,090.00',
@@ -371,6 +377,7 @@ test('fixLineSpacing puts back the space of "25,2014" and takes out the one of "
     'id 12345abc',
     'at 1920px wide',
     'x,2ab1',
+    'ref 12/06/20184',
   ]) {
     const l = mk(keep);
     assert.equal(fixLineSpacing(l), l);
