@@ -1,7 +1,7 @@
 // What the rest of the backend needs from the documents room. services/ codes against this interface;
 // the implementation (pdf.js + @napi-rs/canvas, sharp, worker pool, render cache) lives beside it.
 import type { DocumentKind, PageInfo, RenderedPage, TextPage } from '../shared/domain.js';
-import type { Segment } from './rulings.js';
+import type { Segment, VectorPath } from './rulings.js';
 
 /** Facts about an opened file (DocumentInfo minus the id services assigns). */
 export interface OpenedInfo {
@@ -48,6 +48,8 @@ export interface DocumentHandle {
    * page deadline plus 2 s a page. Rejects with the first page's failure (corrupt, timeout, too_large).
    */
   rulings(pages: readonly number[]): Promise<Segment[][]>;
+  /** `rulings` plus each page's painted paths with their colours (chart reading), in one request. */
+  graphics(pages: readonly number[]): Promise<{ segments: Segment[][]; paths: VectorPath[][] }>;
   close(): Promise<void>;
 }
 
