@@ -64,3 +64,7 @@ export const Chart = z.object({
   labels: z.object({ found: z.number().int(), agree: z.number().int() }),
 });
 export type Chart = z.infer<typeof Chart>;
+
+/** A chart answer: the chart the question was answered from and the indices of the values that answer it. */
+export const ChartAnswer = z.object({ chart: Chart, highlight: z.array(z.number().int().nonnegative()) });
+export type ChartAnswer = z.infer<typeof ChartAnswer>;

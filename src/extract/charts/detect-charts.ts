@@ -143,11 +143,17 @@ function categoryLabels(phrases: readonly Phrase[], plot: Rect, exclude: Set<Phr
       : p.box.y1 <= plot.y0 + 2 && p.box.y1 >= plot.y0 - 2.5 * p.size - 8);
   const below = phrases.filter((p) => !exclude.has(p) && near(p, true));
   const above = phrases.filter((p) => !exclude.has(p) && near(p, false));
-  const side = below.length >= above.length ? below : above;
-  // The row nearest the plot, plus lines wrapped under (or over) its labels.
-  const sorted = [...side].sort((a, b) => cx(a.box) - cx(b.box));
+  const isBelow = below.length >= above.length;
+  const side = isBelow ? below : above;
+  // The row nearest the plot, plus lines wrapped under (or over) its labels; an axis title further out is not one.
+  const gap = (p: Phrase) => (isBelow ? p.box.y0 - plot.y1 : plot.y0 - p.box.y1);
+  const nearest = Math.min(...side.map(gap));
+  const row = side.filter((p) => gap(p) <= nearest + 0.5 * p.size);
+  const rest = side.filter((p) => !row.includes(p)).sort((a, b) => gap(a) - gap(b));
+  const sorted = [...row.sort((a, b) => cx(a.box) - cx(b.box)), ...rest];
   const out: Phrase[] = [];
   for (const p of sorted) {
+    const inRow = row.includes(p);
     // A wrapped label's next line sits right under it (an axis title further down is not part of it).
     const host = out.find(
       (o) =>
@@ -160,7 +166,7 @@ function categoryLabels(phrases: readonly Phrase[], plot: Rect, exclude: Set<Phr
       const bottom = top === host ? p : host;
       host.text = `${top.text} ${bottom.text}`;
       host.box = union([host.box, p.box]);
-    } else out.push({ ...p });
+    } else if (inRow) out.push({ ...p });
   }
   return out.sort((a, b) => cx(a.box) - cx(b.box));
 }
