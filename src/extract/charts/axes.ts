@@ -47,6 +47,8 @@ export interface HLine {
   y: number;
   x0: number;
   x1: number;
+  /** Stroke colour (legend swatches drawn as short lines). */
+  color?: string;
 }
 
 function lsq(ps: readonly { x: number; y: number }[]): { a: number; b: number; res: number } {
@@ -226,9 +228,11 @@ function buildAxis(run: Labelled[], lines: readonly HLine[], size: number): Axis
   const r = snapSide('right');
   const snaps = l.filter((v) => v !== null).length >= r.filter((v) => v !== null).length ? l : r;
   const offsets = snaps.flatMap((s, i) => (s === null ? [] : [s - cy((run[i] as Labelled).ph)]));
-  const off = offsets.length * 2 >= run.length ? median(offsets) : 0;
+  // A label sits at the same offset from its tick as its neighbours (one font): a few snapped ticks (an axis
+  // line under the zero label, with no tick marks or grid lines) place the others.
+  const off = offsets.length ? median(offsets) : 0;
   const pos = (lab: Labelled, i: number) => snaps[i] ?? cy(lab.ph) + off;
-  const refit = offsets.length * 2 >= run.length ? fitRun(run, pos) : first;
+  const refit = offsets.length ? fitRun(run, pos) : first;
   const fit = refit ?? first;
   const units = run.map((x) => x.unit).filter((u): u is string => u !== null);
   return {

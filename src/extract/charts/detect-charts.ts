@@ -64,8 +64,10 @@ function legendsOf(phrases: readonly Phrase[], marks: Marks): Legend[] {
   const swatches: { box: Rect; color: string }[] = [
     ...marks.rects.filter((r) => r.box.x1 - r.box.x0 <= 16 && r.box.y1 - r.box.y0 <= 16),
     ...marks.markers,
-    ...marks.lines.filter(
-      (l) => l.points.length === 2 && l.box.x1 - l.box.x0 <= 40 && l.box.y1 - l.box.y0 < 1,
+    ...marks.hlines.flatMap((h) =>
+      h.color && h.x1 - h.x0 <= 40 && h.x1 - h.x0 >= 6
+        ? [{ box: { x0: h.x0, y0: h.y - 0.5, x1: h.x1, y1: h.y + 0.5 }, color: h.color }]
+        : [],
     ),
   ];
   const out: Legend[] = [];
@@ -87,6 +89,22 @@ function legendsOf(phrases: readonly Phrase[], marks: Marks): Legend[] {
     if (!byText.has(k)) byText.set(k, l);
   }
   return [...byText.values()];
+}
+
+/** Gap between two boxes (0 when they touch or overlap). */
+function gapBetween(a: Rect, b: Rect): number {
+  const dx = Math.max(0, a.x0 - b.x1, b.x0 - a.x1);
+  const dy = Math.max(0, a.y0 - b.y1, b.y0 - a.y1);
+  return Math.hypot(dx, dy);
+}
+
+/** A chart's own legend entries: those printed beside its plot, nearest first (pages hold several charts). */
+function nearLegends(legends: readonly Legend[], plot: Rect, reach = 70): Legend[] {
+  return legends
+    .map((l) => ({ l, d: gapBetween(union([l.swatch, l.textBox]), plot) }))
+    .filter((x) => x.d <= reach)
+    .sort((a, b) => a.d - b.d)
+    .map((x) => x.l);
 }
 
 function transposeLegend(l: Legend): Legend {
@@ -314,11 +332,10 @@ function readPlot(
       return n ? [{ ph: p, value: n.value, step: n.step, unit: n.unit }] : [];
     });
   const valueSpan = Math.abs(valueAt(fit, plot.y0) - valueAt(fit, plot.y1));
+  const near = nearLegends(legends, plot);
   const colorName = new Map<string, string>();
-  for (const l of legends) if (!colorName.has(l.color)) colorName.set(l.color, l.text);
-  const usedLegends = legends.filter((l) =>
-    [...rects, ...lines, ...markers].some((m) => m.color === l.color),
-  );
+  for (const l of near) if (!colorName.has(l.color)) colorName.set(l.color, l.text);
+  const usedLegends = near.filter((l) => [...rects, ...lines, ...markers].some((m) => m.color === l.color));
 
   // ---- bars ------------------------------------------------------------------------------------------------
   interface Bar {
@@ -528,6 +545,77 @@ function posOfZero(fit: Fit): number {
 
 // ---- pies ----------------------------------------------------------------------------------------------------
 
+/**
+ * The centre of a pie or donut from its wedges' points (curves keep only their end points, so the wedges' bounds
+ * miss the circle's extremes): a pie's wedges all share the centre as a vertex; a donut's ring segments do not,
+ * and the centre is the least-squares (Kåsa) circle fit of their points, which lie on two concentric circles
+ * covered all the way round.
+ */
+function circleCentre(wedges: readonly Pt[][]): Pt | null {
+  const [first, ...rest] = wedges;
+  if (!first) return null;
+  const shared = first.filter((p) => rest.every((w) => w.some((q) => Math.hypot(q.x - p.x, q.y - p.y) < 1)));
+  if (shared.length) {
+    // Two wedges also share their boundary points on the circle: the centre is the one equally far from the arcs.
+    const spread = (c: Pt) => {
+      const r = wedges.map((w) => Math.max(...w.map((q) => Math.hypot(q.x - c.x, q.y - c.y))));
+      return Math.max(...r) - Math.min(...r) + (r.some((x) => x < 1) ? Infinity : 0);
+    };
+    return [...shared].sort((a, b) => spread(a) - spread(b))[0] ?? null;
+  }
+  // A donut: fit all points, then refit on the outer ring alone (one circle fits exactly), twice.
+  let c = kasa(wedges.flat());
+  for (let k = 0; k < 2 && c; k++) {
+    const at = c;
+    const d = wedges.flat().map((p) => Math.hypot(p.x - at.x, p.y - at.y));
+    const R = Math.max(...d);
+    const ring = wedges.flat().filter((_, i) => (d[i] ?? 0) > 0.93 * R);
+    if (ring.length < 5) break;
+    c = kasa(ring) ?? c;
+  }
+  return c;
+}
+
+function kasa(pts: readonly Pt[]): Pt | null {
+  // Normal equations of x² + y² + D x + E y + F = 0 in (D, E, F).
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxz = 0;
+  let syz = 0;
+  let sz = 0;
+  for (const p of pts) {
+    const z = -(p.x * p.x + p.y * p.y);
+    sxx += p.x * p.x;
+    sxy += p.x * p.y;
+    syy += p.y * p.y;
+    sx += p.x;
+    sy += p.y;
+    sxz += p.x * z;
+    syz += p.y * z;
+    sz += z;
+  }
+  const n = pts.length;
+  const m = [
+    [sxx, sxy, sx],
+    [sxy, syy, sy],
+    [sx, sy, n],
+  ];
+  const v = [sxz, syz, sz];
+  const det = (a: number[][]) =>
+    (a[0]?.[0] ?? 0) * ((a[1]?.[1] ?? 0) * (a[2]?.[2] ?? 0) - (a[1]?.[2] ?? 0) * (a[2]?.[1] ?? 0)) -
+    (a[0]?.[1] ?? 0) * ((a[1]?.[0] ?? 0) * (a[2]?.[2] ?? 0) - (a[1]?.[2] ?? 0) * (a[2]?.[0] ?? 0)) +
+    (a[0]?.[2] ?? 0) * ((a[1]?.[0] ?? 0) * (a[2]?.[1] ?? 0) - (a[1]?.[1] ?? 0) * (a[2]?.[0] ?? 0));
+  const d = det(m);
+  if (Math.abs(d) < 1e-9) return null;
+  const col = (k: number) => m.map((row, i) => row.map((x, j) => (j === k ? (v[i] ?? 0) : x)));
+  const D = det(col(0)) / d;
+  const E = det(col(1)) / d;
+  return { x: -D / 2, y: -E / 2 };
+}
+
 function pieCharts(
   pageNo: number,
   phrases: readonly Phrase[],
@@ -553,30 +641,46 @@ function pieCharts(
     if (g.wedges.length < 2) continue;
     const w = g.box.x1 - g.box.x0;
     const h = g.box.y1 - g.box.y0;
-    if (w / h > 1.1 || h / w > 1.1) continue;
-    const c = { x: cx(g.box), y: cy(g.box) };
-    const R = (w + h) / 4;
+    if (w / h > 1.25 || h / w > 1.25) continue;
+    const c = circleCentre(g.wedges.map((x) => x.points));
+    if (!c) continue;
+    const R = median(g.wedges.map((x) => Math.max(...x.points.map((p) => Math.hypot(p.x - c.x, p.y - c.y)))));
     const slices: { color: string; sweep: number; mid: number; box: Rect }[] = [];
     for (const wd of g.wedges) {
-      const outer = wd.points.filter((p) => Math.abs(Math.hypot(p.x - c.x, p.y - c.y) - R) < 0.04 * R + 0.75);
-      if (outer.length < 2) continue;
+      const onArc = (p: Pt) => Math.abs(Math.hypot(p.x - c.x, p.y - c.y) - R) < 0.04 * R + 0.75;
+      // The sweep adds up steps between consecutive points both on the outer arc (a donut's path comes back
+      // along its inner arc, and closing it returns to the start: neither is part of the sweep).
       let sweep = 0;
-      let prev = Math.atan2((outer[0] as Pt).y - c.y, (outer[0] as Pt).x - c.x);
-      const start = prev;
-      for (const p of outer.slice(1)) {
-        const a = Math.atan2(p.y - c.y, p.x - c.x);
-        let d = a - prev;
+      let start: number | null = null;
+      let steps = 0;
+      wd.points.forEach((p, i) => {
+        const q = wd.points[i - 1];
+        if (!q || !onArc(p) || !onArc(q)) return;
+        const a0 = Math.atan2(q.y - c.y, q.x - c.x);
+        let d = Math.atan2(p.y - c.y, p.x - c.x) - a0;
         while (d > Math.PI) d -= 2 * Math.PI;
         while (d <= -Math.PI) d += 2 * Math.PI;
+        if (Math.abs(d) < 1e-9) return;
+        start ??= a0;
         sweep += d;
-        prev = a;
-      }
+        steps++;
+      });
+      if (!steps || start === null) continue;
       slices.push({ color: wd.color, sweep: Math.abs(sweep), mid: start + sweep / 2, box: wd.box });
     }
     const total = slices.reduce((s, x) => s + x.sweep, 0);
+    console.error(
+      'pie',
+      c,
+      R,
+      slices.map((s) => s.sweep),
+      total,
+    );
     if (slices.length < 2 || Math.abs(total - 2 * Math.PI) > 0.05) continue;
     const used = new Set<Phrase>();
-    const colorName = new Map(legends.map((l) => [l.color, l.text] as const));
+    const colorName = new Map<string, string>();
+    for (const l of nearLegends(legends, g.box, 250))
+      if (!colorName.has(l.color)) colorName.set(l.color, l.text);
     const legendText = new Set(legends.map((l) => `${l.textBox.x0},${l.textBox.y0}`));
     const free = phrases.filter((p) => !legendText.has(`${p.box.x0},${p.box.y0}`));
     const values: ChartValue[] = [];
@@ -674,15 +778,15 @@ function pieCharts(
   return out;
 }
 
-/** The title of a chart: the largest line printed just above it, across its width. */
+/** The title of a chart: the line printed nearest above it, across its width (larger type wins a near tie). */
 function titleOf(phrases: readonly Phrase[], box: Rect): string | null {
   let best: Phrase | null = null;
+  const score = (p: Phrase) => box.y0 - p.box.y1 - 0.5 * p.size;
   for (const p of phrases) {
     if (p.box.y1 > box.y0 + 1 || p.box.y1 < box.y0 - 3.5 * p.size - 6) continue;
     if (p.box.x1 < box.x0 - 20 || p.box.x0 > box.x1 + 20) continue;
-    if (parseNumber(p.text)) continue;
-    if (!best || p.size > best.size + 0.5 || (Math.abs(p.size - best.size) <= 0.5 && p.box.y1 > best.box.y1))
-      best = p;
+    if (parseNumber(p.text) || !/[a-z]{2}/i.test(p.text)) continue;
+    if (!best || score(p) < score(best)) best = p;
   }
   return best?.text ?? null;
 }

@@ -90,7 +90,8 @@ export function classify(paths: readonly VectorPath[], pageArea: number): Marks 
           box: p.box,
           color: p.fill,
         });
-      } else if (curved && w > MARKER_MAX && h > MARKER_MAX) {
+      } else if ((curved || subs.some((s) => s.points.length >= 8)) && w > MARKER_MAX && h > MARKER_MAX) {
+        // Arcs come as Béziers, or already flattened into many short lines (Chromium's PDFs).
         m.wedges.push({ points: subs.flatMap((s) => s.points), color: p.fill, box: p.box });
       }
       continue;
@@ -118,7 +119,12 @@ export function classify(paths: readonly VectorPath[], pageArea: number): Marks 
       if (pts.length === 2) {
         const [a, b] = pts as [Pt, Pt];
         if (Math.abs(a.y - b.y) < 0.05) {
-          m.hlines.push({ y: (a.y + b.y) / 2, x0: Math.min(a.x, b.x), x1: Math.max(a.x, b.x) });
+          m.hlines.push({
+            y: (a.y + b.y) / 2,
+            x0: Math.min(a.x, b.x),
+            x1: Math.max(a.x, b.x),
+            color: p.stroke,
+          });
           continue;
         }
         if (Math.abs(a.x - b.x) < 0.05) {
