@@ -651,7 +651,7 @@ function pieCharts(
       // The sweep adds up steps between consecutive points both on the outer arc (a donut's path comes back
       // along its inner arc, and closing it returns to the start: neither is part of the sweep).
       let sweep = 0;
-      let start: number | null = null;
+      const acc = { start: Number.NaN };
       let steps = 0;
       wd.points.forEach((p, i) => {
         const q = wd.points[i - 1];
@@ -661,21 +661,14 @@ function pieCharts(
         while (d > Math.PI) d -= 2 * Math.PI;
         while (d <= -Math.PI) d += 2 * Math.PI;
         if (Math.abs(d) < 1e-9) return;
-        start ??= a0;
+        if (Number.isNaN(acc.start)) acc.start = a0;
         sweep += d;
         steps++;
       });
-      if (!steps || start === null) continue;
-      slices.push({ color: wd.color, sweep: Math.abs(sweep), mid: start + sweep / 2, box: wd.box });
+      if (!steps) continue;
+      slices.push({ color: wd.color, sweep: Math.abs(sweep), mid: acc.start + sweep / 2, box: wd.box });
     }
     const total = slices.reduce((s, x) => s + x.sweep, 0);
-    console.error(
-      'pie',
-      c,
-      R,
-      slices.map((s) => s.sweep),
-      total,
-    );
     if (slices.length < 2 || Math.abs(total - 2 * Math.PI) > 0.05) continue;
     const used = new Set<Phrase>();
     const colorName = new Map<string, string>();
@@ -778,16 +771,27 @@ function pieCharts(
   return out;
 }
 
-/** The title of a chart: the line printed nearest above it, across its width (larger type wins a near tie). */
+/**
+ * The title of a chart: the nearest line above it, across its width, set larger than the chart's own labels (an
+ * axis title or a caption between them is not the title); else the nearest line above.
+ */
 function titleOf(phrases: readonly Phrase[], box: Rect): string | null {
-  let best: Phrase | null = null;
-  const score = (p: Phrase) => box.y0 - p.box.y1 - 0.5 * p.size;
-  for (const p of phrases) {
-    if (p.box.y1 > box.y0 + 1 || p.box.y1 < box.y0 - 3.5 * p.size - 6) continue;
-    if (p.box.x1 < box.x0 - 20 || p.box.x0 > box.x1 + 20) continue;
-    if (parseNumber(p.text) || !/[a-z]{2}/i.test(p.text)) continue;
-    if (!best || score(p) < score(best)) best = p;
-  }
+  const inside = phrases.filter(
+    (p) =>
+      p.box.x0 >= box.x0 - 1 && p.box.x1 <= box.x1 + 1 && p.box.y0 >= box.y0 - 1 && p.box.y1 <= box.y1 + 1,
+  );
+  const labelSize = median(inside.map((p) => p.size)) || 8;
+  const above = phrases.filter(
+    (p) =>
+      p.box.y1 <= box.y0 + 1 &&
+      p.box.y1 >= box.y0 - 4 * p.size - 10 &&
+      p.box.x1 >= box.x0 - 20 &&
+      p.box.x0 <= box.x1 + 20 &&
+      !parseNumber(p.text) &&
+      /[a-z]{2}/i.test(p.text),
+  );
+  const nearest = (ps: Phrase[]) => [...ps].sort((a, b) => b.box.y1 - a.box.y1)[0] ?? null;
+  const best = nearest(above.filter((p) => p.size >= 1.2 * labelSize)) ?? nearest(above);
   return best?.text ?? null;
 }
 
