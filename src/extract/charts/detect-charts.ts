@@ -5,7 +5,7 @@ import type { Chart, ChartAxis, ChartLabel, ChartValue } from '../../shared/char
 import type { TextPage } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
 import { columnAxes, posOf, valueAt, type AxisCandidate, type Fit, type HLine } from './axes.js';
-import { isoDay, parseNumber, phrasesOf, roundTo } from './labels.js';
+import { isName, isoDay, parseNumber, phrasesOf, roundTo } from './labels.js';
 import {
   classify,
   transposeMarks,
@@ -60,7 +60,7 @@ function overlapShare(a: Rect, b: Rect): number {
  * Legend entries on the page: a small swatch (square, short line or marker) with a word printed right beside it
  * at the same height. Found in the page's own orientation (legends read left to right whatever the chart's).
  */
-function legendsOf(phrases: readonly Phrase[], marks: Marks): Legend[] {
+export function legendsOf(phrases: readonly Phrase[], marks: Marks): Legend[] {
   const swatches: { box: Rect; color: string }[] = [
     ...marks.rects.filter((r) => r.box.x1 - r.box.x0 <= 16 && r.box.y1 - r.box.y0 <= 16),
     ...marks.markers,
@@ -77,7 +77,7 @@ function legendsOf(phrases: readonly Phrase[], marks: Marks): Legend[] {
       const gap = p.box.x0 - s.box.x1;
       if (gap < -0.5 || gap > Math.max(1.5 * p.size, 10)) continue;
       if (Math.abs(cy(p.box) - cy(s.box)) > 0.6 * p.size) continue;
-      if (parseNumber(p.text)) continue;
+      if (!isName(p.text)) continue;
       if (!best || p.box.x0 < best.box.x0) best = p;
     }
     if (best) out.push({ swatch: s.box, color: s.color, text: best.text, textBox: best.box });
@@ -98,13 +98,44 @@ function gapBetween(a: Rect, b: Rect): number {
   return Math.hypot(dx, dy);
 }
 
-/** A chart's own legend entries: those printed beside its plot, nearest first (pages hold several charts). */
-function nearLegends(legends: readonly Legend[], plot: Rect, reach = 70): Legend[] {
-  return legends
-    .map((l) => ({ l, d: gapBetween(union([l.swatch, l.textBox]), plot) }))
-    .filter((x) => x.d <= reach)
-    .sort((a, b) => a.d - b.d)
-    .map((x) => x.l);
+/** Legend entries set out together: swatches in one column (or one row) at a legend's spacing. */
+export function legendGroups(legends: readonly Legend[]): Legend[][] {
+  const groups: Legend[][] = [];
+  for (const l of legends) {
+    const h = Math.max(l.swatch.y1 - l.swatch.y0, l.textBox.y1 - l.textBox.y0, 1);
+    const joins = (g: Legend[]) =>
+      g.some(
+        (o) =>
+          (Math.abs(o.swatch.x0 - l.swatch.x0) < 2 && Math.abs(cy(o.swatch) - cy(l.swatch)) < 4 * h + 12) ||
+          (Math.abs(cy(o.swatch) - cy(l.swatch)) < 2 &&
+            gapBetween(union([o.swatch, o.textBox]), l.swatch) < 60),
+      );
+    const hit = groups.filter(joins);
+    const merged = [...hit.flat(), l];
+    for (const g of hit) groups.splice(groups.indexOf(g), 1);
+    groups.push(merged);
+  }
+  return groups;
+}
+
+/**
+ * A chart's own legend: of the legends printed within `reach` of its plot, the one that names the most of its
+ * colours, nearest on a tie (a page holds several charts, often in the same palette).
+ */
+function nearLegends(
+  legends: readonly Legend[],
+  plot: Rect,
+  colors: ReadonlySet<string>,
+  reach = 70,
+): Legend[] {
+  let best: { g: Legend[]; n: number; d: number } | null = null;
+  for (const g of legendGroups(legends)) {
+    const d = Math.min(...g.map((l) => gapBetween(union([l.swatch, l.textBox]), plot)));
+    const n = g.filter((l) => colors.has(l.color)).length;
+    if (d > reach || n === 0) continue;
+    if (!best || n > best.n || (n === best.n && d < best.d)) best = { g, n, d };
+  }
+  return best?.g ?? [];
 }
 
 function transposeLegend(l: Legend): Legend {
@@ -332,7 +363,7 @@ function readPlot(
       return n ? [{ ph: p, value: n.value, step: n.step, unit: n.unit }] : [];
     });
   const valueSpan = Math.abs(valueAt(fit, plot.y0) - valueAt(fit, plot.y1));
-  const near = nearLegends(legends, plot);
+  const near = nearLegends(legends, plot, new Set([...rects, ...lines, ...markers].map((m) => m.color)));
   const colorName = new Map<string, string>();
   for (const l of near) if (!colorName.has(l.color)) colorName.set(l.color, l.text);
   const usedLegends = near.filter((l) => [...rects, ...lines, ...markers].some((m) => m.color === l.color));
@@ -362,7 +393,7 @@ function readPlot(
     const on = (y: number) => Math.abs(y - yb) < 0.75;
     for (const r of rects) {
       if (on(r.box.y1) || on(r.box.y0)) {
-        const near = on(r.box.y1) ? r.box.y1 : r.box.y0;
+        const near = Math.abs(r.box.y1 - yb) <= Math.abs(r.box.y0 - yb) ? r.box.y1 : r.box.y0;
         bars.push({ r, near, far: near === r.box.y1 ? r.box.y0 : r.box.y1, stacked: false });
       }
     }
@@ -672,7 +703,7 @@ function pieCharts(
     if (slices.length < 2 || Math.abs(total - 2 * Math.PI) > 0.05) continue;
     const used = new Set<Phrase>();
     const colorName = new Map<string, string>();
-    for (const l of nearLegends(legends, g.box, 250))
+    for (const l of nearLegends(legends, g.box, new Set(g.wedges.map((x) => x.color)), 250))
       if (!colorName.has(l.color)) colorName.set(l.color, l.text);
     const legendText = new Set(legends.map((l) => `${l.textBox.x0},${l.textBox.y0}`));
     const free = phrases.filter((p) => !legendText.has(`${p.box.x0},${p.box.y0}`));
@@ -682,9 +713,9 @@ function pieCharts(
       const at = (r: number) => ({ x: c.x + r * Math.cos(s.mid), y: c.y + r * Math.sin(s.mid) });
       let name = colorName.get(s.color) ?? null;
       if (!name) {
-        let bestD = 0.7 * R;
+        let bestD = 0.45 * R;
         for (const p of free) {
-          if (used.has(p) || parseNumber(p.text)) continue;
+          if (used.has(p) || !isName(p.text)) continue;
           const q = at(1.25 * R);
           const inner = at(0.6 * R);
           const d = Math.min(

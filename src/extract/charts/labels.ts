@@ -17,7 +17,10 @@ export function phrasesOf(page: TextPage): Phrase[] {
       if (!w) continue;
       const h = w.box.y1 - w.box.y0;
       if (cur && w.box.x0 - cur.box.x1 < 0.6 * h && w.box.x0 >= cur.box.x0) {
-        cur.words.push(w.text);
+        // Pieces of one word split by the text layer (a ligature "fi" read apart) join without a space.
+        if (w.box.x0 - cur.box.x1 < 0.05 * h && cur.words.length) {
+          cur.words[cur.words.length - 1] += w.text;
+        } else cur.words.push(w.text);
         cur.box = {
           x0: cur.box.x0,
           y0: Math.min(cur.box.y0, w.box.y0),
@@ -100,6 +103,15 @@ export function parseNumber(text: string): ParsedNumber | null {
   const dec = /\.(\d+)/.exec(body);
   const decimals = dec?.[1]?.length ?? 0;
   return { value: value === 0 ? 0 : value, unit, decimals, step: 10 ** -decimals * mult };
+}
+
+/** A label that names something rather than measuring it: not a number, or a bare year ("2024"). */
+export function isName(text: string): boolean {
+  const n = parseNumber(text);
+  return (
+    !n ||
+    (n.unit === null && n.decimals === 0 && /^\d{4}$/.test(text.trim()) && n.value >= 1800 && n.value <= 2200)
+  );
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
