@@ -443,9 +443,7 @@ export function layout(spec: ChartSpec, x: number, y: number, w: number, h: numb
         const lo = Math.min(p0, p1);
         const len = Math.abs(p1 - p0);
         const color =
-          spec.series.length === 1 && !legendOn && i === n - 1 && s.palette[1]
-            ? (s.palette[1])
-            : se.color;
+          spec.series.length === 1 && !legendOn && i === n - 1 && s.palette[1] ? s.palette[1] : se.color;
         if (horizontal) prims.push({ t: 'rect', x: lo, y: b0, w: len, h: bw, fill: color });
         else prims.push({ t: 'rect', x: b0, y: lo, w: bw, h: len, fill: color });
         if (s.labels) {

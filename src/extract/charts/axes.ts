@@ -139,6 +139,18 @@ function fitRun(
   const inc = values.every((v, i) => i === 0 || v > (values[i - 1] ?? -Infinity));
   const dec = values.every((v, i) => i === 0 || v < (values[i - 1] ?? Infinity));
   if (!inc && !dec) return null;
+  // Tick values step evenly (linear: equal differences; log: equal ratios). A column of figures in a table that
+  // happens to line up does not.
+  if (!date) {
+    const span = Math.abs((values[values.length - 1] ?? 0) - (values[0] ?? 0));
+    const diffs = values.slice(1).map((v, i) => v - (values[i] ?? 0));
+    const even = diffs.every((d) => Math.abs(d - (diffs[0] ?? 0)) <= 1e-6 * span + 1e-9);
+    const ratios = values.every((v) => v > 0) ? values.slice(1).map((v, i) => v / (values[i] ?? 1)) : [];
+    const geometric =
+      ratios.length > 0 &&
+      ratios.every((q) => Math.abs(q - (ratios[0] ?? 0)) <= 1e-6 * Math.abs(ratios[0] ?? 1));
+    if (!even && !geometric) return null;
+  }
   const lin = lsq(pts);
   let best: { fit: Fit; residual: number } = {
     fit: { scale: date ? 'date' : 'linear', a: lin.a, b: lin.b },

@@ -473,7 +473,9 @@ function readPlot(
       (r) =>
         cx(r) >= b.r.box.x0 - 1 &&
         cx(r) <= b.r.box.x1 + 1 &&
-        Math.abs(cy(r) - b.far) < 2.2 * (r.y1 - r.y0) + 2 + (b.stacked ? Math.abs(b.far - b.near) / 2 : 0),
+        // Beyond the bar's end, or inside the bar.
+        (Math.abs(cy(r) - b.far) < 2.2 * (r.y1 - r.y0) + 2 ||
+          (cy(r) >= Math.min(b.near, b.far) && cy(r) <= Math.max(b.near, b.far))),
       b.stacked ? { x, y: (b.far + b.near) / 2 } : farPt,
       used,
     );
@@ -823,7 +825,23 @@ function titleOf(phrases: readonly Phrase[], box: Rect): string | null {
   );
   const nearest = (ps: Phrase[]) => [...ps].sort((a, b) => b.box.y1 - a.box.y1)[0] ?? null;
   const best = nearest(above.filter((p) => p.size >= 1.2 * labelSize)) ?? nearest(above);
-  return best?.text ?? null;
+  if (!best) return null;
+  // A title wrapped over lines: the lines right above in the same type, starting at the same x.
+  let text = best.text;
+  let top = best;
+  for (let k = 0; k < 2; k++) {
+    const up = phrases.find(
+      (p) =>
+        Math.abs(p.size - top.size) < 0.3 &&
+        Math.abs(p.box.x0 - top.box.x0) < 2 &&
+        top.box.y0 - p.box.y1 < 0.6 * p.size &&
+        top.box.y0 - p.box.y1 > -0.2 * p.size,
+    );
+    if (!up) break;
+    text = up.text.endsWith('-') ? `${up.text.slice(0, -1)}${text}` : `${up.text} ${text}`;
+    top = up;
+  }
+  return text;
 }
 
 /**
