@@ -44,7 +44,7 @@ test('Markdown, JSON and XLSX carry the same five values', async () => {
     [3210, 3395, 3620, 3880, 4380],
   );
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(Buffer.from((await exportExtraction('charts', 'xlsx', doc())).bytes));
+  await wb.xlsx.load((await exportExtraction('charts', 'xlsx', doc())).bytes as unknown as ArrayBuffer);
   assert.deepEqual(
     wb.worksheets.map((w) => w.name),
     ['Index', 'Values', 'C1 p2'],
