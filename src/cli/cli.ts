@@ -30,7 +30,7 @@ Commands:
   overlay FILE --page N --family F --output-text RAW [--resized WxH] --out FILE.png
                                                      boxes of any Qwen-VL output drawn on the page, and
                                                      printed in page space
-  extract dates|tables PATHS... --out DIR [--format csv,xlsx,json,md]
+  extract dates|tables|charts PATHS... --out DIR [--format csv,xlsx,json,md]
                                                      batch job over files and folders: progress on stderr,
                                                      JSON summary on stdout, outputs in DIR
   extract --resume JOB_ID                            resume a stopped or interrupted job
@@ -182,7 +182,7 @@ async function extractCommand(
   } else {
     const [kind, ...paths] = rest;
     const parsedKind = ExtractKind.safeParse(kind);
-    if (!parsedKind.success) throw new UsageError('extract needs a kind: dates or tables');
+    if (!parsedKind.success) throw new UsageError('extract needs a kind: dates, tables or charts');
     if (paths.length === 0) throw new UsageError('extract needs at least one file or folder');
     if (!values.out) throw new UsageError('extract needs --out DIR');
     job = await call(backend, 'extract.start', {

@@ -48,7 +48,7 @@ test('extract: usage errors exit 2 and name what is missing', async () => {
   assert.match(r.stderr, /--out/);
   const k = await doclens(join(dir, 'd0'), 'extract', 'pictures', docs, '--out', join(dir, 'x'));
   assert.equal(k.code, 2);
-  assert.match(k.stderr, /dates or tables/);
+  assert.match(k.stderr, /dates, tables or charts/);
   const f = await doclens(
     join(dir, 'd0'),
     'extract',

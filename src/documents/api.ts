@@ -1,7 +1,7 @@
 // What the rest of the backend needs from the documents room. services/ codes against this interface;
 // the implementation (pdf.js + @napi-rs/canvas, sharp, worker pool, render cache) lives beside it.
 import type { DocumentKind, PageInfo, RenderedPage, TextPage } from '../shared/domain.js';
-import type { Segment } from './rulings.js';
+import type { Segment, VectorPath } from './rulings.js';
 
 /** Facts about an opened file (DocumentInfo minus the id services assigns). */
 export interface OpenedInfo {
@@ -53,6 +53,8 @@ export interface DocumentHandle {
    * walk found that a page lost part of itself (the document became `partial`).
    */
   onInfoChange: (() => void) | null;
+  /** `rulings` plus each page's painted paths with their colours (chart reading), in one request. */
+  graphics(pages: readonly number[]): Promise<{ segments: Segment[][]; paths: VectorPath[][] }>;
   close(): Promise<void>;
 }
 

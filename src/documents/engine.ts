@@ -21,7 +21,7 @@ import type { DocFacts, DocRef, RenderFormat, RenderOutput } from './loaded-doc.
 import type { RulingsResult } from './registry.js';
 import { WorkerPool } from './pool.js';
 import { RenderCache } from './render-cache.js';
-import type { Segment } from './rulings.js';
+import type { Segment, VectorPath } from './rulings.js';
 import { extensionFormat, sniff } from './sniff.js';
 
 export interface DocumentEngineOptions {
@@ -329,20 +329,31 @@ class Handle implements DocumentHandle {
   }
 
   async rulings(pages: readonly number[]): Promise<Segment[][]> {
+    return (await this.#rulings(pages, false)).segments;
+  }
+
+  async graphics(pages: readonly number[]): Promise<{ segments: Segment[][]; paths: VectorPath[][] }> {
+    return this.#rulings(pages, true);
+  }
+
+  async #rulings(
+    pages: readonly number[],
+    paths: boolean,
+  ): Promise<{ segments: Segment[][]; paths: VectorPath[][] }> {
     const [first] = pages;
-    if (first === undefined) return [];
+    if (first === undefined) return { segments: [], paths: [] };
     for (const p of pages) this.#doc(p);
     const doc = this.#doc(first);
     // NOTE: one request for all the pages (a round trip per page costs more than the walk of an ordinary page);
     // the operator list walk is a few milliseconds a page, so 2 s a page is already generous.
     const deadlineMs = this.pageTimeoutMs + RULINGS_MS_PER_PAGE * pages.length;
     const out = (await this.backend.run(
-      { op: 'rulings', doc, pages: [...pages] },
+      { op: 'rulings', doc, pages: [...pages], ...(paths ? { paths } : {}) },
       deadlineMs,
       `"${this.info.name}": reading the ruling lines of ${pages.length} page(s) took longer than ${seconds(deadlineMs)} and was stopped`,
     )) as RulingsResult;
     this.#lost(first, out.warnings);
-    return out.pages;
+    return { segments: out.pages, paths: out.paths ?? pages.map(() => []) };
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // The shape both document kinds (PDF via pdf.js, images via sharp) present once loaded, in whichever thread
 // runs them, so the engine, the worker and tests drive them the same way.
 import type { PageInfo, TextPage } from '../shared/domain.js';
-import type { Segment } from './rulings.js';
+import type { Segment, VectorPath } from './rulings.js';
 import type { ImageFormat } from './sniff.js';
 
 /** What parsing learns about a document (OpenedInfo minus what the engine knows from the bytes). */
@@ -33,8 +33,14 @@ export interface LoadedDoc {
   readonly facts: DocFacts;
   text(page: number): Promise<TextPage>;
   render(page: number, dpi: number, format: RenderFormat): Promise<RenderOutput>;
-  /** Ruling lines of a page in page space (PDF vector strokes and bars); images have none. */
-  rulings(page: number): Promise<{ segments: Segment[]; warnings: string[] }>;
+  /**
+   * Ruling lines of a page in page space (PDF vector strokes and bars); images have none. With `withPaths`, also
+   * every painted path with its colours (chart reading), from the same operator list.
+   */
+  rulings(
+    page: number,
+    withPaths?: boolean,
+  ): Promise<{ segments: Segment[]; warnings: string[]; paths?: VectorPath[] }>;
   close(): Promise<void>;
 }
 

@@ -7,7 +7,7 @@ import { capScale, rasterSize } from './canvas-cap.js';
 import { defaultDetail, docError } from './doc-errors.js';
 import type { DocFacts, LoadedDoc, RenderFormat, RenderOutput } from './loaded-doc.js';
 import { captureWarnings, documentParams, loadPdfJs, pageLosses } from './pdfjs-setup.js';
-import { extractRulings, type Segment } from './rulings.js';
+import { extractGraphics, extractRulings, type Segment, type VectorPath } from './rulings.js';
 import { buildTextPage, type MeasureChars, type TextItemLike } from './text-layer.js';
 
 type PdfJs = Awaited<ReturnType<typeof loadPdfJs>>;
@@ -183,14 +183,19 @@ class PdfDoc implements LoadedDoc {
    * reuses what the text pass left in this document (parsed page tree, translated fonts) instead of parsing the
    * file again elsewhere.
    */
-  async rulings(n: number): Promise<{ segments: Segment[]; warnings: string[] }> {
+  async rulings(
+    n: number,
+    withPaths = false,
+  ): Promise<{ segments: Segment[]; warnings: string[]; paths?: VectorPath[] }> {
     const { page, g } = await this.#page(n);
     try {
       // The operator list decodes the page's images, so a lost one shows here as in a render.
-      const { value, warnings: seen } = await captureWarnings(() => extractRulings(page, g));
+      const { value, warnings: seen } = await captureWarnings(() =>
+        withPaths ? extractGraphics(page, g) : extractRulings(page, g).then((segments) => ({ segments })),
+      );
       const warnings = pageLosses(seen);
       if (warnings.length) await this.#forgetImages();
-      return { segments: value, warnings };
+      return { ...value, warnings };
     } catch (e) {
       throw docError(
         'corrupt',

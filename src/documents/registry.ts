@@ -5,19 +5,21 @@ import { docError } from './doc-errors.js';
 import { loadImage } from './image-doc.js';
 import type { DocFacts, DocRef, LoadedDoc, RenderFormat, RenderOutput } from './loaded-doc.js';
 import { loadPdf } from './pdf-doc.js';
-import type { Segment } from './rulings.js';
+import type { Segment, VectorPath } from './rulings.js';
 
 export type DocRequest =
   | { op: 'open'; doc: DocRef }
   | { op: 'text'; doc: DocRef; page: number }
   | { op: 'render'; doc: DocRef; page: number; dpi: number; format: RenderFormat }
-  | { op: 'rulings'; doc: DocRef; pages: number[] }
+  | { op: 'rulings'; doc: DocRef; pages: number[]; paths?: boolean }
   | { op: 'close'; docId: string };
 
 /** Ruling lines of each page asked, and what of those pages could not be read (`page N: …`). */
 export interface RulingsResult {
   pages: Segment[][];
   warnings: string[];
+  /** Asked with `paths`: each page's painted paths (charts). */
+  paths?: VectorPath[][];
 }
 
 export type DocResult = DocFacts | TextPage | RenderOutput | RulingsResult | null;
@@ -64,10 +66,11 @@ export class DocRegistry {
         return (await this.#get(req.doc)).render(req.page, req.dpi, req.format);
       case 'rulings': {
         const doc = await this.#get(req.doc);
-        const out: RulingsResult = { pages: [], warnings: [] };
+        const out: RulingsResult = { pages: [], warnings: [], ...(req.paths ? { paths: [] } : {}) };
         for (const p of req.pages) {
-          const r = await doc.rulings(p);
+          const r = await doc.rulings(p, req.paths);
           out.pages.push(r.segments);
+          out.paths?.push(r.paths ?? []);
           out.warnings.push(...r.warnings.map((w) => `page ${p}: ${w}`));
         }
         return out;

@@ -279,3 +279,152 @@ export async function pdfRulings(
     await task.destroy();
   }
 }
+
+// ---- vector paths for chart reading -------------------------------------------------------------------------
+
+/** More OPS codes the path walk reads: colours and line width (pdf.js turns Gray/CMYK/RGB colours into hex). */
+const PAINT_OPS = {
+  setLineWidth: 2,
+  setGState: 9,
+  setStrokeRGBColor: 58,
+  setFillRGBColor: 59,
+  setStrokeTransparent: 92,
+  setFillTransparent: 93,
+} as const;
+
+/**
+ * A painted path in page space with its colours, for chart reading (src/extract/charts). Curves keep their end
+ * points only (enough for circle markers and pie wedges, whose ends lie on the arc). `fill` / `stroke` are
+ * `#rrggbb` when painted that way, else null.
+ */
+export interface VectorPath {
+  fill: string | null;
+  stroke: string | null;
+  /** Stroke width in points (page space). */
+  lineWidth: number;
+  subpaths: { points: { x: number; y: number }[]; closed: boolean; curved: boolean }[];
+  box: { x0: number; y0: number; x1: number; y1: number };
+}
+
+/** Paths a page may carry before chart reading gives up on it (a map or a technical drawing, not a chart). */
+export const MAX_PATHS = 20_000;
+
+/** Painted paths of an operator list in page space (clipping paths excluded); at most MAX_PATHS of them. */
+export function vectorPathsFromOperatorList(
+  fnArray: readonly number[],
+  argsArray: readonly unknown[],
+  geometry: PdfPageGeometry,
+): VectorPath[] {
+  interface State {
+    ctm: Matrix;
+    fill: string | null;
+    stroke: string | null;
+    lineWidth: number;
+  }
+  let st: State = { ctm: IDENTITY, fill: '#000000', stroke: '#000000', lineWidth: 1 };
+  const stack: State[] = [];
+  const out: VectorPath[] = [];
+  const hex = (v: unknown): string | null => {
+    const s: unknown = Array.isArray(v) ? (v as unknown[])[0] : v;
+    return typeof s === 'string' && /^#[0-9a-f]{6}$/i.test(s) ? s.toLowerCase() : null;
+  };
+  for (let i = 0; i < fnArray.length && out.length < MAX_PATHS; i++) {
+    const fn = fnArray[i];
+    const args = argsArray[i];
+    switch (fn) {
+      case RULING_OPS.save:
+      case RULING_OPS.paintFormXObjectBegin: {
+        stack.push(st);
+        st = { ...st };
+        const m = fn === RULING_OPS.paintFormXObjectBegin && Array.isArray(args) ? asMatrix(args[0]) : null;
+        if (m) st.ctm = multiply(m, st.ctm);
+        break;
+      }
+      case RULING_OPS.restore:
+      case RULING_OPS.paintFormXObjectEnd:
+        st = stack.pop() ?? st;
+        break;
+      case RULING_OPS.transform: {
+        const m = asMatrix(args);
+        if (m) st.ctm = multiply(m, st.ctm);
+        break;
+      }
+      case PAINT_OPS.setLineWidth:
+        if (Array.isArray(args) && typeof args[0] === 'number') st.lineWidth = args[0];
+        break;
+      case PAINT_OPS.setGState:
+        for (const kv of Array.isArray(args) && Array.isArray(args[0]) ? (args[0] as unknown[]) : []) {
+          if (Array.isArray(kv) && kv[0] === 'LW' && typeof kv[1] === 'number') st.lineWidth = kv[1];
+        }
+        break;
+      case PAINT_OPS.setFillRGBColor:
+        st.fill = hex(args);
+        break;
+      case PAINT_OPS.setStrokeRGBColor:
+        st.stroke = hex(args);
+        break;
+      case PAINT_OPS.setFillTransparent:
+        st.fill = null;
+        break;
+      case PAINT_OPS.setStrokeTransparent:
+        st.stroke = null;
+        break;
+      case RULING_OPS.constructPath: {
+        if (!Array.isArray(args)) break;
+        const paint = args[0] as number;
+        const data = (args[1] as unknown[] | undefined)?.[0] as ArrayLike<number> | null | undefined;
+        if (!data) break;
+        const strokes =
+          paint === RULING_OPS.stroke ||
+          paint === RULING_OPS.closeStroke ||
+          paint === RULING_OPS.fillStroke ||
+          paint === RULING_OPS.eoFillStroke ||
+          paint === RULING_OPS.closeFillStroke ||
+          paint === RULING_OPS.closeEOFillStroke;
+        const fills =
+          paint !== RULING_OPS.stroke && paint !== RULING_OPS.closeStroke && paint >= 22 && paint <= 27;
+        if (!strokes && !fills) break;
+        const ctm = st.ctm;
+        const toPage = (p: Pt): Pt =>
+          pdfUserToPage(ctm[0] * p.x + ctm[2] * p.y + ctm[4], ctm[1] * p.x + ctm[3] * p.y + ctm[5], geometry);
+        const subs = subpaths(data).map((s) => ({ ...s, points: s.points.map(toPage) }));
+        if (!subs.length) break;
+        const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+        for (const s of subs) {
+          for (const p of s.points) {
+            box.x0 = Math.min(box.x0, p.x);
+            box.y0 = Math.min(box.y0, p.y);
+            box.x1 = Math.max(box.x1, p.x);
+            box.y1 = Math.max(box.y1, p.y);
+          }
+        }
+        const scale = Math.sqrt(Math.abs(ctm[0] * ctm[3] - ctm[1] * ctm[2])) * (geometry.userUnit || 1);
+        const closeAll = paint === RULING_OPS.closeStroke || paint === RULING_OPS.closeFillStroke;
+        out.push({
+          fill: fills ? st.fill : null,
+          stroke: strokes ? st.stroke : null,
+          lineWidth: st.lineWidth * scale,
+          subpaths: closeAll ? subs.map((s) => ({ ...s, closed: true })) : subs,
+          box,
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** Ruling lines and painted paths of a page from one operator list walk each. */
+export async function extractGraphics(
+  page: PDFPageProxy,
+  geometry: PdfPageGeometry,
+): Promise<{ segments: Segment[]; paths: VectorPath[] }> {
+  const list = await page.getOperatorList();
+  const args = list.argsArray as unknown[];
+  return {
+    segments: rulingsFromOperatorList(list.fnArray, args, geometry),
+    paths: vectorPathsFromOperatorList(list.fnArray, args, geometry),
+  };
+}

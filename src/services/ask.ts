@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { answerWithReader } from '../extract/reader/reader.js';
 import { bindField, isVerified } from '../extract/fields/index.js';
 import { verifyAnswer } from '../extract/verify/verify.js';
+import type { Chart } from '../shared/charts.js';
 import type { AppEvent, ParsedInput } from '../shared/contract.js';
 import type { Answer, AskScope, DateHit, Provider, Table, TextPage, Timings } from '../shared/domain.js';
 import { AppError, toErrorInfo } from '../shared/errors.js';
@@ -51,6 +52,8 @@ export interface AskDeps {
   dates(doc: OpenDocument, pages: number[]): Promise<DateHit[]>;
   /** null while table detection is not available. */
   tables(doc: OpenDocument, pages: number[]): Promise<Table[] | null>;
+  /** Charts read from the pages' vector drawings; absent where chart reading is not wired. */
+  charts?(doc: OpenDocument, pages: number[]): Promise<Chart[]>;
   emit(event: AppEvent): void;
   /** The VLM; absent in builds or tests without one. */
   vlm?: VlmAnswerer;
@@ -180,13 +183,23 @@ export class AskManager {
         onProgress: (p) => this.deps.emit({ type: 'ask.progress', payload: { askId, ...p } }),
       });
       if (signal.aborted) throw new AppError('cancelled', 'cancelled');
-      const [dates, tables] = await Promise.all([this.deps.dates(doc, pages), this.deps.tables(doc, pages)]);
+      const [dates, tables, charts] = await Promise.all([
+        this.deps.dates(doc, pages),
+        this.deps.tables(doc, pages),
+        this.deps.charts?.(doc, pages),
+      ]);
       if (signal.aborted) throw new AppError('cancelled', 'cancelled');
       const vlm = this.deps.vlm;
       let useVlm = engine === 'vlm';
       let r: ReturnType<typeof answerWithReader> | null = null;
       if (!useVlm) {
-        r = answerWithReader(question, { pages: texts, dates, tables, metadataTitle: doc.info.title });
+        r = answerWithReader(question, {
+          pages: texts,
+          dates,
+          tables,
+          charts,
+          metadataTitle: doc.info.title,
+        });
         // The reader says when a question is beyond it; the VLM takes those when one is installed.
         useVlm =
           engine === 'auto' &&
@@ -226,6 +239,7 @@ export class AskManager {
         },
         token_ids: null,
         raw: null,
+        chart: r.chart ?? null,
       };
       this.deps.emit({ type: 'ask.done', payload: { askId, answer } });
     } catch (e) {

@@ -3,17 +3,19 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { EXTENSION, exportExtraction } from '../extract/export/index.js';
+import type { Chart } from '../shared/charts.js';
 import type { Table } from '../shared/domain.js';
 import { AppError } from '../shared/errors.js';
 import type { OpenDocument } from './document-store.js';
 import type { BackendContext } from './handlers.js';
-import { JobManager, datesOf, tablesOf } from './jobs/index.js';
+import { JobManager, chartsOf, datesOf, tablesOf } from './jobs/index.js';
 import { Runs, readPages } from './read-pages.js';
 import type { PageProgress } from './read-pages.js';
 import type { Emit, RoomSlice } from './room.js';
 
 export type ExtractChannel =
   | 'extract.tables'
+  | 'extract.charts'
   | 'extract.stop'
   | 'extract.export'
   | 'extract.start'
@@ -26,6 +28,8 @@ export type ExtractChannel =
 /** What other rooms may use: tables of an open document (e.g. the reader engine's "what tables are present"). */
 export interface ExtractRoom extends RoomSlice<ExtractChannel> {
   tables(doc: OpenDocument, pages: number[]): Promise<Table[]>;
+  /** Charts of an open document's pages (the reader engine's chart answers). */
+  charts(doc: OpenDocument, pages: number[]): Promise<Chart[]>;
   jobs: JobManager;
   /** Single-document extract calls that named a runId (extract.dates lives in handlers.ts and uses these too). */
   runs: Runs;
@@ -50,10 +54,13 @@ export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
     readPages(ctx.text, doc, pages, read);
   const tables = async (doc: OpenDocument, pages: number[], read: Parameters<typeof readPages>[3] = {}) =>
     (await tablesOf(doc, await texts(doc, pages, read))).tables;
+  const charts = async (doc: OpenDocument, pages: number[], read: Parameters<typeof readPages>[3] = {}) =>
+    (await chartsOf(doc, await texts(doc, pages, read))).charts;
   const runs = new Runs();
 
   return {
     tables: (doc, pages) => tables(doc, pages),
+    charts: (doc, pages) => charts(doc, pages),
     jobs,
     runs,
     handlers: {
@@ -70,6 +77,19 @@ export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
           runs.end(runId, signal);
         }
       },
+      'extract.charts': async ({ docId, pages, runId }) => {
+        const doc = ctx.docs.get(docId);
+        const wanted = pagesOf(doc, pages);
+        const signal = runs.start(runId);
+        try {
+          const onProgress = runId
+            ? (p: PageProgress) => emit({ type: 'extract.progress', payload: { runId, ...p } })
+            : undefined;
+          return { charts: await charts(doc, wanted, { signal, onProgress }) };
+        } finally {
+          runs.end(runId, signal);
+        }
+      },
       'extract.stop': ({ runId }) => Promise.resolve({ stopped: runs.stop(runId) }),
       'extract.export': async ({ docId, kind, format }) => {
         const doc = ctx.docs.get(docId);
@@ -78,6 +98,7 @@ export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
           file: doc.info.name,
           dates: kind === 'dates' ? datesOf(t, ctx.settings.get()) : [],
           tables: kind === 'tables' ? (await tablesOf(doc, t)).tables : [],
+          charts: kind === 'charts' ? (await chartsOf(doc, t)).charts : [],
         };
         const out = await exportExtraction(kind, format, [extraction]);
         const stem = basename(doc.info.name, extname(doc.info.name)) || 'document';

@@ -79,6 +79,7 @@ export function createHandlers(
     text: ctx.text,
     dates: (doc, pages) => documentDates(doc, pages, ctx),
     tables: (doc, pages) => extract.tables(doc, pages),
+    charts: (doc, pages) => extract.charts(doc, pages),
     emit,
     vlm: vlm.service,
   });

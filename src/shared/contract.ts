@@ -2,6 +2,7 @@
 // as zod schemas. The renderer's Api and the backend's Handlers are derived from it; every transport parses
 // input with these schemas and answers with the same envelope.
 import { z } from 'zod';
+import { Chart } from './charts.js';
 import {
   Answer,
   AskScope,
@@ -150,6 +151,11 @@ export const channels = {
   'extract.tables': {
     input: z.object({ docId: DocId, pages: z.array(Page).optional(), runId: RunId.optional() }).strict(),
     output: z.object({ tables: z.array(Table) }),
+  },
+  /** Charts read exactly from the pages' vector drawings (src/shared/charts.ts), with every value's box. */
+  'extract.charts': {
+    input: z.object({ docId: DocId, pages: z.array(Page).optional(), runId: RunId.optional() }).strict(),
+    output: z.object({ charts: z.array(Chart) }),
   },
   /** Stops a running extract.dates / extract.tables call started with this runId; false when none runs. */
   'extract.stop': {

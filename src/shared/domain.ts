@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { LabelledBox, PageBox, Rect } from './geometry.js';
 import { FAMILY_IDS } from './families.js';
+import { ChartAnswer } from './charts.js';
 
 export const DocId = z.string().min(1).max(64);
 
@@ -223,6 +224,8 @@ export const Answer = z.object({
   token_ids: z.array(z.number().int()).nullable(),
   /** Raw model output with special tokens kept (VLM), for the "raw output" view. */
   raw: z.string().nullable(),
+  /** A chart answer: the chart read and the indices of its values that answer (the renderer re-plots it). */
+  chart: ChartAnswer.nullable().optional(),
 });
 export type Answer = z.infer<typeof Answer>;
 
@@ -331,7 +334,7 @@ export const JobFile = z.object({
 });
 export type JobFile = z.infer<typeof JobFile>;
 
-export const ExtractKind = z.enum(['dates', 'tables']);
+export const ExtractKind = z.enum(['dates', 'tables', 'charts']);
 export type ExtractKind = z.infer<typeof ExtractKind>;
 
 export const JobInfo = z.object({

@@ -6,6 +6,9 @@ import { datesMarkdown, tablesMarkdown } from './markdown.js';
 import type { DocExtraction, ExportFormatName, ExportKind } from './types.js';
 import { MIME } from './types.js';
 import { datesXlsx, tablesXlsx } from './xlsx.js';
+import { chartsCsv, chartsJson, chartsMarkdown, chartsXlsx } from './charts.js';
+
+export { CHART_COLUMNS, chartGrid, chartsCsv, chartsJson, chartsMarkdown, chartsXlsx } from './charts.js';
 
 export {
   cellsCsv,
@@ -44,6 +47,10 @@ export async function exportExtraction(
 ): Promise<{ mime: string; bytes: Uint8Array }> {
   const text = (s: string) => new TextEncoder().encode(s);
   let bytes: Uint8Array;
+  if (kind === 'charts') {
+    const s = { csv: chartsCsv, json: chartsJson, md: chartsMarkdown, xlsx: null }[format];
+    return { mime: MIME[format], bytes: s ? text(s(docs)) : await chartsXlsx(docs) };
+  }
   switch (format) {
     case 'csv':
       bytes = text(kind === 'dates' ? datesCsv(docs) : tablesCsv(docs, opts));

@@ -6,6 +6,8 @@ import type { LabelledBox, Rect } from '../../shared/geometry.js';
 import { unionRect } from '../../shared/geometry.js';
 import { findPhrase, normalizeToken } from '../verify/find-text.js';
 import { bindField, isVerified } from '../fields/index.js';
+import type { Chart, ChartAnswer } from '../../shared/charts.js';
+import { answerChartQuestion, isChartQuestion } from '../charts/index.js';
 
 export type ReaderIntent =
   | { kind: 'find'; phrase: string }
@@ -14,6 +16,7 @@ export type ReaderIntent =
   | { kind: 'title' }
   | { kind: 'field'; label: string }
   | { kind: 'bound'; field: FieldKind }
+  | { kind: 'chart' }
   | { kind: 'unsupported' };
 
 export interface ReaderContext {
@@ -23,6 +26,8 @@ export interface ReaderContext {
   tables: readonly Table[] | null;
   /** The document's metadata title, if any. */
   metadataTitle: string | null;
+  /** Charts read from the pages' vector drawings (src/extract/charts); absent: not read. */
+  charts?: readonly Chart[];
 }
 
 export interface ReaderAnswer {
@@ -43,6 +48,8 @@ export interface ReaderAnswer {
   /** When nothing could be bound, or the binding is not sure: the closest candidates, best first. */
   candidates: BoundField[];
   intent: ReaderIntent['kind'];
+  /** Chart answers: the chart and the values that answer (re-plotted by the renderer). */
+  chart?: ChartAnswer | null;
 }
 
 export const NEEDS_VLM =
@@ -244,7 +251,23 @@ function boundAnswer(question: string, ctx: ReaderContext): ReaderAnswer | null 
   return reply('bound', valueText(b, ctx.pages), boxes, 'found', why, { field: b, candidates: r.candidates });
 }
 
+/** Says that a chart drawn as an image needs a model (a chart question on pages with no vector chart). */
+export const NEEDS_VLM_CHART =
+  'No chart drawn as vector graphics was found on ' +
+  'these pages, so the reader engine cannot read its values; a chart drawn as an image needs a vision-language ' +
+  'model: install one in the Models panel (for example Qwen2-VL-2B-Instruct).';
+
 export function answerWithReader(question: string, ctx: ReaderContext): ReaderAnswer {
+  // Chart questions (max / min / value / trend …) about a chart read from the vector drawing (src/extract/charts).
+  if (ctx.charts) {
+    const c = answerChartQuestion(question, ctx.charts);
+    if (c) {
+      const r = reply('chart', c.text, c.boxes, c.trust, c.trustReason);
+      return { ...r, chart: { chart: c.chart, highlight: c.highlight } };
+    }
+    if (!ctx.charts.length && isChartQuestion(question))
+      return reply('unsupported', NEEDS_VLM_CHART, [], null, null);
+  }
   const intent = classify(question);
   if (intent.kind === 'field' || intent.kind === 'unsupported') {
     const bound = boundAnswer(question, ctx);
@@ -346,6 +369,7 @@ export function answerWithReader(question: string, ctx: ReaderContext): ReaderAn
       return reply('unsupported', `No value labelled "${label}" was found. ${NEEDS_VLM}`, [], null, null);
     }
     case 'bound':
+    case 'chart':
     case 'unsupported':
       return reply(intent.kind, NEEDS_VLM, [], null, null);
   }

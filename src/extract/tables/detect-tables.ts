@@ -102,6 +102,17 @@ function turnBox(r: Rect, deg: number, c: { x: number; y: number }): Rect {
  * left outside them. With `area`, only that region is searched; a stream area is read as one table.
  */
 export function detectTables(page: TextPage, rulings: readonly Segment[], opts: DetectOptions = {}): Table[] {
+  if (opts.exclude?.length) {
+    const { exclude, ...others } = opts;
+    const inside = (x: number, y: number) =>
+      exclude.some((e) => x >= e.x0 && x <= e.x1 && y >= e.y0 && y <= e.y1);
+    const kept = rulings.filter((s) => !inside((s.x0 + s.x1) / 2, (s.y0 + s.y1) / 2));
+    const share = (t: Rect, e: Rect) =>
+      (Math.max(0, Math.min(t.x1, e.x1) - Math.max(t.x0, e.x0)) *
+        Math.max(0, Math.min(t.y1, e.y1) - Math.max(t.y0, e.y0))) /
+      Math.max(1e-9, (t.x1 - t.x0) * (t.y1 - t.y0));
+    return detectTables(page, kept, others).filter((t) => !exclude.some((e) => share(t.box, e) > 1 / 3));
+  }
   const { skew, ...rest } = opts;
   if (skew && skew.deg !== 0) {
     const toUpright = (r: Rect) => turnRect(r, -skew.deg, skew.centre);

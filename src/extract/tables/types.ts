@@ -29,6 +29,11 @@ export interface DetectOptions {
    * the tables' boxes turned back onto the page (as axis-aligned bounds).
    */
   skew?: { deg: number; centre: { x: number; y: number } };
+  /**
+   * Regions that are not tables (charts found by src/extract/charts), page space: ruling lines inside them are
+   * ignored and no table overlapping one by more than a third of its area is reported.
+   */
+  exclude?: readonly Rect[];
 }
 
 /** A placed piece of text: a word of the TextPage (or an OCR word) reduced to what detection needs. */

@@ -12,6 +12,7 @@ import type { ImageKind } from '../lib/image-kind.js';
 import { ask, cancelAsk, showAnswer, useAsk, type AskEntry } from '../stores/ask.js';
 import type { OpenDoc } from '../stores/documents.js';
 import { setPanel } from '../stores/ui.js';
+import { ChartView } from './ChartView.js';
 import { colourFor, labelsOf } from './Highlights.js';
 import { ProgressLine } from './ProgressLine.js';
 import { ReviewBar, ReviewList } from './Review.js';
@@ -283,6 +284,7 @@ function AnswerCard({ entry, doc, selected }: { entry: AskEntry; doc: OpenDoc | 
           ))}
         </div>
       )}
+      {a?.chart && <ChartView chart={a.chart.chart} highlight={a.chart.highlight} />}
       {a?.conflict && doc && (
         <div className="trust-detail conflict" data-testid="answer-conflict">
           <span>

@@ -24,6 +24,7 @@ import { downloadWithToken } from '../lib/http-transport.js';
 const KINDS: Array<{ kind: ExtractKind; label: string }> = [
   { kind: 'dates', label: 'Dates' },
   { kind: 'tables', label: 'Tables' },
+  { kind: 'charts', label: 'Charts' },
 ];
 
 export const STATUS_TEXT: Record<FileStatus, string> = {

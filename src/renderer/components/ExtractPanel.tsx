@@ -1,8 +1,9 @@
-// Extract: dates and tables of the current document (each clickable to its place on the page, tables with a
-// preview grid), exports, and batch jobs over files and folders (BatchSection). Everything shown comes from the
+// Extract: dates, tables and charts of the current document (each clickable to its place on the page, tables with
+// a preview grid, charts re-plotted with their data), exports, and batch jobs over files and folders (BatchSection). Everything shown comes from the
 // backend; a channel that has not landed answers not_implemented and the panel says so.
 import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
+import type { Chart } from '../../shared/charts.js';
 import type { DateHit, ExportFormat, ExtractKind, Table } from '../../shared/domain.js';
 import type { OpenDoc } from '../stores/documents.js';
 import { activeDoc } from '../stores/documents.js';
@@ -12,6 +13,7 @@ import type { Loadable } from '../stores/extract.js';
 import {
   EXPORT_FORMATS,
   exportDocument,
+  loadCharts,
   loadDates,
   loadTables,
   setExtractView,
@@ -20,6 +22,7 @@ import {
 } from '../stores/extract.js';
 import { toast } from '../stores/ui.js';
 import { BatchSection } from './BatchSection.js';
+import { ChartView } from './ChartView.js';
 import { ProgressLine } from './ProgressLine.js';
 import { revealBox } from './Viewer.js';
 import { ExtractTable } from './ExtractTable.js';
@@ -57,10 +60,12 @@ function DocumentExtract({ doc }: { doc: OpenDoc | null }) {
   const docId = doc?.info.id ?? null;
   const dates = useExtract((s) => (docId ? s.dates[docId] : undefined));
   const tables = useExtract((s) => (docId ? s.tables[docId] : undefined));
+  const charts = useExtract((s) => (docId ? s.charts[docId] : undefined));
   useEffect(() => {
     if (!docId) return;
     void loadDates(docId);
     void loadTables(docId);
+    void loadCharts(docId);
   }, [docId]);
 
   if (!doc || !docId)
@@ -100,6 +105,15 @@ function DocumentExtract({ doc }: { doc: OpenDoc | null }) {
         reload={() => void loadTables(docId, true)}
         render={(list) => <TableList docId={docId} tables={list} />}
         empty="No tables found in this document."
+      />
+      <KindSection
+        title="Charts"
+        kind="charts"
+        docId={docId}
+        data={charts}
+        reload={() => void loadCharts(docId, true)}
+        render={(list) => <ChartList docId={docId} charts={list} />}
+        empty="No charts drawn as vector graphics in this document (a chart drawn as an image needs a model: ask about it)."
       />
     </>
   );
@@ -242,6 +256,28 @@ function TableList({ docId, tables }: { docId: string; tables: Table[] }) {
             </span>
           </button>
           <ExtractTable table={t} label={`Table ${i + 1} preview`} />
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function ChartList({ docId, charts }: { docId: string; charts: Chart[] }) {
+  return (
+    <ol className="xp-tables">
+      {charts.map((c, i) => (
+        <li key={i} className="xp-table" data-testid="chart-item">
+          <button
+            className="xp-table-head"
+            title={`Show on page ${c.page}`}
+            onClick={() => pointAt(docId, { ...c.box, page: c.page }, `Chart ${i + 1}`)}
+          >
+            <strong>Chart {i + 1}</strong>
+            <span className="muted">
+              page {c.page} · {c.kind} · {c.values.length} values
+            </span>
+          </button>
+          <ChartView chart={c} />
         </li>
       ))}
     </ol>

@@ -1,6 +1,7 @@
 // Dates and tables of open documents, as the backend extracted them (asked once per document and kept while it
 // is open), and the one extracted item the viewer points at.
 import { create } from 'zustand';
+import type { Chart } from '../../shared/charts.js';
 import type { DateHit, ExportFormat, ExtractKind, Table } from '../../shared/domain.js';
 import { api } from '../lib/api.js';
 
@@ -23,12 +24,14 @@ interface ExtractState {
   view: ExtractView;
   dates: Record<string, Loadable<DateHit[]>>;
   tables: Record<string, Loadable<Table[]>>;
+  charts: Record<string, Loadable<Chart[]>>;
 }
 
 export const useExtract = create<ExtractState>(() => ({
   view: 'document',
   dates: {},
   tables: {},
+  charts: {},
 }));
 
 export function setExtractView(view: ExtractView): void {
@@ -52,7 +55,7 @@ async function load(kind: ExtractKind, docId: string, force: boolean): Promise<v
   // Kept unless forced: a result, and a run the user stopped (coming back to the tab does not restart it).
   if (!force && now && (now.state !== 'error' || now.code === 'cancelled')) return;
   const runId = `${kind}-${Date.now().toString(36)}-${nextRun++}`;
-  const set = (v: Loadable<DateHit[]> | Loadable<Table[]>) =>
+  const set = (v: Loadable<DateHit[]> | Loadable<Table[]> | Loadable<Chart[]>) =>
     useExtract.setState((s) => ({ [kind]: { ...s[kind], [docId]: v } }));
   set({ state: 'loading', runId, done: 0, total: 0 });
   const off = api.on((event) => {
@@ -61,12 +64,14 @@ async function load(kind: ExtractKind, docId: string, force: boolean): Promise<v
     if (cur?.state === 'loading' && cur.runId === runId && event.payload.done >= cur.done)
       set({ ...cur, done: event.payload.done, total: event.payload.total });
   });
-  let next: Loadable<DateHit[]> | Loadable<Table[]>;
+  let next: Loadable<DateHit[]> | Loadable<Table[]> | Loadable<Chart[]>;
   try {
     next =
       kind === 'dates'
         ? { state: 'done', value: (await api.call('extract.dates', { docId, runId })).dates }
-        : { state: 'done', value: (await api.call('extract.tables', { docId, runId })).tables };
+        : kind === 'charts'
+          ? { state: 'done', value: (await api.call('extract.charts', { docId, runId })).charts }
+          : { state: 'done', value: (await api.call('extract.tables', { docId, runId })).tables };
   } catch (e) {
     next = failure(e);
   } finally {
@@ -85,6 +90,10 @@ export function loadTables(docId: string, force = false): Promise<void> {
   return load('tables', docId, force);
 }
 
+export function loadCharts(docId: string, force = false): Promise<void> {
+  return load('charts', docId, force);
+}
+
 /** Stops a document's running dates or tables extraction. */
 export async function stopExtract(kind: ExtractKind, docId: string): Promise<void> {
   const cur = useExtract.getState()[kind][docId];
@@ -96,9 +105,11 @@ export function forgetExtract(docId: string): void {
   useExtract.setState((s) => {
     const dates = { ...s.dates };
     const tables = { ...s.tables };
+    const charts = { ...s.charts };
     delete dates[docId];
     delete tables[docId];
-    return { dates, tables };
+    delete charts[docId];
+    return { dates, tables, charts };
   });
 }
 

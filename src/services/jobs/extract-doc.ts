@@ -3,6 +3,8 @@
 // already holds the parsed document, under the page deadline), and the detectors of src/extract.
 import { extractDocumentDates } from '../../extract/dates/index.js';
 import { detectTables, joinContinuedTables } from '../../extract/tables/index.js';
+import { detectCharts } from '../../extract/charts/index.js';
+import type { Chart } from '../../shared/charts.js';
 import type { ImageRulings } from '../../extract/tables/image-rulings.js';
 import type { DateHit, Settings, Table, TextPage } from '../../shared/domain.js';
 import type { OpenDocument } from '../document-store.js';
@@ -26,10 +28,18 @@ export async function tablesOf(
   const warnings: string[] = [];
   const layerPages = textLayerPages(doc, texts);
   let rulings = new Map<number, Parameters<typeof detectTables>[1]>();
+  // Charts are not tables: their regions are kept out of table detection.
+  const chartBoxes = new Map<number, Chart['box'][]>();
   if (layerPages.length) {
     try {
-      const segs = await doc.handle.rulings(layerPages.map((t) => t.page));
-      rulings = new Map(layerPages.map((t, i) => [t.page, segs[i] ?? []]));
+      const g = await doc.handle.graphics(layerPages.map((t) => t.page));
+      rulings = new Map(layerPages.map((t, i) => [t.page, g.segments[i] ?? []]));
+      layerPages.forEach((t, i) =>
+        chartBoxes.set(
+          t.page,
+          detectCharts(t, g.paths[i] ?? []).map((c) => c.box),
+        ),
+      );
     } catch (e) {
       warnings.push(`ruling lines not read, tables found from text alignment only: ${(e as Error).message}`);
     }
@@ -52,7 +62,7 @@ export async function tablesOf(
         : detectTables(t, []);
       tables.push(...found.map((x) => ({ ...x, method: 'ocr' as const })));
     } else {
-      tables.push(...detectTables(t, rulings.get(t.page) ?? []));
+      tables.push(...detectTables(t, rulings.get(t.page) ?? [], { exclude: chartBoxes.get(t.page) ?? [] }));
     }
   }
   // A table continued over pages is one table, its cells keeping their pages.
@@ -78,6 +88,25 @@ export async function imageLossesOf(doc: OpenDocument, texts: readonly TextPage[
     return [];
   } catch (e) {
     return [`embedded images not checked: ${(e as Error).message}`];
+  }
+}
+
+/**
+ * Charts of the given pages (texts in the same order), read exactly from the vector drawings of text-layer PDF
+ * pages (src/extract/charts). Scans and images have no drawing to read: charts there need a model.
+ */
+export async function chartsOf(
+  doc: OpenDocument,
+  texts: readonly TextPage[],
+): Promise<{ charts: Chart[]; warnings: string[] }> {
+  const layerPages =
+    doc.info.kind === 'pdf' ? texts.filter((t) => t.source === 'text-layer' && t.words.length) : [];
+  if (!layerPages.length) return { charts: [], warnings: [] };
+  try {
+    const g = await doc.handle.graphics(layerPages.map((t) => t.page));
+    return { charts: layerPages.flatMap((t, i) => detectCharts(t, g.paths[i] ?? [])), warnings: [] };
+  } catch (e) {
+    return { charts: [], warnings: [`vector drawings not read, no charts found: ${(e as Error).message}`] };
   }
 }
 

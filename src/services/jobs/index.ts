@@ -7,5 +7,5 @@ export {
   type JobDeps,
   type JobOptions,
 } from './manager.js';
-export { datesOf, tablesOf, textsOf } from './extract-doc.js';
+export { chartsOf, datesOf, tablesOf, textsOf } from './extract-doc.js';
 export { discoverInputs, DOCUMENT_EXTENSIONS } from './discover.js';

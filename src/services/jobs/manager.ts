@@ -24,7 +24,8 @@ import { AppError, isAppError } from '../../shared/errors.js';
 import type { OpenDocument } from '../document-store.js';
 import type { PageText } from '../page-text.js';
 import { discoverInputs } from './discover.js';
-import { datesOf, imageLossesOf, tablesOf, textsOf } from './extract-doc.js';
+import { chartsOf, datesOf, imageLossesOf, tablesOf, textsOf } from './extract-doc.js';
+import type { Chart } from '../../shared/charts.js';
 import {
   appendLine,
   readJournal,
@@ -70,6 +71,8 @@ interface StoredResult {
   error: string | null;
   dates: DateHit[];
   tables: Table[];
+  /** Charts (kind 'charts'); absent in results written before charts were extracted. */
+  charts?: Chart[];
 }
 
 interface Job {
@@ -468,13 +471,17 @@ export class JobManager {
           onPages({ pages: info.pageCount, read }),
         );
         const dates = kinds.includes('dates') ? datesOf(texts, this.deps.settings.get()) : [];
+        // The operator-list walk for rulings or charts also checks the embedded images of text-layer pages; a job
+        // with neither walks them for that alone.
         const t = kinds.includes('tables')
           ? await tablesOf(doc, texts)
-          : { tables: [], warnings: await imageLossesOf(doc, texts) };
+          : { tables: [], warnings: kinds.includes('charts') ? [] : await imageLossesOf(doc, texts) };
+        const c = kinds.includes('charts') ? await chartsOf(doc, texts) : { charts: [], warnings: [] };
         const problems = [
           ...info.warnings,
           ...failed.map((f) => `page ${f.page}: ${f.message}`),
           ...t.warnings,
+          ...c.warnings,
         ];
         // A document none of whose pages could be read is not "partial": it ends in its pages' failure (too_large
         // for a bomb that outgrew its worker, timeout, corrupt), with the reasons.
@@ -494,6 +501,7 @@ export class JobManager {
           error: problems.length ? problems.join('; ') : null,
           dates,
           tables: t.tables,
+          charts: c.charts,
         };
       })();
       const timeout = new Promise<never>((_, reject) => {
@@ -529,7 +537,7 @@ export class JobManager {
       const r = JSON.parse(
         await readFile(join(this.#resultsDir(job), `${l.key}.json`), 'utf8'),
       ) as StoredResult;
-      docs.push({ file: l.file, dates: r.dates, tables: r.tables });
+      docs.push({ file: l.file, dates: r.dates, tables: r.tables, charts: r.charts ?? [] });
     }
     const outputs: string[] = [];
     for (const kind of header.kinds) {
