@@ -35,7 +35,8 @@ test('Qwen2-VL and Qwen3-VL: 0–1000 of the image, whatever its size', () => {
 test('image sizes follow each family’s smart_resize', () => {
   assert.deepEqual(familyImageSize('qwen2.5-vl', 1275, 1650), { width: 868, height: 1120 });
   assert.deepEqual(familyImageSize('qwen3-vl', 1275, 1650), { width: 992, height: 1280 });
-  // Small images grow to the minimum: Qwen3-VL's 256 tokens of 32² (a 100 × 100 image → 512 × 512).
-  assert.deepEqual(familyImageSize('qwen3-vl', 100, 100), { width: 512, height: 512 });
+  // Small images grow to the processor's minimum: Qwen3-VL's shortest_edge 65536 px = 64 tokens of 32² (a 100 × 100
+  // image → 256 × 256), the family table's minPixels.
+  assert.deepEqual(familyImageSize('qwen3-vl', 100, 100), { width: 256, height: 256 });
   assert.deepEqual(familyImageSize('qwen2-vl', 100, 100), { width: 112, height: 112 });
 });
