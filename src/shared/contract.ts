@@ -164,6 +164,11 @@ export const channels = {
         kinds: z.array(ExtractKind).min(1),
         formats: z.array(ExportFormat).min(1),
         outDir: FilePath.optional(),
+        /** Only shard `index` of `count` (documents chosen by a hash of their path under the inputs' folder). */
+        shard: z
+          .object({ index: z.number().int().nonnegative(), count: z.number().int().min(1).max(1_000_000) })
+          .strict()
+          .optional(),
       })
       .strict(),
     output: JobInfo,
