@@ -114,6 +114,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await finishIfLast(meta, await redis.hlen(keys.done(job)));
       return (JSON.parse(already) as FileLine).status;
     }
+    log(`start ${job}#${pos} ${file}`);
     const deps = {
       engine,
       text,
