@@ -108,12 +108,16 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const meta = await metaOf(job);
     const file = meta.files[pos];
     if (file === undefined) throw new UnrecoverableError(`job ${job}: no document #${pos}`);
+    const r0 = performance.now();
     const already = await redis.hget(keys.done(job), String(pos));
+    let redisMs = performance.now() - r0;
     if (already) {
       // Recorded by an earlier run of this task that died before BullMQ heard of it: only the outputs may be left.
       await finishIfLast(meta, await redis.hlen(keys.done(job)));
       return (JSON.parse(already) as FileLine).status;
     }
+    const t0 = performance.now() - redisMs;
+    let extractMs = 0;
     log(`start ${job}#${pos} ${file}`);
     const deps = {
       engine,
@@ -127,10 +131,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       .then((t) => JSON.parse(t) as StoredResult)
       .catch(() => null);
     if (!result) {
+      const e0 = performance.now();
       result = withNameSlot(
         await extractDocument(deps, file, meta.kinds, stop.signal, () => undefined),
         file,
       );
+      extractMs = performance.now() - e0;
       if (result.status === 'ok' || result.status === 'partial') {
         await mkdir(resultsDir, { recursive: true });
         // Same content, same bytes: a second worker writing it (a stalled task taken over) changes nothing.
@@ -150,9 +156,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       }
       throw new Error(`${file}: ${result.status}: ${line.error ?? ''} (attempt ${attempts}, retried)`);
     }
+    const r1 = performance.now();
     const recorded = await recordLine(redis, job, line, null);
+    redisMs += performance.now() - r1;
+    // The task's time and its extraction's: the difference is what running it through the queue cost.
     log(
-      `${line.status} ${job}#${pos} ${file}: ${line.pages} page(s), ${line.dates} date(s), ${line.tables} table(s)`,
+      `${line.status} ${job}#${pos} ${file}: ${line.pages} page(s), ${line.dates} date(s), ${line.tables} table(s) ` +
+        `[task ${(performance.now() - t0).toFixed(1)} ms, extraction ${extractMs.toFixed(1)} ms, redis ${redisMs.toFixed(1)} ms]`,
     );
     await finishIfLast(meta, recorded);
     return line.status;
