@@ -15,6 +15,7 @@ import type { DateHit } from '../shared/domain.js';
 import { appRoot, samplesDir } from './paths.js';
 import type { SettingsStore } from './settings-store.js';
 import { extractRoom } from './handlers-extract.js';
+import { queueHandlers } from './queue/handlers.js';
 import { modelsRoom } from './handlers-models.js';
 import { vlmRoom } from './handlers-vlm.js';
 import { readPages } from './read-pages.js';
@@ -132,6 +133,7 @@ export function createHandlers(
       }
     },
     ...extract.handlers,
+    ...queueHandlers(),
     ...models.handlers,
     ...vlm.handlers,
     // A model being removed is unloaded first: its sessions hold the files open (Windows cannot delete them then)

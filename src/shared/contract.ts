@@ -26,6 +26,7 @@ import {
   TextSource,
 } from './domain.js';
 import { ErrorInfo } from './errors.js';
+import { QueueJobStatus, QueueStatusInput } from './queue.js';
 
 const Empty = z.object({}).strict();
 const Page = z.number().int().min(1).max(100_000);
@@ -217,6 +218,12 @@ export const channels = {
 
   'settings.get': { input: Empty, output: Settings },
   'settings.set': { input: Settings.partial().strict(), output: Settings },
+
+  /**
+   * Progress of a queue-mode job (`doclens queue add`) read from its Redis. The backend connects to the URL it is
+   * given, a server-side resource like a path: refused to HTTP clients unless `serve --allow-paths`.
+   */
+  'queue.status': { input: QueueStatusInput, output: QueueJobStatus, paths: true },
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channel = keyof typeof channels;

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { CLI_ENTRY, runCli, type CliResult } from '../../cli/testing.js';
 import { parseTableTitle } from '../../extract/export/index.js';
 import { parseCsv } from '../../extract/tables/index.js';
+import { createBackend } from '../backend.js';
 import { appRoot } from '../paths.js';
 import type { QueueJobStatus } from './store.js';
 import { startRedis, type RedisServer } from './testing.js';
@@ -209,6 +210,24 @@ test('queue: a document that keeps failing is retried with backoff, then dead-le
   assert.match(human.stdout, /job retry: done, 2\/2 documents \(100 %\)/);
   assert.match(human.stdout, /dead-letter #0 .*pipe\.pdf: io_error after 3 attempt\(s\)/);
   await killGroup(w.child);
+
+  // The desktop Batch view reads the same through the backend's queue.status channel; HTTP clients of a server
+  // started without --allow-paths are refused (the backend would connect wherever the URL points).
+  const backend = await createBackend({ dataDir: join(dir, 'backend-data') });
+  try {
+    const viaBackend = await backend.call('queue.status', { redis: redis.url, job: 'retry' });
+    assert.ok(viaBackend.ok);
+    assert.deepEqual(viaBackend.value, { ...s, queue: (viaBackend.value as QueueJobStatus).queue });
+    const refused = await backend.call(
+      'queue.status',
+      { redis: redis.url, job: 'retry' },
+      { pathsAllowed: false },
+    );
+    assert.equal(refused.ok, false);
+    assert.equal(!refused.ok && refused.error.code, 'forbidden');
+  } finally {
+    await backend.dispose();
+  }
 });
 
 test('queue: status of an unknown job, a bad job name, an unreachable Redis', async () => {

@@ -3,9 +3,12 @@
 // position), the dead-letter list and counters — so progress and outputs never depend on a worker staying alive.
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { ExportFormat, ExtractKind, FileStatus, Settings } from '../../shared/domain.js';
+import type { ExportFormat, ExtractKind, Settings } from '../../shared/domain.js';
+import type { DeadLetter, QueueJobStatus } from '../../shared/queue.js';
 import { AppError } from '../../shared/errors.js';
 import type { FileLine, HeaderLine } from '../jobs/journal.js';
+
+export type { DeadLetter, QueueJobStatus } from '../../shared/queue.js';
 
 /** The BullMQ queue every DocLens job's tasks go through (one worker pool serves all jobs). */
 export const QUEUE_NAME = 'doclens-extract';
@@ -33,29 +36,6 @@ export interface QueueJobMeta {
 export interface TaskData {
   job: string;
   pos: number;
-}
-
-export interface DeadLetter {
-  pos: number;
-  file: string;
-  status: FileStatus;
-  error: string;
-  attempts: number;
-  at: string;
-}
-
-export interface QueueJobStatus {
-  name: string;
-  state: 'running' | 'done';
-  outDir: string;
-  docsTotal: number;
-  docsDone: number;
-  pagesDone: number;
-  byStatus: Record<string, number>;
-  deadLetters: DeadLetter[];
-  outputs: string[];
-  /** Tasks of every job in the queue right now (BullMQ's counts). */
-  queue: { waiting: number; active: number; delayed: number; failed: number; completed: number };
 }
 
 export const keys = {
