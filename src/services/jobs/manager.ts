@@ -25,7 +25,7 @@ import type { OpenDocument } from '../document-store.js';
 import type { PageText } from '../page-text.js';
 import { discoverInputs } from './discover.js';
 import { toJobFile, writeResultSet } from './merge.js';
-import { checkShard, jobRoot, shardPositions, writeShardManifest } from './shard.js';
+import { checkShard, jobRoot, listKeyOf, shardPositions, writeShardManifest } from './shard.js';
 import { datesOf, tablesOf, textsOf } from './extract-doc.js';
 import {
   appendLine,
@@ -259,7 +259,7 @@ export class JobManager {
       for (const p of input.inputs) if ((await stat(p).catch(() => null))?.isDirectory()) dirs.add(p);
       const root = jobRoot(input.inputs, (p) => dirs.has(p));
       const positions = shardPositions(files, root, index, count);
-      shard = { index, count, root, total: files.length, positions };
+      shard = { index, count, root, total: files.length, listKey: listKeyOf(files, root), positions };
       files = positions.map((i) => files[i] as string);
     }
     const jobId = `j_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${randomBytes(4).toString('hex')}`;

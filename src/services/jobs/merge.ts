@@ -133,6 +133,7 @@ export async function mergeShards(
           const same =
             h.count === first.count &&
             h.total === first.total &&
+            h.listKey === first.listKey &&
             h.root === first.root &&
             h.optionsKey === first.optionsKey &&
             JSON.stringify(h.kinds) === JSON.stringify(first.kinds) &&
@@ -140,7 +141,7 @@ export async function mergeShards(
           if (!same)
             throw new AppError(
               'invalid_input',
-              `${dir}: shard ${h.index}/${h.count} of another job (inputs, kinds, formats or options differ from ${dirs[0]})`,
+              `${dir}: shard ${h.index}/${h.count} of another job (its document list, kinds, formats or options differ from ${dirs[0]}'s: did the archive change between shard runs?)`,
             );
         }
         const dup = seenShards.get(h.index);

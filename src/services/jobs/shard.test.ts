@@ -136,6 +136,29 @@ test('extract --shard: shards 0..N-1 merged are byte-identical to a single run (
   };
   assert.deepEqual(summary.totals.byStatus, { ok: 10, corrupt: 1 });
   assert.equal(summary.skipped.length, 1);
+
+  // A shard run over a changed archive (one more file) does not merge with the others.
+  await writeFile(join(docs, 'late.pdf'), await readFile(join(root, 'assets/samples/invoice.pdf')));
+  const late = await doclens(join(dir, 'd-late'), [
+    ...args,
+    '--shard',
+    `1/${N}`,
+    '--out',
+    join(dir, 'shard-late'),
+  ]);
+  await rm(join(docs, 'late.pdf'));
+  assert.equal(late.code, 0, late.stderr);
+  const mixed = await doclens(join(dir, 'd-m'), [
+    'extract',
+    'merge',
+    join(dir, 'shard-0'),
+    join(dir, 'shard-late'),
+    join(dir, 'shard-2'),
+    '--out',
+    join(dir, 'bad'),
+  ]);
+  assert.equal(mixed.code, 1);
+  assert.match(mixed.stderr, /shard-late: shard 1\/3 of another job .*did the archive change/);
 });
 
 test('extract --shards N without an index is a usage error naming JOB_COMPLETION_INDEX', async () => {

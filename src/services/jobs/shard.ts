@@ -14,6 +14,8 @@ export interface ShardInfo {
   root: string;
   /** Documents in the whole job (all shards). */
   total: number;
+  /** sha256 of the whole job's document list: shards that saw different archives do not merge. */
+  listKey: string;
   /** For each of this shard's documents, its position in the whole job's input order. */
   positions: number[];
 }
@@ -60,6 +62,13 @@ export function shardOf(key: string, count: number): number {
   return createHash('sha256').update(key, 'utf8').digest().readUIntBE(0, 6) % count;
 }
 
+/** The key of a job's whole document list (its paths relative to the root, in order). */
+export function listKeyOf(files: readonly string[], root: string): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(`${shardKey(f, root)}\n`);
+  return h.digest('hex');
+}
+
 /** The documents (positions in `files`) that shard `index` of `count` takes. */
 export function shardPositions(
   files: readonly string[],
@@ -82,6 +91,7 @@ export interface ShardHeaderLine {
   count: number;
   root: string;
   total: number;
+  listKey: string;
   kinds: HeaderLine['kinds'];
   formats: HeaderLine['formats'];
   optionsKey: string;
@@ -114,6 +124,7 @@ export async function writeShardManifest(
     count: shard.count,
     root: shard.root,
     total: shard.total,
+    listKey: shard.listKey,
     kinds: header.kinds,
     formats: header.formats,
     optionsKey: header.optionsKey,
