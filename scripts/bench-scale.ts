@@ -8,6 +8,9 @@
 // (in this process) until the job's outputs are written, with the workers already started and idle. Overhead per
 // task = (queue with one worker, one task at a time − local runner, one document at a time) / documents.
 //
+// Every process of the bench (this one, which runs the local runner, and the workers) is in one session, so under
+// the kernel's autogroup scheduling they share one CPU share on a machine other people use too.
+//
 // Usage: npm run bench:scale   (BENCH_SCALE_PAGES=N for another set size, BENCH_SCALE_KILL_DOCS=0 skips the kill run)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -139,7 +142,10 @@ async function startWorkers(n: number, redis: RedisServer, work: string, lockMs?
       ],
       {
         cwd: ROOT,
-        detached: true,
+        // Not detached: a process in a session of its own gets a CPU share of its own under the kernel's autogroup
+        // scheduling, which on a shared machine would let more workers win more CPU from other users' work
+        // rather than measure what the queue does with the same share. A worker is one process (its document
+        // readers are threads), so killing its pid kills all of it.
         stdio: ['ignore', 'ignore', 'pipe'],
         env: { ...process.env, DOCLENS_DATA_DIR: await mkdtemp(path.join(work, 'worker-')) },
       },
@@ -160,7 +166,7 @@ async function killWorker(w: Worker): Promise<void> {
   if (w.child.exitCode !== null || w.child.signalCode !== null) return;
   const gone = new Promise<void>((r) => w.child.once('exit', () => r()));
   try {
-    process.kill(-(w.child.pid as number), 'SIGKILL');
+    w.child.kill('SIGKILL');
   } catch {
     return;
   }
