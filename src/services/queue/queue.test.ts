@@ -209,6 +209,37 @@ test('queue: a document that keeps failing is retried with backoff, then dead-le
   const human = await doclens(['queue', 'status', 'retry', '--redis', redis.url]);
   assert.match(human.stdout, /job retry: done, 2\/2 documents \(100 %\)/);
   assert.match(human.stdout, /dead-letter #0 .*pipe\.pdf: io_error after 3 attempt\(s\)/);
+
+  // A task whose every attempt throws (its result cannot be stored: a file sits where the results folder goes)
+  // ends dead-lettered as crashed with the error, and the job still finishes.
+  const blocked = join(dir, 'out-blocked');
+  await mkdir(blocked);
+  await writeFile(join(blocked, '.doclens-results'), 'in the way');
+  const add2 = await doclens([
+    'queue',
+    'add',
+    join(docs, 'doc-01.pdf'),
+    '--redis',
+    redis.url,
+    '--job',
+    'blocked',
+    '--kind',
+    'dates',
+    '--format',
+    'csv',
+    '--attempts',
+    '2',
+    '--backoff-ms',
+    '100',
+    '--out',
+    blocked,
+  ]);
+  assert.equal(add2.code, 0, add2.stderr);
+  await until('the blocked job to finish', 120_000, async () => (await status('blocked')).state === 'done');
+  const b = await status('blocked');
+  assert.deepEqual(b.byStatus, { crashed: 1 });
+  assert.equal(b.deadLetters[0]?.attempts, 2);
+  assert.match(b.deadLetters[0]?.error ?? '', /^"doc-01\.pdf": failed \(.*(EEXIST|ENOTDIR)/);
   await killGroup(w.child);
 
   // The desktop Batch view reads the same through the backend's queue.status channel; HTTP clients of a server

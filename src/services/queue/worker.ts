@@ -2,7 +2,7 @@
 // (extractDocument), storing each result in the job's output folder keyed by the document's content and options
 // and recording its line in Redis once. Whichever worker records a job's last document writes the job's outputs.
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UnrecoverableError, Worker, type Job as Task } from 'bullmq';
 import { createDocumentEngine } from '../../documents/index.js';
 import type { FileStatus } from '../../shared/domain.js';
@@ -174,16 +174,22 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     concurrency: opts.concurrency,
     lockDuration,
     stalledInterval: Math.max(1000, Math.round(lockDuration / 2)),
-    // A document whose worker dies twice over it (a file that kills the process) is dead-lettered as crashed.
+    // A document whose workers die over it three times (a file that kills the process) is dead-lettered as crashed.
     maxStalledCount: 2,
     autorun: true,
   });
   worker.on('failed', (task, err) => {
     if (!task) return;
-    // Tasks failed by the stalled check never reached processTask's dead-letter step: record them here.
-    if (!/stalled/i.test(err.message)) return;
+    // A task failed for good without processTask dead-lettering it — the stalled check gave up on it (its workers
+    // died over it), or its last attempt threw (a full disk, Redis gone) — is recorded here, so the job still ends.
+    const final =
+      /stalled/i.test(err.message) ||
+      err.name === 'UnrecoverableError' ||
+      task.attemptsMade >= (task.opts.attempts ?? 1);
+    if (!final) return;
     void (async () => {
       const meta = await metaOf(task.data.job);
+      if (await redis.hexists(keys.done(meta.name), String(task.data.pos))) return;
       const file = meta.files[task.data.pos] as string;
       const line: FileLine = {
         t: 'file',
@@ -194,10 +200,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         pages: 0,
         dates: 0,
         tables: 0,
-        error: `"${file}": the worker processing it stopped (${err.message})`,
+        error: `"${basename(file)}": ${/stalled/i.test(err.message) ? 'the workers reading it stopped' : 'failed'} (${err.message})`,
       };
-      await deadLetter(meta, line, task.attemptsStarted);
-    })().catch((e: unknown) => log(`dead-letter of a stalled task failed: ${(e as Error).message}`));
+      await deadLetter(meta, line, Math.max(task.attemptsMade, task.attemptsStarted));
+    })().catch((e: unknown) => log(`dead-letter of a failed task failed: ${(e as Error).message}`));
   });
   worker.on('error', (e) => log(`worker error: ${e.message}`));
   await worker.waitUntilReady();
