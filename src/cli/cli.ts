@@ -14,6 +14,7 @@ import { dataCommand } from './data.js';
 import { evalCommand } from './eval.js';
 import { askCommand, groundCommand, modelsCommand, planTarget } from './vlm.js';
 import { serveCommand } from './serve.js';
+import { mergeCommand, QUEUE_USAGE, queueCommand, shardOption, workerCommand } from './queue.js';
 import { drawOverlay } from '../services/overlay.js';
 import { mapModelOutput } from '../services/grounding.js';
 import { ExportFormat, ExtractKind, ModelFamily } from '../shared/domain.js';
@@ -48,6 +49,7 @@ Commands:
   serve [--port P] [--host H] [--allow-paths] [--allow-remote-images]
                                                      headless mode: the app over HTTP on 127.0.0.1, and
                                                      an OpenAI-compatible API at /v1 (docs/api.md)
+${QUEUE_USAGE}
   eval pope|vqa|textvqa|docvqa|chartqa|gqa|mme|mmbench|seed|refcoco DIR [--model ID|DIR] [--out DIR] [--limit N]
                                                      score the model on a public benchmark in DIR (resumable;
                                                      report.json/.md/.html in --out)
@@ -90,6 +92,16 @@ const OPTIONS = {
   teacher: { type: 'string' },
   kinds: { type: 'string' },
   'keep-unverified': { type: 'boolean' },
+  shard: { type: 'string' },
+  shards: { type: 'string' },
+  redis: { type: 'string' },
+  job: { type: 'string' },
+  kind: { type: 'string' },
+  attempts: { type: 'string' },
+  'backoff-ms': { type: 'string' },
+  'lock-ms': { type: 'string' },
+  concurrency: { type: 'string' },
+  wait: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -148,7 +160,7 @@ function progressLine(p: JobProgress): string {
 async function extractCommand(
   backend: Backend,
   rest: string[],
-  values: { out?: string; format?: string; resume?: string },
+  values: { out?: string; format?: string; resume?: string; shard?: string; shards?: string },
 ): Promise<number> {
   const finished = new Map<string, JobInfo>();
   const waiters = new Map<string, (info: JobInfo) => void>();
@@ -190,6 +202,7 @@ async function extractCommand(
       kinds: [parsedKind.data],
       formats: formatsOption(values.format),
       outDir: resolve(values.out),
+      shard: shardOption(values),
     });
   }
   process.stderr.write(`doclens: job ${job.jobId} (resume with: doclens extract --resume ${job.jobId})\n`);
@@ -249,6 +262,9 @@ export async function main(argv: string[]): Promise<number> {
         dataDir,
       });
     }
+    if (command === 'extract' && rest[0] === 'merge') return await mergeCommand(rest.slice(1), values);
+    if (command === 'queue') return await queueCommand(rest, values, dataDir);
+    if (command === 'worker') return await workerCommand(values, dataDir);
     if (command === 'extract') {
       backend = await createBackend({ dataDir });
       return await extractCommand(backend, rest, values);

@@ -15,6 +15,7 @@ import type { DateHit } from '../shared/domain.js';
 import { appRoot, samplesDir } from './paths.js';
 import type { SettingsStore } from './settings-store.js';
 import { extractRoom } from './handlers-extract.js';
+import { queueHandlers } from './queue/handlers.js';
 import { modelsRoom } from './handlers-models.js';
 import { reviewsRoom } from './reviews/index.js';
 import { vlmRoom } from './handlers-vlm.js';
@@ -139,6 +140,7 @@ export function createHandlers(
       }
     },
     ...extract.handlers,
+    ...queueHandlers(),
     ...models.handlers,
     ...vlm.handlers,
     ...chat.handlers,

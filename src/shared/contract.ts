@@ -30,6 +30,7 @@ import { chatChannels, chatEvents } from './chat.js';
 import { evalChannels, evalEvents } from './evaluate.js';
 import { ErrorInfo } from './errors.js';
 import { reviewChannels } from './reviews.js';
+import { QueueJobStatus, QueueStatusInput } from './queue.js';
 
 const Empty = z.object({}).strict();
 const Page = z.number().int().min(1).max(100_000);
@@ -173,6 +174,11 @@ export const channels = {
         kinds: z.array(ExtractKind).min(1),
         formats: z.array(ExportFormat).min(1),
         outDir: FilePath.optional(),
+        /** Only shard `index` of `count` (documents chosen by a hash of their path under the inputs' folder). */
+        shard: z
+          .object({ index: z.number().int().nonnegative(), count: z.number().int().min(1).max(1_000_000) })
+          .strict()
+          .optional(),
       })
       .strict(),
     output: JobInfo,
@@ -227,6 +233,11 @@ export const channels = {
   // The Evaluate view's benchmark runs (src/shared/evaluate.ts).
   ...evalChannels,
   ...reviewChannels,
+  /**
+   * Progress of a queue-mode job (`doclens queue add`) read from its Redis. The backend connects to the URL it is
+   * given, a server-side resource like a path: refused to HTTP clients unless `serve --allow-paths`.
+   */
+  'queue.status': { input: QueueStatusInput, output: QueueJobStatus, paths: true },
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channel = keyof typeof channels;

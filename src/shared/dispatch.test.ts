@@ -48,7 +48,13 @@ test('dispatch: unknown channels are not_found; path channels are forbidden when
   });
   assert.ok(!forbidden.ok && forbidden.error.code === 'forbidden');
   const pathChannels = CHANNELS.filter((c) => 'paths' in channels[c]);
-  assert.deepEqual(pathChannels.sort(), ['documents.open', 'eval.start', 'extract.start', 'models.import']);
+  assert.deepEqual(pathChannels.sort(), [
+    'documents.open',
+    'eval.start',
+    'extract.start',
+    'models.import',
+    'queue.status',
+  ]);
 });
 
 test('dispatch: handler errors keep their code; unknown errors become internal', async () => {

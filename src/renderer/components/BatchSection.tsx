@@ -20,6 +20,7 @@ import { toast } from '../stores/ui.js';
 import { errorMessage } from './messages.js';
 import { jobOutputPath } from '../../shared/routes.js';
 import { downloadWithToken } from '../lib/http-transport.js';
+import { QueueProgress } from './QueueProgress.js';
 
 const KINDS: Array<{ kind: ExtractKind; label: string }> = [
   { kind: 'dates', label: 'Dates' },
@@ -208,6 +209,8 @@ export function BatchSection() {
       </form>
 
       {current && <JobCard job={current} />}
+
+      {pathsAllowed && <QueueProgress />}
 
       {listError && <p className="note error">{listError}</p>}
       {list.length > 1 && (

@@ -5,6 +5,7 @@ import { constants } from 'node:fs';
 import { open, readFile, rename, truncate } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { AppError } from '../../shared/errors.js';
+import type { ShardInfo } from './shard.js';
 import type { ExportFormat, ExtractKind, FileStatus, JobState } from '../../shared/domain.js';
 
 export interface HeaderLine {
@@ -19,6 +20,8 @@ export interface HeaderLine {
   optionsKey: string;
   files: string[];
   skipped: { path: string; reason: string }[];
+  /** Set when the job is one shard of a larger job (shard.ts). */
+  shard?: ShardInfo;
 }
 export interface FileLine {
   t: 'file';

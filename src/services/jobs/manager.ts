@@ -2,11 +2,11 @@
 // by the input's hash and the options, outputs rebuilt from the results in input order (so a job resumed after a
 // crash writes the same bytes as one that never stopped), each document ending in one status.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { DocumentEngine } from '../../documents/api.js';
-import { EXTENSION, exportExtraction, type DocExtraction } from '../../extract/export/index.js';
+import { EXTENSION } from '../../extract/export/index.js';
 import type { AppEvent } from '../../shared/contract.js';
 import type {
   DateHit,
@@ -24,6 +24,8 @@ import { AppError, isAppError } from '../../shared/errors.js';
 import type { OpenDocument } from '../document-store.js';
 import type { PageText } from '../page-text.js';
 import { discoverInputs } from './discover.js';
+import { toJobFile, writeResultSet } from './merge.js';
+import { checkShard, jobRoot, listKeyOf, shardPositions, writeShardManifest } from './shard.js';
 import { chartsOf, datesOf, imageLossesOf, tablesOf, textsOf } from './extract-doc.js';
 import type { Chart } from '../../shared/charts.js';
 import {
@@ -65,7 +67,11 @@ const DEFAULT_DEADLINE = (pages: number): number => Math.min(30_000 + 20_000 * p
  */
 const NAME_SLOT = '"\u0000name\u0000"';
 
-interface StoredResult {
+/** What extracting one document needs: the documents engine, page text (text layer or OCR) and the settings. */
+export type ExtractDeps = Pick<JobDeps, 'engine' | 'text' | 'settings'>;
+
+/** The result stored for one document, keyed by its content, extension and the job's options. */
+export interface StoredResult {
   status: FileStatus;
   pages: number;
   error: string | null;
@@ -113,6 +119,52 @@ export function statusOf(e: unknown): FileStatus {
 function isDiskFull(e: unknown): boolean {
   const code = (e as { code?: unknown }).code;
   return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/**
+ * The key of a document's stored result: its content hash and extension plus the options. The extension is part
+ * of the key: what a file is opened as (and says) depends on its name as well.
+ */
+export async function resultKey(file: string, optionsKey: string, readDeadlineMs: number): Promise<string> {
+  const ext = extname(file)
+    .toLowerCase()
+    .replace(/[^a-z0-9.]/g, '')
+    .slice(0, 12);
+  try {
+    return `${await sha256Regular(file, readDeadlineMs)}${ext}-${optionsKey}`;
+  } catch {
+    // Unreadable, not a regular file, or too slow to read: opening it reports which, under the deadline.
+    return `unreadable-${createHash('sha256').update(file).digest('hex').slice(0, 16)}-${optionsKey}`;
+  }
+}
+
+/** The options part of result keys: what changes what extraction finds. */
+export function optionsKeyOf(kinds: readonly ExtractKind[], dateLocale: Settings['dateLocale']): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ v: EXTRACT_VERSION, kinds, dateLocale }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** Message placeholders of stored results filled in with the name of the file a row is for. */
+export function fileLineOf(i: number, file: string, key: string, result: StoredResult): FileLine {
+  return {
+    t: 'file',
+    i,
+    file,
+    key,
+    status: result.status,
+    pages: result.pages,
+    dates: result.dates.length,
+    tables: result.tables.length,
+    error: result.error === null ? null : result.error.split(NAME_SLOT).join(`"${basename(file)}"`),
+  };
+}
+
+/** A stored result's error with the file's quoted name replaced by the slot (results are shared by content). */
+export function withNameSlot(result: StoredResult, file: string): StoredResult {
+  if (result.error) result.error = result.error.split(`"${basename(file)}"`).join(NAME_SLOT);
+  return result;
 }
 
 export function defaultConcurrency(): number {
@@ -196,16 +248,27 @@ export class JobManager {
     kinds: ExtractKind[];
     formats: ExportFormat[];
     outDir?: string;
+    /** Only this shard's documents (shard.ts); the outputs then include the manifest `extract merge` reads. */
+    shard?: { index: number; count: number };
   }): Promise<JobInfo> {
     await this.#load();
-    const { files, skipped } = await discoverInputs(input.inputs);
+    const found = await discoverInputs(input.inputs);
+    const { skipped } = found;
+    let { files } = found;
+    let shard: HeaderLine['shard'];
+    if (input.shard) {
+      const { index, count } = checkShard(input.shard.index, input.shard.count);
+      const dirs = new Set<string>();
+      for (const p of input.inputs) if ((await stat(p).catch(() => null))?.isDirectory()) dirs.add(p);
+      const root = jobRoot(input.inputs, (p) => dirs.has(p));
+      const positions = shardPositions(files, root, index, count);
+      shard = { index, count, root, total: files.length, listKey: listKeyOf(files, root), positions };
+      files = positions.map((i) => files[i] as string);
+    }
     const jobId = `j_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${randomBytes(4).toString('hex')}`;
     const kinds = [...new Set(input.kinds)].sort();
     const formats = [...new Set(input.formats)];
-    const optionsKey = createHash('sha256')
-      .update(JSON.stringify({ v: EXTRACT_VERSION, kinds, dateLocale: this.deps.settings.get().dateLocale }))
-      .digest('hex')
-      .slice(0, 16);
+    const optionsKey = optionsKeyOf(kinds, this.deps.settings.get().dateLocale);
     const header: HeaderLine = {
       t: 'job',
       v: 1,
@@ -218,6 +281,7 @@ export class JobManager {
       optionsKey,
       files,
       skipped,
+      ...(shard ? { shard } : {}),
     };
     const job = this.#newJob(header);
     await mkdir(this.#resultsDir(job), { recursive: true });
@@ -345,49 +409,34 @@ export class JobManager {
   /** One document: result (stored or computed), result file, journal line, events. Disk errors propagate. */
   async #one(job: Job, i: number, signal: AbortSignal): Promise<void> {
     const file = job.header.files[i] as string;
-    const name = basename(file);
     const deadline = this.opts.docDeadlineMs ?? DEFAULT_DEADLINE;
     job.current.add(file);
     this.#progress(job, true);
     try {
-      // The extension is part of the key: what a file is opened as (and says) depends on its name as well.
-      const ext = extname(file)
-        .toLowerCase()
-        .replace(/[^a-z0-9.]/g, '')
-        .slice(0, 12);
-      let key: string;
-      try {
-        key = `${await sha256Regular(file, deadline(0))}${ext}-${job.header.optionsKey}`;
-      } catch {
-        // Unreadable, not a regular file, or too slow to read: opening it below reports which, under the deadline.
-        key = `unreadable-${createHash('sha256').update(file).digest('hex').slice(0, 16)}-${job.header.optionsKey}`;
-      }
+      const key = await resultKey(file, job.header.optionsKey, deadline(0));
       const resultPath = join(this.#resultsDir(job), `${key}.json`);
       let result = await readFile(resultPath, 'utf8')
         .then((t) => JSON.parse(t) as StoredResult)
         .catch(() => null);
       if (!result) {
         job.inflight.set(i, { pages: 0, read: 0 });
-        result = await this.#extract(file, job.header.kinds, signal, (p) => {
-          job.inflight.set(i, p);
-          this.#progress(job);
-        });
-        if (result.error) result.error = result.error.split(`"${name}"`).join(NAME_SLOT);
+        result = await extractDocument(
+          this.deps,
+          file,
+          job.header.kinds,
+          signal,
+          (p) => {
+            job.inflight.set(i, p);
+            this.#progress(job);
+          },
+          deadline,
+        );
+        withNameSlot(result, file);
         if (signal.aborted) return;
         await writeAtomic(resultPath, JSON.stringify(result), `${resultPath}.${process.pid}.partial`);
       }
       if (signal.aborted) return;
-      const line: FileLine = {
-        t: 'file',
-        i,
-        file,
-        key,
-        status: result.status,
-        pages: result.pages,
-        dates: result.dates.length,
-        tables: result.tables.length,
-        error: result.error === null ? null : result.error.split(NAME_SLOT).join(`"${name}"`),
-      };
+      const line = fileLineOf(i, file, key, result);
       await appendLine(this.#journal(job), line);
       job.done.set(i, line);
       this.deps.emit({ type: 'job.file', payload: { jobId: job.header.jobId, file: toJobFile(line) } });
@@ -422,150 +471,27 @@ export class JobManager {
     await drop(job.header.outDir, (n) => ours.has(n));
   }
 
-  async #extract(
-    file: string,
-    kinds: ExtractKind[],
-    signal: AbortSignal,
-    onPages: (p: { pages: number; read: number }) => void,
-  ): Promise<StoredResult> {
-    const name = basename(file);
-    const fail = (e: unknown, pages = 0): StoredResult => ({
-      status: statusOf(e),
-      pages,
-      error: e instanceof Error ? e.message : String(e),
-      dates: [],
-      tables: [],
-    });
-    let handle;
-    try {
-      handle = await this.deps.engine.open(file);
-    } catch (e) {
-      return fail(e);
-    }
-    const info = handle.info;
-    const cap = this.deps.settings.get().maxPagesPerDocument;
-    if (info.pageCount > cap) {
-      await handle.close().catch(() => undefined);
-      return fail(
-        new AppError(
-          'too_large',
-          `"${name}": ${info.pageCount} pages, over the limit of ${cap} pages per document (Settings)`,
-        ),
-      );
-    }
-    onPages({ pages: info.pageCount, read: 0 });
-    const doc: OpenDocument = {
-      id: `job:${info.sha256}`,
-      handle,
-      info: { id: `job:${info.sha256}`, ...info },
-    };
-    const deadline = (this.opts.docDeadlineMs ?? DEFAULT_DEADLINE)(info.pageCount);
-    let timer: NodeJS.Timeout | undefined;
-    const local = new AbortController();
-    const onAbort = () => local.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const work = (async (): Promise<StoredResult> => {
-        const pages = info.pages.map((p) => p.page);
-        const { texts, failed } = await textsOf(doc, pages, this.deps.text, local.signal, (read) =>
-          onPages({ pages: info.pageCount, read }),
-        );
-        const dates = kinds.includes('dates') ? datesOf(texts, this.deps.settings.get()) : [];
-        // The operator-list walk for rulings or charts also checks the embedded images of text-layer pages; a job
-        // with neither walks them for that alone.
-        const t = kinds.includes('tables')
-          ? await tablesOf(doc, texts)
-          : { tables: [], warnings: kinds.includes('charts') ? [] : await imageLossesOf(doc, texts) };
-        const c = kinds.includes('charts') ? await chartsOf(doc, texts) : { charts: [], warnings: [] };
-        const problems = [
-          ...info.warnings,
-          ...failed.map((f) => `page ${f.page}: ${f.message}`),
-          ...t.warnings,
-          ...c.warnings,
-        ];
-        // A document none of whose pages could be read is not "partial": it ends in its pages' failure (too_large
-        // for a bomb that outgrew its worker, timeout, corrupt), with the reasons.
-        const first = failed[0];
-        if (first && failed.length === pages.length)
-          return {
-            status: statusOf(first.error),
-            pages: info.pageCount,
-            error: problems.join('; '),
-            dates: [],
-            tables: [],
-          };
-        const partial = info.status === 'partial' || failed.length > 0;
-        return {
-          status: partial ? 'partial' : 'ok',
-          pages: info.pageCount,
-          error: problems.length ? problems.join('; ') : null,
-          dates,
-          tables: t.tables,
-          charts: c.charts,
-        };
-      })();
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          local.abort();
-          reject(
-            new AppError(
-              'timeout',
-              `"${name}": extraction took over ${Math.round(deadline / 1000)} s (${info.pageCount} page(s))`,
-            ),
-          );
-        }, deadline);
-      });
-      work.catch(() => undefined);
-      return await Promise.race([work, timeout]);
-    } catch (e) {
-      return fail(e, info.pageCount);
-    } finally {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      this.deps.text.forget(doc);
-      await handle.close().catch(() => undefined);
-    }
-  }
-
   async #writeOutputs(job: Job): Promise<void> {
     const { header } = job;
-    await mkdir(header.outDir, { recursive: true });
-    const docs: DocExtraction[] = [];
     const lines = header.files.map((_, i) => job.done.get(i)).filter((l): l is FileLine => !!l);
-    for (const l of lines) {
-      if (l.status !== 'ok' && l.status !== 'partial') continue;
-      const r = JSON.parse(
-        await readFile(join(this.#resultsDir(job), `${l.key}.json`), 'utf8'),
-      ) as StoredResult;
-      docs.push({ file: l.file, dates: r.dates, tables: r.tables, charts: r.charts ?? [] });
-    }
-    const outputs: string[] = [];
-    for (const kind of header.kinds) {
-      for (const format of header.formats) {
-        const path = join(header.outDir, `${kind}.${EXTENSION[format]}`);
-        await writeAtomic(path, (await exportExtraction(kind, format, docs)).bytes);
-        outputs.push(path);
-      }
-    }
-    const byStatus: Record<string, number> = {};
-    for (const l of lines) byStatus[l.status] = (byStatus[l.status] ?? 0) + 1;
-    const summary = {
+    const outputs = await writeResultSet({
+      outDir: header.outDir,
       kinds: header.kinds,
       formats: header.formats,
-      totals: {
-        files: lines.length,
-        pages: lines.reduce((s, l) => s + l.pages, 0),
-        dates: lines.reduce((s, l) => s + l.dates, 0),
-        tables: lines.reduce((s, l) => s + l.tables, 0),
-        byStatus,
-      },
-      files: lines.map(toJobFile),
+      lines,
       skipped: header.skipped,
-      outputs: outputs.map((p) => basename(p)),
-    };
-    const summaryPath = join(header.outDir, 'summary.json');
-    await writeAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
-    outputs.push(summaryPath);
+      result: async (l) =>
+        JSON.parse(await readFile(join(this.#resultsDir(job), `${l.key}.json`), 'utf8')) as StoredResult,
+    });
+    if (header.shard)
+      outputs.push(
+        await writeShardManifest(
+          header,
+          lines,
+          async (l) =>
+            JSON.parse(await readFile(join(this.#resultsDir(job), `${l.key}.json`), 'utf8')) as unknown,
+        ),
+      );
     job.outputs = outputs;
     await appendLine(this.#journal(job), { t: 'outputs', outputs });
   }
@@ -656,10 +582,117 @@ export class JobManager {
   }
 }
 
-function toJobFile(l: FileLine): JobFile {
-  return { file: l.file, status: l.status, pages: l.pages, dates: l.dates, tables: l.tables, error: l.error };
-}
-
 function now(): string {
   return new Date().toISOString();
+}
+
+/**
+ * Extracts one document with a deadline: the result a job stores for it, never throwing for the document's own
+ * faults (they end in its status). Shared by local jobs and queue workers (src/services/queue).
+ */
+export async function extractDocument(
+  deps: ExtractDeps,
+  file: string,
+  kinds: ExtractKind[],
+  signal: AbortSignal,
+  onPages: (p: { pages: number; read: number }) => void,
+  deadlineOf: (pages: number) => number = DEFAULT_DEADLINE,
+): Promise<StoredResult> {
+  const name = basename(file);
+  const fail = (e: unknown, pages = 0): StoredResult => ({
+    status: statusOf(e),
+    pages,
+    error: e instanceof Error ? e.message : String(e),
+    dates: [],
+    tables: [],
+  });
+  let handle;
+  try {
+    handle = await deps.engine.open(file);
+  } catch (e) {
+    return fail(e);
+  }
+  const info = handle.info;
+  const cap = deps.settings.get().maxPagesPerDocument;
+  if (info.pageCount > cap) {
+    await handle.close().catch(() => undefined);
+    return fail(
+      new AppError(
+        'too_large',
+        `"${name}": ${info.pageCount} pages, over the limit of ${cap} pages per document (Settings)`,
+      ),
+    );
+  }
+  onPages({ pages: info.pageCount, read: 0 });
+  const doc: OpenDocument = {
+    id: `job:${info.sha256}`,
+    handle,
+    info: { id: `job:${info.sha256}`, ...info },
+  };
+  const deadline = deadlineOf(info.pageCount);
+  let timer: NodeJS.Timeout | undefined;
+  const local = new AbortController();
+  const onAbort = () => local.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const work = (async (): Promise<StoredResult> => {
+      const pages = info.pages.map((p) => p.page);
+      const { texts, failed } = await textsOf(doc, pages, deps.text, local.signal, (read) =>
+        onPages({ pages: info.pageCount, read }),
+      );
+      const dates = kinds.includes('dates') ? datesOf(texts, deps.settings.get()) : [];
+      // The operator-list walk for rulings or charts also checks the embedded images of text-layer pages; a job
+      // with neither walks them for that alone.
+      const t = kinds.includes('tables')
+        ? await tablesOf(doc, texts)
+        : { tables: [], warnings: kinds.includes('charts') ? [] : await imageLossesOf(doc, texts) };
+      const c = kinds.includes('charts') ? await chartsOf(doc, texts) : { charts: [], warnings: [] };
+      const problems = [
+        ...info.warnings,
+        ...failed.map((f) => `page ${f.page}: ${f.message}`),
+        ...t.warnings,
+        ...c.warnings,
+      ];
+      // A document none of whose pages could be read is not "partial": it ends in its pages' failure (too_large
+      // for a bomb that outgrew its worker, timeout, corrupt), with the reasons.
+      const first = failed[0];
+      if (first && failed.length === pages.length)
+        return {
+          status: statusOf(first.error),
+          pages: info.pageCount,
+          error: problems.join('; '),
+          dates: [],
+          tables: [],
+        };
+      const partial = info.status === 'partial' || failed.length > 0;
+      return {
+        status: partial ? 'partial' : 'ok',
+        pages: info.pageCount,
+        error: problems.length ? problems.join('; ') : null,
+        dates,
+        tables: t.tables,
+        charts: c.charts,
+      };
+    })();
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        local.abort();
+        reject(
+          new AppError(
+            'timeout',
+            `"${name}": extraction took over ${Math.round(deadline / 1000)} s (${info.pageCount} page(s))`,
+          ),
+        );
+      }, deadline);
+    });
+    work.catch(() => undefined);
+    return await Promise.race([work, timeout]);
+  } catch (e) {
+    return fail(e, info.pageCount);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    deps.text.forget(doc);
+    await handle.close().catch(() => undefined);
+  }
 }
