@@ -70,8 +70,8 @@ test('"Which quarter had the highest value?" answers Q3 FY25 (4,380) with the ba
 
 test('the chart is never reported as a table; the ruled table of page 1 still is', () => {
   const charts = detectCharts(page2.text, page2.paths);
-  const before = detectTables(page2.text, page2.rulings);
-  assert.ok(before.length > 0, 'without the exclusion the chart reads as a table (the bug of issue 15)');
+  // NOTE: since the table detector ends a table at a caption or paragraph (docs/tables.md), it no longer reads this
+  // chart as a table on its own; the chart exclusion stays as the rule that guarantees it (and the suite's charts).
   assert.deepEqual(detectTables(page2.text, page2.rulings, { exclude: charts.map((c) => c.box) }), []);
   const t1 = detectTables(page1.text, page1.rulings, { exclude: [] });
   assert.equal(t1.length, 1);
