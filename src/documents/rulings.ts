@@ -199,13 +199,7 @@ export function rulingsFromOperatorList(
         const paint = args[0] as number;
         const data = (args[1] as unknown[] | undefined)?.[0] as ArrayLike<number> | null | undefined;
         if (!data) break;
-        const stroked =
-          paint === RULING_OPS.stroke ||
-          paint === RULING_OPS.closeStroke ||
-          paint === RULING_OPS.fillStroke ||
-          paint === RULING_OPS.eoFillStroke ||
-          paint === RULING_OPS.closeFillStroke ||
-          paint === RULING_OPS.closeEOFillStroke;
+        const stroked = paintStrokes(paint);
         const filled = !stroked && (paint === RULING_OPS.fill || paint === RULING_OPS.eoFill);
         if (!stroked && !filled) break; // endPath (clipping paths) paints nothing
         for (const sp of subpaths(data)) {
@@ -374,13 +368,7 @@ export function vectorPathsFromOperatorList(
         const paint = args[0] as number;
         const data = (args[1] as unknown[] | undefined)?.[0] as ArrayLike<number> | null | undefined;
         if (!data) break;
-        const strokes =
-          paint === RULING_OPS.stroke ||
-          paint === RULING_OPS.closeStroke ||
-          paint === RULING_OPS.fillStroke ||
-          paint === RULING_OPS.eoFillStroke ||
-          paint === RULING_OPS.closeFillStroke ||
-          paint === RULING_OPS.closeEOFillStroke;
+        const strokes = paintStrokes(paint);
         const fills =
           paint !== RULING_OPS.stroke && paint !== RULING_OPS.closeStroke && paint >= 22 && paint <= 27;
         if (!strokes && !fills) break;
@@ -427,4 +415,16 @@ export async function extractGraphics(
     segments: rulingsFromOperatorList(list.fnArray, args, geometry),
     paths: vectorPathsFromOperatorList(list.fnArray, args, geometry),
   };
+}
+
+/** Whether a constructPath's paint operator strokes the path (with or without a fill). */
+function paintStrokes(paint: number): boolean {
+  return (
+    paint === RULING_OPS.stroke ||
+    paint === RULING_OPS.closeStroke ||
+    paint === RULING_OPS.fillStroke ||
+    paint === RULING_OPS.eoFillStroke ||
+    paint === RULING_OPS.closeFillStroke ||
+    paint === RULING_OPS.closeEOFillStroke
+  );
 }

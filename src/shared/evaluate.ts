@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ErrorInfo } from './errors.js';
 
-/** The benchmarks `doclens eval` reads (src/services/eval/datasets.ts EVAL_KINDS; a type test keeps them equal). */
+/** The benchmarks `doclens eval` reads (src/services/eval/datasets.ts takes its EVAL_KINDS from here). */
 export const EvalKindName = z.enum([
   'pope',
   'vqa',

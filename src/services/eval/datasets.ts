@@ -7,20 +7,11 @@ import { open, readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { rotations, type Box } from '../../eval/metrics.js';
 import { AppError } from '../../shared/errors.js';
+import { EvalKindName } from '../../shared/evaluate.js';
 import { readTsv, type TsvRow, type TsvSpan } from './tsv.js';
 
-export const EVAL_KINDS = [
-  'pope',
-  'vqa',
-  'textvqa',
-  'docvqa',
-  'chartqa',
-  'gqa',
-  'mme',
-  'mmbench',
-  'seed',
-  'refcoco',
-] as const;
+// The one list lives in the contract (src/shared/evaluate.ts), which the Evaluate view and this reader share.
+export const EVAL_KINDS = EvalKindName.options;
 export type EvalKind = (typeof EVAL_KINDS)[number];
 
 /** The truth an item is scored against. */
