@@ -2,6 +2,8 @@
 // events (ask.token … ask.done | ask.error). The reader engine answers what it can from the page's words; the
 // VLM (when one is installed) answers the rest, and each VLM answer is checked against the page's words.
 import { randomBytes } from 'node:crypto';
+import { answerFromEstimate, CHART_TO_TABLE_PROMPT } from '../extract/charts/estimated.js';
+import { isChartQuestion } from '../extract/charts/index.js';
 import { answerWithReader } from '../extract/reader/reader.js';
 import { bindField, isVerified } from '../extract/fields/index.js';
 import { verifyAnswer } from '../extract/verify/verify.js';
@@ -208,7 +210,12 @@ export class AskManager {
           (await vlm.installed(input.modelId));
       }
       if (useVlm && vlm) {
-        const answer = await this.answerWithVlm(vlm, askId, doc, pages, input, texts, dates, signal, t0);
+        // A chart question the drawing cannot answer (no vector chart: a scan, an image, an embedded bitmap), or one
+        // put to the VLM itself: the model writes the chart's data as a table, read back as an estimated Chart.
+        const answer =
+          isChartQuestion(question) && (engine === 'vlm' || !charts?.length)
+            ? await this.chartWithVlm(vlm, askId, doc, pages, input, charts ?? [], signal, t0)
+            : await this.answerWithVlm(vlm, askId, doc, pages, input, texts, dates, signal, t0);
         this.deps.emit({ type: 'ask.done', payload: { askId, answer } });
         return;
       }
@@ -245,6 +252,57 @@ export class AskManager {
     } catch (e) {
       this.deps.emit({ type: 'ask.error', payload: { askId, error: toErrorInfo(e) } });
     }
+  }
+
+  /**
+   * A chart question through the VLM: the chart-to-table prompt on one page (the one with a vector chart, if any,
+   * so the estimate can be compared with its exact data; else the first page asked about), the model's table read
+   * back as an estimated Chart (src/extract/charts/estimated.ts). Never verified.
+   */
+  private async chartWithVlm(
+    vlm: VlmAnswerer,
+    askId: string,
+    doc: OpenDocument,
+    pages: number[],
+    input: ParsedInput<'ask.start'>,
+    charts: Chart[],
+    signal: AbortSignal,
+    t0: number,
+  ): Promise<Answer> {
+    const page = charts[0]?.page ?? pages[0] ?? 1;
+    const run = await vlm.answer({
+      doc,
+      pages: [page],
+      question: CHART_TO_TABLE_PROMPT,
+      modelId: input.modelId,
+      maxTokens: input.maxTokens,
+      signal,
+      onToken: (text) => this.deps.emit({ type: 'ask.token', payload: { askId, text } }),
+    });
+    const est = answerFromEstimate(input.question, run.text, page, charts);
+    return {
+      text: est.text,
+      boxes: est.boxes,
+      verified: false,
+      trust: est.trust,
+      trust_reason: est.trustReason,
+      field: null,
+      conflict: null,
+      candidates: [],
+      engine: 'vlm',
+      model: run.model,
+      provider: run.provider,
+      timings: {
+        vision_ms: run.timings.vision_ms,
+        prefill_ms: run.timings.prefill_ms,
+        ttft_ms: run.timings.ttft_ms,
+        decode_tokens_per_s: run.timings.decode_tokens_per_s,
+        total_ms: performance.now() - t0,
+      },
+      token_ids: run.tokenIds,
+      raw: run.raw,
+      chart: est.chart,
+    };
   }
 
   /** The VLM's answer, checked against the pages it read (vlmTrust). */

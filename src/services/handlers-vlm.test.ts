@@ -227,6 +227,35 @@ describe('VLM room with a tiny Qwen2-VL installed', () => {
     assert.equal(reader.answer?.engine, 'reader');
   });
 
+  test('ask.start: a chart question on a picture with no vector chart runs the chart-to-table prompt; gibberish is said to be unreadable', async () => {
+    // The scene is a photo: no vector chart, so the reader cannot answer and the installed model is asked for the
+    // chart's table. The tiny model writes gibberish: the answer says the table could not be read, not a crash.
+    const o = await outcome(backend, () =>
+      call(backend, 'ask.start', {
+        docId: scene.id,
+        question: 'Which bar in the chart is the highest?',
+        scope: { kind: 'page', page: 1 },
+        maxTokens: 16,
+      }),
+    );
+    assert.equal(o.error, null);
+    const a = o.answer!;
+    assert.equal(a.engine, 'vlm');
+    assert.equal(a.model, 'tiny-qwen2-vl');
+    assert.ok(a.token_ids!.length > 0 && a.token_ids!.length <= 16);
+    // The stream is the model's table as it was written; the answer quotes it and says it holds no table.
+    assert.ok(o.tokens.length > 0, 'the model output streamed');
+    assert.equal(a.chart, null);
+    assert.match(
+      a.text,
+      /^The model's table could not be read: asked for the chart's data as a table, the model wrote /,
+    );
+    assert.ok(a.text.includes(o.tokens.join('').replace(/\s+/g, ' ').trim().slice(0, 40)), a.text);
+    assert.equal(a.trust, 'unverified');
+    assert.equal(a.verified, false);
+    assert.deepEqual(a.boxes, []);
+  });
+
   test('ask.start vlm on a field question: an answer that is not the bound value is a conflict showing both', async () => {
     const invoice = await call<DocumentInfo>(backend, 'documents.openSample', { name: 'invoice' });
     const o = await outcome(backend, () =>
@@ -316,6 +345,18 @@ describe('VLM room without a model', () => {
         engine: 'vlm',
       });
       assert.equal(a.code, 'no_model');
+      // A chart question on a picture (no vector chart): the reader says a model is needed to read it.
+      const chartAsk = await outcome(backend, () =>
+        call(backend, 'ask.start', {
+          docId: scene.id,
+          question: 'Which bar in the chart is the highest?',
+          scope: { kind: 'page', page: 1 },
+        }),
+      );
+      assert.equal(chartAsk.error, null);
+      assert.equal(chartAsk.answer?.engine, 'reader');
+      assert.match(chartAsk.answer?.text ?? '', /chart drawn as an image needs a vision-language model/);
+      assert.equal(chartAsk.answer?.chart ?? null, null);
       const s = await call<ProviderStatus>(backend, 'models.status', {});
       assert.equal(s.active, null);
       assert.equal(s.loadedModel, null);

@@ -1,7 +1,11 @@
 // Raster charts through a vision-language model: the chart-to-table prompt, the model's table read back as an
-// "estimated" Chart, and its comparison with the exact data where the chart is also a vector drawing.
-// NOTE: not wired into the VLM flow yet (src/services/handlers-vlm.ts); docs/charts.md says so.
-import type { Chart, ChartValue } from '../../shared/charts.js';
+// "estimated" Chart, and its comparison with the exact data where the chart is also a vector drawing. The ask
+// flow (src/services/ask.ts) runs the prompt for chart questions on pages with no vector chart and answers with
+// answerFromEstimate.
+import type { Chart, ChartAnswer, ChartValue } from '../../shared/charts.js';
+import type { Trust } from '../../shared/domain.js';
+import type { LabelledBox } from '../../shared/geometry.js';
+import { answerChartQuestion } from './answer.js';
 import { parseNumber } from './labels.js';
 
 /** DePlot-style prompt: the chart's data as a Markdown table, first column the categories, one column per series. */
@@ -85,4 +89,67 @@ export function compareEstimate(
     if (err <= 0.05) within5++;
   }
   return { matched, of: exact.values.length, within5, meanRelError: matched ? sum / matched : null };
+}
+
+/** How an answer built from the model's table starts when the output holds no table. */
+export const UNREADABLE_TABLE = "The model's table could not be read";
+
+/** A chart answer from the model's chart-to-table output: never verified (the values are estimated from pixels). */
+export interface EstimatedAnswer {
+  text: string;
+  boxes: LabelledBox[];
+  trust: Trust;
+  trustReason: string;
+  chart: ChartAnswer | null;
+}
+
+/**
+ * The answer to `question` from the model's table `modelText` (the reply to CHART_TO_TABLE_PROMPT) about the chart
+ * on `page`: the question answered from the estimated Chart where it asks for a max / min / value / trend …, else
+ * a summary of what was read; an output with no table says so plainly. Where `exact` holds a vector chart on the
+ * same page, the estimate is compared with it and the agreement reported.
+ */
+export function answerFromEstimate(
+  question: string,
+  modelText: string,
+  page: number,
+  exact: readonly Chart[] = [],
+): EstimatedAnswer {
+  const chart = chartFromTable(modelText, page);
+  if (!chart) {
+    const said = modelText.replace(/\s+/g, ' ').trim();
+    return {
+      text: `${UNREADABLE_TABLE}: asked for the chart's data as a table, the model wrote ${said ? `"${said.length > 80 ? `${said.slice(0, 80)}…` : said}"` : 'nothing'}, which holds no rows of categories and numbers.`,
+      boxes: [],
+      trust: 'unverified',
+      trustReason: 'The model was asked for the chart as a table of numbers and its output held none.',
+      chart: null,
+    };
+  }
+  const seriesCount = chart.series.length;
+  const reply = answerChartQuestion(question, [chart]);
+  const text = reply
+    ? `${reply.text.replace(/\.$/, '')} (estimated by the model from the image).`
+    : `The model read the chart's data as ${chart.values.length} value${chart.values.length === 1 ? '' : 's'} ` +
+      `over ${chart.categories.length} categor${chart.categories.length === 1 ? 'y' : 'ies'}` +
+      `${seriesCount > 1 ? ` in ${seriesCount} series` : ''} (estimated, see the table).`;
+  let why =
+    "Values estimated by the model from the chart's pixels; no drawing or printed label on the page confirms them.";
+  const vs = exact
+    .filter((c) => c.page === page && c.method === 'vector')
+    .map((c) => compareEstimate(chart, c))
+    .filter((r) => r.matched > 0)
+    .sort((a, b) => b.matched - a.matched)[0];
+  if (vs) {
+    why += ` Compared with the exact data read from the page's vector chart: ${vs.within5} of ${vs.of} values within 5 %`;
+    why += vs.meanRelError !== null ? `, mean relative error ${(vs.meanRelError * 100).toFixed(1)} %.` : '.';
+  }
+  return {
+    text,
+    // Estimated values have no place on the page: nothing to highlight there, only in the re-plot.
+    boxes: [],
+    trust: 'unverified',
+    trustReason: why,
+    chart: { chart, highlight: reply?.highlight ?? [] },
+  };
 }
