@@ -61,7 +61,8 @@ export function chartFromTable(text: string, page: number): Chart | null {
     valueAxis: null,
     xAxis: null,
     series: series.map((name) => ({ name, color: null })),
-    categories: body.map((r) => r[0] ?? ''),
+    // A category written twice is one category (the re-plot and the table key on it).
+    categories: [...new Set(body.map((r) => r[0] ?? ''))],
     values,
     unit: null,
     labels: { found: 0, agree: 0 },

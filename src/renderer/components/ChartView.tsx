@@ -189,12 +189,15 @@ export function ChartView({ chart, highlight = [] }: { chart: Chart; highlight?:
       className="chart-view"
       data-testid="chart-view"
       data-kind={chart.kind}
+      data-method={chart.method}
       style={{ margin: '8px 0' }}
     >
       <figcaption className="muted small">
         {chart.title ?? `Chart on page ${chart.page}`} · {chart.kind}
         {chart.layout !== 'single' && !pie ? ` (${chart.layout})` : ''} ·{' '}
-        {chart.method === 'vector' ? 'exact, read from the drawing' : 'estimated by the model'}
+        {chart.method === 'vector'
+          ? 'exact, read from the drawing'
+          : 'estimated by the model from the image: values approximate'}
         {chart.labels.found ? ` · data labels agreeing ${chart.labels.agree}/${chart.labels.found}` : ''}
       </figcaption>
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'flex-start' }}>
