@@ -30,6 +30,35 @@ test('a Markdown table from the model reads as an estimated chart', () => {
   assert.equal(chartFromTable('I cannot read this chart.', 1), null);
 });
 
+test('prose and code fences around the table are not rows: the table’s own delimiter decides', () => {
+  const wrapped = `Sure, here is the data from the chart:\n\n\`\`\`markdown\n${OUTPUT}\n\`\`\`\nNote, values are approximate.`;
+  const c = chartFromTable(wrapped, 1);
+  assert.ok(c);
+  assert.deepEqual(
+    c.series.map((s) => s.name),
+    ['Revenue'],
+  );
+  assert.deepEqual(c.categories, ['Q3 FY24', 'Q4 FY24', 'Q1 FY25', 'Q2 FY25', 'Q3 FY25']);
+  assert.equal(c.values.length, 5);
+  // CSV and TSV tables still read.
+  const csv = chartFromTable('Region,2023,2024\nEurope,12.5,14\nAsia,9,11.25', 1);
+  assert.deepEqual(
+    csv?.values.map((v) => [v.category, v.series, v.value]),
+    [
+      ['Europe', '2023', 12.5],
+      ['Europe', '2024', 14],
+      ['Asia', '2023', 9],
+      ['Asia', '2024', 11.25],
+    ],
+  );
+  assert.equal(csv?.layout, 'grouped');
+  const tsv = chartFromTable('Month\tSales\nJan\t3\nFeb\t5', 1);
+  assert.deepEqual(
+    tsv?.values.map((v) => v.value),
+    [3, 5],
+  );
+});
+
 test('the estimate is compared with the exact values', () => {
   const est = chartFromTable(OUTPUT, 2);
   const exact = chartFromTable(OUTPUT.replace('3,200', '3,210').replace('4,400', '4,380'), 2);

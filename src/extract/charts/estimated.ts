@@ -16,18 +16,17 @@ export const CHART_TO_TABLE_PROMPT =
 
 /** The model's Markdown (or CSV / TSV) table as an estimated Chart on `page`; null when there is no table. */
 export function chartFromTable(text: string, page: number): Chart | null {
-  const rows = text
+  const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())
-    .filter((l) => l && !/^\|?\s*:?-{2,}/.test(l))
-    .map((l) =>
-      (l.includes('|')
-        ? l.replace(/^\||\|$/g, '').split('|')
-        : l.includes('\t')
-          ? l.split('\t')
-          : l.split(',')
-      ).map((c) => c.trim()),
-    )
+    .filter((l) => l && !/^\|?\s*:?-{2,}/.test(l));
+  // One delimiter for the whole table, the strongest the output uses: a line of prose around the table ("Sure, here
+  // is the data:") has a comma but no pipe or tab, so it is not taken for the header of a Markdown or TSV table.
+  const sep =
+    lines.filter((l) => l.includes('|')).length >= 2 ? '|' : lines.some((l) => l.includes('\t')) ? '\t' : ',';
+  const rows = lines
+    .filter((l) => l.includes(sep))
+    .map((l) => (sep === '|' ? l.replace(/^\||\|$/g, '') : l).split(sep).map((c) => c.trim()))
     .filter((r) => r.length >= 2);
   const [header, ...body] = rows;
   if (!header || body.length < 1) return null;
