@@ -254,6 +254,30 @@ describe('VLM room with a tiny Qwen2-VL installed', () => {
     assert.equal(a.trust, 'unverified');
     assert.equal(a.verified, false);
     assert.deepEqual(a.boxes, []);
+
+    // A vector chart stays with the reader (exact) even with a model installed; engine vlm asks the model for the
+    // table of that chart's page and still answers plainly when the table is gibberish.
+    const report = await call<DocumentInfo>(backend, 'documents.openSample', { name: 'report' });
+    const q = 'Which quarter had the highest value in the chart?';
+    const exact = await outcome(backend, () =>
+      call(backend, 'ask.start', { docId: report.id, question: q, scope: { kind: 'document' } }),
+    );
+    assert.equal(exact.answer?.engine, 'reader');
+    assert.match(exact.answer?.text ?? '', /^Q3 FY25 \(4,380\)/);
+    assert.equal(exact.answer?.chart?.chart.method, 'vector');
+    const forced = await outcome(backend, () =>
+      call(backend, 'ask.start', {
+        docId: report.id,
+        question: q,
+        scope: { kind: 'document' },
+        engine: 'vlm',
+        maxTokens: 8,
+      }),
+    );
+    assert.equal(forced.error, null);
+    assert.equal(forced.answer?.engine, 'vlm');
+    assert.match(forced.answer?.text ?? '', /^The model's table could not be read: /);
+    assert.equal(forced.answer?.verified, false);
   });
 
   test('ask.start vlm on a field question: an answer that is not the bound value is a conflict showing both', async () => {
