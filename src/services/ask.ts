@@ -214,7 +214,7 @@ export class AskManager {
         // put to the VLM itself: the model writes the chart's data as a table, read back as an estimated Chart.
         const answer =
           isChartQuestion(question) && (engine === 'vlm' || !charts?.length)
-            ? await this.chartWithVlm(vlm, askId, doc, pages, input, charts ?? [], signal, t0)
+            ? await this.chartWithVlm(vlm, askId, doc, pages, input, texts, dates, charts ?? [], signal, t0)
             : await this.answerWithVlm(vlm, askId, doc, pages, input, texts, dates, signal, t0);
         this.deps.emit({ type: 'ask.done', payload: { askId, answer } });
         return;
@@ -257,7 +257,8 @@ export class AskManager {
   /**
    * A chart question through the VLM: the chart-to-table prompt on one page (the one with a vector chart, if any,
    * so the estimate can be compared with its exact data; else the first page asked about), the model's table read
-   * back as an estimated Chart (src/extract/charts/estimated.ts). Never verified.
+   * back as an estimated Chart (src/extract/charts/estimated.ts) that answers the question; never verified. When the
+   * table reads but the question is not one it answers (a title, a description), the model answers it freely too.
    */
   private async chartWithVlm(
     vlm: VlmAnswerer,
@@ -265,6 +266,8 @@ export class AskManager {
     doc: OpenDocument,
     pages: number[],
     input: ParsedInput<'ask.start'>,
+    texts: TextPage[],
+    dates: DateHit[],
     charts: Chart[],
     signal: AbortSignal,
     t0: number,
@@ -280,6 +283,12 @@ export class AskManager {
       onToken: (text) => this.deps.emit({ type: 'ask.token', payload: { askId, text } }),
     });
     const est = answerFromEstimate(input.question, run.text, page, charts);
+    if (est.chart && !est.answered) {
+      // The table read, but the question asks something else about the chart (its title, what it shows): the model
+      // answers the question itself, checked as usual, with the estimated table beside it.
+      const free = await this.answerWithVlm(vlm, askId, doc, [page], input, texts, dates, signal, t0);
+      return { ...free, chart: est.chart };
+    }
     return {
       text: est.text,
       boxes: est.boxes,

@@ -78,6 +78,7 @@ test("answerFromEstimate: the question answered from the model's table, estimate
   assert.equal(a.chart.chart.method, 'estimated');
   assert.equal(a.chart.chart.page, 3);
   assert.deepEqual(a.chart.highlight, [4]);
+  assert.equal(a.answered, true);
   assert.deepEqual(a.boxes, []);
   // What the flow builds from it is a valid Answer (the contract's schema), chart included.
   const parsed = Answer.safeParse({
@@ -107,6 +108,7 @@ test('answerFromEstimate: a question with no chart operation gets a summary of w
     "The model read the chart's data as 5 values over 5 categories (estimated, see the table).",
   );
   assert.deepEqual(a.chart?.highlight, []);
+  assert.equal(a.answered, false);
 });
 
 test("answerFromEstimate: output with no table says the model's table could not be read", () => {
@@ -114,6 +116,7 @@ test("answerFromEstimate: output with no table says the model's table could not 
   assert.ok(a.text.startsWith(`${UNREADABLE_TABLE}:`));
   assert.match(a.text, /"addCriterion lorem ipsum"/);
   assert.equal(a.chart, null);
+  assert.equal(a.answered, false);
   assert.equal(a.trust, 'unverified');
   assert.match(answerFromEstimate('chart?', '', 1).text, /wrote nothing/);
 });

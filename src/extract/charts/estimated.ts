@@ -101,6 +101,8 @@ export interface EstimatedAnswer {
   trust: Trust;
   trustReason: string;
   chart: ChartAnswer | null;
+  /** Whether the question was answered from the table (max / min / value …); false for a summary or no table. */
+  answered: boolean;
 }
 
 /**
@@ -124,6 +126,7 @@ export function answerFromEstimate(
       trust: 'unverified',
       trustReason: 'The model was asked for the chart as a table of numbers and its output held none.',
       chart: null,
+      answered: false,
     };
   }
   const seriesCount = chart.series.length;
@@ -151,5 +154,6 @@ export function answerFromEstimate(
     trust: 'unverified',
     trustReason: why,
     chart: { chart, highlight: reply?.highlight ?? [] },
+    answered: reply !== null,
   };
 }
