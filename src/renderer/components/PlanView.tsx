@@ -162,6 +162,7 @@ function PlanPicture({ plan, thumb }: { plan: Plan; thumb: string | null }) {
       viewBox={`0 0 ${THUMB_W} ${h}`}
       role="img"
       aria-label={`Page ${plan.page} with ${tiles.length} tile(s)`}
+      data-thumb={thumb ? 'ready' : 'pending'}
       style={{ border: '1px solid #ccc', background: '#fff', flex: 'none' }}
     >
       {thumb && <image href={thumb} x={0} y={0} width={THUMB_W} height={h} />}
@@ -174,9 +175,12 @@ function PlanPicture({ plan, thumb }: { plan: Plan; thumb: string | null }) {
         return (
           <g key={i} data-testid="plan-tile">
             <rect x={x} y={y} width={w} height={hh} fill={c} fillOpacity={0.12} stroke={c} strokeWidth={2} />
-            <text x={x + 4} y={y + 14} fontSize={11} fill={c} fontWeight="bold">
-              {tiles.length > 1 ? `${i + 1}: ` : ''}
-              {t.imageTokens} tok
+            <title>
+              {tiles.length > 1 ? `Tile ${i + 1}: ` : ''}
+              {t.input.width}×{t.input.height} px, {t.imageTokens} image tokens
+            </title>
+            <text x={x + 3} y={y + 12} fontSize={10} fill={c} fontWeight="bold">
+              {tiles.length > 1 ? `${i + 1}·${t.imageTokens}` : `${t.imageTokens} tokens`}
             </text>
           </g>
         );
@@ -219,8 +223,11 @@ function PlanFacts({ plan, formula }: { plan: Plan; formula: string }) {
           </dd>
           <dt>Token share</dt>
           <dd>
-            <ol style={{ margin: 0, paddingLeft: 20 }} aria-label="Token share per tile">
-              {global && <li style={{ listStyle: 'none' }}>global view: {global.imageTokens}</li>}
+            {global && <div data-testid="plan-global">global view: {global.imageTokens}</div>}
+            <ol
+              style={{ margin: 0, paddingLeft: 28, columns: 4, columnGap: 20 }}
+              aria-label="Token share per tile"
+            >
               {tiles.map((t, i) => (
                 <li key={i}>{t.imageTokens}</li>
               ))}
