@@ -14,6 +14,7 @@ import type { OpenDoc } from '../stores/documents.js';
 import { setPanel } from '../stores/ui.js';
 import { ChartView } from './ChartView.js';
 import { colourFor, labelsOf } from './Highlights.js';
+import { PlanView } from './PlanView.js';
 import { ProgressLine } from './ProgressLine.js';
 import { ReviewBar, ReviewList } from './Review.js';
 import { revealBox } from './Viewer.js';
@@ -92,6 +93,7 @@ export function AskPanel({ doc }: { doc: OpenDoc | null }) {
   const [scopeKind, setScopeKind] = useState<ScopeKind>('page');
   const [from, setFrom] = useState(1);
   const [to, setTo] = useState(1);
+  const [planOpen, setPlanOpen] = useState(false);
   const status = useProviderStatus();
   const suggestions = useSuggestions(doc);
   const entries = useAsk((s) => s.entries);
@@ -123,6 +125,12 @@ export function AskPanel({ doc }: { doc: OpenDoc | null }) {
     <section className="panel ask-panel" aria-label="Ask">
       <h2>Ask {doc ? `about ${doc.info.name}` : ''}</h2>
       {status && !status.installedModel && <NoModelNote />}
+      {doc && (
+        <button type="button" className="link small" onClick={() => setPlanOpen(true)}>
+          How the model sees this page
+        </button>
+      )}
+      {doc && planOpen && <PlanView doc={doc} onClose={() => setPlanOpen(false)} />}
       <div className="history" role="log" aria-label="Answers" aria-live="polite">
         {history.length === 0 && (
           <p className="muted small">
