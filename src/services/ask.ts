@@ -41,6 +41,12 @@ export interface VlmRun {
   pagesRead: number[];
 }
 
+/** An answer's timings from a VLM run: the run's own figures, and the whole ask's time since `t0`. */
+function vlmTimings(run: VlmRun, t0: number): Timings {
+  const { vision_ms, prefill_ms, ttft_ms, decode_tokens_per_s } = run.timings;
+  return { vision_ms, prefill_ms, ttft_ms, decode_tokens_per_s, total_ms: performance.now() - t0 };
+}
+
 /** What the ask flow needs from the VLM room (src/services/handlers-vlm.ts implements it). */
 export interface VlmAnswerer {
   installed(modelId?: string): Promise<boolean>;
@@ -301,13 +307,7 @@ export class AskManager {
       engine: 'vlm',
       model: run.model,
       provider: run.provider,
-      timings: {
-        vision_ms: run.timings.vision_ms,
-        prefill_ms: run.timings.prefill_ms,
-        ttft_ms: run.timings.ttft_ms,
-        decode_tokens_per_s: run.timings.decode_tokens_per_s,
-        total_ms: performance.now() - t0,
-      },
+      timings: vlmTimings(run, t0),
       token_ids: run.tokenIds,
       raw: run.raw,
       chart: est.chart,
@@ -350,13 +350,7 @@ export class AskManager {
       engine: 'vlm',
       model: run.model,
       provider: run.provider,
-      timings: {
-        vision_ms: run.timings.vision_ms,
-        prefill_ms: run.timings.prefill_ms,
-        ttft_ms: run.timings.ttft_ms,
-        decode_tokens_per_s: run.timings.decode_tokens_per_s,
-        total_ms: performance.now() - t0,
-      },
+      timings: vlmTimings(run, t0),
       token_ids: run.tokenIds,
       raw: run.raw,
     };
