@@ -134,22 +134,7 @@ async function main(family: QwenFamily, W: number, H: number): Promise<void> {
       string,
       Tensor
     >;
-    let tFirst = 0;
-    const onLogits = (_ids: unknown, logits: Tensor): Tensor => {
-      if (tFirst === 0) tFirst = performance.now();
-      return logits;
-    };
-    const out = await model.generate({
-      ...inputs,
-      max_new_tokens: NEW_TOKENS,
-      do_sample: false,
-      repetition_penalty: 1.0,
-      logits_processor: [onLogits] as never,
-    });
-    const tEnd = performance.now();
-    if (!(out instanceof Tensor) || !inputs.input_ids) throw new Error('transformers.js returned no ids');
-    const tokens = Array.from(out.data as BigInt64Array, Number).slice(inputs.input_ids.dims[1]);
-    return { t0, tFirst, tEnd, tokens };
+    return tjsGenerate(model, inputs, t0);
   };
   // The engines take turns going first (measured: whichever runs second on this machine decodes a few % slower).
   for (let i = 0; i <= RUNS * 2; i++) {
@@ -163,7 +148,6 @@ async function main(family: QwenFamily, W: number, H: number): Promise<void> {
       oursRun = await runOurs();
     }
     const { cold, follow } = oursRun;
-    const { t0, tFirst, tEnd, tokens } = theirsRun;
     if (i === 0) continue; // warm-up
     ours.push({
       vision: cold.timings.vision_ms,
@@ -173,14 +157,7 @@ async function main(family: QwenFamily, W: number, H: number): Promise<void> {
       tokens: cold.tokenIds,
     });
     followUps.push(follow.timings.ttft_ms ?? NaN);
-    theirs.push({
-      vision: null,
-      prefill: null,
-      ttft: tFirst - t0,
-      // The first token comes out of the prefill; the other N−1 are decode steps.
-      decode: ((tokens.length - 1) * 1000) / (tEnd - tFirst),
-      tokens,
-    });
+    theirs.push({ vision: null, prefill: null, ...theirsRun });
   }
   await vlm.dispose();
   await model.dispose();
@@ -234,6 +211,7 @@ async function tjsGenerate(
   const ids = inputs.input_ids;
   if (!(out instanceof Tensor) || !ids) throw new Error('transformers.js returned no ids');
   const tokens = Array.from(out.data as BigInt64Array, Number).slice(ids.dims[1]);
+  // The first token comes out of the prefill; the other N−1 are decode steps.
   return { ttft: tFirst - t0, decode: ((tokens.length - 1) * 1000) / (tEnd - tFirst), tokens };
 }
 
