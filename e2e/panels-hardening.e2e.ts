@@ -170,12 +170,18 @@ for (const scheme of ['light', 'dark'] as const) {
     test('toasts: at most three, duplicates merged, errors expire and can be closed', async () => {
       await withScreenshotOnFailure(t, `toasts-${scheme}`, async () => {
         const { page } = t;
-        for (let i = 0; i < 5; i++)
+        // One upload at a time, each waited for: the uploads' answers may otherwise arrive out of order under load,
+        // and "the oldest goes" is about the order the toasts were raised.
+        for (let i = 0; i < 5; i++) {
           await page
             .locator('[data-testid="file-input"]')
             .first()
             .setInputFiles({ name: `empty-${i}.pdf`, mimeType: 'application/pdf', buffer: Buffer.alloc(0) });
-        await page.getByRole('alert').filter({ hasText: 'empty-4.pdf' }).waitFor({ timeout: 15_000 });
+          await page
+            .getByRole('alert')
+            .filter({ hasText: `empty-${i}.pdf` })
+            .waitFor({ timeout: 15_000 });
+        }
         assert.ok((await page.getByTestId('toast').count()) <= 3, 'more than three toasts');
         assert.equal(await page.getByRole('alert').filter({ hasText: 'empty-0.pdf' }).count(), 0);
         await page
