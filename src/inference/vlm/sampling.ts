@@ -69,66 +69,109 @@ export class TokenSampler {
     return !(this.s.temperature !== undefined && this.s.temperature > 0) || this.s.topK === 1;
   }
 
-  /** Picks the next id; `logits` (float32, one vocabulary row) may be modified in place. */
+  /**
+   * Picks the next id; `logits` (float32, one vocabulary row) may be modified in place.
+   *
+   * Candidates are taken in descending logit order (ties: lower id first), the nucleus is the shortest prefix whose
+   * probability reaches top_p, and the draw walks that prefix. Only as long a prefix as the draw needs is sorted:
+   * the k best first (a bounded heap, O(V log k)), eight times more while the draw or the nucleus runs past them.
+   * A peaked distribution is settled by its first 64 ids instead of a sort of the whole ~152k vocabulary per token.
+   */
   next(logits: Float32Array, seen: Iterable<number>): number {
     applyRepetitionPenalty(logits, seen, this.s.repetitionPenalty ?? 1);
     if (this.greedy) return argmax(logits);
     const temperature = this.s.temperature ?? 1;
     const topK = this.s.topK ?? 0;
     const topP = this.s.topP ?? 1;
-    // Candidates: the top-k ids (or all), sorted by logit, descending.
-    let order: number[];
-    if (topK > 0 && topK < logits.length) {
-      order = topKIndices(logits, topK);
+    const n = topK > 0 && topK < logits.length ? topK : logits.length;
+    const top = logits[argmax(logits)]!;
+    const weight = (id: number): number => Math.exp((logits[id]! - top) / temperature);
+    // The mass of all candidates: over the top-k when there is a cut, else the whole row (order-free).
+    let total = 0;
+    if (n < logits.length) {
+      for (const id of topKIndices(logits, n)) total += weight(id);
     } else {
-      order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]!);
+      for (let i = 0; i < logits.length; i++) total += weight(i);
     }
-    const top = logits[order[0]!]!;
-    const weights = order.map((id) => Math.exp((logits[id]! - top) / temperature));
-    const total = weights.reduce((a, b) => a + b, 0);
-    // Nucleus: the smallest prefix whose probability reaches top_p (always at least one token).
-    let keep = order.length;
-    if (topP < 1) {
-      let cum = 0;
-      for (let i = 0; i < order.length; i++) {
-        cum += weights[i]! / total;
-        if (cum >= topP) {
-          keep = i + 1;
-          break;
+    const u = this.random();
+    for (let k = Math.min(64, n); ; k = Math.min(k * 8, n)) {
+      const order = topKIndices(logits, k);
+      const weights = order.map(weight);
+      // Nucleus: the shortest prefix reaching top_p; unknown yet when these k do not reach it.
+      let keep = -1;
+      if (topP < 1) {
+        let cum = 0;
+        for (let i = 0; i < k; i++) {
+          cum += weights[i]! / total;
+          if (cum >= topP) {
+            keep = i + 1;
+            break;
+          }
         }
       }
+      if (keep < 0 && k < n) {
+        if (topP < 1) continue;
+        // No nucleus cut: the draw may still land in these k.
+        let r = u * total;
+        for (let i = 0; i < k; i++) {
+          r -= weights[i]!;
+          if (r < 0) return order[i]!;
+        }
+        continue;
+      }
+      if (keep < 0) keep = k;
+      let keptTotal = 0;
+      for (let i = 0; i < keep; i++) keptTotal += weights[i]!;
+      let r = u * (topP < 1 ? keptTotal : total);
+      for (let i = 0; i < keep; i++) {
+        r -= weights[i]!;
+        if (r < 0) return order[i]!;
+      }
+      return order[keep - 1]!;
     }
-    const kept = weights.slice(0, keep);
-    const keptTotal = kept.reduce((a, b) => a + b, 0);
-    let r = this.random() * keptTotal;
-    for (let i = 0; i < keep; i++) {
-      r -= kept[i]!;
-      if (r < 0) return order[i]!;
-    }
-    return order[keep - 1]!;
   }
 }
 
-/** Indices of the k largest values, largest first (a partial selection; vocabularies are ~150k). */
-function topKIndices(values: Float32Array, k: number): number[] {
-  const idx: number[] = [];
-  let minPos = -1;
-  for (let i = 0; i < values.length; i++) {
-    if (idx.length < k) {
-      idx.push(i);
-      if (idx.length === k) minPos = indexOfMin(values, idx);
-      continue;
-    }
-    if (values[i]! > values[idx[minPos]!]!) {
-      idx[minPos] = i;
-      minPos = indexOfMin(values, idx);
-    }
-  }
-  return idx.sort((a, b) => values[b]! - values[a]!);
+/** Whether value a (at id i) ranks before value b (at id j): larger first, ties by lower id. */
+function before(a: number, i: number, b: number, j: number): boolean {
+  return a > b || (a === b && i < j);
 }
 
-function indexOfMin(values: Float32Array, idx: readonly number[]): number {
-  let m = 0;
-  for (let j = 1; j < idx.length; j++) if (values[idx[j]!]! < values[idx[m]!]!) m = j;
-  return m;
+/**
+ * Indices of the k largest values, largest first, ties by lower id (the order a stable full sort gives). A bounded
+ * min-heap keeps the k best seen so far: O(V log k) for a V-sized vocabulary.
+ */
+export function topKIndices(values: ArrayLike<number>, k: number): number[] {
+  const n = values.length;
+  k = Math.min(k, n);
+  if (k <= 0) return [];
+  const heap: number[] = []; // heap[0] is the worst of the kept ids
+  const worse = (x: number, y: number): boolean => before(values[y]!, y, values[x]!, x);
+  const down = (at: number): void => {
+    for (;;) {
+      const l = 2 * at + 1;
+      const r = l + 1;
+      let m = at;
+      if (l < heap.length && worse(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && worse(heap[r]!, heap[m]!)) m = r;
+      if (m === at) return;
+      [heap[at], heap[m]] = [heap[m]!, heap[at]!];
+      at = m;
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    if (heap.length < k) {
+      heap.push(i);
+      for (let at = heap.length - 1; at > 0;) {
+        const p = (at - 1) >> 1;
+        if (!worse(heap[at]!, heap[p]!)) break;
+        [heap[at], heap[p]] = [heap[p]!, heap[at]!];
+        at = p;
+      }
+    } else if (before(values[i]!, i, values[heap[0]!]!, heap[0]!)) {
+      heap[0] = i;
+      down(0);
+    }
+  }
+  return heap.sort((x, y) => (before(values[x]!, x, values[y]!, y) ? -1 : 1));
 }
