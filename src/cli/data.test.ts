@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureTinyModel } from '../../models/tiny/make-tiny-model.js';
 import { createBackend } from '../services/backend.js';
-import { checkPair } from '../services/data/claims.js';
+import { boxesOfPairs, checkPair } from '../services/data/claims.js';
 import { generateData, type GeneratedLlavaRecord, type GeneratedRecord } from '../services/data/generate.js';
 import { appRoot } from '../services/paths.js';
 import type { DateHit, DocumentInfo, TextPage } from '../shared/domain.js';
+import type { Rect } from '../shared/geometry.js';
 import { openDirect, runDirect } from './vlm.js';
 import { runCli, type CliResult } from './testing.js';
 
@@ -82,6 +83,8 @@ test('data generate: journal per page and kind, resumed on rerun, a torn line re
   assert.match(bad.stderr, /--kinds takes conversation,detail,reasoning, got "summary"/);
 });
 
+const grow = (r: Rect, by: number): Rect => ({ x0: r.x0 - by, y0: r.y0 - by, x1: r.x1 + by, y1: r.y1 + by });
+
 test('data generate in process: unverifiable claims are dropped, or kept and marked', async () => {
   const backend = await createBackend({ dataDir: join(dir, 'data-inproc') });
   const model = await openDirect(backend, { kind: 'dir', dir: tiny });
@@ -93,7 +96,16 @@ test('data generate in process: unverifiable claims are dropped, or kept and mar
       family: model.family,
       ask: async (doc: DocumentInfo, page: number, prompt: string) => {
         const r = await runDirect(backend, model, doc, '', page, prompt, { raw: false, maxTokens: 8 });
-        return `${r.result.text}\nQ: What is the invoice number?\nA: INV-2025-0314\nQ: What is the total?\nA: $99,999.99`;
+        // A box the teacher drew on the invoice number's words (the page's own box for them, a little loose).
+        const text = await backend.call('documents.text', { docId: doc.id, page });
+        assert.ok(text.ok);
+        const word = (text.value as TextPage).words.find((w) => w.text.includes('INV-2025-0314'));
+        assert.ok(word, 'the invoice number is on the page');
+        const drawn = { page, label: 'INV-2025-0314', ...grow(word.box, 2) };
+        return {
+          text: `${r.result.text}\nQ: What is the invoice number?\nA: INV-2025-0314\nQ: What is the total?\nA: $99,999.99`,
+          boxes: [...r.boxes, drawn],
+        };
       },
     };
     const out = join(dir, 'inproc');
@@ -108,6 +120,11 @@ test('data generate in process: unverifiable claims are dropped, or kept and mar
     assert.ok(rec);
     const byQ = new Map(rec.pairs.map((p) => [p.question, p]));
     assert.equal(byQ.get('What is the invoice number?')?.status, 'verified');
+    assert.deepEqual(
+      byQ.get('What is the invoice number?')?.claims.find((c) => c.what === 'box')?.status,
+      'verified',
+    );
+    assert.equal(rec.boxes?.at(-1)?.label, 'INV-2025-0314');
     const total = byQ.get('What is the total?');
     assert.equal(total?.status, 'unverified');
     assert.ok(total?.claims.some((c) => c.status === 'unverified' && /99,999\.99/.test(c.claim)));
@@ -126,6 +143,7 @@ test('data generate in process: unverifiable claims are dropped, or kept and mar
           text.value as TextPage,
           (dates.value as { dates: DateHit[] }).dates,
           'conversation',
+          boxesOfPairs(rec.pairs, rec.boxes ?? []).perPair[rec.pairs.indexOf(p)],
         ).status,
         p.status,
       );

@@ -101,8 +101,10 @@ async function generateCommand(backend: Backend, paths: string[], values: DataVa
   const teacher: Teacher = {
     id,
     family: model.family,
-    ask: async (doc, page, prompt) =>
-      (await runDirect(backend, model, doc, '', page, prompt, { raw: false, maxTokens })).result.text,
+    ask: async (doc, page, prompt) => {
+      const run = await runDirect(backend, model, doc, '', page, prompt, { raw: false, maxTokens });
+      return { text: run.result.text, boxes: run.boxes };
+    },
   };
   const outDir = resolve(values.out ?? `data-generate-${id}`);
   const stop = new AbortController();

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import type { DateHit, DocumentInfo, TextPage } from '../../shared/domain.js';
 import { samplesDir } from '../paths.js';
 import { testBackend } from '../testing.js';
-import { checkPair, parsePairs } from './claims.js';
+import { boxesOfPairs, checkPair, parsePairs } from './claims.js';
+import type { LabelledBox } from '../../shared/geometry.js';
 
 const tb = testBackend('doclens-claims-');
 let page: TextPage | undefined;
@@ -109,4 +110,71 @@ test('Q/A pairs are read from a teacher output in the usual shapes', async () =>
     ],
   );
   assert.deepEqual(parsePairs('no pairs here'), []);
+});
+
+test("the teacher's boxes: over the words they name, or the pair is unverified", async () => {
+  await load();
+  assert.ok(page);
+  const word = page.words.find((w) => w.text.includes('INV-2025-0314'));
+  assert.ok(word, 'the invoice number is on the sample page');
+  const at = (dx: number, dy: number, label = 'INV-2025-0314'): LabelledBox => ({
+    page: 1,
+    label,
+    x0: word.box.x0 + dx - 1,
+    y0: word.box.y0 + dy - 1,
+    x1: word.box.x1 + dx + 1,
+    y1: word.box.y1 + dy + 1,
+  });
+  const box = (b: LabelledBox) =>
+    checkPair('Which invoice is this?', 'Invoice INV-2025-0314.', page!, dates, 'conversation', [b]);
+  const on = box(at(0, 0));
+  assert.equal(on.status, 'verified');
+  assert.deepEqual(
+    on.claims.filter((c) => c.what === 'box').map((c) => c.status),
+    ['verified'],
+  );
+  // The same box 200 pt lower lies over other words: the number is right, the box is not.
+  const off = box(at(0, 200));
+  assert.equal(off.status, 'unverified');
+  assert.match(off.claims.find((c) => c.what === 'box')!.reason, /is not over "INV-2025-0314"/);
+  // A point (zero-size box) inside the words holds; one beside the page's text does not.
+  const mid = { x: (word.box.x0 + word.box.x1) / 2, y: (word.box.y0 + word.box.y1) / 2 };
+  const point = (x: number, y: number): LabelledBox => ({
+    page: 1,
+    label: 'INV-2025-0314',
+    x0: x,
+    y0: y,
+    x1: x,
+    y1: y,
+  });
+  assert.equal(box(point(mid.x, mid.y)).status, 'verified');
+  assert.equal(box(point(mid.x, mid.y + 300)).status, 'unverified');
+  // A label the page does not state cannot be checked in place: unverified, saying why.
+  const invented = box(at(0, 0, 'INV-9999-0000'));
+  assert.equal(invented.status, 'unverified');
+  assert.match(
+    invented.claims.find((c) => c.what === 'box')!.reason,
+    /label "INV-9999-0000" is not on the page/,
+  );
+  // An unlabelled box is held to the evidence of the answer's other claims.
+  assert.equal(box(at(0, 0, '')).status, 'verified');
+  assert.equal(box(at(0, 200, '')).status, 'unverified');
+});
+
+test('boxesOfPairs: a box goes to the one pair that names its label; the rest are stray', () => {
+  const b = (label: string): LabelledBox => ({ page: 1, label, x0: 0, y0: 0, x1: 1, y1: 1 });
+  const pairs = [
+    { question: 'What is the total?', answer: 'The total is $10.00' },
+    { question: 'Who is it from?', answer: 'Acme Ltd, whose total is listed' },
+  ];
+  const r = boxesOfPairs(pairs, [b('$10.00'), b('Acme Ltd'), b('total'), b('')]);
+  assert.deepEqual(
+    r.perPair.map((p) => p.map((x) => x.label)),
+    [['$10.00'], ['Acme Ltd']],
+  );
+  assert.deepEqual(
+    r.stray.map((x) => x.label),
+    ['total', ''],
+  );
+  assert.deepEqual(boxesOfPairs([pairs[0]!], [b(''), b('x')]).perPair, [[b(''), b('x')]]);
 });

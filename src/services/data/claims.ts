@@ -6,17 +6,17 @@ import { bindField, isVerified } from '../../extract/fields/index.js';
 import { answerDates, verifyAnswer } from '../../extract/verify/verify.js';
 import type { DateHit, TextPage } from '../../shared/domain.js';
 import type { LabelledBox } from '../../shared/geometry.js';
-import { judgeVlmAnswer } from '../vlm-trust.js';
+import { boxesOverlap, judgeVlmAnswer } from '../vlm-trust.js';
 
 export const GENERATE_KINDS = ['conversation', 'detail', 'reasoning'] as const;
 export type GenerateKind = (typeof GENERATE_KINDS)[number];
 
 export interface Claim {
   claim: string;
-  what: 'field' | 'date' | 'value' | 'quote';
+  what: 'field' | 'date' | 'value' | 'quote' | 'box';
   /**
-   * verified: on the page (a field: the value the binder ties to it); unverified: not on the page, or another value
-   * than the page gives; derived: a number of a reasoning answer computed from values that are on the page.
+   * verified: on the page (a field: the value the binder ties to it; a box: over the words it points at);
+   * unverified: not on the page, another value than the page gives, or a box elsewhere; derived: a number of a reasoning answer computed from values that are on the page.
    */
   status: 'verified' | 'unverified' | 'derived';
   /** Where the page states it (page space), when it does. */
@@ -58,6 +58,8 @@ export function checkPair(
   page: TextPage,
   dates: readonly DateHit[],
   kind: GenerateKind,
+  /** The boxes the teacher drew in this answer, page space (see `boxesOfPairs`). */
+  boxes: readonly LabelledBox[] = [],
 ): CheckedPair {
   const claims: Claim[] = [];
   const on = (s: string) => verifyAnswer(s, [page], dates);
@@ -113,6 +115,28 @@ export function checkPair(
         : `the quote "${q}" is not on the page`,
     });
   }
+  // 5. The teacher's boxes: a box claims "this is where it is". It must lie over the words it names (its label, found
+  // on the page) or, for an unlabelled box, over the evidence of a claim above that holds.
+  const evidence = claims.filter((c) => c.status === 'verified').flatMap((c) => c.boxes);
+  for (const b of boxes) {
+    const named = b.label.trim() ? on(b.label.trim()) : null;
+    const targets = named?.verified ? named.boxes : b.label.trim() ? [] : evidence;
+    const hit = targets.some((t) => pointsAt(b, t));
+    const where = `[${b.x0.toFixed(0)}, ${b.y0.toFixed(0)}, ${b.x1.toFixed(0)}, ${b.y1.toFixed(0)}] on page ${b.page}`;
+    claims.push({
+      claim: b.label.trim() || where,
+      what: 'box',
+      status: hit ? 'verified' : 'unverified',
+      boxes: [b],
+      reason: hit
+        ? `the box ${where} lies over ${named?.verified ? `"${named.matched ?? b.label}"` : 'the evidence'}`
+        : named && !named.verified
+          ? `the box's label "${b.label}" is not on the page`
+          : targets.length === 0
+            ? `nothing on the page checks the box ${where}`
+            : `the box ${where} is not over ${named ? `"${b.label}"` : 'the evidence'} on the page`,
+    });
+  }
   // A reasoning answer computes new numbers from the page's: those are derived when it also cites page values.
   if (kind === 'reasoning' && claims.some((c) => c.what !== 'field' && c.status === 'verified')) {
     for (const c of claims)
@@ -128,6 +152,41 @@ export function checkPair(
         ? 'unverified'
         : 'verified';
   return { question, answer, status, claims };
+}
+
+/** A teacher's box lands on a piece of evidence: overlapping it, or a point inside it (2 pt of slack). */
+function pointsAt(b: LabelledBox, t: LabelledBox): boolean {
+  if (b.x1 - b.x0 <= 0 && b.y1 - b.y0 <= 0) {
+    return b.page === t.page && b.x0 >= t.x0 - 2 && b.x0 <= t.x1 + 2 && b.y0 >= t.y0 - 2 && b.y0 <= t.y1 + 2;
+  }
+  return boxesOverlap(b, t);
+}
+
+/**
+ * Which pair each of the teacher's boxes belongs to: the one pair whose answer (or question) names the box's
+ * label; with one pair, every box is that pair's. A box tied to no pair is returned apart
+ * (`stray`): it is recorded, and cannot sink a pair it may not belong to.
+ */
+export function boxesOfPairs(
+  pairs: ReadonlyArray<{ question: string; answer: string }>,
+  boxes: readonly LabelledBox[],
+): { perPair: LabelledBox[][]; stray: LabelledBox[] } {
+  const perPair = pairs.map((): LabelledBox[] => []);
+  const stray: LabelledBox[] = [];
+  for (const b of boxes) {
+    const label = b.label.trim().toLowerCase();
+    let at = -1;
+    if (label) {
+      const hits = pairs
+        .map((p, i) => ({ i, n: `${p.answer}\n${p.question}`.toLowerCase().includes(label) }))
+        .filter((h) => h.n);
+      if (hits.length === 1) at = hits[0]!.i;
+    }
+    if (at < 0 && pairs.length === 1) at = 0;
+    if (at < 0) stray.push(b);
+    else perPair[at]!.push(b);
+  }
+  return { perPair, stray };
 }
 
 /** `Q: … A: …` pairs of a teacher's output (also `Question:` / `Answer:`, numbered, multi-line answers). */

@@ -7,20 +7,27 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DateHit, DocumentInfo, Settings, TextPage } from '../../shared/domain.js';
+import type { LabelledBox } from '../../shared/geometry.js';
 import type { Backend } from '../backend.js';
 import { discoverInputs } from '../jobs/discover.js';
-import { checkPair, parsePairs, type CheckedPair, type GenerateKind } from './claims.js';
+import { boxesOfPairs, checkPair, parsePairs, type CheckedPair, type GenerateKind } from './claims.js';
 import { writePageImage } from './export.js';
 import { targetFamilyOf, type TargetFamily } from './families.js';
 import type { FamilyId } from '../../shared/families.js';
 
 export { GENERATE_KINDS, type GenerateKind } from './claims.js';
 
-/** The model that writes the data: given a page of an open document and a prompt, its answer text. */
+/** What the teacher wrote: its text and the boxes it drew, mapped to page space through its family's decoder. */
+export interface TeacherAnswer {
+  text: string;
+  boxes: LabelledBox[];
+}
+
+/** The model that writes the data: given a page of an open document and a prompt, its answer. */
 export interface Teacher {
   id: string;
   family: FamilyId;
-  ask(doc: DocumentInfo, page: number, prompt: string): Promise<string>;
+  ask(doc: DocumentInfo, page: number, prompt: string): Promise<TeacherAnswer>;
 }
 
 /** One journal line: what the teacher wrote for one page and kind, and how each pair checked out. */
@@ -36,6 +43,9 @@ export interface GeneratedRecord {
   image: string;
   prompt: string;
   raw: string;
+  /** The boxes the teacher drew (page space); those no pair names are in `strayBoxes` and checked by none. */
+  boxes?: LabelledBox[];
+  strayBoxes?: LabelledBox[];
   pairs: CheckedPair[];
   at: string;
 }
@@ -240,8 +250,9 @@ export async function generateData(opts: {
           progress(`${doc.name} p.${page} ${kind}`);
           const prompt = teacherPrompt(kind, text, key);
           let raw: string;
+          let drawn: LabelledBox[];
           try {
-            raw = await opts.teacher.ask(doc, page, prompt);
+            ({ text: raw, boxes: drawn } = await opts.teacher.ask(doc, page, prompt));
           } catch (e) {
             problem(path, `page ${page} (${kind}): the teacher failed: ${(e as Error).message}`);
             count++;
@@ -254,6 +265,7 @@ export async function generateData(opts: {
                 ? [{ question: pick(DETAIL_QUESTIONS, key), answer: raw.trim() }]
                 : []
               : parsePairs(raw);
+          const owned = boxesOfPairs(pairs, drawn);
           const record: GeneratedRecord = {
             key,
             file: path,
@@ -265,7 +277,9 @@ export async function generateData(opts: {
             image,
             prompt,
             raw,
-            pairs: pairs.map((p) => checkPair(p.question, p.answer, text, dates, kind)),
+            boxes: drawn,
+            strayBoxes: owned.stray,
+            pairs: pairs.map((p, i) => checkPair(p.question, p.answer, text, dates, kind, owned.perPair[i])),
             at: new Date().toISOString(),
           };
           await appendFile(journal, `${JSON.stringify(record)}\n`);
