@@ -57,6 +57,25 @@ export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
   const charts = async (doc: OpenDocument, pages: number[], read: Parameters<typeof readPages>[3] = {}) =>
     (await chartsOf(doc, await texts(doc, pages, read))).charts;
   const runs = new Runs();
+  /** One stoppable run over a document's pages, its page progress sent as extract.progress events. */
+  const run = async <T>(
+    docId: string,
+    pages: number[] | undefined,
+    runId: string | undefined,
+    what: (doc: OpenDocument, pages: number[], read: Parameters<typeof readPages>[3]) => Promise<T>,
+  ): Promise<T> => {
+    const doc = ctx.docs.get(docId);
+    const wanted = pagesOf(doc, pages);
+    const signal = runs.start(runId);
+    try {
+      const onProgress = runId
+        ? (p: PageProgress) => emit({ type: 'extract.progress', payload: { runId, ...p } })
+        : undefined;
+      return await what(doc, wanted, { signal, onProgress });
+    } finally {
+      runs.end(runId, signal);
+    }
+  };
 
   return {
     tables: (doc, pages) => tables(doc, pages),
@@ -64,32 +83,12 @@ export function extractRoom(ctx: BackendContext, emit: Emit): ExtractRoom {
     jobs,
     runs,
     handlers: {
-      'extract.tables': async ({ docId, pages, runId }) => {
-        const doc = ctx.docs.get(docId);
-        const wanted = pagesOf(doc, pages);
-        const signal = runs.start(runId);
-        try {
-          const onProgress = runId
-            ? (p: PageProgress) => emit({ type: 'extract.progress', payload: { runId, ...p } })
-            : undefined;
-          return { tables: await tables(doc, wanted, { signal, onProgress }) };
-        } finally {
-          runs.end(runId, signal);
-        }
-      },
-      'extract.charts': async ({ docId, pages, runId }) => {
-        const doc = ctx.docs.get(docId);
-        const wanted = pagesOf(doc, pages);
-        const signal = runs.start(runId);
-        try {
-          const onProgress = runId
-            ? (p: PageProgress) => emit({ type: 'extract.progress', payload: { runId, ...p } })
-            : undefined;
-          return { charts: await charts(doc, wanted, { signal, onProgress }) };
-        } finally {
-          runs.end(runId, signal);
-        }
-      },
+      'extract.tables': async ({ docId, pages, runId }) => ({
+        tables: await run(docId, pages, runId, tables),
+      }),
+      'extract.charts': async ({ docId, pages, runId }) => ({
+        charts: await run(docId, pages, runId, charts),
+      }),
       'extract.stop': ({ runId }) => Promise.resolve({ stopped: runs.stop(runId) }),
       'extract.export': async ({ docId, kind, format }) => {
         const doc = ctx.docs.get(docId);
