@@ -37,10 +37,11 @@ export function formatBytes(n: number): string {
 
 /** "about 40 s" / "about 12 min" / "about 2 h 5 min": a download's time left, as precise as it is worth. */
 export function formatEta(seconds: number): string {
-  if (seconds < 60) return `about ${Math.max(1, Math.round(seconds))} s`;
+  // No-break spaces: "4 s" must not wrap between the number and its unit.
+  if (seconds < 60) return `about ${Math.max(1, Math.round(seconds))}\u00a0s`;
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `about ${minutes} min`;
-  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  if (minutes < 60) return `about ${minutes}\u00a0min`;
+  return `about ${Math.floor(minutes / 60)}\u00a0h ${minutes % 60}\u00a0min`;
 }
 
 /**
