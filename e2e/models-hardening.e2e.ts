@@ -64,8 +64,15 @@ for (const scheme of ['light', 'dark'] as const) {
         const cards = panel.getByTestId('known-model');
         assert.ok((await cards.count()) > 0);
         const sizeLines = panel.getByTestId('model-sizes');
-        for (let i = 0; i < 300 && (await sizeLines.filter({ hasText: /checking/i }).count()) > 0; i++)
-          await page.waitForTimeout(100);
+        // models.sizes has answered once no line says it is still checking with the hub.
+        await page.waitForFunction(
+          () =>
+            [...document.querySelectorAll('[data-testid="model-sizes"]')].every(
+              (el) => !/checking/i.test(el.textContent ?? ''),
+            ),
+          undefined,
+          { timeout: 30_000 },
+        );
         for (const sizes of await sizeLines.allInnerTexts()) {
           assert.match(sizes, /^[\w.]+: [\d.]+ (KB|MB|GB) to download|no connection to the model hub$/);
           assert.doesNotMatch(sizes, /ENOTFOUND|EAI_AGAIN|io_error|getaddrinfo/);
