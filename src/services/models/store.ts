@@ -252,7 +252,14 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
     message: string | null = null,
     file?: string | null,
   ) => {
-    job.progress = { ...job.progress, state, message, file: file === undefined ? job.progress.file : file };
+    // A state change restarts the time-left estimate (a paused pull's last ETA means nothing after the resume).
+    job.progress = {
+      ...job.progress,
+      state,
+      message,
+      file: file === undefined ? job.progress.file : file,
+      etaSeconds: null,
+    };
     emit(job);
   };
 
@@ -422,7 +429,7 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
             emit(job, false);
           },
           onResumed: (n) => {
-            job.progress = { ...job.progress, bytesDone: job.progress.bytesDone + n };
+            job.progress = { ...job.progress, bytesDone: job.progress.bytesDone + n, etaSeconds: null };
             emit(job, false);
           },
           onRetry: ({ attempt, of, delayMs, reason }) => {
@@ -441,7 +448,6 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
         await savePlan(dir, plan);
       }
 
-      job.progress = { ...job.progress, etaSeconds: null };
       setState(job, 'verifying', null, null);
       const files: RecordFile[] = [];
       for (const f of plan.files) {
