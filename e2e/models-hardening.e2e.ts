@@ -59,11 +59,38 @@ for (const scheme of ['light', 'dark'] as const) {
         // The no-model situation is said once.
         assert.equal(await panel.getByText(/reader engine/).count(), 1, 'the no-model note is repeated');
 
-        // Every known model says what its download weighs, or where the size will come from.
+        // Every known model says what its download weighs (the manifest's pins), or that the size is unknown for want
+        // of the hub, in words: the raw error is only in the tooltip.
         const cards = panel.getByTestId('known-model');
         assert.ok((await cards.count()) > 0);
-        for (const sizes of await panel.getByTestId('model-sizes').allTextContents())
-          assert.match(sizes, /Download: \w+ [\d.]+ (KB|MB|GB)|read from the hub/);
+        const sizeLines = panel.getByTestId('model-sizes');
+        // models.sizes has answered once no line says it is still checking with the hub.
+        await page.waitForFunction(
+          () =>
+            [...document.querySelectorAll('[data-testid="model-sizes"]')].every(
+              (el) => !/checking/i.test(el.textContent ?? ''),
+            ),
+          undefined,
+          { timeout: 30_000 },
+        );
+        for (const sizes of await sizeLines.allInnerTexts()) {
+          assert.match(sizes, /^[\w.]+: [\d.]+ (KB|MB|GB) to download|no connection to the model hub$/);
+          assert.doesNotMatch(sizes, /ENOTFOUND|EAI_AGAIN|io_error|getaddrinfo/);
+        }
+        const sizesOf = (id: string) =>
+          panel.locator(`[data-testid="known-model"][data-model="${id}"]`).getByTestId('model-sizes');
+        assert.equal(
+          await sizesOf('qwen2-vl-2b-instruct').innerText(),
+          'Size unknown — no connection to the model hub',
+        );
+        assert.equal(
+          await sizesOf('qwen3-vl-2b-instruct').innerText(),
+          'q4: 1.4 GB to download · q4f16: size unknown — no connection to the model hub',
+        );
+        assert.match(
+          (await sizesOf('qwen2-vl-2b-instruct').getAttribute('title')) ?? '',
+          /no connection to the model hub \(https:\/\/hub\.doclens-offline\.invalid\)/,
+        );
 
         // The recommended model comes first with its licence; a non-commercial licence is flagged (docs/families.md).
         const first = cards.first();

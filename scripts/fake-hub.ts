@@ -1,7 +1,8 @@
 // Starts a fake Hugging Face hub on 127.0.0.1 serving the tiny generated models, for UI end-to-end tests and manual
 // checks of the Models panel: `node --import tsx scripts/fake-hub.ts [--port N] [--manifest PATH] [--slow-ms MS]
-// [--family qwen2-vl|qwen2.5-vl]…`. Prints one JSON line ({endpoint, manifest, models, env}) once it is ready and
-// serves until SIGINT / SIGTERM. Start the backend with the printed env (HF_ENDPOINT, DOCLENS_EXTRA_MODELS).
+// [--family qwen2-vl|qwen2.5-vl]… [--sizes-from-hub]` (the last leaves the sizes out of the model list, so the backend
+// reads them from this hub's tree listing). Prints one JSON line ({endpoint, manifest, models, env}) once it is ready
+// and serves until SIGINT / SIGTERM. Start the backend with the printed env (HF_ENDPOINT, DOCLENS_EXTRA_MODELS).
 import { parseArgs } from 'node:util';
 import { startTinyHub, type TinyHubFamily } from '../src/services/models/tiny-hub.js';
 
@@ -9,7 +10,7 @@ const FAMILIES: readonly TinyHubFamily[] = ['qwen2-vl', 'qwen2.5-vl', 'qwen3-vl'
 
 function usage(message: string): never {
   console.error(
-    `fake-hub: ${message}\nusage: fake-hub [--port N] [--manifest PATH] [--slow-ms MS] [--family ${FAMILIES.join('|')}]…`,
+    `fake-hub: ${message}\nusage: fake-hub [--port N] [--manifest PATH] [--slow-ms MS] [--family ${FAMILIES.join('|')}]… [--sizes-from-hub]`,
   );
   process.exit(2);
 }
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
       manifest: { type: 'string' },
       'slow-ms': { type: 'string' },
       family: { type: 'string', multiple: true },
+      'sizes-from-hub': { type: 'boolean' },
     },
   });
   const port = values.port === undefined ? undefined : Number(values.port);
@@ -33,7 +35,13 @@ async function main(): Promise<void> {
     if (!(FAMILIES as readonly string[]).includes(f)) usage(`unknown --family "${f}"`);
     return f as TinyHubFamily;
   });
-  const hub = await startTinyHub({ port, manifestPath: values.manifest, slowMs, families });
+  const hub = await startTinyHub({
+    port,
+    manifestPath: values.manifest,
+    slowMs,
+    families,
+    sizesFromHub: values['sizes-from-hub'] ?? false,
+  });
   console.log(
     JSON.stringify({
       endpoint: hub.endpoint,

@@ -128,4 +128,7 @@ test('models list names each licence, flags the non-commercial one and the recom
   assert.match(line('qwen3-vl-2b-instruct'), /\(reduced quality \(no DeepStack\)\)/);
   assert.match(line('qwen2.5-vl-3b-instruct'), /Qwen Research License, NON-COMMERCIAL/);
   assert.doesNotMatch(line('qwen2-vl-2b-instruct'), /NON-COMMERCIAL/);
+  // The download size the manifest pins (q4 of Qwen3-VL); sizes it does not pin are not made up.
+  assert.match(line('qwen3-vl-2b-instruct'), / {2}download q4 1520\.9 MB( {2}|$)/);
+  assert.doesNotMatch(line('qwen2-vl-2b-instruct'), /download/);
 });

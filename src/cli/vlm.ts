@@ -15,6 +15,7 @@ import type {
   BoundField,
   DocumentInfo,
   InstalledModel,
+  KnownModel,
   ModelFamily,
   PullProgress,
 } from '../shared/domain.js';
@@ -439,7 +440,17 @@ function pullLine(p: PullProgress): string {
   const width = 24;
   const frac = p.bytesTotal ? p.bytesDone / p.bytesTotal : 0;
   const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
-  return `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${mb(p.bytesDone)}/${mb(p.bytesTotal)} ${p.state}${p.file ? ` ${p.file}` : ''}`;
+  const eta =
+    p.state === 'downloading' && typeof p.etaSeconds === 'number' ? ` eta ${Math.ceil(p.etaSeconds)}s` : '';
+  return `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${mb(p.bytesDone)}/${mb(p.bytesTotal)} ${p.state}${eta}${p.file ? ` ${p.file}` : ''}`;
+}
+
+/** The download sizes known without the network (manifest pins, sizes cached from the hub's file list). */
+function downloadSizes(k: KnownModel): string {
+  const known = k.dtypes.filter((d) => k.bytesByDtype[d] !== undefined);
+  return known.length
+    ? `  download ${known.map((d) => `${d} ${mb(k.bytesByDtype[d] ?? 0)}`).join(', ')}`
+    : '';
 }
 
 const ENDED = new Set(['done', 'failed', 'cancelled', 'paused']);
@@ -463,7 +474,7 @@ export async function modelsCommand(backend: Backend, rest: string[], values: Vl
         'known:',
         ...list.known.map(
           (k) =>
-            `  ${k.id}  ${k.family}  ${licenseLabel(k.license)}  ${k.repo}@${k.revision.slice(0, 12)}  dtypes ${k.dtypes.join(',')}${k.recommended ? '  (recommended)' : ''}${k.quality ? `  (${k.quality})` : ''}${k.installed ? '  (installed)' : ''}`,
+            `  ${k.id}  ${k.family}  ${licenseLabel(k.license)}  ${k.repo}@${k.revision.slice(0, 12)}  dtypes ${k.dtypes.join(',')}${downloadSizes(k)}${k.recommended ? '  (recommended)' : ''}${k.quality ? `  (${k.quality})` : ''}${k.installed ? '  (installed)' : ''}`,
         ),
       ].join('\n'),
     );

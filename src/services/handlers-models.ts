@@ -13,7 +13,8 @@ export type ModelChannel =
   | 'models.cancelPull'
   | 'models.import'
   | 'models.verify'
-  | 'models.remove';
+  | 'models.remove'
+  | 'models.sizes';
 
 export interface ModelsRoom extends RoomSlice<ModelChannel> {
   /** The backend's one model store (the same object `modelStoreFor(ctx)` returns). */
@@ -54,6 +55,7 @@ export function modelsRoom(ctx: BackendContext, emit: Emit): ModelsRoom {
       'models.import': ({ path }) => store.import(path),
       'models.verify': ({ modelId }) => store.verify(modelId),
       'models.remove': ({ modelId }) => store.remove(modelId),
+      'models.sizes': async ({ modelId, refresh }) => ({ sizes: await store.sizes(modelId, { refresh }) }),
     },
     async dispose() {
       unsubscribe();

@@ -30,6 +30,7 @@ import { chatChannels, chatEvents } from './chat.js';
 import { evalChannels, evalEvents } from './evaluate.js';
 import { ErrorInfo } from './errors.js';
 import { reviewChannels } from './reviews.js';
+import { modelSizeChannels } from './model-sizes.js';
 import { QueueJobStatus, QueueStatusInput } from './queue.js';
 
 const Empty = z.object({}).strict();
@@ -233,6 +234,8 @@ export const channels = {
   // The Evaluate view's benchmark runs (src/shared/evaluate.ts).
   ...evalChannels,
   ...reviewChannels,
+  // Download sizes of the known models (src/shared/model-sizes.ts).
+  ...modelSizeChannels,
   /**
    * Progress of a queue-mode job (`doclens queue add`) read from its Redis. The backend connects to the URL it is
    * given, a server-side resource like a path: refused to HTTP clients unless `serve --allow-paths`.

@@ -420,6 +420,8 @@ export const PullProgress = z.object({
   bytesTotal: z.number().nonnegative(),
   file: z.string().nullable(),
   message: z.string().nullable(),
+  /** Seconds left at the rate of the last few seconds while downloading; null or absent while unknown. */
+  etaSeconds: z.number().nonnegative().nullable().optional(),
 });
 export type PullProgress = z.infer<typeof PullProgress>;
 

@@ -3,11 +3,13 @@
 import { useEffect, useState } from 'react';
 import type { InstalledModel, KnownModel, ProviderStatus, PullProgress } from '../../shared/domain.js';
 import { licenseInfo } from '../../shared/families.js';
+import type { ModelSizes } from '../../shared/model-sizes.js';
 import {
   cancelPull,
   importModel,
   loadModelNow,
   loadModels,
+  loadSizes,
   pausePull,
   pullActive,
   pullModel,
@@ -33,6 +35,44 @@ export function formatBytes(n: number): string {
   return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u] ?? 'TB'}`;
 }
 
+/** "about 40 s" / "about 12 min" / "about 2 h 5 min": a download's time left, as precise as it is worth. */
+export function formatEta(seconds: number): string {
+  // No-break spaces: "4 s" must not wrap between the number and its unit.
+  if (seconds < 60) return `about ${Math.max(1, Math.round(seconds))}\u00a0s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes}\u00a0min`;
+  return `about ${Math.floor(minutes / 60)}\u00a0h ${minutes % 60}\u00a0min`;
+}
+
+/**
+ * What a known model's download weighs, per dtype when it has several: "1.6 GB to download", or
+ * "q4: 1.4 GB · q4f16: 1.6 GB to download"; a size the manifest does not pin comes from models.sizes, and one that
+ * is unknown says why ("no connection to the model hub"), never with the raw error (that is in the tooltip).
+ */
+export function downloadSizeText(
+  model: KnownModel,
+  sizes: ModelSizes | undefined,
+  loading: boolean,
+): { text: string; title?: string } {
+  const bytes: Record<string, number> = { ...model.bytesByDtype, ...sizes?.bytesByDtype };
+  const unknown = model.dtypes.filter((d) => bytes[d] === undefined);
+  const known = model.dtypes
+    .filter((d) => bytes[d] !== undefined)
+    .map((d) =>
+      model.dtypes.length === 1 ? formatBytes(bytes[d] ?? 0) : `${d}: ${formatBytes(bytes[d] ?? 0)}`,
+    );
+  const head = known.length ? `${known.join(' · ')} to download` : '';
+  if (unknown.length === 0) return { text: head };
+  const title = sizes?.message ?? undefined;
+  let why: string;
+  if (!sizes) why = loading ? 'checking with the model hub…' : 'size unknown';
+  else if (sizes.state === 'offline') why = 'size unknown — no connection to the model hub';
+  else if (sizes.state === 'error') why = 'size unknown — the model hub did not list the files';
+  else why = 'not published on the hub';
+  if (!known.length) return { text: `${why.charAt(0).toUpperCase()}${why.slice(1)}`, title };
+  return { text: `${head} · ${unknown.join(', ')}: ${why}`, title };
+}
+
 const PROVIDER_NAMES: Record<string, string> = {
   cuda: 'CUDA',
   dml: 'DirectML',
@@ -45,6 +85,7 @@ export function ModelsPanel() {
   useEffect(() => {
     void loadModels();
     void loadAppInfo();
+    void loadSizes();
   }, []);
   return (
     <section className="panel mp" aria-label="Models">
@@ -255,7 +296,10 @@ function KnownCard({ model }: { model: KnownModel }) {
     }
   };
   const start = (d: string | undefined) => act(() => pullModel(model.id, d || undefined), 'download');
-  const sized = model.dtypes.map((d) => ({ d, bytes: model.bytesByDtype[d] ?? 0 }));
+  const sizes = useModels((s) => s.sizes[model.id]);
+  const sizesLoading = useModels((s) => s.sizesLoading);
+  const sized = model.dtypes.map((d) => ({ d, bytes: sizes?.bytesByDtype[d] ?? model.bytesByDtype[d] }));
+  const sizeText = downloadSizeText(model, sizes, sizesLoading);
   return (
     <li className="card" data-testid="known-model" data-model={model.id}>
       <div className="card-head">
@@ -270,13 +314,8 @@ function KnownCard({ model }: { model: KnownModel }) {
           {model.repo}
         </span>
       </p>
-      <p className="muted small" data-testid="model-sizes">
-        {sized.some((x) => x.bytes > 0)
-          ? `Download: ${sized
-              .filter((x) => x.bytes > 0)
-              .map((x) => `${x.d} ${formatBytes(x.bytes)}`)
-              .join(' · ')}`
-          : 'Download size: read from the hub when the download starts (not in the manifest yet).'}
+      <p className="muted small model-sizes" data-testid="model-sizes" title={sizeText.title}>
+        {sizeText.text}
       </p>
       {pull && pull.state !== 'done' && pull.state !== 'cancelled' ? (
         <PullBar pull={pull} />
@@ -299,7 +338,7 @@ function KnownCard({ model }: { model: KnownModel }) {
               <option value="">Recommended for this machine</option>
               {sized.map(({ d, bytes }) => (
                 <option key={d} value={d}>
-                  {d} — {bytes > 0 ? formatBytes(bytes) : 'size from the hub'}
+                  {d} — {bytes !== undefined ? formatBytes(bytes) : 'size unknown'}
                 </option>
               ))}
             </select>
@@ -376,6 +415,12 @@ function PullBar({ pull }: { pull: PullProgress }) {
           {pct} % · {formatBytes(pull.bytesDone)}
           {pull.bytesTotal > 0 ? ` of ${formatBytes(pull.bytesTotal)}` : ''}
         </span>
+        {pull.state === 'downloading' && typeof pull.etaSeconds === 'number' && (
+          <span className="muted" data-testid="pull-eta">
+            {' '}
+            · {formatEta(pull.etaSeconds)} left
+          </span>
+        )}
       </p>
       {pull.file && pull.state === 'downloading' && (
         <p className="muted small mono ellipsis" title={pull.file}>

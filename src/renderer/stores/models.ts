@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import type { AppEvent } from '../../shared/contract.js';
 import type { InstalledModel, KnownModel, ProviderStatus, PullProgress } from '../../shared/domain.js';
+import type { ModelSizes } from '../../shared/model-sizes.js';
 import { api } from '../lib/api.js';
 
 export interface VerifyResult {
@@ -21,6 +22,12 @@ interface ModelsState {
   statusError: string | null;
   verified: Record<string, VerifyResult>;
   loaded: boolean;
+  /** Download sizes by model id (models.sizes: the manifest's, else the hub's, cached by the backend). */
+  sizes: Record<string, ModelSizes>;
+  /** A models.sizes call is in flight (the panel says it is asking the hub). */
+  sizesLoading: boolean;
+  /** Why models.sizes itself failed (an old backend, a broken connection to it). */
+  sizesError: string | null;
 }
 
 export const useModels = create<ModelsState>(() => ({
@@ -32,6 +39,9 @@ export const useModels = create<ModelsState>(() => ({
   statusError: null,
   verified: {},
   loaded: false,
+  sizes: {},
+  sizesLoading: false,
+  sizesError: null,
 }));
 
 const ACTIVE = new Set<PullProgress['state']>(['queued', 'downloading', 'verifying', 'installing']);
@@ -78,6 +88,27 @@ export async function loadModels(): Promise<void> {
       ? { status: status.value, statusError: null }
       : { statusError: message(status.reason) }),
   });
+}
+
+let sizesCall: Promise<void> | null = null;
+/** Asks the backend for every known model's download size (it asks the hub only for sizes it does not know). */
+export function loadSizes(): Promise<void> {
+  sizesCall ??= (async () => {
+    useModels.setState({ sizesLoading: true });
+    try {
+      const { sizes } = await api.call('models.sizes', {});
+      useModels.setState({
+        sizes: Object.fromEntries(sizes.map((x) => [x.modelId, x])),
+        sizesError: null,
+      });
+    } catch (e) {
+      useModels.setState({ sizesError: message(e) });
+    } finally {
+      useModels.setState({ sizesLoading: false });
+      sizesCall = null;
+    }
+  })();
+  return sizesCall;
 }
 
 /** Loads the installed model now (instead of with the first question) and keeps the provider it got. */

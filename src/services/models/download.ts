@@ -25,6 +25,8 @@ export interface DownloadOptions {
   signal: AbortSignal;
   /** Called with each chunk's length once it is on disk (and when existing bytes are counted on resume). */
   onBytes(n: number): void;
+  /** When given, the bytes already on disk at a resume are reported here instead (they were not just received). */
+  onResumed?(n: number): void;
   /** A response that sends nothing for this long is dropped and retried with Range. */
   stallMs: number;
   /** Attempts in a row without progress before giving up. */
@@ -97,7 +99,7 @@ export async function downloadFile(o: DownloadOptions): Promise<Downloaded> {
   const state: State = { have: onDisk, hashes: new Hashes(expected.bytes) };
   await hashPrefix(dest, state.have, state.hashes);
   const resumedFrom = state.have;
-  if (state.have > 0) o.onBytes(state.have);
+  if (state.have > 0) (o.onResumed ?? o.onBytes)(state.have);
 
   let requests = 0;
   let failures = 0;

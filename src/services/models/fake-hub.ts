@@ -41,7 +41,10 @@ export interface FakeHub {
   cdn: string;
   log: LoggedRequest[];
   repos: Map<string, FakeRepo>;
-  /** Faults by repo file path, used up one per request (`times` requests each; default 1). */
+  /**
+   * Faults by repo file path, used up one per request (`times` requests each; default 1). The API routes take faults
+   * too, under `api:revision` and `api:tree`: `status` answers with it, `stall` never answers, `drop` closes the socket.
+   */
   fault(path: string, fault: Fault, times?: number): void;
   /** Drops every queued fault (between tests). */
   clearFaults(): void;
@@ -227,7 +230,15 @@ export async function startFakeHub(
     const parts = url.pathname.split('/').map(decodeURIComponent);
     let status = 404;
     try {
-      if (parts[1] === 'api' && parts[2] === 'models') {
+      const apiFault = parts[1] === 'api' ? takeFault(`api:${parts[5] ?? ''}`) : null;
+      if (apiFault?.kind === 'status')
+        status = json(res, apiFault.status, { error: `fault ${apiFault.status}` });
+      else if (apiFault?.kind === 'stall')
+        status = 0; // headers never sent; the client's timeout ends it
+      else if (apiFault?.kind === 'drop') {
+        req.socket.destroy();
+        status = 0;
+      } else if (parts[1] === 'api' && parts[2] === 'models') {
         const repoId = `${parts[3]}/${parts[4]}`;
         const repo = hubRepos.get(repoId);
         const rev = parts[6] ?? '';

@@ -106,9 +106,11 @@ describe('pull', () => {
     // README.md and the fp16 graph are not part of the q4 set.
     assert.equal(fileRequests('README.md').length, 0);
     assert.equal(fileRequests('onnx/decoder_model_merged_fp16.onnx').length, 0);
-    // The work folder is gone; nothing but the model and the (empty) work area remain.
+    // The work folder is gone; nothing but the model, the (empty) work area and the sizes the listing told remain.
     assert.deepEqual(
-      readdirSync(join(data.dir, 'models')).filter((n) => !n.startsWith('.partial')),
+      readdirSync(join(data.dir, 'models')).filter(
+        (n) => !n.startsWith('.partial') && n !== '.download-sizes.json',
+      ),
       ['test-vl-q4'],
     );
     assert.deepEqual(readdirSync(join(data.dir, 'models', '.partial')), []);

@@ -8,17 +8,18 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { InstalledModel, KnownModel, PullProgress } from '../../shared/domain.js';
 import { AppError, isAppError, toErrorInfo, type ErrorInfo } from '../../shared/errors.js';
+import type { ModelSizes } from '../../shared/model-sizes.js';
 import { downloadFile } from './download.js';
+import { createSizeLookup, wantedFiles } from './download-sizes.js';
 import { HubClient, type TreeEntry } from './hub-client.js';
-import { checkFolder, checkSessions, externalDataOf, IMPORT_DTYPE_ORDER } from './layout.js';
+import { checkFolder, checkSessions, IMPORT_DTYPE_ORDER } from './layout.js';
+import { RateMeter } from './pull-eta.js';
 import { checkInstalledFiles, installRegular, kindOf } from './safe-files.js';
 import {
   filePath,
-  filePins,
   findModel,
   loadManifest,
   pickDtype,
-  SESSIONS,
   toKnownModel,
   type Manifest,
   type ManifestModel,
@@ -70,6 +71,11 @@ export interface ModelStore {
   /** Where installed models live: `<dataDir>/models`. */
   readonly modelsDir: string;
   list(): Promise<{ known: KnownModel[]; installed: InstalledModel[] }>;
+  /**
+   * Download sizes per dtype of the known models (or of one): the manifest's pins, else the hub's tree listing,
+   * cached in `<dataDir>/models/.download-sizes.json` (download-sizes.ts). Never throws for a hub problem: it says so.
+   */
+  sizes(modelId?: string, options?: { refresh?: boolean }): Promise<ModelSizes[]>;
   /** The manifest entry of a known model (family, coordinate format, recommended dtypes…). */
   known(modelId: string): Promise<ManifestModel>;
   /**
@@ -106,6 +112,8 @@ const WORK_DIR = '.partial';
 const PLAN_FILE = '.doclens-pull.json';
 /** Beside an installed model's record: the identity of each file at its last passing hash check (safe-files.ts). */
 const CHECK_CACHE_FILE = '.doclens-checked.json';
+/** Download sizes read from the hub's tree listings (download-sizes.ts). */
+const SIZES_FILE = '.download-sizes.json';
 
 const PlanFile = z.object({
   path: z.string(),
@@ -213,6 +221,7 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
   const jobs = new Map<string, Job>();
   const listeners = new Set<(p: PullProgress) => void>();
   if (opts.onProgress) listeners.add(opts.onProgress);
+  const sizeLookup = createSizeLookup({ file: join(modelsDir, SIZES_FILE), hub });
   let manifestPromise: Promise<Manifest> | null = null;
   let closed = false;
 
@@ -243,7 +252,14 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
     message: string | null = null,
     file?: string | null,
   ) => {
-    job.progress = { ...job.progress, state, message, file: file === undefined ? job.progress.file : file };
+    // A state change restarts the time-left estimate (a paused pull's last ETA means nothing after the resume).
+    job.progress = {
+      ...job.progress,
+      state,
+      message,
+      file: file === undefined ? job.progress.file : file,
+      etaSeconds: null,
+    };
     emit(job);
   };
 
@@ -282,29 +298,8 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
       embed_tokens: filePath(entry.files.embed_tokens),
       decoder_model_merged: filePath(entry.files.decoder_model_merged),
     };
-    const wanted: {
-      path: string;
-      pins: { bytes: number | null; sha256: string | null };
-      required: boolean;
-    }[] = [
-      ...m.layout.requiredFiles.map((path) => ({ path, pins: filePins(path), required: true })),
-      ...m.layout.optionalFiles.map((path) => ({ path, pins: filePins(path), required: false })),
-      ...(model.extraFiles ?? []).map((file) => ({
-        path: filePath(file),
-        pins: filePins(file),
-        required: true,
-      })),
-      ...SESSIONS.flatMap((s) => {
-        const file = entry.files[s];
-        const path = filePath(file);
-        const data = externalDataOf(path, byPath.keys()).map((d) => ({
-          path: d,
-          pins: filePins(d),
-          required: true,
-        }));
-        return [{ path, pins: filePins(file), required: true }, ...data];
-      }),
-    ];
+    // The same list the download size is summed over (download-sizes.ts), so the size shown is what a pull fetches.
+    const wanted = wantedFiles(m.layout, model, dtype, byPath.keys());
     const missing = wanted.filter((w) => w.required && !byPath.has(w.path)).map((w) => w.path);
     if (missing.length)
       throw new AppError(
@@ -381,6 +376,8 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
         const revision = await hub.resolveRevision(job.model.repo, pinned ?? 'main', signal);
         const tree = await hub.listTree(job.model.repo, revision, signal);
         plan = buildPlan(m, job.model, job.dtype, revision, tree);
+        // The listing also tells every dtype's size: the Models panel knows it from now on, offline too.
+        await sizeLookup.remember(m.layout, job.model, revision, tree).catch(() => undefined);
         await rm(dir, { recursive: true, force: true });
         await mkdir(dir, { recursive: true });
         await savePlan(dir, plan);
@@ -407,6 +404,7 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
         );
 
       setState(job, 'downloading', null);
+      const meter = new RateMeter();
       for (const f of plan.files) {
         if (f.done) continue;
         if (signal.aborted) throw signal.reason;
@@ -424,7 +422,14 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
           retries: opts.retries ?? 5,
           retryDelayMs: opts.retryDelayMs ?? 1000,
           onBytes: (n) => {
-            job.progress = { ...job.progress, bytesDone: job.progress.bytesDone + n, message: null };
+            if (n > 0) meter.add(n);
+            const bytesDone = job.progress.bytesDone + n;
+            const etaSeconds = meter.etaSeconds(job.progress.bytesTotal - bytesDone);
+            job.progress = { ...job.progress, bytesDone, etaSeconds, message: null };
+            emit(job, false);
+          },
+          onResumed: (n) => {
+            job.progress = { ...job.progress, bytesDone: job.progress.bytesDone + n, etaSeconds: null };
             emit(job, false);
           },
           onRetry: ({ attempt, of, delayMs, reason }) => {
@@ -629,16 +634,33 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
       const m = await manifest();
       records = scanRecords(modelsDir);
       const pulled = new Set([...records.values()].map((r) => r.manifestId));
+      // Sizes the hub told earlier (cached) complete the manifest's; models.sizes asks the hub for the rest.
+      const known = await Promise.all(
+        m.models.map(async (model) => ({
+          ...toKnownModel(model, pulled.has(model.id)),
+          bytesByDtype: await sizeLookup.known(m.layout, model),
+        })),
+      );
       return {
-        known: m.models.map((model) => toKnownModel(model, pulled.has(model.id))),
+        known,
         installed: [...records.values()].map((r) => toInstalled(r, join(modelsDir, r.id))),
       };
     },
 
+    async sizes(modelId, options = {}) {
+      const m = await manifest();
+      const models = modelId === undefined ? m.models : [findModel(m, modelId)];
+      return Promise.all(models.map((model) => sizeLookup.lookup(m.layout, model, options)));
+    },
+
     async pull(modelId, dtype) {
       if (closed) throw new AppError('io_error', 'the model store is closed');
-      const model = findModel(await manifest(), modelId);
+      const m = await manifest();
+      const model = findModel(m, modelId);
       const chosen = pickDtype(model, dtype);
+      // The size known before the hub is asked (manifest or cache), so progress has a total from the start.
+      const knownTotal =
+        (await sizeLookup.known(m.layout, model).catch((): Record<string, number> => ({})))[chosen] ?? 0;
       const installId = `${model.id}-${chosen}`;
       // The newest pull of the same files: join it, restart it (paused / pausing / failed), or wait for it to unwind.
       const same = [...jobs.values()].filter((j) => j.installId === installId);
@@ -663,7 +685,7 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
           modelId: model.id,
           state: 'queued',
           bytesDone: 0,
-          bytesTotal: 0,
+          bytesTotal: knownTotal,
           file: null,
           message: null,
         },

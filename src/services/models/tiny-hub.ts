@@ -18,6 +18,11 @@ export interface TinyHubOptions {
   manifestPath?: string;
   /** Send every file in 256 KiB chunks this many ms apart (so a UI test can pause or cancel mid-pull). */
   slowMs?: number;
+  /**
+   * List the models without their dtypes' `bytes`, so the backend reads the download sizes from this hub's tree
+   * listing (models.sizes) instead of the model list.
+   */
+  sizesFromHub?: boolean;
 }
 
 export interface TinyHub {
@@ -39,6 +44,7 @@ export async function startTinyHub(options: TinyHubOptions = {}): Promise<TinyHu
     const dir = await ensureTinyModel({ family, size: 'tiny' });
     const repo = repoFromFolder(dir, TINY_SHA);
     const entry = tinyModelEntry(family, repo);
+    if (options.sizesFromHub) for (const dtype of Object.values(entry.dtypes)) dtype.bytes = null;
     repos[entry.repo] = repo;
     entries.push(entry);
   }
