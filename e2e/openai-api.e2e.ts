@@ -287,20 +287,22 @@ describe('OpenAI-compatible API (openai client → doclens serve, tiny Qwen2-VL)
         assert.ok(Math.abs(b[k] - w[k]) < 1e-6, `${k}: ${b[k]} ≠ ${w[k]} (${JSON.stringify(b)})`);
     });
   };
-  const scripted = (url: string, text = 'Where is the total? Give its box.') =>
-    ({
-      model: SCRIPTED,
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'image_url', image_url: { url } },
-            { type: 'text', text },
-          ],
-        },
-      ],
-      max_tokens: 64,
-    }) as const;
+  const scripted = (
+    url: string,
+    text = 'Where is the total? Give its box.',
+  ): OpenAI.Chat.ChatCompletionCreateParamsNonStreaming => ({
+    model: SCRIPTED,
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url } },
+          { type: 'text', text },
+        ],
+      },
+    ],
+    max_tokens: 64,
+  });
 
   test('the openai client streams a grounded answer: content chunks, then doclens.boxes in the pixels of the image sent', async () => {
     const stream = await client.chat.completions.create({
