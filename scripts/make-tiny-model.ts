@@ -1,8 +1,8 @@
 // CLI for the tiny-model generator: `npm run make:tiny-model -- --family qwen2-vl|qwen2.5-vl|qwen3-vl|llava-onevision
 // --out DIR [--size tiny|bench] [--deepstack]` writes a seeded folder of that family in the onnx-community layout
 // (Qwen3-VL with `--deepstack`: with DeepStack vision outputs and decoder inputs, which transformers.js cannot run).
-// `--family qwen2-vl --scripted [ANSWER]` writes the scripted variant (models/tiny/scripted-model.ts): greedy decoding
-// writes ANSWER (default: a grounded answer with one box) for any image and prompt.
+// `--family qwen2-vl|qwen2.5-vl --scripted [--answer TEXT]` writes the scripted variant (models/tiny/scripted-model.ts):
+// greedy decoding writes TEXT (default: a grounded answer with one box) for any image and prompt.
 import { parseArgs } from 'node:util';
 import {
   generateTinyModelAt,
@@ -16,6 +16,8 @@ import {
   generateScriptedModelAt,
   scriptedChain,
   SCRIPTED_GROUNDED_ANSWER,
+  SCRIPTED_JSON_ANSWER,
+  type ScriptedFamily,
 } from '../models/tiny/scripted-model.js';
 
 function isFamily(value: string): value is TinyModelFamily {
@@ -33,16 +35,22 @@ function main(): void {
       size: { type: 'string', default: 'tiny' },
       out: { type: 'string' },
       deepstack: { type: 'boolean', default: false },
-      scripted: { type: 'string' },
+      scripted: { type: 'boolean', default: false },
+      answer: { type: 'string' },
     },
   });
-  if (values.scripted !== undefined) {
-    if (values.family !== 'qwen2-vl') {
-      console.error('usage: make-tiny-model --family qwen2-vl --scripted ANSWER [--out DIR]');
+  if (values.scripted) {
+    const family: ScriptedFamily | null =
+      values.family === 'qwen2-vl' || values.family === 'qwen2.5-vl' ? values.family : null;
+    if (!family) {
+      console.error(
+        'usage: make-tiny-model --family qwen2-vl|qwen2.5-vl --scripted [--answer TEXT] [--out DIR]',
+      );
       process.exitCode = 2;
       return;
     }
-    const options = { family: 'qwen2-vl', answer: values.scripted || SCRIPTED_GROUNDED_ANSWER } as const;
+    const fallback = family === 'qwen2-vl' ? SCRIPTED_GROUNDED_ANSWER : SCRIPTED_JSON_ANSWER;
+    const options = { family, answer: values.answer ?? fallback };
     const started = Date.now();
     let dir: string;
     try {
@@ -53,7 +61,7 @@ function main(): void {
       return;
     }
     console.log(
-      `qwen2-vl scripted (${scriptedChain(options).length - 2} answer tokens, ${JSON.stringify(options.answer)}) → ${dir} (${Date.now() - started} ms)`,
+      `${family} scripted (${scriptedChain(options).length - 2} answer tokens, ${JSON.stringify(options.answer)}) → ${dir} (${Date.now() - started} ms)`,
     );
     return;
   }

@@ -1,11 +1,17 @@
-// The scripted tiny Qwen2-VL writes its chosen grounded answer, token for token, for any image and prompt: run by
-// DocLens's own VLM engine and by transformers.js (the independent reference), and read back by the family's decoder.
+// The scripted tiny Qwen2-VL and Qwen2.5-VL write their chosen grounded answers, token for token, for any image and
+// prompt: run by DocLens's own VLM engine and by transformers.js (the independent reference), read back by the
+// family's decoder.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeOutput } from '../../src/inference/families/index.js';
 import { loadVlm, type VlmModel } from '../../src/inference/vlm/engine.js';
 import { loadReference, testCard, type Reference } from '../../src/inference/vlm/testing.js';
-import { ensureScriptedModel, SCRIPTED_GROUNDED_ANSWER, scriptedChain } from './scripted-model.js';
+import {
+  ensureScriptedModel,
+  SCRIPTED_GROUNDED_ANSWER,
+  SCRIPTED_JSON_ANSWER,
+  scriptedChain,
+} from './scripted-model.js';
 import { QWEN_TOKENS } from './tiny-spec.js';
 
 const ANSWER = SCRIPTED_GROUNDED_ANSWER;
@@ -117,6 +123,79 @@ describe('scripted tiny Qwen2-VL', () => {
     assert.throws(
       () => scriptedChain({ family: 'qwen2-vl', answer: '<|box_start|>(10,20),(30,40)<|box_end|>' }),
       /scripted answer "<\|box_start\|>\(10,20\),\(30,40\)<\|box_end\|>": token 15 \("0"\) occurs twice/,
+    );
+  });
+});
+
+describe('scripted tiny Qwen2.5-VL (JSON bbox_2d, the pair machine)', () => {
+  const JSON_OPTIONS = { family: 'qwen2.5-vl', answer: SCRIPTED_JSON_ANSWER } as const;
+  let dir = '';
+  let vlm: VlmModel;
+  let ref: Reference;
+  let chain: number[] = [];
+
+  before(async () => {
+    dir = await ensureScriptedModel(JSON_OPTIONS);
+    chain = scriptedChain(JSON_OPTIONS);
+    vlm = await loadVlm(dir, { provider: 'cpu', threads: 1, dtype: 'fp32' });
+    ref = await loadReference(dir, 'qwen2.5-vl');
+  });
+  after(async () => {
+    await vlm?.dispose();
+    await ref?.dispose();
+  });
+
+  test('the answer repeats tokens (so a bigram machine could not write it)', () => {
+    const answer = chain.slice(1, -1);
+    assert.equal(answer.length, 29);
+    assert.equal(new Set(answer).size, 22);
+  });
+
+  test("DocLens's engine writes exactly the JSON answer for any image and prompt, long prompts included", async () => {
+    const cases = [
+      { images: [image(112, 84, 0)], question: 'Describe this image.' },
+      { images: [image(300, 200, 1)], question: 'Outline the total in JSON: "bbox_2d", [1, 2], ", "' },
+      { images: [image(56, 196, 2), image(224, 224, 3)], question: 'Compare the two pictures.' },
+      // ≈ 2,400 prompt tokens: the previous-token head keeps its aim far from the start.
+      { images: [image(224, 168, 4)], question: 'Where is the total on this receipt? '.repeat(300) },
+      { images: [], question: 'Hello' },
+    ];
+    for (const c of cases) {
+      for (const raw of [false, true]) {
+        const r = await vlm.generate({ ...c, raw, maxTokens: 64 });
+        const what = `${c.images.length} image(s), "${c.question.slice(0, 40)}", raw ${raw}, ${r.promptTokens} prompt tokens`;
+        assert.equal(r.raw, SCRIPTED_JSON_ANSWER, what);
+        assert.equal(r.text, SCRIPTED_JSON_ANSWER, what);
+        assert.equal(r.stop, 'eos', what);
+        assert.deepEqual(r.tokenIds, chain.slice(1, -1), what);
+      }
+    }
+  });
+
+  test('transformers.js generates the same ids (and <|im_end|>) from the same folder', async () => {
+    for (const [w, h, v, q] of [
+      [112, 84, 5, 'Describe this image.'],
+      [224, 224, 6, 'Locate the total, report bbox coordinates in JSON format.'],
+    ] as const) {
+      const theirs = await ref.generate({ data: testCard(w, h, v), width: w, height: h }, q, 64);
+      assert.deepEqual(theirs.tokens, chain.slice(1), `${w}×${h}`);
+      assert.equal(
+        ref.processor.batch_decode([theirs.tokens], { skip_special_tokens: false })[0],
+        `${SCRIPTED_JSON_ANSWER}<|im_end|>`,
+      );
+    }
+  });
+
+  test("the family's decoder reads one labelled box in input pixels", () => {
+    assert.deepEqual(decodeOutput('qwen2.5-vl', SCRIPTED_JSON_ANSWER).boxes, [
+      { label: 'total', kind: 'box', x0: 12, y0: 34, x1: 256, y1: 178 },
+    ]);
+  });
+
+  test('an answer with a repeated (previous, current) pair is refused, naming it', () => {
+    assert.throws(
+      () => scriptedChain({ family: 'qwen2.5-vl', answer: '[{"bbox_2d": [10, 20, 30, 40]}]' }),
+      /: the pair "0" "," occurs twice; the pair machine needs each \(previous, current\) pair once/,
     );
   });
 });

@@ -20,8 +20,18 @@ import { GENERATOR_VERSION, QWEN_TOKENS, tinySpec, type TinySpec } from './tiny-
 export const SCRIPTED_GROUNDED_ANSWER =
   '<|object_ref_start|>total<|object_ref_end|><|box_start|>(12,34),(567 ,890)<|box_end|>';
 
-/** Families with a scripted variant (the `<|box_start|>` format; JSON `bbox_2d` repeats tokens). */
-export type ScriptedFamily = 'qwen2-vl';
+/**
+ * The Qwen2.5-VL grounding answer (JSON `bbox_2d` in input pixels). Tokens repeat (`2`, `,`, `":`, ` "`), but no
+ * (previous, current) pair does, which the pair machine below needs.
+ */
+export const SCRIPTED_JSON_ANSWER = '[{"bbox_2d": [12,34,256,178], "label": "total"}]';
+
+/**
+ * Families with a scripted variant: Qwen2-VL (`<|box_start|>`) as a bigram machine, Qwen2.5-VL (JSON) as a pair
+ * machine that also reads the previous token (Qwen3-VL has no q/k biases, which the pair machine's position-only
+ * attention is built from: not done).
+ */
+export type ScriptedFamily = 'qwen2-vl' | 'qwen2.5-vl';
 
 export interface ScriptedModelOptions {
   family: ScriptedFamily;
@@ -36,11 +46,24 @@ const SCRIPTED_RANK = 32;
 /** Length of a chain token's table row; other rows are uniform within ±√3, so the scripted logit wins by far. */
 const CHAIN_NORM = 30;
 const STAMP_FILE = 'doclens-scripted.json';
+/** Distinct tokens the pair machine tells apart: two 16-wide value heads carry 15 code dims and a constant each. */
+const PAIR_TOKENS = 30;
+/**
+ * The previous-token head's rotary weights for frequencies θ_j = 10⁶^(−j/8), j = 0…4 (found by a random search):
+ * Σ_j w_j·cos((Δ − 1)·θ_j) is 1 at Δ = 1 and at most 0.934 at any other distance up to 8192 tokens; times
+ * PAIR_SCORE the previous token outscores every other by ≥ 66, so it takes all the attention.
+ */
+const PAIR_ROPE_WEIGHTS = [0.1405, 0.1169, 0.0712, 0.1213, 0.5501];
+const PAIR_SCORE = 1000;
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function scriptedSpec(family: ScriptedFamily): TinySpec {
   // fp32 graphs only: the scripted folder is for tests of the answer path, not of dtypes.
-  return { ...tinySpec(family, 'tiny'), embedRank: SCRIPTED_RANK, fp16Variants: false };
+  const base = { ...tinySpec(family, 'tiny'), embedRank: SCRIPTED_RANK, fp16Variants: false };
+  // The pair machine keeps the current, previous and next token and a constant in four 32-wide blocks, and its
+  // previous-token head uses the five fastest rotary frequencies, all on the temporal M-RoPE row (so image tokens,
+  // whose h/w rows differ, score like text tokens).
+  return family === 'qwen2.5-vl' ? { ...base, hiddenSize: 4 * SCRIPTED_RANK, mropeSection: [5, 2, 1] } : base;
 }
 
 function tokenizerOf(spec: TinySpec): Tokenizer {
@@ -53,7 +76,12 @@ function tokenizerOf(spec: TinySpec): Tokenizer {
  * then <|im_end|>. Each token must appear once (a bigram machine has one successor per token); a repeat is refused
  * naming the token and the answer.
  */
-export function scriptedChain({ family, answer }: ScriptedModelOptions): number[] {
+export function scriptedChain(options: ScriptedModelOptions): number[] {
+  return chainParts(options).chain;
+}
+
+/** The chain, and the prompt token before it (the pair machine's first previous token). */
+function chainParts({ family, answer }: ScriptedModelOptions): { chain: number[]; before: number } {
   const spec = scriptedSpec(family);
   const tokenizer = tokenizerOf(spec);
   const template = new Template(familyImpl(family).tiny.chatTemplate);
@@ -64,24 +92,41 @@ export function scriptedChain({ family, answer }: ScriptedModelOptions): number[
     eos_token: '',
     pad_token: '',
   });
-  const start = tokenizer.encode(prompt, { add_special_tokens: false }).ids.at(-1);
-  if (start === undefined) throw new Error(`the ${family} chat template renders no generation prompt`);
+  const promptIds = tokenizer.encode(prompt, { add_special_tokens: false }).ids;
+  const start = promptIds.at(-1);
+  const before = promptIds.at(-2);
+  if (start === undefined || before === undefined)
+    throw new Error(`the ${family} chat template renders no generation prompt`);
   const chain = [start, ...tokenizer.encode(answer, { add_special_tokens: false }).ids, QWEN_TOKENS.imEnd];
-  const seen = new Set<number>();
-  for (const id of chain) {
-    if (seen.has(id)) {
-      const text = JSON.stringify(tokenizer.decode([id], { skip_special_tokens: false }));
-      throw new Error(
-        `scripted answer ${JSON.stringify(answer)}: token ${id} (${text}) occurs twice in the chain (the generation prompt's last token, the answer, <|im_end|>); a bigram model needs each token once`,
-      );
+  const text = (id: number) => JSON.stringify(tokenizer.decode([id], { skip_special_tokens: false }));
+  const where = `scripted answer ${JSON.stringify(answer)}`;
+  if (family === 'qwen2-vl') {
+    const seen = new Set<number>();
+    for (const id of chain) {
+      if (seen.has(id))
+        throw new Error(
+          `${where}: token ${id} (${text(id)}) occurs twice in the chain (the generation prompt's last token, the answer, <|im_end|>); a bigram model needs each token once`,
+        );
+      seen.add(id);
     }
-    seen.add(id);
+    if (chain.length > SCRIPTED_RANK)
+      throw new Error(`${where}: ${chain.length} tokens in the chain, at most ${SCRIPTED_RANK}`);
+    return { chain, before };
   }
-  if (chain.length > SCRIPTED_RANK)
-    throw new Error(
-      `scripted answer ${JSON.stringify(answer)}: ${chain.length} tokens in the chain, at most ${SCRIPTED_RANK}`,
-    );
-  return chain;
+  const pairs = new Set<string>();
+  const full = [before, ...chain];
+  for (let i = 1; i + 1 < full.length; i++) {
+    const key = `${full[i - 1]}/${full[i]}`;
+    if (pairs.has(key))
+      throw new Error(
+        `${where}: the pair ${text(full[i - 1]!)} ${text(full[i]!)} occurs twice; the pair machine needs each (previous, current) pair once`,
+      );
+    pairs.add(key);
+  }
+  const distinct = new Set(full).size;
+  if (distinct > PAIR_TOKENS)
+    throw new Error(`${where}: ${distinct} distinct tokens in the chain, at most ${PAIR_TOKENS}`);
+  return { chain, before };
 }
 
 /**
@@ -119,6 +164,126 @@ class ScriptedWeights extends SeededWeights {
   }
 }
 
+/**
+ * The pair machine (Qwen2.5-VL, hidden 128 = four 32-wide blocks: current | previous | next | constant), by weight
+ * name. Layer 0's attention has no token input (q and k are their biases): on the rotary frequencies its score peaks
+ * at distance 1, so every head copies the previous position's value; the value heads carry the previous token's
+ * one-hot code (15 dims each) and a constant, written by o_proj into the previous and constant blocks. Layer 0's MLP
+ * has one neuron per step: it fires (SiLU of +20) only when both the current and the previous code match its step
+ * (−20 with one of them), its up projection reads the constant, and it writes the next token's code into the next
+ * block. Every other layer writes nothing; lm_head reads the next block. Norm weights are 1.
+ */
+class PairWeights extends SeededWeights {
+  /** Block offsets in the hidden state. */
+  private static readonly PREV = SCRIPTED_RANK;
+  private static readonly NEXT = 2 * SCRIPTED_RANK;
+  private static readonly CONST = 3 * SCRIPTED_RANK;
+  /** Size of the constant the value bias writes. */
+  private static readonly C = 10;
+  /** Gate steepness: a match gives SiLU(β/2). */
+  private static readonly BETA = 40;
+
+  constructor(
+    private readonly spec: TinySpec,
+    /** Per step: [previous, current, next] token codes. */
+    private readonly steps: Array<[number, number, number]>,
+  ) {
+    super(spec.seed);
+  }
+
+  /** What RMSNorm makes of a step's residual (current CHAIN_NORM·e, previous √hidden·e, constant C) per block. */
+  private scales(): { cur: number; prev: number; constant: number } {
+    const H = this.spec.hiddenSize;
+    const k = Math.sqrt(H) / Math.sqrt(CHAIN_NORM ** 2 + H + PairWeights.C ** 2);
+    return { cur: k * CHAIN_NORM, prev: k * Math.sqrt(H), constant: k * PairWeights.C };
+  }
+
+  override norm(_name: string, dim: number): Float32Array {
+    return new Float32Array(dim).fill(1);
+  }
+
+  override bias(name: string, dim: number, std?: number): Float32Array {
+    const D = this.spec.headDim;
+    const half = D / 2;
+    const theta = (j: number) => Math.pow(this.spec.ropeTheta, (-2 * j) / D);
+    const amp = (j: number) => Math.sqrt(Math.sqrt(D) * PAIR_SCORE * (PAIR_ROPE_WEIGHTS[j] ?? 0));
+    const out = new Float32Array(dim);
+    if (name === 'model.layers.0.self_attn.q_proj.bias') {
+      // q = a_j on the first coordinate of pair j in every head, k = a_j·(cos θ_j, sin θ_j): after the rotations
+      // q·k/√D = PAIR_SCORE·Σ w_j cos((1 − Δ)·θ_j) for a key Δ positions back.
+      for (let h = 0; h < this.spec.numHeads; h++)
+        PAIR_ROPE_WEIGHTS.forEach((_, j) => (out[h * D + j] = amp(j)));
+      return out;
+    }
+    if (name === 'model.layers.0.self_attn.k_proj.bias') {
+      for (let h = 0; h < this.spec.numKvHeads; h++)
+        PAIR_ROPE_WEIGHTS.forEach((_, j) => {
+          out[h * D + j] = amp(j) * Math.cos(theta(j));
+          out[h * D + half + j] = amp(j) * Math.sin(theta(j));
+        });
+      return out;
+    }
+    if (name === 'model.layers.0.self_attn.v_proj.bias') {
+      out[D - 1] = 1; // the constant, in kv head 0's last dim
+      return out;
+    }
+    return super.bias(name, dim, std);
+  }
+
+  override linear(name: string, inDim: number, outDim: number, gain = 1): Float32Array {
+    const m = new Float32Array(inDim * outDim);
+    const set = (i: number, o: number, v: number) => {
+      m[i * outDim + o] = v;
+    };
+    const D = this.spec.headDim;
+    const code = D - 1; // code dims per value head
+    const { PREV, NEXT, CONST, C, BETA } = PairWeights;
+    if (name === 'embed_tokens.proj') {
+      for (let i = 0; i < inDim; i++) set(i, i, 1);
+      return m;
+    }
+    if (name === 'lm_head.proj') {
+      for (let d = 0; d < outDim; d++) set(NEXT + d, d, 1);
+      return m;
+    }
+    if (!name.startsWith('model.layers.0.')) {
+      if (/\.(?:self_attn\.o_proj|mlp\.down_proj)\.weight$/.test(name)) return m;
+      return super.linear(name, inDim, outDim, gain);
+    }
+    if (/self_attn\.[qk]_proj\.weight$/.test(name)) return m;
+    if (name.endsWith('self_attn.v_proj.weight')) {
+      // Current code dims 0–14 → kv head 0, 15–29 → kv head 1.
+      for (let i = 0; i < PAIR_TOKENS; i++) set(i, Math.floor(i / code) * D + (i % code), 1);
+      return m;
+    }
+    if (name.endsWith('self_attn.o_proj.weight')) {
+      // Head 0 reads kv head 0, head G (= heads / kv heads) kv head 1: their code dims → the previous block.
+      const G = this.spec.numHeads / this.spec.numKvHeads;
+      for (let i = 0; i < PAIR_TOKENS; i++) set(Math.floor(i / code) * G * D + (i % code), PREV + i, 1);
+      set(code, CONST, C);
+      return m;
+    }
+    const s = this.scales();
+    if (name.endsWith('mlp.gate_proj.weight')) {
+      this.steps.forEach(([prev, cur], n) => {
+        set(cur, n, BETA / s.cur);
+        set(PREV + prev, n, BETA / s.prev);
+        set(CONST, n, (-1.5 * BETA) / s.constant);
+      });
+      return m;
+    }
+    if (name.endsWith('mlp.up_proj.weight')) {
+      this.steps.forEach((_, n) => set(CONST, n, 1 / s.constant));
+      return m;
+    }
+    if (name.endsWith('mlp.down_proj.weight')) {
+      this.steps.forEach(([, , next], n) => set(n, NEXT + next, CHAIN_NORM / (BETA / 2)));
+      return m;
+    }
+    return super.linear(name, inDim, outDim, gain);
+  }
+}
+
 function writeJson(path: string, value: unknown): void {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
@@ -128,16 +293,29 @@ export function writeScriptedModel(
   dir: string,
   options: ScriptedModelOptions,
 ): { dir: string; chain: number[] } {
-  const chain = scriptedChain(options);
+  const { chain, before } = chainParts(options);
   const spec = scriptedSpec(options.family);
   if (spec.hiddenSize < SCRIPTED_RANK)
     throw new Error(`${options.family}: hidden size below ${SCRIPTED_RANK}`);
-  const w = new ScriptedWeights(spec.seed, chain.length);
+  // Each chain token's code: its place in the chain (bigram), or among the distinct tokens (pair machine).
+  const codes = new Map<number, number>();
+  let w: SeededWeights;
+  if (options.family === 'qwen2-vl') {
+    chain.forEach((id, i) => codes.set(id, i));
+    w = new ScriptedWeights(spec.seed, chain.length);
+  } else {
+    const full = [before, ...chain];
+    for (const id of full) if (!codes.has(id)) codes.set(id, codes.size);
+    const c = (id: number) => codes.get(id) ?? 0;
+    const steps: Array<[number, number, number]> = [];
+    for (let i = 1; i + 1 < full.length; i++) steps.push([c(full[i - 1]!), c(full[i]!), c(full[i + 1]!)]);
+    w = new PairWeights(spec, steps);
+  }
   const table = tokenTable(spec, w);
-  chain.forEach((id, i) => {
+  for (const [id, i] of codes) {
     table.fill(0, id * SCRIPTED_RANK, (id + 1) * SCRIPTED_RANK);
     table[id * SCRIPTED_RANK + i] = CHAIN_NORM;
-  });
+  }
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   let parameterCount = -spec.vocabSize * spec.embedRank;
   for (const [file, graph] of [
