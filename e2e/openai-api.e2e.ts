@@ -1,7 +1,8 @@
 // The OpenAI-compatible API for real: the official `openai` npm client against `doclens serve` (the bundled CLI, its
 // forked backend) on loopback, with the tiny generated Qwen2-VL installed — models, answers streamed and not, stop
 // sequences, seeds, a grounding request with `doclens.boxes`, and bad input (token, size, model, parts, abort) — and
-// the scripted tiny Qwen2-VL (models/tiny/scripted-model.ts), whose one grounded answer shows a real box end to end.
+// the scripted tiny Qwen2-VL and Qwen2.5-VL (models/tiny/scripted-model.ts), whose one grounded answer each shows a
+// real box end to end.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -11,7 +12,11 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import sharp from 'sharp';
 import { ensureTinyModel } from '../models/tiny/make-tiny-model.js';
-import { ensureScriptedModel, SCRIPTED_GROUNDED_ANSWER } from '../models/tiny/scripted-model.js';
+import {
+  ensureScriptedModel,
+  SCRIPTED_GROUNDED_ANSWER,
+  SCRIPTED_JSON_ANSWER,
+} from '../models/tiny/scripted-model.js';
 import { parseGrounding } from '../src/inference/families/qwen2-vl/output.js';
 import { createModelStore } from '../src/services/models/index.js';
 import type { ServeHandle } from './harness.js';
@@ -20,6 +25,8 @@ import { startServe } from './harness.js';
 const MODEL = 'tiny-qwen2-vl';
 /** Writes SCRIPTED_GROUNDED_ANSWER, `total` at (12,34),(567,890) in Qwen2-VL's 0–1000 units, whatever it is asked. */
 const SCRIPTED = 'scripted-qwen2-vl';
+/** Writes SCRIPTED_JSON_ANSWER, `total` at bbox_2d [12,34,256,158] in Qwen2.5-VL's input pixels. */
+const SCRIPTED_JSON = 'scripted-qwen2.5-vl';
 const GROUND = 'Detect the bounding box of <|object_ref_start|>the red square<|object_ref_end|>.';
 
 interface Extension {
@@ -45,6 +52,11 @@ describe('OpenAI-compatible API (openai client → doclens serve, tiny Qwen2-VL)
     });
     await store.import(await ensureScriptedModel({ family: 'qwen2-vl', answer: SCRIPTED_GROUNDED_ANSWER }), {
       id: SCRIPTED,
+      source: 'generated',
+      dtype: 'fp32',
+    });
+    await store.import(await ensureScriptedModel({ family: 'qwen2.5-vl', answer: SCRIPTED_JSON_ANSWER }), {
+      id: SCRIPTED_JSON,
       source: 'generated',
       dtype: 'fp32',
     });
@@ -98,6 +110,7 @@ describe('OpenAI-compatible API (openai client → doclens serve, tiny Qwen2-VL)
     const list = await client.models.list();
     assert.deepEqual(list.data.map((m) => [m.id, m.object, m.owned_by]).sort(), [
       [SCRIPTED, 'model', 'doclens'],
+      [SCRIPTED_JSON, 'model', 'doclens'],
       [MODEL, 'model', 'doclens'],
     ]);
     assert.equal((await client.models.retrieve(MODEL)).id, MODEL);
@@ -367,6 +380,43 @@ describe('OpenAI-compatible API (openai client → doclens serve, tiny Qwen2-VL)
     assert.deepEqual(ext.images, [{ width: 600, height: 900 }]);
     // 600×900: x0 = 7.2, y0 = 30.6, x1 = 340.2, y1 = 801.
     assertBoxes(ext.boxes, [scriptedBox(600, 900)]);
+  });
+
+  test('Qwen2.5-VL JSON: the streamed bbox_2d (input pixels) lands in doclens.boxes in pixels of the image sent', async () => {
+    const request = {
+      ...scripted(image, 'Locate the total, report bbox coordinates in JSON format.'),
+      model: SCRIPTED_JSON,
+    };
+    const stream = await client.chat.completions.create({ ...request, stream: true });
+    const pieces: string[] = [];
+    let ext: Extension | null = null;
+    let finish: string | null = null;
+    for await (const ch of stream) {
+      const t = ch.choices[0]?.delta.content;
+      if (t) pieces.push(t);
+      finish = ch.choices[0]?.finish_reason ?? finish;
+      ext = (ch as unknown as { doclens?: Extension }).doclens ?? ext;
+    }
+    assert.ok(pieces.length >= 5, `${pieces.length} content chunks`);
+    assert.equal(pieces.join(''), SCRIPTED_JSON_ANSWER);
+    assert.equal(finish, 'stop');
+    assert.ok(ext);
+    assert.equal(ext.raw, SCRIPTED_JSON_ANSWER);
+    // Qwen2.5-VL writes pixels of its input: the 320×200 image went in as 280×168 (smart_resize to multiples of 28
+    // within the tiny preprocessor's max_pixels 224² = 50,176), so x = v × 320/280 and y = v × 200/168.
+    assertBoxes(ext.boxes, [
+      {
+        page: 1,
+        label: 'total',
+        x0: 12 * (320 / 280),
+        y0: 34 * (200 / 168),
+        x1: 256 * (320 / 280),
+        y1: 158 * (200 / 168),
+      },
+    ]);
+    const whole = await client.chat.completions.create(request);
+    assert.equal(whole.choices[0]!.message.content, SCRIPTED_JSON_ANSWER);
+    assert.deepEqual((whole as unknown as { doclens: Extension }).doclens, ext);
   });
 
   test('no token or a wrong one is 401 in the OpenAI error shape', async () => {

@@ -24,7 +24,7 @@ export const SCRIPTED_GROUNDED_ANSWER =
  * The Qwen2.5-VL grounding answer (JSON `bbox_2d` in input pixels). Tokens repeat (`2`, `,`, `":`, ` "`), but no
  * (previous, current) pair does, which the pair machine below needs.
  */
-export const SCRIPTED_JSON_ANSWER = '[{"bbox_2d": [12,34,256,178], "label": "total"}]';
+export const SCRIPTED_JSON_ANSWER = '[{"bbox_2d": [12,34,256,158], "label": "total"}]';
 
 /**
  * Families with a scripted variant: Qwen2-VL (`<|box_start|>`) as a bigram machine, Qwen2.5-VL (JSON) as a pair
