@@ -1,6 +1,6 @@
-// A scripted tiny model (issue 14): the generated Qwen2-VL stand-in — same generator, graphs, I/O names and JSON —
-// with weights set so that greedy decoding writes one chosen answer for any image and prompt, so that a grounded
-// answer with a real box can be followed through the engine, transformers.js, the OpenAI API and Ask.
+// Scripted tiny models (issue 14): the generated Qwen2-VL / Qwen2.5-VL stand-ins — same generator, graphs, I/O names
+// and JSON — with weights set so that greedy decoding writes one chosen answer for any image and prompt, so that a
+// grounded answer with a real box can be followed through the engine, transformers.js, the OpenAI API and Ask.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
