@@ -1,6 +1,8 @@
 // The OpenAI-compatible API for real: the official `openai` npm client against `doclens serve` (the bundled CLI, its
 // forked backend) on loopback, with the tiny generated Qwen2-VL installed — models, answers streamed and not, stop
-// sequences, seeds, a grounding request with `doclens.boxes`, and bad input (token, size, model, parts, abort).
+// sequences, seeds, a grounding request with `doclens.boxes`, and bad input (token, size, model, parts, abort) — and
+// the scripted tiny Qwen2-VL and Qwen2.5-VL (models/tiny/scripted-model.ts), whose one grounded answer each shows a
+// real box end to end.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -10,12 +12,21 @@ import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import sharp from 'sharp';
 import { ensureTinyModel } from '../models/tiny/make-tiny-model.js';
+import {
+  ensureScriptedModel,
+  SCRIPTED_GROUNDED_ANSWER,
+  SCRIPTED_JSON_ANSWER,
+} from '../models/tiny/scripted-model.js';
 import { parseGrounding } from '../src/inference/families/qwen2-vl/output.js';
 import { createModelStore } from '../src/services/models/index.js';
 import type { ServeHandle } from './harness.js';
 import { startServe } from './harness.js';
 
 const MODEL = 'tiny-qwen2-vl';
+/** Writes SCRIPTED_GROUNDED_ANSWER, `total` at (12,34),(567,890) in Qwen2-VL's 0–1000 units, whatever it is asked. */
+const SCRIPTED = 'scripted-qwen2-vl';
+/** Writes SCRIPTED_JSON_ANSWER, `total` at bbox_2d [12,34,256,158] in Qwen2.5-VL's input pixels. */
+const SCRIPTED_JSON = 'scripted-qwen2.5-vl';
 const GROUND = 'Detect the bounding box of <|object_ref_start|>the red square<|object_ref_end|>.';
 
 interface Extension {
@@ -36,6 +47,16 @@ describe('OpenAI-compatible API (openai client → doclens serve, tiny Qwen2-VL)
     const store = createModelStore({ dataDir });
     await store.import(await ensureTinyModel({ family: 'qwen2-vl', size: 'tiny' }), {
       id: MODEL,
+      source: 'generated',
+      dtype: 'fp32',
+    });
+    await store.import(await ensureScriptedModel({ family: 'qwen2-vl', answer: SCRIPTED_GROUNDED_ANSWER }), {
+      id: SCRIPTED,
+      source: 'generated',
+      dtype: 'fp32',
+    });
+    await store.import(await ensureScriptedModel({ family: 'qwen2.5-vl', answer: SCRIPTED_JSON_ANSWER }), {
+      id: SCRIPTED_JSON,
       source: 'generated',
       dtype: 'fp32',
     });
@@ -87,10 +108,11 @@ describe('OpenAI-compatible API (openai client → doclens serve, tiny Qwen2-VL)
 
   test('GET /v1/models lists the installed model; an unknown one is 404', async () => {
     const list = await client.models.list();
-    assert.deepEqual(
-      list.data.map((m) => [m.id, m.object, m.owned_by]),
-      [[MODEL, 'model', 'doclens']],
-    );
+    assert.deepEqual(list.data.map((m) => [m.id, m.object, m.owned_by]).sort(), [
+      [SCRIPTED, 'model', 'doclens'],
+      [SCRIPTED_JSON, 'model', 'doclens'],
+      [MODEL, 'model', 'doclens'],
+    ]);
     assert.equal((await client.models.retrieve(MODEL)).id, MODEL);
     await assert.rejects(client.models.retrieve('no-such-model'), (e: unknown) => {
       assert.ok(e instanceof OpenAI.NotFoundError);
@@ -257,6 +279,144 @@ describe('OpenAI-compatible API (openai client → doclens serve, tiny Qwen2-VL)
     let ended: Extension | null = null;
     for await (const ch of stream) ended = (ch as unknown as { doclens?: Extension }).doclens ?? ended;
     assert.deepEqual(ended, ext);
+  });
+
+  /** The scripted box in pixels of a `width`×`height` image: Qwen2-VL's 0–1000 units are fractions of the image. */
+  const scriptedBox = (width: number, height: number) => ({
+    page: 1,
+    label: 'total',
+    x0: (12 / 1000) * width,
+    y0: (34 / 1000) * height,
+    x1: (567 / 1000) * width,
+    y1: (890 / 1000) * height,
+  });
+  const assertBoxes = (got: Extension['boxes'], want: ReturnType<typeof scriptedBox>[]): void => {
+    assert.equal(got.length, want.length, JSON.stringify(got));
+    got.forEach((b, i) => {
+      const w = want[i]!;
+      assert.equal(b.label, w.label);
+      assert.equal((b as { page?: number }).page, w.page);
+      for (const k of ['x0', 'y0', 'x1', 'y1'] as const)
+        assert.ok(Math.abs(b[k] - w[k]) < 1e-6, `${k}: ${b[k]} ≠ ${w[k]} (${JSON.stringify(b)})`);
+    });
+  };
+  const scripted = (
+    url: string,
+    text = 'Where is the total? Give its box.',
+  ): OpenAI.Chat.ChatCompletionCreateParamsNonStreaming => ({
+    model: SCRIPTED,
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'image_url', image_url: { url } },
+          { type: 'text', text },
+        ],
+      },
+    ],
+    max_tokens: 64,
+  });
+
+  test('the openai client streams a grounded answer: content chunks, then doclens.boxes in the pixels of the image sent', async () => {
+    const stream = await client.chat.completions.create({
+      ...scripted(image),
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
+    for await (const ch of stream) chunks.push(ch);
+    const pieces = chunks.map((ch) => ch.choices[0]?.delta.content ?? '').filter((t) => t.length > 0);
+    // One delta per visible token at most (special tokens are skipped): the answer arrives in pieces.
+    assert.ok(pieces.length >= 5, `${pieces.length} content chunks: ${JSON.stringify(pieces)}`);
+    assert.equal(pieces.join(''), 'total(12,34),(567 ,890)');
+    const final = chunks.at(-2)!;
+    assert.equal(final.choices[0]!.finish_reason, 'stop');
+    const ext = (final as unknown as { doclens: Extension }).doclens;
+    assert.equal(ext.raw, SCRIPTED_GROUNDED_ANSWER);
+    assert.deepEqual(ext.images, [{ width: 320, height: 200 }]);
+    // 320×200: x0 = 12/1000 × 320 = 3.84, y0 = 34/1000 × 200 = 6.8, x1 = 181.44, y1 = 178.
+    assertBoxes(ext.boxes, [scriptedBox(320, 200)]);
+    assert.deepEqual(chunks.at(-1)!.choices, []);
+    assert.equal(
+      chunks.at(-1)!.usage!.completion_tokens,
+      20,
+      'the 20 answer tokens (+ <|im_end|>, not counted)',
+    );
+
+    // The same request not streamed: the same text and extension.
+    const whole = await client.chat.completions.create(scripted(image));
+    assert.equal(whole.choices[0]!.message.content, 'total(12,34),(567 ,890)');
+    assert.equal(whole.choices[0]!.finish_reason, 'stop');
+    assert.deepEqual((whole as unknown as { doclens: Extension }).doclens, ext);
+    // skip_special_tokens: false answers with the grounding markers, the box still read from them.
+    const kept = await client.chat.completions.create({
+      ...scripted(image),
+      skip_special_tokens: false,
+    } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming);
+    assert.equal(kept.choices[0]!.message.content, SCRIPTED_GROUNDED_ANSWER);
+    assertBoxes((kept as unknown as { doclens: Extension }).doclens.boxes, [scriptedBox(320, 200)]);
+  });
+
+  test('the scripted box follows the image sent: another size, and a JPEG turned by its EXIF orientation', async () => {
+    // Stored 900×600 with EXIF orientation 6 (rotate 90° clockwise to view): the image sent is 600×900.
+    const jpeg = await sharp({
+      create: { width: 900, height: 600, channels: 3, background: { r: 200, g: 220, b: 240 } },
+    })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const stream = await client.chat.completions.create({
+      ...scripted(`data:image/jpeg;base64,${jpeg.toString('base64')}`, 'Locate the total.'),
+      stream: true,
+    });
+    let text = '';
+    let ext: Extension | null = null;
+    for await (const ch of stream) {
+      text += ch.choices[0]?.delta.content ?? '';
+      ext = (ch as unknown as { doclens?: Extension }).doclens ?? ext;
+    }
+    assert.equal(text, 'total(12,34),(567 ,890)');
+    assert.ok(ext);
+    assert.deepEqual(ext.images, [{ width: 600, height: 900 }]);
+    // 600×900: x0 = 7.2, y0 = 30.6, x1 = 340.2, y1 = 801.
+    assertBoxes(ext.boxes, [scriptedBox(600, 900)]);
+  });
+
+  test('Qwen2.5-VL JSON: the streamed bbox_2d (input pixels) lands in doclens.boxes in pixels of the image sent', async () => {
+    const request = {
+      ...scripted(image, 'Locate the total, report bbox coordinates in JSON format.'),
+      model: SCRIPTED_JSON,
+    };
+    const stream = await client.chat.completions.create({ ...request, stream: true });
+    const pieces: string[] = [];
+    let ext: Extension | null = null;
+    let finish: string | null = null;
+    for await (const ch of stream) {
+      const t = ch.choices[0]?.delta.content;
+      if (t) pieces.push(t);
+      finish = ch.choices[0]?.finish_reason ?? finish;
+      ext = (ch as unknown as { doclens?: Extension }).doclens ?? ext;
+    }
+    assert.ok(pieces.length >= 5, `${pieces.length} content chunks`);
+    assert.equal(pieces.join(''), SCRIPTED_JSON_ANSWER);
+    assert.equal(finish, 'stop');
+    assert.ok(ext);
+    assert.equal(ext.raw, SCRIPTED_JSON_ANSWER);
+    // Qwen2.5-VL writes pixels of its input: the 320×200 image went in as 280×168 (smart_resize to multiples of 28
+    // within the tiny preprocessor's max_pixels 224² = 50,176), so x = v × 320/280 and y = v × 200/168.
+    assertBoxes(ext.boxes, [
+      {
+        page: 1,
+        label: 'total',
+        x0: 12 * (320 / 280),
+        y0: 34 * (200 / 168),
+        x1: 256 * (320 / 280),
+        y1: 158 * (200 / 168),
+      },
+    ]);
+    const whole = await client.chat.completions.create(request);
+    assert.equal(whole.choices[0]!.message.content, SCRIPTED_JSON_ANSWER);
+    assert.deepEqual((whole as unknown as { doclens: Extension }).doclens, ext);
   });
 
   test('no token or a wrong one is 401 in the OpenAI error shape', async () => {

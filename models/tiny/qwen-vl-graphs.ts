@@ -299,8 +299,12 @@ export function buildVisionEncoder(spec: TinySpec, fp16 = false): BuiltGraph {
  * with projections P (embed) and Q (lm_head), so the 151,936-row table stays a few MB in `tiny` (r = 8) while
  * `bench` (r = hidden) keeps real-size Gather and lm_head MatMul costs.
  */
-export function buildEmbedTokens(spec: TextSpec, table: Float32Array, fp16 = false): BuiltGraph {
-  const w = new SeededWeights(spec.seed);
+export function buildEmbedTokens(
+  spec: TextSpec,
+  table: Float32Array,
+  fp16 = false,
+  w: SeededWeights = new SeededWeights(spec.seed),
+): BuiltGraph {
   const r = spec.embedRank;
   const g = new GraphBuilder('embed_tokens', fp16);
   const ids = g.input('input_ids', DataType.INT64, [DIMS.batch, DIMS.seq]);
@@ -339,15 +343,16 @@ export function mropeFrequencyRows(spec: TextSpec): number[][] {
 /**
  * decoder_model_merged: inputs_embeds, attention_mask [B, past+S], position_ids [3, B, S], past_key_values.* →
  * logits [B, S, vocab], present.* [B, kv, past+S, head_dim]. `positionRows` 1: position_ids [B, S] and plain
- * 1-D RoPE (LLaVA's Qwen2 decoder), the one row standing for all three M-RoPE rows.
+ * 1-D RoPE (LLaVA's Qwen2 decoder), the one row standing for all three M-RoPE rows. `w`: where the weights come
+ * from (the scripted model, scripted-model.ts, sets some by name).
  */
 export function buildDecoder(
   spec: TextSpec,
   table: Float32Array,
   fp16 = false,
   positionRows: 1 | 3 = 3,
+  w: SeededWeights = new SeededWeights(spec.seed),
 ): BuiltGraph {
-  const w = new SeededWeights(spec.seed);
   const H = spec.hiddenSize;
   const D = spec.headDim;
   const NH = spec.numHeads;
