@@ -229,6 +229,9 @@ export function createSizeLookup(opts: SizeLookupOptions): SizeLookup {
         const sha = await opts.hub.resolveRevision(model.repo, model.revision ?? 'main', both);
         const tree = await opts.hub.listTree(model.repo, sha, both);
         const entry = entryFrom(layout, model, sha, tree);
+        // Sizes of derived files a pull wrote at this commit stay true (a listing cannot tell them).
+        const old = (await readCache()).repos[key];
+        if (old?.slices && old.sha === sha) entry.slices = old.slices;
         await writeEntry(key, entry).catch(() => undefined); // a read-only data folder still gets its answer
         return entry;
       })().finally(() => inFlight.delete(key));

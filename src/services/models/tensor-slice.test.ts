@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { ensureTinyModel } from '../../../models/tiny/make-tiny-model.js';
+import { llavaOneVision } from '../../inference/families/llava-onevision/index.js';
 import { readSafetensor } from '../../inference/families/llava-onevision/safetensors.js';
 import { repoFromFolder, sha256Hex, startFakeHub, type FakeHub, type FakeRepo } from './fake-hub.js';
 import { HubClient } from './hub-client.js';
@@ -232,6 +233,35 @@ describe('tensor slice pull', () => {
       assert.equal(fromSlice?.data.length, HIDDEN);
       assert.deepEqual(Array.from(fromSlice?.data ?? []), Array.from(fromWhole?.data ?? []));
       assert.ok(new Set(fromSlice?.data).size > HIDDEN / 2, 'varied values');
+      // The family's loader opens the install, and packs image features with the same newline rows as it does
+      // from a folder holding the whole checkpoint.
+      writeFileSync(join(whole, 'config.json'), readFileSync(join(dir, 'config.json')));
+      const packed = (folder: string) => {
+        const tiled = llavaOneVision.openTiled?.({
+          dir: folder,
+          config: JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>,
+          preprocessor: llavaOneVision.preprocessorDefaults,
+          hiddenSize: HIDDEN,
+        });
+        assert.ok(tiled);
+        const size = { width: 56, height: 56 };
+        const { tokens } = tiled.plan(size, 1);
+        // A 56 px square: the base view and one 56 px tile, 4×4 features each.
+        const features = new Float32Array(2 * 16 * HIDDEN).map((_, k) => (k % 7) / 8);
+        return { tokens, out: tiled.pack(features, size, 1) };
+      };
+      const a = packed(dir);
+      const b = packed(whole);
+      assert.equal(a.out.length, a.tokens * HIDDEN);
+      assert.deepEqual(Array.from(a.out), Array.from(b.out));
+      const newlineRow = Array.from(fromWhole?.data ?? []);
+      const rows = Array.from({ length: a.tokens }, (_, i) =>
+        Array.from(a.out.subarray(i * HIDDEN, (i + 1) * HIDDEN)),
+      );
+      assert.ok(
+        rows.some((r) => r.every((v, i) => v === newlineRow[i])),
+        'a newline row in the packed features',
+      );
     } finally {
       rmSync(whole, { recursive: true, force: true });
     }
@@ -251,6 +281,9 @@ describe('tensor slice pull', () => {
 
     // Once pulled, the download size counts the derived file as what it is.
     assert.equal((await s.sizes('tiny-llava-ov'))[0]?.bytesByDtype.fp32, others + derived.length);
+    const relisted = (await s.sizes('tiny-llava-ov', { refresh: true }))[0];
+    assert.equal(relisted?.source, 'hub');
+    assert.equal(relisted?.bytesByDtype.fp32, others + derived.length);
 
     assert.deepEqual(await s.verify('tiny-llava-ov'), { ok: true, problems: [] });
     await s.checkInstalled('tiny-llava-ov');
