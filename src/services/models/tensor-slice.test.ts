@@ -339,6 +339,21 @@ describe('tensor slice pull', () => {
     assert.deepEqual(await s.verify('tiny-llava-ov'), { ok: true, problems: [] });
   });
 
+  test('a pull that fails after the slice continues without reading the slice again', async () => {
+    hub.fault('onnx/vision_encoder.onnx', { kind: 'status', status: 503 }, 3);
+    const s = store();
+    const first = await s.wait((await s.pull('tiny-llava-ov')).pullId);
+    assert.equal(first.state, 'failed');
+    assert.match(first.error?.message ?? '', /vision_encoder\.onnx.*gave up after 3 failed attempts/);
+    assert.equal(ckptRequests().length, 3);
+    const again = await s.wait((await s.pull('tiny-llava-ov')).pullId);
+    assert.equal(again.state, 'done', again.message ?? '');
+    assert.equal(ckptRequests().length, 3, 'the slice written before the failure is kept');
+    assert.deepEqual(await s.verify('tiny-llava-ov'), { ok: true, problems: [] });
+    const record = s.record('tiny-llava-ov');
+    assert.equal(record?.files.find((f) => f.path === NEWLINE)?.derivedFrom?.file, CKPT);
+  });
+
   test('a truncated range answer is retried; one that keeps coming short fails naming the file', async () => {
     hub.fault(CKPT, { kind: 'drop', after: 3 }, 2);
     const s = store();
