@@ -9,6 +9,7 @@ import type { ModelSizes } from '../../shared/model-sizes.js';
 import { causeMessage, HubError, type HubClient, type TreeEntry } from './hub-client.js';
 import { externalDataOf } from './layout.js';
 import { filePath, filePins, SESSIONS, type Manifest, type ManifestModel } from './manifest.js';
+import { sliceBound } from './tensor-slice.js';
 
 type Layout = Manifest['layout'];
 
@@ -54,15 +55,26 @@ export function entryBytes(e: Pick<TreeEntry, 'size' | 'lfs'>): number {
   return e.lfs?.size ?? e.size;
 }
 
-/** Total bytes of a `dtype` pull over the listed sizes; null when a required file is not listed (cannot be pulled). */
+/**
+ * Total bytes of a `dtype` pull over the listed sizes; null when a required file is not listed (cannot be pulled).
+ * A tensor read out of a checkpoint (`extraTensors`) counts as its derived file: the size an earlier pull wrote
+ * (`slices`, by install path), else the most it can weigh (tensor-slice.ts `sliceBound`), never the checkpoint's.
+ */
 export function dtypeBytes(
   layout: Layout,
   model: ManifestModel,
   dtype: string,
   sizes: ReadonlyMap<string, number>,
+  slices: ReadonlyMap<string, number> = new Map(),
 ): number | null {
   let total = 0;
-  for (const w of wantedFiles(layout, model, dtype, sizes.keys())) {
+  const wanted = wantedFiles(layout, model, dtype, sizes.keys());
+  for (const t of model.extraTensors ?? []) {
+    if (wanted.some((w) => w.path === t.as) && sizes.has(t.as)) continue; // the repo publishes it: counted below
+    if (!sizes.has(t.file)) return null;
+    total += slices.get(t.as) ?? sliceBound(t);
+  }
+  for (const w of wanted) {
     const n = sizes.get(w.path);
     if (n === undefined) {
       if (w.required) return null;
@@ -87,6 +99,8 @@ const CacheEntry = z.object({
   checkedAt: z.string(),
   /** Download bytes of the files any dtype of the model fetches (the rest of the listing is not kept). */
   files: z.record(z.string(), z.number().int().nonnegative()),
+  /** Sizes of derived one-tensor files (`extraTensors`) a pull wrote at this commit, by install path. */
+  slices: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 type CacheEntry = z.infer<typeof CacheEntry>;
 const CacheFile = z.object({ version: z.literal(1), repos: z.record(z.string(), CacheEntry) });
@@ -114,6 +128,8 @@ export interface SizeLookup {
   ): Promise<ModelSizes>;
   /** Records a listing read for a pull (store.ts), so the sizes are known afterwards without another request. */
   remember(layout: Layout, model: ManifestModel, sha: string, tree: TreeEntry[]): Promise<void>;
+  /** Records the real size of a derived file a pull wrote (read at commit `sha`), replacing its upper bound. */
+  rememberSlice(model: ManifestModel, sha: string, path: string, bytes: number): Promise<void>;
 }
 
 const keyOf = (model: ManifestModel) => `${model.repo}@${model.revision ?? 'main'}`;
@@ -142,13 +158,27 @@ export function createSizeLookup(opts: SizeLookupOptions): SizeLookup {
     return { version: 1, repos: {} };
   }
 
-  /** Read-modify-write, one at a time, replaced by rename so a reader never sees half a file. */
-  function writeEntry(key: string, entry: CacheEntry): Promise<void> {
+  /**
+   * Read-modify-write, one at a time, replaced by rename so a reader never sees half a file. The slice sizes known
+   * for the same commit are kept (a listing does not tell them).
+   */
+  function writeEntry(
+    key: string,
+    entry: CacheEntry | ((old: CacheEntry | undefined) => CacheEntry | null),
+  ): Promise<void> {
     writes = writes
       .catch(() => undefined)
       .then(async () => {
         const cache = await readCache();
-        cache.repos[key] = entry;
+        const old = cache.repos[key];
+        const next =
+          typeof entry === 'function'
+            ? entry(old)
+            : old?.slices && old.sha === entry.sha
+              ? { ...entry, slices: { ...old.slices, ...entry.slices } }
+              : entry;
+        if (!next) return;
+        cache.repos[key] = next;
         await mkdir(dirname(opts.file), { recursive: true });
         const tmp = `${opts.file}.${process.pid}.tmp`;
         await writeFile(tmp, `${JSON.stringify(cache, null, 2)}\n`);
@@ -165,14 +195,20 @@ export function createSizeLookup(opts: SizeLookupOptions): SizeLookup {
         const n = listed.get(w.path);
         if (n !== undefined) files[w.path] = n;
       }
+    // A sliced checkpoint is kept too: its presence decides whether the dtype can be pulled (its size is not counted).
+    for (const t of model.extraTensors ?? []) {
+      const n = listed.get(t.file);
+      if (n !== undefined) files[t.file] = n;
+    }
     return { sha, checkedAt: new Date(now()).toISOString(), files };
   }
 
   function sizesOf(layout: Layout, model: ManifestModel, entry: CacheEntry): Record<string, number> {
     const listed = new Map(Object.entries(entry.files));
+    const slices = new Map(Object.entries(entry.slices ?? {}));
     const out: Record<string, number> = {};
     for (const dtype of Object.keys(model.dtypes)) {
-      const n = dtypeBytes(layout, model, dtype, listed);
+      const n = dtypeBytes(layout, model, dtype, listed, slices);
       if (n !== null) out[dtype] = n;
     }
     return out;
@@ -193,6 +229,9 @@ export function createSizeLookup(opts: SizeLookupOptions): SizeLookup {
         const sha = await opts.hub.resolveRevision(model.repo, model.revision ?? 'main', both);
         const tree = await opts.hub.listTree(model.repo, sha, both);
         const entry = entryFrom(layout, model, sha, tree);
+        // Sizes of derived files a pull wrote at this commit stay true (a listing cannot tell them).
+        const old = (await readCache()).repos[key];
+        if (old?.slices && old.sha === sha) entry.slices = old.slices;
         await writeEntry(key, entry).catch(() => undefined); // a read-only data folder still gets its answer
         return entry;
       })().finally(() => inFlight.delete(key));
@@ -250,6 +289,12 @@ export function createSizeLookup(opts: SizeLookupOptions): SizeLookup {
 
     async remember(layout, model, sha, tree) {
       await writeEntry(keyOf(model), entryFrom(layout, model, sha, tree));
+    },
+
+    async rememberSlice(model, sha, path, bytes) {
+      await writeEntry(keyOf(model), (old) =>
+        old && old.sha === sha ? { ...old, slices: { ...old.slices, [path]: bytes } } : null,
+      );
     },
   };
 }

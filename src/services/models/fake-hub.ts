@@ -14,15 +14,15 @@ export type Fault =
   /** Same length, different bytes. */
   | { kind: 'wrong-bytes' }
   | { kind: 'status'; status: number }
-  /** Answer 200 with the whole file even to a Range request. */
-  | { kind: 'ignore-range' }
+  /** Answer 200 with the whole file even to a Range request (sent as `slow` says, when given). */
+  | { kind: 'ignore-range'; slow?: { chunk: number; delayMs: number } }
   /** Send `chunk` bytes every `delayMs`. */
   | { kind: 'slow'; chunk: number; delayMs: number };
 
 export interface FakeRepo {
   sha: string;
   files: Map<string, Uint8Array>;
-  /** Paths served through LFS (listed with an `lfs` block, redirected to the CDN). Default: `*.onnx*`. */
+  /** Paths served through LFS (listed with an `lfs` block, redirected to the CDN). Default: `*.onnx*`, `*.safetensors`. */
   lfs?: (path: string) => boolean;
 }
 
@@ -34,6 +34,8 @@ export interface LoggedRequest {
   status: number;
   /** Body bytes of the file written to this response (for asserting what a resume re-downloads). */
   sent: number;
+  /** Slow answers only: whether it was sent to its end (false: the client hung up first); null otherwise. */
+  completed: boolean | null;
 }
 
 export interface FakeHub {
@@ -75,7 +77,7 @@ export function gitBlobOid(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
 }
 
-const defaultLfs = (path: string) => /\.onnx(_data(_\d+)?)?$/.test(path);
+const defaultLfs = (path: string) => /\.(onnx(_data(_\d+)?)?|safetensors)$/.test(path);
 
 async function listen(server: Server, port = 0): Promise<string> {
   await new Promise<void>((resolve, reject) => {
@@ -158,8 +160,10 @@ export async function startFakeHub(
       bytes = Uint8Array.from(original);
       for (let i = 0; i < bytes.length; i += 97) bytes[i] = (bytes[i] ?? 0) ^ 0xff;
     }
-    const range = fault?.kind === 'ignore-range' ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    // `bytes=a-` and `bytes=a-b` (b past the end is cut to it, as RFC 9110 says); other forms are ignored (200).
+    const range = fault?.kind === 'ignore-range' ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     let start = 0;
+    let end = bytes.length - 1;
     let status = 200;
     const headers: Record<string, string> = {
       'content-type': 'application/octet-stream',
@@ -167,29 +171,36 @@ export async function startFakeHub(
     };
     if (range?.[1] !== undefined) {
       start = Number(range[1]);
-      if (start >= bytes.length) {
+      if (range[2]) end = Math.min(end, Number(range[2]));
+      if (start >= bytes.length || start > end) {
         res.writeHead(416, { 'content-range': `bytes */${bytes.length}` }).end();
         return 416;
       }
       status = 206;
-      headers['content-range'] = `bytes ${start}-${bytes.length - 1}/${bytes.length}`;
+      headers['content-range'] = `bytes ${start}-${end}/${bytes.length}`;
     }
-    const body = bytes.subarray(start);
+    const body = bytes.subarray(start, end + 1);
     headers['content-length'] = String(body.length);
     res.writeHead(status, headers);
     if (fault?.kind === 'drop') {
       write(body.subarray(0, fault.after), () => later(20, () => res.socket?.destroy()));
     } else if (fault?.kind === 'stall') {
       write(body.subarray(0, fault.after)); // then nothing, until the client gives up
-    } else if (fault?.kind === 'slow') {
+    } else if (fault?.kind === 'slow' || (fault?.kind === 'ignore-range' && fault.slow)) {
+      const slow = fault.kind === 'slow' ? fault : (fault.slow ?? { chunk: body.length, delayMs: 0 });
       let at = 0;
       const step = () => {
-        if (res.destroyed) return;
-        const next = body.subarray(at, at + fault.chunk);
+        if (res.destroyed) {
+          entry.completed = false;
+          return;
+        }
+        const next = body.subarray(at, at + slow.chunk);
         at += next.length;
         entry.sent += next.length;
-        if (at >= body.length) res.end(next);
-        else res.write(next, () => later(fault.delayMs, step));
+        if (at >= body.length) {
+          entry.completed = true;
+          res.end(next);
+        } else res.write(next, () => later(slow.delayMs, step));
       };
       step();
     } else {
@@ -208,6 +219,7 @@ export async function startFakeHub(
       authorization: req.headers.authorization ?? null,
       status: 0,
       sent: 0,
+      completed: null,
     };
     log.push(entry);
     return entry;

@@ -25,6 +25,16 @@ export const ManifestFile = z.union([
 ]);
 export type ManifestFile = z.infer<typeof ManifestFile>;
 
+/** From the safetensors file `file`, the first tensor of `names`, written into the install as the one-tensor `as`. */
+export const ManifestTensors = z.object({
+  file: RepoPath.refine((p) => p.endsWith('.safetensors'), 'a .safetensors file'),
+  names: z.array(z.string().min(1)).min(1),
+  as: RepoPath.refine((p) => p.endsWith('.safetensors'), 'a .safetensors file'),
+  /** The tensor's shape where known (LLaVA-OneVision's image_newline: [896]); a different one is refused. */
+  shape: z.array(z.number().int().nonnegative()).optional(),
+});
+export type ManifestTensors = z.infer<typeof ManifestTensors>;
+
 export const ManifestDtype = z.object({
   /** Total download size of this dtype (session files + root files), null when not verified. */
   bytes: z.number().int().nonnegative().nullable(),
@@ -57,11 +67,13 @@ export const ManifestModel = z.object({
   /** Shown beside the model, e.g. "reduced quality (no DeepStack)" for exports that leave DeepStack out. */
   quality: z.string().optional(),
   chatTemplate: z.string().nullable(),
-  /**
-   * Files beyond the layout's and the sessions' that this model needs, pulled as required (LLaVA-OneVision:
-   * model.safetensors, the only place its image_newline vector is published).
-   */
+  /** Files beyond the layout's and the sessions' that this model needs, pulled whole as required. */
   extraFiles: z.array(ManifestFile).optional(),
+  /**
+   * Tensors this model needs from a checkpoint it does not need whole: a pull reads only them with HTTP Range
+   * (tensor-slice.ts) and writes each as a one-tensor file `as` in the install (LLaVA-OneVision: image_newline).
+   */
+  extraTensors: z.array(ManifestTensors).optional(),
   recommendedDtype: z.record(Provider, z.string()),
   dtypes: z.record(z.string(), ManifestDtype),
   verified: z.array(z.string()),

@@ -11,6 +11,19 @@ export const RecordFile = z.object({
   path: z.string(),
   bytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * A file DocLens wrote from part of a hub file (tensor-slice.ts): where the bytes came from. Its sha256 above is
+   * the derived file's own, computed at install (the hub publishes none for it).
+   */
+  derivedFrom: z
+    .object({
+      file: z.string(),
+      revision: z.string(),
+      tensor: z.string(),
+      /** The tensor's bytes in `file`, inclusive (as in `Range: bytes=start-end`). */
+      range: z.object({ start: z.number().int().nonnegative(), end: z.number().int().nonnegative() }),
+    })
+    .optional(),
 });
 export type RecordFile = z.infer<typeof RecordFile>;
 

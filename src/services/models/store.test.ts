@@ -41,12 +41,20 @@ describe('manifest', () => {
       'llava-onevision-qwen2-0.5b-ov',
     ]);
     const [q3, q2, q25, ov] = m.models;
-    // LLaVA-OneVision: Apache-2.0, [0, 1] boxes marked low-confidence, image_newline from model.safetensors.
+    // LLaVA-OneVision: Apache-2.0, [0, 1] boxes marked low-confidence, image_newline read out of model.safetensors.
     assert.equal(ov?.family, 'llava-onevision');
     assert.equal(ov?.repo, 'llava-hf/llava-onevision-qwen2-0.5b-ov-hf');
     assert.deepEqual(ov?.coordinates, { format: 'llava', space: 'unit' });
     assert.equal(licenseInfo(ov?.license ?? '').commercial, true);
-    assert.deepEqual(ov?.extraFiles, ['model.safetensors']);
+    assert.equal(ov?.extraFiles, undefined);
+    assert.deepEqual(ov?.extraTensors, [
+      {
+        file: 'model.safetensors',
+        names: ['image_newline', 'model.image_newline'],
+        as: 'image_newline.safetensors',
+        shape: [896],
+      },
+    ]);
     assert.equal(q3?.family, 'qwen3-vl');
     assert.equal(q3?.repo, 'onnx-community/Qwen3-VL-2B-Instruct-ONNX');
     assert.deepEqual(q3?.coordinates, { format: 'qwen3-vl', space: 'norm1000' });

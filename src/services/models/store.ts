@@ -14,6 +14,7 @@ import { createSizeLookup, wantedFiles } from './download-sizes.js';
 import { HubClient, type TreeEntry } from './hub-client.js';
 import { checkFolder, checkSessions, IMPORT_DTYPE_ORDER } from './layout.js';
 import { RateMeter } from './pull-eta.js';
+import { fetchTensorSlice } from './tensor-slice.js';
 import { checkInstalledFiles, installRegular, kindOf } from './safe-files.js';
 import {
   filePath,
@@ -125,6 +126,28 @@ const PlanFile = z.object({
 });
 type PlanFile = z.infer<typeof PlanFile>;
 
+/** A tensor read with Range out of a hub file (manifest `extraTensors`), written into the install as `as`. */
+const PlanSlice = z.object({
+  as: z.string(),
+  file: z.string(),
+  names: z.array(z.string()).min(1),
+  shape: z.array(z.number().int().nonnegative()).nullable(),
+  /** The source file as the hub lists it: checks the range answers, and is what a fallback downloads. */
+  source: z.object({
+    bytes: z.number().int().nonnegative(),
+    sha256: z.string().nullable(),
+    gitOid: z.string().nullable(),
+  }),
+  /** Size and sha256 of the derived file once written; null until then. */
+  bytes: z.number().int().nonnegative().nullable(),
+  done: z.string().nullable(),
+  tensor: z.string().nullable(),
+  range: z.object({ start: z.number().int(), end: z.number().int() }).nullable(),
+  /** The hub ignored Range: the source file was added to `files` and is downloaded whole instead. */
+  fallback: z.boolean(),
+});
+type PlanSlice = z.infer<typeof PlanSlice>;
+
 /** What a pull fetches, written into its work folder so a restarted app resumes the same files of the same commit. */
 const Plan = z.object({
   version: z.literal(1),
@@ -135,6 +158,7 @@ const Plan = z.object({
   revision: z.string(),
   sessions: ModelRecord.shape.sessions,
   files: z.array(PlanFile),
+  slices: z.array(PlanSlice).default([]),
 });
 type Plan = z.infer<typeof Plan>;
 
@@ -324,6 +348,29 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
         );
       files.push({ path: w.path, bytes, sha256, gitOid: e.lfs ? null : e.oid, done: null });
     }
+    const slices: PlanSlice[] = [];
+    for (const t of model.extraTensors ?? []) {
+      // A repo that publishes the one-tensor file itself: it is pulled as a file like any other.
+      if (files.some((f) => f.path === t.as)) continue;
+      const e = byPath.get(t.file);
+      if (!e)
+        throw new AppError(
+          'not_found',
+          `${model.repo}@${revision.slice(0, 12)} has no ${t.file} (where ${t.names.join(' / ')} is read from)`,
+        );
+      slices.push({
+        as: t.as,
+        file: t.file,
+        names: t.names,
+        shape: t.shape ?? null,
+        source: { bytes: e.lfs?.size ?? e.size, sha256: e.lfs?.oid ?? null, gitOid: e.lfs ? null : e.oid },
+        bytes: null,
+        done: null,
+        tensor: null,
+        range: null,
+        fallback: false,
+      });
+    }
     return {
       version: 1,
       installId: `${model.id}-${dtype}`,
@@ -333,6 +380,7 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
       revision,
       sessions,
       files,
+      slices,
     };
   }
 
@@ -382,9 +430,12 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
         await mkdir(dir, { recursive: true });
         await savePlan(dir, plan);
       }
-      const total = plan.files.reduce((s, f) => s + f.bytes, 0);
+      const note = await runSlices(job, dir, plan, signal);
+      const sliced = plan.slices.filter((x) => !x.fallback);
+      const total =
+        plan.files.reduce((s, f) => s + f.bytes, 0) + sliced.reduce((s, x) => s + (x.bytes ?? 0), 0);
       // Files already finished count as done; partial ones are counted by the download as it resumes.
-      let done = 0;
+      let done = sliced.reduce((s, x) => s + (x.bytes ?? 0), 0);
       let onDisk = 0;
       for (const f of plan.files) {
         const size = await sizeOf(join(dir, f.done ? f.path : `${f.path}.part`));
@@ -403,7 +454,7 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
           `not enough disk space for ${job.model.id} (${job.dtype}): ${mib(need)} MiB to download, ${mib(free)} MiB free in ${modelsDir}`,
         );
 
-      setState(job, 'downloading', null);
+      setState(job, 'downloading', note);
       const meter = new RateMeter();
       for (const f of plan.files) {
         if (f.done) continue;
@@ -425,7 +476,7 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
             if (n > 0) meter.add(n);
             const bytesDone = job.progress.bytesDone + n;
             const etaSeconds = meter.etaSeconds(job.progress.bytesTotal - bytesDone);
-            job.progress = { ...job.progress, bytesDone, etaSeconds, message: null };
+            job.progress = { ...job.progress, bytesDone, etaSeconds, message: note };
             emit(job, false);
           },
           onResumed: (n) => {
@@ -456,6 +507,18 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
           throw new AppError('corrupt', `${f.path} changed on disk during the pull`);
         files.push({ path: f.path, bytes: f.bytes, sha256: f.done });
       }
+      for (const x of sliced) {
+        const size = await sizeOf(join(dir, x.as));
+        if (size === null || size !== x.bytes || !x.done || !x.tensor || !x.range)
+          throw new AppError('corrupt', `${x.as} changed on disk during the pull`);
+        // No hub hash exists for a derived file: its own sha256 is recorded, with where its bytes came from.
+        files.push({
+          path: x.as,
+          bytes: size,
+          sha256: x.done,
+          derivedFrom: { file: x.file, revision: plan.revision, tensor: x.tensor, range: x.range },
+        });
+      }
 
       check();
       setState(job, 'installing', null);
@@ -478,7 +541,7 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
       await swapInto(dir, join(modelsDir, job.installId));
       records.set(record.id, record);
       job.progress = { ...job.progress, bytesDone: total };
-      setState(job, 'done', null);
+      setState(job, 'done', note);
     } catch (e) {
       const reason: unknown = signal.aborted ? signal.reason : null;
       if (reason === 'cancel') {
@@ -494,6 +557,66 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
     } finally {
       job.controller = null;
     }
+  }
+
+  /**
+   * Reads each `extraTensors` slice of the plan with Range and writes its one-tensor file into the work folder. A hub
+   * that ignores Range gets the slice's whole source file added to the plan instead; returns the note saying so.
+   */
+  async function runSlices(job: Job, dir: string, plan: Plan, signal: AbortSignal): Promise<string | null> {
+    const notes: string[] = [];
+    for (const x of plan.slices) {
+      if (x.fallback) {
+        notes.push(fallbackNote(x));
+        continue;
+      }
+      if (x.done && (await sizeOf(join(dir, x.as))) === x.bytes) continue;
+      if (signal.aborted) throw signal.reason;
+      setState(job, 'downloading', `Reading ${x.names[0] ?? x.as} out of ${x.file} with HTTP Range`, x.as);
+      const got = await fetchTensorSlice({
+        hub,
+        url: hub.resolveUrl(plan.repo, plan.revision, x.file),
+        spec: { file: x.file, names: x.names, as: x.as, ...(x.shape ? { shape: x.shape } : {}) },
+        revision: plan.revision,
+        sourceBytes: x.source.bytes,
+        signal,
+        stallMs: opts.stallMs ?? 30_000,
+        retries: opts.retries ?? 5,
+        retryDelayMs: opts.retryDelayMs ?? 1000,
+        onRetry: ({ attempt, of, delayMs, reason }) => {
+          job.progress = {
+            ...job.progress,
+            message: `${x.file}: ${reason}; retrying in ${Math.ceil(delayMs / 1000)} s (attempt ${attempt} of ${of})`,
+          };
+          emit(job);
+        },
+      }).catch((e: unknown) => {
+        if (signal.aborted) throw signal.reason;
+        throw fsError(e, x.file);
+      });
+      if (got.kind === 'no-range') {
+        x.fallback = true;
+        if (!plan.files.some((f) => f.path === x.file))
+          plan.files.push({ path: x.file, ...x.source, done: null });
+        await savePlan(dir, plan);
+        notes.push(fallbackNote(x));
+        continue;
+      }
+      const final = join(dir, ...x.as.split('/'));
+      await mkdir(dirname(final), { recursive: true });
+      await writeFile(`${final}.part`, got.bytes);
+      await rename(`${final}.part`, final);
+      Object.assign(x, {
+        bytes: got.bytes.length,
+        done: got.sha256,
+        tensor: got.tensor,
+        range: got.range,
+      } satisfies Partial<PlanSlice>);
+      await savePlan(dir, plan);
+      // From now on the download size counts this file as what it is, not as its upper bound.
+      await sizeLookup.rememberSlice(job.model, plan.revision, x.as, got.bytes.length).catch(() => undefined);
+    }
+    return notes.length ? notes.join('; ') : null;
   }
 
   function start(job: Job): void {
@@ -779,11 +902,12 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
         let bytesDone = 0;
         for (const f of plan.files)
           bytesDone += f.done ? f.bytes : ((await sizeOf(join(workDir, name, `${f.path}.part`))) ?? 0);
+        const sliced = plan.slices.filter((x) => !x.fallback).reduce((s, x) => s + (x.bytes ?? 0), 0);
         out.push({
           modelId: plan.manifestId,
           dtype: plan.dtype,
-          bytesDone,
-          bytesTotal: plan.files.reduce((s, f) => s + f.bytes, 0),
+          bytesDone: bytesDone + sliced,
+          bytesTotal: plan.files.reduce((s, f) => s + f.bytes, 0) + sliced,
         });
       }
       return out;
@@ -828,6 +952,10 @@ export function createModelStore(opts: ModelStoreOptions): ModelStore {
       await Promise.all([...jobs.values()].map((j) => j.running));
     },
   };
+}
+
+function fallbackNote(x: PlanSlice): string {
+  return `the hub ignored the Range request for ${x.file}, so the whole file (${mib(x.source.bytes)} MiB) is downloaded for ${x.names[0] ?? x.as}`;
 }
 
 function mib(bytes: number): string {
