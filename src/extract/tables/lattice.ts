@@ -184,6 +184,22 @@ function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[]
     const [few, many] = p.length <= q.length ? [p, q] : [q, p];
     return few.every((x) => many.some((y) => Math.abs(x - y) <= ALIGN));
   };
+  // A narrower piece one row high whose edges and column rules all stand on column edges of a wider one covers a
+  // run of its columns: the shaded cells of a zebra row beside a cell spanning rows from above (that cell keeps
+  // the shade of its own row), or a row whose first cells are left unshaded. (A narrower grid of several rows
+  // is a table of its own: two tables a caption apart stay two.)
+  const oneRow = groups.map((g) => distinct(g.h.map((l) => l.pos)).length <= 2);
+  const onColumns = (i: number, j: number): boolean => {
+    const a = boxes[i] as Rect;
+    const b = boxes[j] as Rect;
+    const [n, w] = a.x1 - a.x0 <= b.x1 - b.x0 ? [i, j] : [j, i];
+    const nb = boxes[n] as Rect;
+    const wb = boxes[w] as Rect;
+    if (!oneRow[n]) return false;
+    const wide = [wb.x0, wb.x1, ...(inner[w] ?? [])];
+    if (!(inner[w] ?? []).length || nb.x0 < wb.x0 - ALIGN || nb.x1 > wb.x1 + ALIGN) return false;
+    return [nb.x0, nb.x1, ...(inner[n] ?? [])].every((x) => wide.some((y) => Math.abs(x - y) <= ALIGN));
+  };
   const parent = groups.map((_, i) => i);
   const find = (i: number): number => findRoot(parent, i);
   for (let i = 0; i < groups.length; i++) {
@@ -195,7 +211,10 @@ function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[]
       const vGap = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
       const hGap = Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1);
       const rowGap = Math.max(CELL_GAP, Math.min(1.25 * Math.max(rowH[i] ?? 0, rowH[j] ?? 0), MAX_ROW_GAP));
-      const stacked = sameCols && vGap > 0 && vGap <= rowGap && sameInner(inner[i] ?? [], inner[j] ?? []);
+      const stacked =
+        vGap > 0 &&
+        vGap <= rowGap &&
+        ((sameCols && sameInner(inner[i] ?? [], inner[j] ?? [])) || onColumns(i, j));
       if (stacked || (sameRows && hGap > 0 && hGap <= CELL_GAP)) {
         parent[find(j)] = find(i);
       }
@@ -408,6 +427,67 @@ export function bandIndex(edges: readonly number[], v: number): number {
   return lo;
 }
 
+/** A word with no natural seam near a drawn edge is cut there only when it runs this many characters past both sides. */
+const FAR_CUT = 4;
+/** Characters where one cell's text glued to the next one's may start: signs, brackets, currency. */
+const GLUE_START = /[-−–(+$€£¥]/;
+
+/**
+ * Where to cut a word that runs across a drawn column edge at `x`: the text layer glues the texts of two
+ * neighbouring cells into one word when they are set close (a figure flush right against a signed figure flush
+ * left: "16,705.59-11.0%"). The cut goes at the character boundary nearest the edge's share of the word's
+ * width, moved to a natural seam (a sign or bracket after a digit or letter, a letter or digit after '%' or ')')
+ * within a quarter of the word. Returns null when the word does not cross the edge by two characters each side
+ * or has no such seam there: a word that only overhangs its cell (wide glyphs from a substituted font) stays
+ * whole, and its centre places it.
+ */
+export function glueCut(t: Token, x: number): number | null {
+  const n = t.text.length;
+  const w = t.box.x1 - t.box.x0;
+  if (n < 4 || w <= 0) return null;
+  const ch = w / n;
+  if (x - t.box.x0 < 2 * ch || t.box.x1 - x < 2 * ch) return null;
+  const k0 = Math.round((n * (x - t.box.x0)) / w);
+  const natural = (i: number): boolean => {
+    const a = t.text[i - 1] ?? '';
+    const b = t.text[i] ?? '';
+    return (/[\p{L}\p{N}%)]/u.test(a) && GLUE_START.test(b)) || (/[%)]/.test(a) && /[\p{L}\p{N}]/u.test(b));
+  };
+  const reach = Math.max(2, Math.floor(n / 4));
+  for (let d = 0; d <= reach; d++) {
+    for (const i of [k0 - d, k0 + d]) if (i >= 1 && i <= n - 1 && natural(i)) return i;
+  }
+  const far = Math.min(x - t.box.x0, t.box.x1 - x) / ch;
+  return far >= FAR_CUT ? Math.min(n - 1, Math.max(1, k0)) : null;
+}
+
+/**
+ * Words of one row that run across an edge between two cells (a drawn column rule) cut into one piece per cell
+ * (glueCut); other words unchanged.
+ */
+function cutAtEdges(grid: LatticeGrid, tokens: readonly Token[], owner: Map<number, number>): Token[] {
+  const nc = grid.xs.length - 1;
+  const out: Token[] = [];
+  for (const t of tokens) {
+    const r = bandIndex(grid.ys, (t.box.y0 + t.box.y1) / 2);
+    let rest: Token = t;
+    if (r >= 0) {
+      for (let c = 1; c < nc; c++) {
+        const x = grid.xs[c] ?? 0;
+        if (owner.get(r * nc + c - 1) === owner.get(r * nc + c)) continue;
+        if (!(rest.box.x0 < x && rest.box.x1 > x)) continue;
+        const k = glueCut(rest, x);
+        if (k === null) continue;
+        const at = rest.box.x0 + ((rest.box.x1 - rest.box.x0) * k) / rest.text.length;
+        out.push({ text: rest.text.slice(0, k), box: { ...rest.box, x1: at } });
+        rest = { text: rest.text.slice(k), box: { ...rest.box, x0: at } };
+      }
+    }
+    out.push(rest);
+  }
+  return out;
+}
+
 /** Fills the grid's cells with the words whose centre falls in them (a spanning cell gets all of its words). */
 export function fillGrid(grid: LatticeGrid, tokens: readonly Token[]): void {
   const nc = grid.xs.length - 1;
@@ -417,7 +497,7 @@ export function fillGrid(grid: LatticeGrid, tokens: readonly Token[]): void {
       for (let c = cell.col; c < cell.col + cell.colSpan; c++) owner.set(r * nc + c, i);
   });
   const inCell: Token[][] = grid.cells.map(() => []);
-  for (const t of tokens) {
+  for (const t of cutAtEdges(grid, tokens, owner)) {
     const c = bandIndex(grid.xs, (t.box.x0 + t.box.x1) / 2);
     const r = bandIndex(grid.ys, (t.box.y0 + t.box.y1) / 2);
     if (c < 0 || r < 0) continue;

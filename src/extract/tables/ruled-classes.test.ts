@@ -1,0 +1,110 @@
+// Failure classes of ruled and partly ruled tables (issue 11), each on a page printed by headless Chromium and read
+// as the app reads it (pdf.js text, operator-list rulings): cells, spans and header rows exact.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { PageLoader } from '../../../scripts/table-corpus/page-loader.js';
+import type { Table } from '../../shared/domain.js';
+import { detectTables, tableToGrid } from './index.js';
+import { glueCut } from './lattice.js';
+import { chromiumPath, printCases, type PrintedCase } from './printed-cases.js';
+
+const PROSE =
+  '<h2>Site inspections</h2><p>The schedule below lists the visits planned for the quarter; a site visited twice ' +
+  'appears once with each visit on its own line.</p>';
+
+const ZEBRA_ROWSPAN_HTML =
+  '<table><thead><tr><th>Unit</th><th>Remarks</th><th>Contact</th><th>Owner</th></tr></thead><tbody>' +
+  '<tr><td rowspan="3">Granite Works</td><td>see attached schedule</td><td>J. Moreau</td><td>T. Nguyen</td></tr>' +
+  '<tr><td>replaces the order of last quarter</td><td>J. Moreau</td><td>A. Okafor</td></tr>' +
+  '<tr><td>checked by the audit team</td><td>K. Novak</td><td>J. Moreau</td></tr>' +
+  '<tr><td>Copper Works</td><td>see attached schedule</td><td>P. Byrne</td><td>A. Okafor</td></tr>' +
+  '<tr><td>River Library</td><td>see attached schedule</td><td>H. Becker</td><td>M. Lindqvist</td></tr>' +
+  '<tr><td>East Archive</td><td>renewal due next year</td><td>D. Haddad</td><td>R. Alvarez</td></tr>' +
+  '</tbody></table>';
+
+const CASES: (PrintedCase & { spans?: [number, number, number, number][] })[] = [
+  {
+    id: 'zebra-rowspan',
+    kind: 'zebra stripes as the only structure, a cell spanning three rows (its shade is its first row’s)',
+    css:
+      'table{border-collapse:collapse} td,th{padding:3px 8px;text-align:left;vertical-align:top}' +
+      ' thead th{background:#dde} tbody tr:nth-child(even){background:#e6e6e6}',
+    html: PROSE + ZEBRA_ROWSPAN_HTML,
+    expected: [
+      ['Unit', 'Remarks', 'Contact', 'Owner'],
+      ['Granite Works', 'see attached schedule', 'J. Moreau', 'T. Nguyen'],
+      ['', 'replaces the order of last quarter', 'J. Moreau', 'A. Okafor'],
+      ['', 'checked by the audit team', 'K. Novak', 'J. Moreau'],
+      ['Copper Works', 'see attached schedule', 'P. Byrne', 'A. Okafor'],
+      ['River Library', 'see attached schedule', 'H. Becker', 'M. Lindqvist'],
+      ['East Archive', 'renewal due next year', 'D. Haddad', 'R. Alvarez'],
+    ],
+    spans: [[1, 0, 3, 1]],
+  },
+];
+
+const skip = existsSync(chromiumPath()) ? false : `no Chromium at ${chromiumPath()} (set CHROMIUM_PATH)`;
+let printed: { pdf: string; remove(): void } | undefined;
+const loader = new PageLoader();
+
+before(async () => {
+  if (!skip) printed = await printCases(CASES);
+});
+after(async () => {
+  await loader.destroy();
+  printed?.remove();
+});
+
+function norm(t: Table): string[][] {
+  return tableToGrid(t).map((r) => r.map((c) => c.replace(/\s+/g, ' ').trim()));
+}
+
+CASES.forEach((c, i) => {
+  test(`ruled ${c.id}: ${c.kind}`, { skip }, async () => {
+    assert.ok(printed);
+    const { text, rulings } = await loader.load(printed.pdf, i + 1);
+    const tables = detectTables(text, rulings);
+    assert.equal(tables.length, 1, `${c.id}: ${JSON.stringify(tables.map(norm))}`);
+    const t = tables[0] as Table;
+    assert.deepEqual(norm(t), c.expected);
+    if (c.headerRows !== undefined) assert.equal(t.headerRows, c.headerRows, `${c.id}: header rows`);
+    if (c.spans) {
+      const spans = t.cells
+        .filter((x) => x.rowSpan > 1 || x.colSpan > 1)
+        .map((x) => [x.row, x.col, x.rowSpan, x.colSpan]);
+      assert.deepEqual(spans, c.spans);
+    }
+  });
+});
+
+/** A page of the committed generated corpus (fixtures/tables-generated). */
+const corpusPage = (set: string, file: string) =>
+  fileURLToPath(new URL(`../../../fixtures/tables-generated/${set}/${file}`, import.meta.url));
+
+test('ruled: figures of two cells glued into one word by the text layer are cut at the rule between them', async () => {
+  // Chromium set the right-aligned amount and the signed change close enough for pdf.js to read one word,
+  // '16,705.59-11.0%', across the column rule.
+  const { text, rulings } = await loader.load(
+    corpusPage('chromium', 'c016-coloured-grid-wrapped-header.pdf'),
+    1,
+  );
+  assert.ok(text.words.some((w) => w.text === '16,705.59-11.0%'));
+  const [t] = detectTables(text, rulings);
+  assert.ok(t);
+  const rows = norm(t);
+  assert.deepEqual(rows[4], ['Whiteboard markers', '16,705.59', '-11.0%', 'partial refund issued']);
+  assert.deepEqual(rows[9], ['Toner cartridge', '19,006.82', '-13.4%', 'partial refund issued']);
+  assert.deepEqual(rows[11], ['Cable ties', '11,794.40', '-16.6%', 'renewal due next year']);
+});
+
+test('glueCut: a glued word is cut at its seam near the edge, a word that only overhangs is not', () => {
+  const box = { x0: 364.8, y0: 0, x1: 455.9, y1: 10 };
+  assert.equal(glueCut({ text: '16,705.59-11.0%', box }, 410.4), 9);
+  assert.equal(glueCut({ text: '(10,921.89)-20.4%', box }, 420), 11);
+  // Overhanging its cell by less than two characters: no cut.
+  assert.equal(glueCut({ text: '1,151.32', box: { x0: 364.8, y0: 0, x1: 412.9, y1: 10 } }, 410.4), null);
+  // No seam near the edge and not far across it: no cut.
+  assert.equal(glueCut({ text: 'Lindqvist', box: { x0: 0, y0: 0, x1: 45, y1: 10 } }, 17), null);
+});
