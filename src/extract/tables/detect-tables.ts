@@ -2,6 +2,7 @@
 // words' alignment, each returned as a Table (src/shared/domain.ts) with cells, spans and boxes in page space.
 import type { Table, TableCell, TextPage } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
+import { realignHeaderCells } from './header-cells.js';
 import { detectHeaderRows } from './header.js';
 import { bandIndex, latticeGrids } from './lattice.js';
 import { streamGrids, type StreamGrid } from './stream.js';
@@ -163,7 +164,14 @@ export function detectTables(page: TextPage, rulings: readonly Segment[], opts: 
     const guessing = mode === 'auto' && !opts.area && !opts.columns?.length;
     for (const g of streamGrids(rest, opts.area, opts.columns, rulings, guessing)) {
       if (guessing && (!looksTabular(g) || ruled.some((b) => overlaps(b, g.box)))) continue;
-      tables.push(toTable(page.page, 'stream', g.box, g.rows.length, g.xs.length - 1, g.cells));
+      const cells = realignHeaderCells(
+        g.cells,
+        g.rows.length,
+        g.xs.length - 1,
+        detectHeaderRows(g.cells, g.rows.length, g.xs.length - 1),
+        rest,
+      );
+      tables.push(toTable(page.page, 'stream', g.box, g.rows.length, g.xs.length - 1, cells));
     }
   }
   return tables.sort((a, b) => a.box.y0 - b.box.y0 || a.box.x0 - b.box.x0);

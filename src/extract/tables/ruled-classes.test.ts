@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { PageLoader } from '../../../scripts/table-corpus/page-loader.js';
 import type { Table } from '../../shared/domain.js';
 import { detectTables, tableToGrid } from './index.js';
+import { placeChunks } from './header-cells.js';
 import { glueCut } from './lattice.js';
 import { chromiumPath, printCases, type PrintedCase } from './printed-cases.js';
 
@@ -107,4 +108,56 @@ test('glueCut: a glued word is cut at its seam near the edge, a word that only o
   assert.equal(glueCut({ text: '1,151.32', box: { x0: 364.8, y0: 0, x1: 412.9, y1: 10 } }, 410.4), null);
   // No seam near the edge and not far across it: no cut.
   assert.equal(glueCut({ text: 'Lindqvist', box: { x0: 0, y0: 0, x1: 45, y1: 10 } }, 17), null);
+});
+
+test('ruled: headings set left over figures set right under a header rule take their own columns', async () => {
+  // LibreOffice draws the header rule as one line (no joints at the column edges): the columns come from the
+  // body, and 'Rate' / 'Share' start in the gutter before their figures, nearer the previous column's.
+  const plain = await loader.load(corpusPage('libreoffice', 'l009-header-rule-plain.pdf'), 1);
+  const [a] = detectTables(plain.text, plain.rulings);
+  assert.ok(a);
+  assert.deepEqual(norm(a)[0], ['Branch', 'Growth', 'Rate', 'Visitors', 'Delivered']);
+  assert.deepEqual(norm(a)[1], ['Orion School', '40.4%', '17.6%', '83,230', '11 Jul 2023']);
+  assert.equal(a.headerRows, 1);
+  const empty = await loader.load(corpusPage('libreoffice', 'l016-header-rule-empty-cells.pdf'), 1);
+  const [b] = detectTables(empty.text, empty.rulings);
+  assert.deepEqual(b && norm(b)[0], ['Product', 'Visitors', 'Change', 'Growth']);
+  // A group heading over sub-headings: the sub-headings' line moves right, the group line stays.
+  const group = await loader.load(corpusPage('libreoffice', 'l011-h-rules-group-header.pdf'), 1);
+  const [c] = detectTables(group.text, group.rulings);
+  assert.ok(c);
+  assert.deepEqual(norm(c).slice(0, 3), [
+    ['ID', 'Q1', '', ''],
+    ['', 'Growth', 'Share', 'Visitors'],
+    ['INV-33029', '72.5%', '-21.6%', '47,926'],
+  ]);
+});
+
+test('placeChunks: chunks go one per column in order, at the least cost, only where allowed', () => {
+  // Two chunks in column 1: the second moves right (where it starts in its gutter), not the first left.
+  const gutter = [1, 2, 3];
+  const cost = (i: number, c: number) => (c === gutter[i] ? 0 : 1) + (c === [1, 1, 2][i] ? 0 : 0.25);
+  assert.deepEqual(
+    placeChunks(3, 4, () => true, cost),
+    [1, 2, 3],
+  );
+  // Nowhere else allowed: they share their column.
+  assert.deepEqual(
+    placeChunks(
+      2,
+      3,
+      (_i, c) => c === 1,
+      () => 0,
+    ),
+    [1, 1],
+  );
+  assert.equal(
+    placeChunks(
+      2,
+      3,
+      () => false,
+      () => 0,
+    ),
+    null,
+  );
 });
