@@ -170,6 +170,7 @@ export function detectTables(page: TextPage, rulings: readonly Segment[], opts: 
         g.xs.length - 1,
         detectHeaderRows(g.cells, g.rows.length, g.xs.length - 1),
         rest,
+        rulings,
       );
       tables.push(toTable(page.page, 'stream', g.box, g.rows.length, g.xs.length - 1, cells));
     }

@@ -5,7 +5,7 @@ import type { TableCell } from '../../shared/domain.js';
 import { bandIndex } from './lattice.js';
 import { chunks, type Chunk } from './stream.js';
 import { groupRows, lineText } from './text-lines.js';
-import type { Token } from './types.js';
+import type { Segment, Token } from './types.js';
 
 /** Cost of leaving a chunk in a column another chunk of its line already holds. */
 const SHARE_COST = 1.5;
@@ -73,6 +73,7 @@ export function realignHeaderCells(
   cols: number,
   headerRows: number,
   tokens: readonly Token[],
+  rulings: readonly Segment[] = [],
 ): TableCell[] {
   const head = Math.min(Math.max(1, headerRows), rows - 1);
   if (cols < 2 || head < 1 || cells.some((c) => c.rowSpan > 1 || c.colSpan > 1)) return [...cells];
@@ -100,10 +101,25 @@ export function realignHeaderCells(
     ch.box.x0 > prevRight(c) - TOL && ch.box.x0 <= (left[c] ?? 0) + TOL;
 
   const out = cells.map((c) => ({ ...c }));
+  const ruled = ruledColumns(xs, at(0, 0)?.box.y0 ?? 0, bodyY1, rulings);
   for (let r = 0; r < head; r++) {
     const y0 = at(r, 0)?.box.y0 ?? 0;
     const y1 = at(r, 0)?.box.y1 ?? 0;
     const words = tokens.filter((t) => inX(t) && cy(t) >= y0 && cy(t) < y1);
+    if (ruled) {
+      // The column edges are drawn: each word goes where its centre is (a heading wrapped close to the next
+      // one, or a long word running past its cell, is no longer read with its neighbour).
+      const cellLines: string[][] = Array.from({ length: cols }, () => []);
+      for (const line of groupRows(words)) {
+        const byCol: Token[][] = Array.from({ length: cols }, () => []);
+        for (const t of line.tokens) byCol[Math.max(0, Math.min(cols - 1, bandIndex(xs, cx(t))))]?.push(t);
+        byCol.forEach((ts, c) => {
+          if (ts.length) cellLines[c]?.push(lineText(ts));
+        });
+      }
+      for (const cell of out) if (cell.row === r) cell.text = (cellLines[cell.col] ?? []).join('\n');
+      continue;
+    }
     const lines = groupRows(words).map((l) => chunks(l));
     const cur = lines.map((l) =>
       l.map((ch) => Math.max(0, Math.min(cols - 1, bandIndex(xs, (ch.box.x0 + ch.box.x1) / 2)))),
@@ -134,4 +150,36 @@ export function realignHeaderCells(
     for (const cell of out) if (cell.row === r) cell.text = (cellLines[cell.col] ?? []).join('\n');
   }
   return out;
+}
+
+/** Rule ends and joints closer than this (points) to a column edge mark it. */
+const JOINT_TOL = 2;
+
+/**
+ * Whether every inner column edge `xs` of a table between `y0` and `y1` is marked by a rule drawn cell by cell
+ * across it (browsers print each cell's border apart: the pieces of a rule meet at the column edges).
+ */
+function ruledColumns(xs: readonly number[], y0: number, y1: number, rulings: readonly Segment[]): boolean {
+  const x0 = xs[0] ?? 0;
+  const x1 = xs[xs.length - 1] ?? 0;
+  const inner = xs.slice(1, -1);
+  if (!inner.length) return false;
+  const h = rulings.filter(
+    (s) => s.orientation === 'h' && s.y0 >= y0 - 20 && s.y0 <= y1 + 20 && s.x1 > x0 && s.x0 < x1,
+  );
+  // Rules by height; a rule counts when its pieces cover most of the table's width.
+  const byY = new Map<number, Segment[]>();
+  for (const s of h) {
+    const key = [...byY.keys()].find((y) => Math.abs(y - s.y0) <= 1) ?? s.y0;
+    byY.set(key, [...(byY.get(key) ?? []), s]);
+  }
+  for (const pieces of byY.values()) {
+    if (pieces.length < 2) continue;
+    const from = Math.min(...pieces.map((p) => p.x0));
+    const to = Math.max(...pieces.map((p) => p.x1));
+    if (Math.min(to, x1) - Math.max(from, x0) < 0.8 * (x1 - x0)) continue;
+    const ends = pieces.flatMap((p) => [p.x0, p.x1]);
+    if (inner.every((x) => ends.some((e) => Math.abs(e - x) <= JOINT_TOL))) return true;
+  }
+  return false;
 }

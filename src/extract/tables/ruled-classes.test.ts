@@ -161,3 +161,21 @@ test('placeChunks: chunks go one per column in order, at the least cost, only wh
     null,
   );
 });
+
+test('ruled: a wrapped header under rules drawn cell by cell reads each word in the column its centre is in', async () => {
+  // Booktabs rules printed by Chromium meet at the column edges; 'received' and 'next' of two headings wrapped
+  // close together, and 'inspection' running past its narrow cell, stay in their own columns.
+  const { text, rulings } = await loader.load(corpusPage('chromium', 'c015-booktabs-wrapped-header.pdf'), 1);
+  const [t] = detectTables(text, rulings);
+  assert.ok(t);
+  assert.deepEqual(norm(t)[0], [
+    'Facility',
+    'Comments from the reviewing team',
+    'Number of units received in the period',
+    'Due date for the next payment',
+    'Date of the last inspection visit',
+    'Stage of the approval process',
+    'Total count of visitors per year',
+  ]);
+  assert.equal(t.headerRows, 1);
+});
