@@ -179,3 +179,22 @@ test('ruled: a wrapped header under rules drawn cell by cell reads each word in 
   ]);
   assert.equal(t.headerRows, 1);
 });
+
+test('ruled: a header wrapped over four lines above the first row rule is one header row of the table', async () => {
+  // Rules under every row only (Chromium h-rules): the header sits above the first rule, its lines set so
+  // tightly that their boxes overlap; all four lines belong to the table, not the last one alone.
+  const { text, rulings } = await loader.load(corpusPage('chromium', 'c013-h-rules-wrapped-header.pdf'), 1);
+  const tables = detectTables(text, rulings);
+  assert.equal(tables.length, 1, JSON.stringify(tables.map(norm)));
+  const t = tables[0] as Table;
+  assert.deepEqual(norm(t)[0], [
+    'Delivered',
+    'Due date for the next payment',
+    'Number of units received in the period',
+    'Date of the last inspection visit',
+    'Contact person at the site',
+  ]);
+  assert.deepEqual(norm(t)[1], ['2026-06-25', '2022-05-09', '229', '2022-05-16', 'H. Becker']);
+  assert.equal(t.rows, 7);
+  assert.equal(t.headerRows, 1);
+});
