@@ -58,6 +58,32 @@ function looksTabular(g: StreamGrid): boolean {
   return aligned >= TABULAR_ROWS;
 }
 
+/** A grid ruled row by row: rules across its width lie between this share of its neighbouring rows or more. */
+const RULED_ROW_SHARE = 0.8;
+
+/**
+ * Whether a stream grid of two or more columns has its rows ruled apart (a rule across its width between nearly
+ * every two neighbouring rows) and three rows with words in two columns or more: a two-column table ruled
+ * under every row reads as a table although looksTabular asks for three columns of unruled text.
+ */
+function rowRuled(g: StreamGrid, rulings: readonly Segment[]): boolean {
+  if (g.xs.length - 1 < 2 || g.rows.length < 3) return false;
+  const w = g.box.x1 - g.box.x0;
+  const rules = rulings.filter(
+    (s) => s.orientation === 'h' && Math.min(s.x1, g.box.x1) - Math.max(s.x0, g.box.x0) >= 0.9 * w,
+  );
+  let ruled = 0;
+  for (let i = 1; i < g.rows.length; i++) {
+    const a = (g.rows[i - 1] as StreamGrid['rows'][number]).box;
+    const b = (g.rows[i] as StreamGrid['rows'][number]).box;
+    if (rules.some((s) => s.y0 >= a.y1 - 1 && s.y0 <= b.y0 + 1)) ruled++;
+  }
+  const filled = g.rows.filter(
+    (r) => new Set(r.tokens.map((t) => bandIndex(g.xs, (t.box.x0 + t.box.x1) / 2))).size >= 2,
+  ).length;
+  return ruled >= Math.max(2, RULED_ROW_SHARE * (g.rows.length - 1)) && filled >= TABULAR_ROWS;
+}
+
 function overlaps(a: Rect, b: Rect): boolean {
   return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 }
@@ -163,7 +189,8 @@ export function detectTables(page: TextPage, rulings: readonly Segment[], opts: 
     // loosely are layout, not tables: an address beside key/value pairs, totals, two-column details.
     const guessing = mode === 'auto' && !opts.area && !opts.columns?.length;
     for (const g of streamGrids(rest, opts.area, opts.columns, rulings, guessing)) {
-      if (guessing && (!looksTabular(g) || ruled.some((b) => overlaps(b, g.box)))) continue;
+      if (guessing && (!(looksTabular(g) || rowRuled(g, rulings)) || ruled.some((b) => overlaps(b, g.box))))
+        continue;
       const cells = realignHeaderCells(
         g.cells,
         g.rows.length,

@@ -198,3 +198,18 @@ test('ruled: a header wrapped over four lines above the first row rule is one he
   assert.equal(t.rows, 7);
   assert.equal(t.headerRows, 1);
 });
+
+test('ruled: a two-column table ruled under every row is a table', async () => {
+  // LibreOffice h-rules: 'Item | Count' under a caption, a rule below each row; unruled text needs three
+  // columns to read as a table, rules between its rows are evidence enough for two.
+  const { text, rulings } = await loader.load(corpusPage('libreoffice', 'l004-h-rules-section-rows.pdf'), 1);
+  const tables = detectTables(text, rulings);
+  assert.equal(tables.length, 2, JSON.stringify(tables.map(norm)));
+  assert.deepEqual(norm(tables[1] as Table), [
+    ['Item', 'Count'],
+    ['Printer paper A4', '228'],
+    ['Toner cartridge', '142'],
+    ['Safety gloves', '630'],
+  ]);
+  assert.equal(tables[1]?.headerRows, 1);
+});
