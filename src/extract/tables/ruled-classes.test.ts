@@ -8,6 +8,7 @@ import { PageLoader } from '../../../scripts/table-corpus/page-loader.js';
 import type { Table } from '../../shared/domain.js';
 import { detectTables, tableToGrid } from './index.js';
 import { placeChunks } from './header-cells.js';
+import { detectHeaderRows } from './header.js';
 import { glueCut } from './lattice.js';
 import { chromiumPath, printCases, type PrintedCase } from './printed-cases.js';
 
@@ -212,4 +213,41 @@ test('ruled: a two-column table ruled under every row is a table', async () => {
     ['Safety gloves', '630'],
   ]);
   assert.equal(tables[1]?.headerRows, 1);
+});
+
+test('header rows: headings over columns of dates and codes, not a section label under them', async () => {
+  // No figures to tell the heading by: 'Code | Order no. | Stage' over 'INV-36334 | REF-6595 | Pending'.
+  const plain = await loader.load(corpusPage('libreoffice', 'l001-full-grid-plain.pdf'), 1);
+  const [a] = detectTables(plain.text, plain.rulings);
+  assert.deepEqual(a && norm(a)[0], ['Code', 'Order no.', 'Stage']);
+  assert.equal(a?.headerRows, 1);
+  // A section row ('Group: Stone') right under the heading is body.
+  const section = await loader.load(corpusPage('chromium', 'c048-zebra-section-rows.pdf'), 1);
+  const [b] = detectTables(section.text, section.rulings);
+  assert.deepEqual(b && norm(b)[1]?.[0], 'Group: Stone');
+  assert.equal(b?.headerRows, 1);
+});
+
+test('detectHeaderRows: a first row of values is no heading', () => {
+  const grid = [
+    ['INV-36334', 'REF-6595', 'Pending'],
+    ['INV-94723', 'INV-1417', 'Approved'],
+    ['REF-11220', 'A-5521', 'Closed'],
+  ];
+  const cells = grid.flatMap((row, r) =>
+    row.map((text, c) => ({
+      text,
+      box: { x0: c, y0: r, x1: c + 1, y1: r + 1 },
+      row: r,
+      col: c,
+      rowSpan: 1,
+      colSpan: 1,
+    })),
+  );
+  assert.equal(detectHeaderRows(cells, 3, 3), 0);
+  const headed = [
+    ...cells.map((c) => ({ ...c, row: c.row + 1 })),
+    ...['Code', 'Order no.', 'Stage'].map((text, c) => ({ ...(cells[c] as (typeof cells)[number]), text })),
+  ];
+  assert.equal(detectHeaderRows(headed, 4, 3), 1);
 });
