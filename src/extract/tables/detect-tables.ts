@@ -33,6 +33,30 @@ const TABULAR_COLS = 3;
 /** Words of one table row sit on one line: their columns' centres within this fraction of the line height. */
 const ROW_ALIGN = 0.3;
 
+/** A line of this many words or more with every gap between them alike is running text. */
+const PROSE_WORDS = 6;
+/** Gaps alike: the widest at most this many times the narrowest (a word space, justified or not). */
+const PROSE_GAPS = 1.35;
+
+/**
+ * Whether a line's words are set as running text: PROSE_WORDS or more, every gap between them a word space
+ * (pieces that touch, split at a ligature, left aside). In a monospaced font every word of a paragraph stands on
+ * the character grid, so its lines line up with any columns; the even spacing still tells them from a table row,
+ * whose gaps follow its cells' widths.
+ */
+function isProseLine(tokens: readonly Token[]): boolean {
+  if (tokens.length < PROSE_WORDS) return false;
+  const sorted = [...tokens].sort((a, b) => a.box.x0 - b.box.x0);
+  const h = median(sorted.map((t) => t.box.y1 - t.box.y0));
+  const gaps: number[] = [];
+  for (let i = 1; i < sorted.length; i++) {
+    const gap = (sorted[i] as Token).box.x0 - (sorted[i - 1] as Token).box.x1;
+    if (gap > 0.05 * h) gaps.push(gap);
+  }
+  if (gaps.length < PROSE_WORDS - 1) return false;
+  return Math.max(...gaps) <= PROSE_GAPS * Math.min(...gaps);
+}
+
 /**
  * Whether a stream grid reads as a table rather than page layout: at least TABULAR_ROWS rows have words in
  * TABULAR_COLS or more columns, and those words share a line. Side-by-side blocks (an address beside "Invoice
@@ -41,6 +65,7 @@ const ROW_ALIGN = 0.3;
 function looksTabular(g: StreamGrid): boolean {
   let aligned = 0;
   for (const row of g.lines) {
+    if (isProseLine(row.tokens)) continue;
     const byCol = new Map<number, number[]>();
     const heights: number[] = [];
     for (const t of row.tokens) {

@@ -251,3 +251,17 @@ test('detectHeaderRows: a first row of values is no heading', () => {
   ];
   assert.equal(detectHeaderRows(headed, 4, 3), 1);
 });
+
+test('no table: a title and paragraph in a monospaced font over a ruled table', async () => {
+  // Every word of monospaced running text stands on the character grid, so its lines line up like columns;
+  // their even word spacing marks them as text. The page holds the ruled table only.
+  for (const file of ['c008-double-plain.pdf', 'c009-separate-grid-plain.pdf']) {
+    const { text, rulings } = await loader.load(corpusPage('chromium', file), 1);
+    const tables = detectTables(text, rulings);
+    assert.deepEqual(
+      tables.map((t) => [t.method, t.rows, t.cols]),
+      [['lattice', file.startsWith('c008') ? 7 : 11, file.startsWith('c008') ? 6 : 5]],
+      file,
+    );
+  }
+});
