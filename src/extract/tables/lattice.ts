@@ -211,10 +211,12 @@ function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[]
       const vGap = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
       const hGap = Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1);
       const rowGap = Math.max(CELL_GAP, Math.min(1.25 * Math.max(rowH[i] ?? 0, rowH[j] ?? 0), MAX_ROW_GAP));
-      const stacked =
-        vGap > 0 &&
-        vGap <= rowGap &&
-        ((sameCols && sameInner(inner[i] ?? [], inner[j] ?? [])) || onColumns(i, j));
+      // Pieces of one width with the same column rules that overlap top to bottom (neither inside the other: an
+      // outer frame keeps its own group) are one table whose column rules a spanning cell breaks (rules between
+      // columns only: no row rule ties the pieces together).
+      const nested = (a.y0 <= b.y0 && a.y1 >= b.y1) || (b.y0 <= a.y0 && b.y1 >= a.y1);
+      const same = sameCols && sameInner(inner[i] ?? [], inner[j] ?? []);
+      const stacked = vGap <= rowGap && ((same && (vGap > 0 || !nested)) || (vGap > 0 && onColumns(i, j)));
       if (stacked || (sameRows && hGap > 0 && hGap <= CELL_GAP)) {
         parent[find(j)] = find(i);
       }

@@ -265,3 +265,15 @@ test('no table: a title and paragraph in a monospaced font over a ruled table', 
     );
   }
 });
+
+test('ruled: rules between columns only, broken by spanning cells, still rule one table', async () => {
+  // Column rules only (no row rules tie the pieces): a cell spanning two columns breaks one rule, a cell
+  // spanning rows another; the pieces overlap top to bottom and are one table, not two overlapping ones.
+  const { text, rulings } = await loader.load(corpusPage('web', 'w024-vertical-rules-spans.pdf'), 1);
+  const tables = detectTables(text, rulings);
+  assert.equal(tables.length, 1, JSON.stringify(tables.map(norm)));
+  const t = tables[0] as Table;
+  assert.deepEqual([t.rows, t.cols, t.headerRows], [9, 3, 1]);
+  assert.deepEqual(norm(t)[2], ['Valley Centre', '19,671.36', '']);
+  assert.deepEqual(norm(t)[8], ['Orion Depot', '19,147.35', '458']);
+});
