@@ -122,7 +122,7 @@ function coverage(lines: readonly Line[], pos: number, from: number, to: number)
 }
 
 /** Groups lines into tables: an h and a v line that cross or touch (within SNAP) belong to the same table. */
-function components(h: Line[], v: Line[]): { h: Line[]; v: Line[] }[] {
+function components(h: Line[], v: Line[], tokens: readonly Token[] = []): { h: Line[]; v: Line[] }[] {
   const n = h.length + v.length;
   const parent = Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => findRoot(parent, i);
@@ -143,7 +143,7 @@ function components(h: Line[], v: Line[]): { h: Line[]; v: Line[] }[] {
     if (i < h.length) g.h.push(h[i] as Line);
     else g.v.push(v[i - h.length] as Line);
   }
-  return joinAligned([...groups.values()]);
+  return joinAligned([...groups.values()], tokens);
 }
 
 /** Outer extent of a group of lines. */
@@ -171,7 +171,10 @@ function tallestRow(g: { h: Line[] }): number {
  * (CSS `border-collapse: separate`) leave a few points between neighbours; shaded rows of a zebra table leave
  * one unshaded row between them, so the gap may be up to the height of the rows beside it.
  */
-function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[] }[] {
+function joinAligned(
+  groups: { h: Line[]; v: Line[] }[],
+  tokens: readonly Token[] = [],
+): { h: Line[]; v: Line[] }[] {
   if (groups.length < 2) return groups;
   const boxes = groups.map(extent);
   const rowH = groups.map(tallestRow);
@@ -216,7 +219,9 @@ function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[]
       // columns only: no row rule ties the pieces together).
       const nested = (a.y0 <= b.y0 && a.y1 >= b.y1) || (b.y0 <= a.y0 && b.y1 >= a.y1);
       const same = sameCols && sameInner(inner[i] ?? [], inner[j] ?? []);
-      const stacked = vGap <= rowGap && ((same && (vGap > 0 || !nested)) || (vGap > 0 && onColumns(i, j)));
+      const stacked =
+        (vGap <= rowGap && ((same && (vGap > 0 || !nested)) || (vGap > 0 && onColumns(i, j)))) ||
+        (same && vGap > rowGap && vGap <= MAX_ROW_GAP && rowsBetween(a, b, inner[i] ?? [], tokens));
       if (stacked || (sameRows && hGap > 0 && hGap <= CELL_GAP)) {
         parent[find(j)] = find(i);
       }
@@ -233,6 +238,30 @@ function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[]
     }
   });
   return [...out.values()];
+}
+
+/**
+ * Whether the text between two stacked pieces of one width (`a` above or below `b`) is table rows in their
+ * columns: an unshaded row of a zebra table taller than the shaded ones (its cells wrap). No word crosses a column
+ * edge, half the lines or more have words in two columns or more, and none is a caption.
+ */
+function rowsBetween(a: Rect, b: Rect, inner: readonly number[], tokens: readonly Token[]): boolean {
+  const y0 = Math.min(a.y1, b.y1);
+  const y1 = Math.max(a.y0, b.y0);
+  const words = tokens.filter((t) => {
+    const cx = (t.box.x0 + t.box.x1) / 2;
+    const cy = (t.box.y0 + t.box.y1) / 2;
+    return cx > a.x0 && cx < a.x1 && cy > y0 && cy < y1;
+  });
+  if (!words.length || !inner.length) return false;
+  if (words.some((t) => inner.some((x) => t.box.x0 < x - SNAP && t.box.x1 > x + SNAP))) return false;
+  const lines = groupRows(words);
+  if (lines.some((l) => TABLE_CAPTION.test(lineText(l.tokens)))) return false;
+  const edges = [a.x0, ...inner, a.x1];
+  const multi = lines.filter(
+    (l) => new Set(l.tokens.map((t) => bandIndex(edges, (t.box.x0 + t.box.x1) / 2))).size >= 2,
+  ).length;
+  return multi * 2 >= lines.length;
 }
 
 /**
@@ -628,7 +657,7 @@ export function latticeGrids(
   const h = mergeLines(segs, 'h');
   const v = mergeLines(segs, 'v');
   const grids: LatticeGrid[] = [];
-  for (const comp of components(h, v)) {
+  for (const comp of components(h, v, tokens)) {
     if (comp.h.length + comp.v.length < 3 || comp.h.length === 0 || comp.v.length === 0) continue;
     const grid = buildGrid(comp.h, comp.v, tokens);
     if (!grid) continue;

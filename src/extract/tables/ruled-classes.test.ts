@@ -277,3 +277,14 @@ test('ruled: rules between columns only, broken by spanning cells, still rule on
   assert.deepEqual(norm(t)[2], ['Valley Centre', '19,671.36', '']);
   assert.deepEqual(norm(t)[8], ['Orion Depot', '19,147.35', '458']);
 });
+
+test('ruled: shaded rows a wrapped unshaded row apart are one zebra table', async () => {
+  // Bootstrap's striped table: the unshaded row between two shaded ones wraps to two lines, so the gap is wider
+  // than a shaded row; its words stand in the shaded rows' columns, so the pieces are one table.
+  const { text, rulings } = await loader.load(corpusPage('web', 'w020-bootstrap-multiline-cells.pdf'), 1);
+  const tables = detectTables(text, rulings);
+  assert.equal(tables.length, 1, JSON.stringify(tables.map(norm)));
+  const t = tables[0] as Table;
+  assert.deepEqual([t.rows, t.cols, t.headerRows], [6, 5, 1]);
+  assert.deepEqual(norm(t)[2], ['A. Okafor Approved', '88,790', 'Closed', '22 Jul 2019', 'On hold']);
+});
