@@ -2,6 +2,7 @@
 // words' alignment, each returned as a Table (src/shared/domain.ts) with cells, spans and boxes in page space.
 import type { Table, TableCell, TextPage } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
+import { realignHeaderCells } from './header-cells.js';
 import { detectHeaderRows } from './header.js';
 import { bandIndex, latticeGrids } from './lattice.js';
 import { streamGrids, type StreamGrid } from './stream.js';
@@ -32,6 +33,30 @@ const TABULAR_COLS = 3;
 /** Words of one table row sit on one line: their columns' centres within this fraction of the line height. */
 const ROW_ALIGN = 0.3;
 
+/** A line of this many words or more with every gap between them alike is running text. */
+const PROSE_WORDS = 6;
+/** Gaps alike: the widest at most this many times the narrowest (a word space, justified or not). */
+const PROSE_GAPS = 1.35;
+
+/**
+ * Whether a line's words are set as running text: PROSE_WORDS or more, every gap between them a word space
+ * (pieces that touch, split at a ligature, left aside). In a monospaced font every word of a paragraph stands on
+ * the character grid, so its lines line up with any columns; the even spacing still tells them from a table row,
+ * whose gaps follow its cells' widths.
+ */
+function isProseLine(tokens: readonly Token[]): boolean {
+  if (tokens.length < PROSE_WORDS) return false;
+  const sorted = [...tokens].sort((a, b) => a.box.x0 - b.box.x0);
+  const h = median(sorted.map((t) => t.box.y1 - t.box.y0));
+  const gaps: number[] = [];
+  for (let i = 1; i < sorted.length; i++) {
+    const gap = (sorted[i] as Token).box.x0 - (sorted[i - 1] as Token).box.x1;
+    if (gap > 0.05 * h) gaps.push(gap);
+  }
+  if (gaps.length < PROSE_WORDS - 1) return false;
+  return Math.max(...gaps) <= PROSE_GAPS * Math.min(...gaps);
+}
+
 /**
  * Whether a stream grid reads as a table rather than page layout: at least TABULAR_ROWS rows have words in
  * TABULAR_COLS or more columns, and those words share a line. Side-by-side blocks (an address beside "Invoice
@@ -40,6 +65,7 @@ const ROW_ALIGN = 0.3;
 function looksTabular(g: StreamGrid): boolean {
   let aligned = 0;
   for (const row of g.lines) {
+    if (isProseLine(row.tokens)) continue;
     const byCol = new Map<number, number[]>();
     const heights: number[] = [];
     for (const t of row.tokens) {
@@ -55,6 +81,32 @@ function looksTabular(g: StreamGrid): boolean {
     if (Math.max(...centres) - Math.min(...centres) <= ROW_ALIGN * median(heights)) aligned++;
   }
   return aligned >= TABULAR_ROWS;
+}
+
+/** A grid ruled row by row: rules across its width lie between this share of its neighbouring rows or more. */
+const RULED_ROW_SHARE = 0.8;
+
+/**
+ * Whether a stream grid of two or more columns has its rows ruled apart (a rule across its width between nearly
+ * every two neighbouring rows) and three rows with words in two columns or more: a two-column table ruled
+ * under every row reads as a table although looksTabular asks for three columns of unruled text.
+ */
+function rowRuled(g: StreamGrid, rulings: readonly Segment[]): boolean {
+  if (g.xs.length - 1 < 2 || g.rows.length < 3) return false;
+  const w = g.box.x1 - g.box.x0;
+  const rules = rulings.filter(
+    (s) => s.orientation === 'h' && Math.min(s.x1, g.box.x1) - Math.max(s.x0, g.box.x0) >= 0.9 * w,
+  );
+  let ruled = 0;
+  for (let i = 1; i < g.rows.length; i++) {
+    const a = (g.rows[i - 1] as StreamGrid['rows'][number]).box;
+    const b = (g.rows[i] as StreamGrid['rows'][number]).box;
+    if (rules.some((s) => s.y0 >= a.y1 - 1 && s.y0 <= b.y0 + 1)) ruled++;
+  }
+  const filled = g.rows.filter(
+    (r) => new Set(r.tokens.map((t) => bandIndex(g.xs, (t.box.x0 + t.box.x1) / 2))).size >= 2,
+  ).length;
+  return ruled >= Math.max(2, RULED_ROW_SHARE * (g.rows.length - 1)) && filled >= TABULAR_ROWS;
 }
 
 function overlaps(a: Rect, b: Rect): boolean {
@@ -162,8 +214,17 @@ export function detectTables(page: TextPage, rulings: readonly Segment[], opts: 
     // loosely are layout, not tables: an address beside key/value pairs, totals, two-column details.
     const guessing = mode === 'auto' && !opts.area && !opts.columns?.length;
     for (const g of streamGrids(rest, opts.area, opts.columns, rulings, guessing)) {
-      if (guessing && (!looksTabular(g) || ruled.some((b) => overlaps(b, g.box)))) continue;
-      tables.push(toTable(page.page, 'stream', g.box, g.rows.length, g.xs.length - 1, g.cells));
+      if (guessing && (!(looksTabular(g) || rowRuled(g, rulings)) || ruled.some((b) => overlaps(b, g.box))))
+        continue;
+      const cells = realignHeaderCells(
+        g.cells,
+        g.rows.length,
+        g.xs.length - 1,
+        detectHeaderRows(g.cells, g.rows.length, g.xs.length - 1),
+        rest,
+        rulings,
+      );
+      tables.push(toTable(page.page, 'stream', g.box, g.rows.length, g.xs.length - 1, cells));
     }
   }
   return tables.sort((a, b) => a.box.y0 - b.box.y0 || a.box.x0 - b.box.x0);

@@ -1,11 +1,17 @@
 // Header rows of a detected table. The TextPage carries no font weight, so the signals are structural and typed:
 // (1) a cell in the top row that spans several rows or columns is a heading over the rows it covers, and
-// (2) a top row with text (or years) over columns whose body is mostly numeric is a heading row (what
-// spreadsheet import wizards guess too). Rows are taken from the top while either signal holds.
+// (2) a top row with text (or years) over columns whose body is mostly numeric, or mostly values with digits
+// (dates, codes, amounts with units), is a heading row (what spreadsheet import wizards and Python's
+// csv.Sniffer.has_header guess too). Rows are taken from the top while either signal holds.
 import type { TableCell } from '../../shared/domain.js';
 
 const YEAR = /^(1[89]|20)\d\d$/;
 const NUMERIC = /^[\s(+\-−–$€£¥%]*[\d.,]+[\s)%]*[A-Za-z%]{0,3}\s*$/;
+
+/** A value rather than a heading: a number, or digits in a date, a code or an amount ('INV-36334', '03/10/2021'). */
+function valueLike(text: string): boolean {
+  return isNumeric(text) || /\d{3,}/.test(text) || /\d[/.:-]\d/.test(text);
+}
 
 export function isNumeric(text: string): boolean {
   const t = text.trim();
@@ -32,6 +38,20 @@ export function detectHeaderRows(cells: readonly TableCell[], rows: number, cols
     return filled >= 2 && num / filled >= 0.6;
   });
 
+  // Columns whose body is mostly other values with digits (dates, codes, amounts with units).
+  const valueCol = Array.from({ length: cols }, (_, c) => {
+    if (numericCol[c]) return false;
+    let val = 0;
+    let filled = 0;
+    for (let r = 1; r < rows; r++) {
+      const t = grid[r]?.[c]?.text ?? '';
+      if (!t.trim()) continue;
+      filled++;
+      if (valueLike(t)) val++;
+    }
+    return filled >= 2 && val / filled >= 0.6;
+  });
+
   // Columns whose body is years (a Year column), where a year in the top row is data, not a heading.
   const yearCol = Array.from({ length: cols }, (_, c) => {
     for (let r = 1; r < rows; r++) {
@@ -54,12 +74,19 @@ export function detectHeaderRows(cells: readonly TableCell[], rows: number, cols
   // Signal 2: text over numeric columns.
   const maxHeader = Math.max(1, Math.floor(rows / 2));
   for (let r = header; r < Math.min(rows - 1, maxHeader); r++) {
+    // Below the first row, a row with one piece of text (a section label across the table) starts the body.
+    if (r > 0 && cells.filter((c) => c.row === r && c.text.trim()).length < 2) break;
     let textOverNumber = 0;
     let numberOverNumber = 0;
     for (let c = 0; c < cols; c++) {
-      if (!numericCol[c]) continue;
       const t = grid[r]?.[c]?.text ?? '';
       if (!t.trim()) continue;
+      if (valueCol[c]) {
+        if (valueLike(t)) numberOverNumber++;
+        else textOverNumber++;
+        continue;
+      }
+      if (!numericCol[c]) continue;
       // A year over a column of other numbers (2019 | 2020 | 2021 over rates or amounts) is a heading.
       if (isNumeric(t) && !(YEAR.test(t.trim()) && !yearCol[c])) numberOverNumber++;
       else textOverNumber++;

@@ -122,7 +122,7 @@ function coverage(lines: readonly Line[], pos: number, from: number, to: number)
 }
 
 /** Groups lines into tables: an h and a v line that cross or touch (within SNAP) belong to the same table. */
-function components(h: Line[], v: Line[]): { h: Line[]; v: Line[] }[] {
+function components(h: Line[], v: Line[], tokens: readonly Token[] = []): { h: Line[]; v: Line[] }[] {
   const n = h.length + v.length;
   const parent = Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => findRoot(parent, i);
@@ -143,7 +143,7 @@ function components(h: Line[], v: Line[]): { h: Line[]; v: Line[] }[] {
     if (i < h.length) g.h.push(h[i] as Line);
     else g.v.push(v[i - h.length] as Line);
   }
-  return joinAligned([...groups.values()]);
+  return joinAligned([...groups.values()], tokens);
 }
 
 /** Outer extent of a group of lines. */
@@ -171,7 +171,10 @@ function tallestRow(g: { h: Line[] }): number {
  * (CSS `border-collapse: separate`) leave a few points between neighbours; shaded rows of a zebra table leave
  * one unshaded row between them, so the gap may be up to the height of the rows beside it.
  */
-function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[] }[] {
+function joinAligned(
+  groups: { h: Line[]; v: Line[] }[],
+  tokens: readonly Token[] = [],
+): { h: Line[]; v: Line[] }[] {
   if (groups.length < 2) return groups;
   const boxes = groups.map(extent);
   const rowH = groups.map(tallestRow);
@@ -184,6 +187,22 @@ function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[]
     const [few, many] = p.length <= q.length ? [p, q] : [q, p];
     return few.every((x) => many.some((y) => Math.abs(x - y) <= ALIGN));
   };
+  // A narrower piece one row high whose edges and column rules all stand on column edges of a wider one covers a
+  // run of its columns: the shaded cells of a zebra row beside a cell spanning rows from above (that cell keeps
+  // the shade of its own row), or a row whose first cells are left unshaded. (A narrower grid of several rows
+  // is a table of its own: two tables a caption apart stay two.)
+  const oneRow = groups.map((g) => distinct(g.h.map((l) => l.pos)).length <= 2);
+  const onColumns = (i: number, j: number): boolean => {
+    const a = boxes[i] as Rect;
+    const b = boxes[j] as Rect;
+    const [n, w] = a.x1 - a.x0 <= b.x1 - b.x0 ? [i, j] : [j, i];
+    const nb = boxes[n] as Rect;
+    const wb = boxes[w] as Rect;
+    if (!oneRow[n]) return false;
+    const wide = [wb.x0, wb.x1, ...(inner[w] ?? [])];
+    if (!(inner[w] ?? []).length || nb.x0 < wb.x0 - ALIGN || nb.x1 > wb.x1 + ALIGN) return false;
+    return [nb.x0, nb.x1, ...(inner[n] ?? [])].every((x) => wide.some((y) => Math.abs(x - y) <= ALIGN));
+  };
   const parent = groups.map((_, i) => i);
   const find = (i: number): number => findRoot(parent, i);
   for (let i = 0; i < groups.length; i++) {
@@ -195,7 +214,14 @@ function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[]
       const vGap = Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1);
       const hGap = Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1);
       const rowGap = Math.max(CELL_GAP, Math.min(1.25 * Math.max(rowH[i] ?? 0, rowH[j] ?? 0), MAX_ROW_GAP));
-      const stacked = sameCols && vGap > 0 && vGap <= rowGap && sameInner(inner[i] ?? [], inner[j] ?? []);
+      // Pieces of one width with the same column rules that overlap top to bottom (neither inside the other: an
+      // outer frame keeps its own group) are one table whose column rules a spanning cell breaks (rules between
+      // columns only: no row rule ties the pieces together).
+      const nested = (a.y0 <= b.y0 && a.y1 >= b.y1) || (b.y0 <= a.y0 && b.y1 >= a.y1);
+      const same = sameCols && sameInner(inner[i] ?? [], inner[j] ?? []);
+      const stacked =
+        (vGap <= rowGap && ((same && (vGap > 0 || !nested)) || (vGap > 0 && onColumns(i, j)))) ||
+        (same && vGap > rowGap && vGap <= MAX_ROW_GAP && rowsBetween(a, b, inner[i] ?? [], tokens));
       if (stacked || (sameRows && hGap > 0 && hGap <= CELL_GAP)) {
         parent[find(j)] = find(i);
       }
@@ -212,6 +238,30 @@ function joinAligned(groups: { h: Line[]; v: Line[] }[]): { h: Line[]; v: Line[]
     }
   });
   return [...out.values()];
+}
+
+/**
+ * Whether the text between two stacked pieces of one width (`a` above or below `b`) is table rows in their
+ * columns: an unshaded row of a zebra table taller than the shaded ones (its cells wrap). No word crosses a column
+ * edge, half the lines or more have words in two columns or more, and none is a caption.
+ */
+function rowsBetween(a: Rect, b: Rect, inner: readonly number[], tokens: readonly Token[]): boolean {
+  const y0 = Math.min(a.y1, b.y1);
+  const y1 = Math.max(a.y0, b.y0);
+  const words = tokens.filter((t) => {
+    const cx = (t.box.x0 + t.box.x1) / 2;
+    const cy = (t.box.y0 + t.box.y1) / 2;
+    return cx > a.x0 && cx < a.x1 && cy > y0 && cy < y1;
+  });
+  if (!words.length || !inner.length) return false;
+  if (words.some((t) => inner.some((x) => t.box.x0 < x - SNAP && t.box.x1 > x + SNAP))) return false;
+  const lines = groupRows(words);
+  if (lines.some((l) => TABLE_CAPTION.test(lineText(l.tokens)))) return false;
+  const edges = [a.x0, ...inner, a.x1];
+  const multi = lines.filter(
+    (l) => new Set(l.tokens.map((t) => bandIndex(edges, (t.box.x0 + t.box.x1) / 2))).size >= 2,
+  ).length;
+  return multi * 2 >= lines.length;
 }
 
 /**
@@ -408,6 +458,67 @@ export function bandIndex(edges: readonly number[], v: number): number {
   return lo;
 }
 
+/** A word with no natural seam near a drawn edge is cut there only when it runs this many characters past both sides. */
+const FAR_CUT = 4;
+/** Characters where one cell's text glued to the next one's may start: signs, brackets, currency. */
+const GLUE_START = /[-−–(+$€£¥]/;
+
+/**
+ * Where to cut a word that runs across a drawn column edge at `x`: the text layer glues the texts of two
+ * neighbouring cells into one word when they are set close (a figure flush right against a signed figure flush
+ * left: "16,705.59-11.0%"). The cut goes at the character boundary nearest the edge's share of the word's
+ * width, moved to a natural seam (a sign or bracket after a digit or letter, a letter or digit after '%' or ')')
+ * within a quarter of the word. Returns null when the word does not cross the edge by two characters each side
+ * or has no such seam there: a word that only overhangs its cell (wide glyphs from a substituted font) stays
+ * whole, and its centre places it.
+ */
+export function glueCut(t: Token, x: number): number | null {
+  const n = t.text.length;
+  const w = t.box.x1 - t.box.x0;
+  if (n < 4 || w <= 0) return null;
+  const ch = w / n;
+  if (x - t.box.x0 < 2 * ch || t.box.x1 - x < 2 * ch) return null;
+  const k0 = Math.round((n * (x - t.box.x0)) / w);
+  const natural = (i: number): boolean => {
+    const a = t.text[i - 1] ?? '';
+    const b = t.text[i] ?? '';
+    return (/[\p{L}\p{N}%)]/u.test(a) && GLUE_START.test(b)) || (/[%)]/.test(a) && /[\p{L}\p{N}]/u.test(b));
+  };
+  const reach = Math.max(2, Math.floor(n / 4));
+  for (let d = 0; d <= reach; d++) {
+    for (const i of [k0 - d, k0 + d]) if (i >= 1 && i <= n - 1 && natural(i)) return i;
+  }
+  const far = Math.min(x - t.box.x0, t.box.x1 - x) / ch;
+  return far >= FAR_CUT ? Math.min(n - 1, Math.max(1, k0)) : null;
+}
+
+/**
+ * Words of one row that run across an edge between two cells (a drawn column rule) cut into one piece per cell
+ * (glueCut); other words unchanged.
+ */
+function cutAtEdges(grid: LatticeGrid, tokens: readonly Token[], owner: Map<number, number>): Token[] {
+  const nc = grid.xs.length - 1;
+  const out: Token[] = [];
+  for (const t of tokens) {
+    const r = bandIndex(grid.ys, (t.box.y0 + t.box.y1) / 2);
+    let rest: Token = t;
+    if (r >= 0) {
+      for (let c = 1; c < nc; c++) {
+        const x = grid.xs[c] ?? 0;
+        if (owner.get(r * nc + c - 1) === owner.get(r * nc + c)) continue;
+        if (!(rest.box.x0 < x && rest.box.x1 > x)) continue;
+        const k = glueCut(rest, x);
+        if (k === null) continue;
+        const at = rest.box.x0 + ((rest.box.x1 - rest.box.x0) * k) / rest.text.length;
+        out.push({ text: rest.text.slice(0, k), box: { ...rest.box, x1: at } });
+        rest = { text: rest.text.slice(k), box: { ...rest.box, x0: at } };
+      }
+    }
+    out.push(rest);
+  }
+  return out;
+}
+
 /** Fills the grid's cells with the words whose centre falls in them (a spanning cell gets all of its words). */
 export function fillGrid(grid: LatticeGrid, tokens: readonly Token[]): void {
   const nc = grid.xs.length - 1;
@@ -417,7 +528,7 @@ export function fillGrid(grid: LatticeGrid, tokens: readonly Token[]): void {
       for (let c = cell.col; c < cell.col + cell.colSpan; c++) owner.set(r * nc + c, i);
   });
   const inCell: Token[][] = grid.cells.map(() => []);
-  for (const t of tokens) {
+  for (const t of cutAtEdges(grid, tokens, owner)) {
     const c = bandIndex(grid.xs, (t.box.x0 + t.box.x1) / 2);
     const r = bandIndex(grid.ys, (t.box.y0 + t.box.y1) / 2);
     if (c < 0 || r < 0) continue;
@@ -546,7 +657,7 @@ export function latticeGrids(
   const h = mergeLines(segs, 'h');
   const v = mergeLines(segs, 'v');
   const grids: LatticeGrid[] = [];
-  for (const comp of components(h, v)) {
+  for (const comp of components(h, v, tokens)) {
     if (comp.h.length + comp.v.length < 3 || comp.h.length === 0 || comp.v.length === 0) continue;
     const grid = buildGrid(comp.h, comp.v, tokens);
     if (!grid) continue;
