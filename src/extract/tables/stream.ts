@@ -184,7 +184,44 @@ export function columnIntervals(rowChunks: Chunk[][]): Interval[] {
     }
   }
   if (extra.length) cols = mergeIntervals([...cols, ...mergeIntervals(extra)]);
-  return cols;
+  return mergeHeadOnly(cols, rowChunks);
+}
+
+/** A column filled only in this many top lines (and nowhere below) is a heading set off its body's column. */
+const HEAD_ONLY_LINES = 2;
+
+/**
+ * Columns filled only in the top line or two whose neighbour is filled below but empty on those lines: a heading
+ * set flush left over figures set flush right (or centred over a narrow column) misses the body's chunks, so the
+ * two would read as two columns, the heading's over nothing and the figures' under no heading. Each such column
+ * joins the nearer neighbour that its lines leave empty.
+ */
+function mergeHeadOnly(cols: Interval[], rowChunks: readonly Chunk[][]): Interval[] {
+  const filled = (iv: Interval): number[] =>
+    rowChunks.flatMap((r, i) => (r.some((c) => c.box.x0 <= iv[1] && c.box.x1 >= iv[0]) ? [i] : []));
+  const out = cols.map((iv): Interval => [iv[0], iv[1]]);
+  for (let i = 0; i < out.length; i++) {
+    const rowsIn = filled(out[i] as Interval);
+    if (rowsIn.length === 0 || rowsIn.some((r) => r >= HEAD_ONLY_LINES)) continue;
+    const options = [i - 1, i + 1].filter((j) => {
+      const iv = out[j];
+      if (!iv) return false;
+      const there = filled(iv);
+      return there.some((r) => r >= HEAD_ONLY_LINES) && !rowsIn.some((r) => there.includes(r));
+    });
+    const dist = (j: number) => {
+      const a = out[i] as Interval;
+      const b = out[j] as Interval;
+      return Math.max(b[0] - a[1], a[0] - b[1]);
+    };
+    const j = options.sort((a, b) => dist(a) - dist(b))[0];
+    if (j === undefined) continue;
+    const a = out[i] as Interval;
+    const b = out[j] as Interval;
+    out.splice(Math.min(i, j), 2, [Math.min(a[0], b[0]), Math.max(a[1], b[1])]);
+    i = Math.max(-1, Math.min(i, j) - 1);
+  }
+  return out;
 }
 
 /** Separators halfway between adjacent column intervals, framed by the block's left and right text edges. */
@@ -219,6 +256,19 @@ function columnOf(box: Rect, xs: readonly number[]): number {
       bandIndex(xs, cx) < 0 ? (cx < (xs[0] ?? 0) ? 0 : xs.length - 2) : bandIndex(xs, cx),
     ),
   );
+}
+
+/** Lines of one cell have at most this many line heights of white space between them (the font's leading). */
+const LEADING = 0.3;
+/** Rows are set at least this many line heights further apart than a cell's lines (the cells' padding). */
+const CELL_PADDING = 0.2;
+
+/** The white space above each body line (below the header), top to bottom. */
+function gapsAll(rows: readonly TextRow[], headerLines: number): number[] {
+  const out: number[] = [];
+  for (let i = headerLines + 1; i < rows.length; i++)
+    out.push((rows[i] as TextRow).box.y0 - (rows[i - 1] as TextRow).box.y1);
+  return out;
 }
 
 /**
@@ -278,7 +328,18 @@ function logicalRows(
     const rowsShare = (sorted.length - k - 1) / sorted.length;
     if (a > 0 && b / a >= jump && rowsShare >= 0.3) [cellPitch, jump] = [a, b / a];
   }
-  const tightPitch = (i: number) => centre(i) - centre(i - 1) <= cellPitch;
+  // Likewise the white space between lines: a cell's lines nearly touch, rows sit a cell's padding (top and
+  // bottom) apart, a clearer split than the pitches where the padding is small beside the line height.
+  const spaces = [...gapsAll(rows, headerLines)].sort((a, b) => a - b);
+  let cellSpace = -Infinity;
+  let widest = CELL_PADDING * h;
+  for (let k = 0; k + 1 < spaces.length; k++) {
+    const a = spaces[k] as number;
+    const b = spaces[k + 1] as number;
+    const rowsShare = (spaces.length - k - 1) / spaces.length;
+    if (b - a >= widest && a <= LEADING * h && rowsShare >= 0.3) [cellSpace, widest] = [a, b - a];
+  }
+  const tightPitch = (i: number) => centre(i) - centre(i - 1) <= cellPitch || gapAbove(i) <= cellSpace;
   const groups: number[][] = [];
   // Header lines: tightly set lines are one wrapped header block; a line set apart (a group heading above its
   // sub-headings) is a row of its own.

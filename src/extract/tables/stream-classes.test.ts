@@ -1,0 +1,77 @@
+// Borderless tables (the stream path) on pages printed by Chromium, one page per failure class of issue 11: rows of
+// cells wrapped in every column with little padding, headings set off their body's column, and the rest below.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { PageLoader } from '../../../scripts/table-corpus/page-loader.js';
+import type { Table } from '../../shared/domain.js';
+import { detectTables, tableToGrid } from './index.js';
+import { chromiumPath, htmlTable, printCases, type PrintedCase } from './printed-cases.js';
+
+const skip = existsSync(chromiumPath()) ? false : `no Chromium at ${chromiumPath()} (set CHROMIUM_PATH)`;
+const INTRO =
+  '<h2>Site register</h2><p>The figures below were compiled from the monthly returns submitted by each site and ' +
+  'have not been adjusted for seasonal effects.</p>';
+const OUTRO = '<p>Corrections published after printing are listed on the last page.</p>';
+
+const WRAPPED_ALL = [
+  ['Facility', 'Date', 'Owner', 'Budget'],
+  ['Granite Station', 'February 1, 2025', 'K. Novak', '-9,693.07'],
+  ['West Terminal', 'October 1, 2025', 'L. Chen', '9,114.09'],
+  ['Harbour Studio', 'August 28, 2019', 'A. Okafor', '21,723.35'],
+  ['Summit Works', 'May 3, 2021', 'H. Becker', '1,204.50'],
+];
+const VISITS = [
+  ['Date', 'Visitors', 'Share'],
+  ['27 May 2023', '83,232', '76.5%'],
+  ['13 Mar 2024', '4,410', '61.7%'],
+  ['6 Jan 2022', '18,069', '-17.0%'],
+  ['23 Oct 2025', '2,207', '35.9%'],
+  ['4 Dec 2025', '61,921', '-7.1%'],
+];
+
+const CASES: (PrintedCase & { check?: (t: Table) => void })[] = [
+  {
+    id: 'wrapped-first-column',
+    kind: 'multi-line cells in most columns (the first too), rows set only a small padding apart',
+    css: 'table{width:330px} td,th{padding:1.5px 6px;vertical-align:top;text-align:left;line-height:1.25}',
+    html: INTRO + htmlTable(WRAPPED_ALL) + OUTRO,
+    expected: WRAPPED_ALL,
+  },
+  {
+    id: 'heading-off-column',
+    kind: 'headings set flush left over figures set flush right in wide columns',
+    css: 'table{width:420px} th{text-align:left;padding:4px 8px} td{padding:4px 8px} td:not(:first-child){text-align:right}',
+    html: INTRO + htmlTable(VISITS) + OUTRO,
+    expected: VISITS,
+  },
+];
+
+let printed: { pdf: string; remove(): void } | undefined;
+const loader = new PageLoader();
+before(async () => {
+  if (!skip) printed = await printCases(CASES);
+});
+after(async () => {
+  await loader.destroy();
+  printed?.remove();
+});
+
+const norm = (grid: string[][]) => grid.map((r) => r.map((c) => c.replace(/\s+/g, ' ').trim()));
+
+CASES.forEach((c, i) => {
+  test(`stream ${c.id}: ${c.kind}`, { skip }, async () => {
+    assert.ok(printed);
+    const { text, rulings } = await loader.load(printed.pdf, i + 1);
+    const tables = detectTables(text, rulings);
+    assert.equal(
+      tables.length,
+      c.tables ?? 1,
+      `${c.id}: ${JSON.stringify(tables.map((t) => norm(tableToGrid(t))))}`,
+    );
+    const t = tables[0] as Table;
+    assert.equal(t.method, 'stream');
+    assert.deepEqual(norm(tableToGrid(t)), c.expected);
+    c.check?.(t);
+  });
+});
