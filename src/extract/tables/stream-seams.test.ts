@@ -74,3 +74,24 @@ test('alignedChunks: initials of one width, a repeated phrase or a right-aligned
   const c = [0, 1, 2, 3].flatMap((i) => leftSet(['Frente', 'para', 'la', 'Victoria'], 30, i * 16));
   assert.ok(texts(alignedChunks(groupRows(c))).every((r) => r.length === 1));
 });
+
+test('alignedChunks: a seam whose edges wander by a point or so (LibreOffice glyph placement) still splits', () => {
+  // Figures flush right and names flush left as LibreOffice prints them: both edges off by up to 1.2 pt row to row,
+  // the padding between them (3.5 pt) the same.
+  const jitter = [0, -1, 0.2, 1.1, -0.6];
+  const figures = ['7,567.85', '14,385.80', '5,857.96', '2,472.87', '391.20'];
+  const names = [
+    ['A.', 'Okafor'],
+    ['J.', 'Moreau'],
+    ['H.', 'Becker'],
+    ['M.', 'Lindqvist'],
+    ['S.', 'Tanaka'],
+  ];
+  const tokens = figures.flatMap((f, i) => [
+    rightSet(f, 276 + (jitter[i] as number), i * 16),
+    ...leftSet(names[i] as string[], 279.5 + (jitter[i] as number), i * 16),
+  ]);
+  const got = texts(alignedChunks(groupRows(tokens)));
+  assert.deepEqual(got[3], ['2,472.87', 'M. Lindqvist']);
+  assert.ok(got.every((r) => r.length === 2));
+});

@@ -55,8 +55,8 @@ export function chunks(row: TextRow): Chunk[] {
   return out;
 }
 
-/** Word edges within this many points of each other are one alignment line. */
-const ALIGN_TOL = 1;
+/** Word edges within this many points of each other are one alignment line (LibreOffice sets them a point or so off). */
+const ALIGN_TOL = 1.5;
 /** An alignment seam needs this many rows of the block showing it. */
 const SEAM_ROWS = 3;
 /** Rows with a word across a seam (a caption, a section label) may be this fraction of the rows showing it. */
