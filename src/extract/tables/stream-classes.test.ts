@@ -29,6 +29,12 @@ const VISITS = [
   ['23 Oct 2025', '2,207', '35.9%'],
   ['4 Dec 2025', '61,921', '-7.1%'],
 ];
+const SUPPLIES = [
+  ['Item', 'Count'],
+  ['Printer paper A4', '228'],
+  ['Toner cartridge', '142'],
+  ['Safety gloves', '630'],
+];
 
 const CASES: (PrintedCase & { check?: (t: Table) => void })[] = [
   {
@@ -44,6 +50,13 @@ const CASES: (PrintedCase & { check?: (t: Table) => void })[] = [
     css: 'table{width:420px} th{text-align:left;padding:4px 8px} td{padding:4px 8px} td:not(:first-child){text-align:right}',
     html: INTRO + htmlTable(VISITS) + OUTRO,
     expected: VISITS,
+  },
+  {
+    id: 'two-columns-row-ruled',
+    kind: 'a two-column table ruled under every row (no column rules) is a table, not page layout',
+    css: 'table{border-collapse:collapse;width:260px} td,th{padding:3px 6px;text-align:left;border-bottom:1px solid #333} td:last-child{text-align:right}',
+    html: INTRO + htmlTable(SUPPLIES) + OUTRO,
+    expected: SUPPLIES,
   },
 ];
 

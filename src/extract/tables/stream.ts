@@ -30,6 +30,8 @@ export interface StreamGrid {
   /** Column edges: left edge, separators, right edge. */
   xs: number[];
   cells: TableCell[];
+  /** Rules drawn between (nearly) all its rows bound it (a row-ruled frame): a table even with two columns. */
+  rowRuled?: boolean;
 }
 
 function union(a: Rect, b: Rect): Rect {
@@ -855,7 +857,9 @@ export function streamGrids(
       const block = trimSmallType(closed ? b : withTightLines(b, kept, true));
       const g = streamGrid(block, undefined, rules);
       if (!g) continue;
-      out.push(g);
+      out.push(
+        closed && f.ys.length >= ROW_RULES && f.ys.length >= g.rows.length ? { ...g, rowRuled: true } : g,
+      );
       const taken = new Set(block.flatMap((r) => r.tokens));
       rest = rest.filter((t) => !taken.has(t));
     }
