@@ -35,6 +35,29 @@ const SUPPLIES = [
   ['Toner cartridge', '142'],
   ['Safety gloves', '630'],
 ];
+const OWNERS = [
+  ['Issued', 'Responsible', 'Amount', 'Share'],
+  ['08/20/2018', 'A. Okafor', '19,043.11 EUR', '-18.8%'],
+  ['05/22/2015', 'K. Novak', '18,825.79 EUR', '-24.4%'],
+  ['04/25/2016', 'S. Tanaka', '6,923.39 EUR', '43.2%'],
+  ['02/06/2025', 'M. Lindqvist', '24,832.03 EUR', '7.5%'],
+];
+const BRANCHES = [
+  ['Branch', 'Ref.', 'Units'],
+  ['Bridge Works', 'REF-70154', '834'],
+  ['Summit Studio', 'PO-88209', '412'],
+  ['Valley Centre Harbour', 'A-56306', '518'],
+  ['Summit Station Stone', 'PO-35412', '881'],
+  ['Granite Depot', 'A-11873', '97'],
+];
+const PARAGRAPH =
+  '<p>For questions about this report, contact the statistics desk. Corrections published after printing are ' +
+  'listed on the last page.</p>';
+const SPLIT_CSS =
+  '.split{display:flex;gap:24px;align-items:flex-start} .split>.prose{flex:0 0 38%} .split>.box{flex:1 1 auto} .split table{width:100%}';
+/** A page with three paragraphs in a column beside the table, as reports and web pages set a side note. */
+const beside = (table: string) =>
+  `${INTRO}<div class="split"><div class="prose">${PARAGRAPH.repeat(3)}</div><div class="box">${table}</div></div>${OUTRO}`;
 
 const CASES: (PrintedCase & { check?: (t: Table) => void })[] = [
   {
@@ -57,6 +80,20 @@ const CASES: (PrintedCase & { check?: (t: Table) => void })[] = [
     css: 'table{border-collapse:collapse;width:260px} td,th{padding:3px 6px;text-align:left;border-bottom:1px solid #333} td:last-child{text-align:right}',
     html: INTRO + htmlTable(SUPPLIES) + OUTRO,
     expected: SUPPLIES,
+  },
+  {
+    id: 'fixed-pitch-beside-prose',
+    kind: 'a monospaced page (a word space is 0.6 em, no column gap) with paragraphs beside the table',
+    css: `section{font-family:'Liberation Mono',monospace;font-size:13px} ${SPLIT_CSS} td,th{padding:2px 8px;text-align:left}`,
+    html: beside(htmlTable(OWNERS)),
+    expected: OWNERS,
+  },
+  {
+    id: 'beside-prose',
+    kind: 'paragraphs in a column beside a borderless table with wrapped cells, their lines between its rows',
+    css: `${SPLIT_CSS} td,th{padding:3px 6px;text-align:left;vertical-align:top}`,
+    html: beside(htmlTable(BRANCHES)),
+    expected: BRANCHES,
   },
 ];
 

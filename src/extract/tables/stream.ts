@@ -4,6 +4,7 @@
 import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
 import { bandIndex } from './lattice.js';
+import { besideGutter } from './stream-beside.js';
 import { groupRows, lineText, median, TABLE_CAPTION, type TextRow } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 
@@ -43,13 +44,53 @@ function union(a: Rect, b: Rect): Rect {
   };
 }
 
-/** A row's words split into chunks at gaps wider than CHUNK_GAP line heights. */
+/** Two words whose characters' widths differ by less than this fraction are set in one fixed-pitch font. */
+const PITCH_SAME = 0.04;
+/** In a fixed-pitch font a word space is one character wide: gaps up to this many characters are word spaces. */
+const MONO_SPACE = 1.3;
+
+/** A word's width per character. */
+function charWidth(t: Token): number {
+  return (t.box.x1 - t.box.x0) / Math.max(1, [...t.text].length);
+}
+
+/** Words of pages set in a fixed-pitch font (marked by streamGrids, which sees the whole page or area). */
+const fixedPitch = new WeakSet<Token>();
+/** A page is set in a fixed-pitch font when this share of its words of letters have one width per character. */
+const FIXED_SHARE = 0.9;
+/** ... counted over at least this many such words. */
+const FIXED_WORDS = 8;
+
+/** Marks the words of a page set in a fixed-pitch font (FIXED_SHARE of its words of letters one width apart). */
+function markFixedPitch(tokens: readonly Token[]): void {
+  const words = tokens.filter((t) => /^\p{L}{3,}[.,;:]?$/u.test(t.text)).map(charWidth);
+  if (words.length < FIXED_WORDS) return;
+  const m = median(words);
+  if (words.filter((w) => Math.abs(w - m) <= PITCH_SAME * m).length < FIXED_SHARE * words.length) return;
+  for (const t of tokens) fixedPitch.add(t);
+}
+
+/**
+ * Whether the gap between two words of a line is a word space in a fixed-pitch font (a monospaced page): both
+ * words have the same width per character and the gap is about one character, wider than CHUNK_GAP line heights
+ * there (a character is 0.6 em).
+ */
+function monoSpace(a: Token, b: Token): boolean {
+  if (!fixedPitch.has(a) || !fixedPitch.has(b)) return false;
+  if ([...a.text].length < 2 || [...b.text].length < 2) return false;
+  const ca = charWidth(a);
+  const cb = charWidth(b);
+  return Math.abs(ca - cb) <= PITCH_SAME * Math.max(ca, cb) && b.box.x0 - a.box.x1 <= MONO_SPACE * ca;
+}
+
+/** A row's words split into chunks at gaps wider than CHUNK_GAP line heights (a fixed-pitch font's space kept). */
 export function chunks(row: TextRow): Chunk[] {
   const h = median(row.tokens.map((t) => t.box.y1 - t.box.y0));
   const out: Chunk[] = [];
   for (const t of row.tokens) {
     const last = out[out.length - 1];
-    if (last && t.box.x0 - last.box.x1 <= CHUNK_GAP * h) {
+    const prev = last?.tokens[last.tokens.length - 1];
+    if (last && prev && (t.box.x0 - last.box.x1 <= CHUNK_GAP * h || monoSpace(prev, t))) {
       last.tokens.push(t);
       last.box = union(last.box, t.box);
     } else out.push({ tokens: [t], box: { ...t.box } });
@@ -778,6 +819,7 @@ export function streamGrids(
       })
     : tokens;
   const rules = rulings.filter((r) => r.orientation === 'h');
+  markFixedPitch(inArea);
   if (area || (columns && columns.length)) {
     const g = streamGrid(groupRows(inArea), columns, rules);
     return g ? [g] : [];
@@ -869,8 +911,15 @@ export function streamGrids(
   for (const b of findStreamBlocks(rows, framed)) {
     const block = withTightLines(b, rows, framed).filter((r) => !used.has(r) || b.includes(r));
     for (const r of block) used.add(r);
-    const g = streamGrid(trimSmallType(block, framed), undefined, rules);
-    if (g) out.push(g);
+    const trimmed = trimSmallType(block, framed);
+    const g = streamGrid(trimmed, undefined, rules);
+    // Paragraphs set beside the table share its lines: each side of the gutter is read on its own.
+    const gutter = g && framed ? besideGutter(trimmed, g.xs) : null;
+    if (gutter !== null) {
+      const words = trimmed.flatMap((r) => r.tokens);
+      for (const side of [words.filter((t) => t.box.x1 <= gutter), words.filter((t) => t.box.x0 >= gutter)])
+        out.push(...streamGrids(side, undefined, undefined, rulings, framed));
+    } else if (g) out.push(g);
   }
   return out;
 }
