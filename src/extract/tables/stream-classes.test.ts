@@ -95,6 +95,41 @@ const CASES: (PrintedCase & { check?: (t: Table) => void })[] = [
     html: beside(htmlTable(BRANCHES)),
     expected: BRANCHES,
   },
+  {
+    id: 'spans-unruled',
+    kind: 'spanned cells without rules: a section row, a note across two columns, figures flush right over two',
+    css: 'td,th{padding:3px 10px;text-align:left} td.n{text-align:right}',
+    html:
+      INTRO +
+      '<table><thead><tr><th>Site</th><th>Owner</th><th>Budget</th><th>Comment</th></tr></thead><tbody>' +
+      '<tr><td colspan="4">Division: Atlas</td></tr>' +
+      '<tr><td>PO-93062</td><td>S. Tanaka</td><td class="n">1,084.23</td><td>see attached schedule</td></tr>' +
+      '<tr><td>A-95619</td><td>L. Chen</td><td class="n">16,927.25</td><td>partial refund issued</td></tr>' +
+      '<tr><td>A-48062</td><td>J. Moreau</td><td class="n" colspan="2">17,963.03</td></tr>' +
+      '<tr><td>PO-84341</td><td colspan="2">awaiting signature from the regional office</td><td>on hold</td></tr>' +
+      '<tr><td>REF-8131</td><td>A. Okafor</td><td class="n">981.74</td><td>renewal due next year</td></tr>' +
+      '</tbody></table>' +
+      OUTRO,
+    expected: [
+      ['Site', 'Owner', 'Budget', 'Comment'],
+      ['Division: Atlas', '', '', ''],
+      ['PO-93062', 'S. Tanaka', '1,084.23', 'see attached schedule'],
+      ['A-95619', 'L. Chen', '16,927.25', 'partial refund issued'],
+      ['A-48062', 'J. Moreau', '17,963.03', ''],
+      ['PO-84341', 'awaiting signature from the regional office', '', 'on hold'],
+      ['REF-8131', 'A. Okafor', '981.74', 'renewal due next year'],
+    ],
+    check: (t) => {
+      const span = (text: string) => {
+        const c = t.cells.find((x) => x.text === text);
+        return c && [c.row, c.col, c.colSpan];
+      };
+      assert.deepEqual(span('Division: Atlas'), [1, 0, 4]);
+      assert.deepEqual(span('17,963.03'), [4, 2, 2]);
+      assert.deepEqual(span('awaiting signature from the regional office'), [5, 1, 2]);
+      assert.deepEqual(span('see attached schedule'), [2, 3, 1]);
+    },
+  },
 ];
 
 let printed: { pdf: string; remove(): void } | undefined;

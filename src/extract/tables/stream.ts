@@ -5,6 +5,7 @@ import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
 import { bandIndex } from './lattice.js';
 import { besideGutter } from './stream-beside.js';
+import { columnEdges, rowSpans } from './stream-spans.js';
 import { groupRows, lineText, median, TABLE_CAPTION, type TextRow } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 
@@ -240,9 +241,13 @@ const HEAD_ONLY_LINES = 2;
  * joins the nearer neighbour that its lines leave empty.
  */
 function mergeHeadOnly(cols: Interval[], rowChunks: readonly Chunk[][]): Interval[] {
-  const filled = (iv: Interval): number[] =>
-    rowChunks.flatMap((r, i) => (r.some((c) => c.box.x0 <= iv[1] && c.box.x1 >= iv[0]) ? [i] : []));
   const out = cols.map((iv): Interval => [iv[0], iv[1]]);
+  // A chunk over two or more columns (a spanned cell) fills none of them here.
+  const hits = (c: Chunk, iv: Interval) => c.box.x0 <= iv[1] && c.box.x1 >= iv[0];
+  const filled = (iv: Interval): number[] =>
+    rowChunks.flatMap((r, i) =>
+      r.some((c) => hits(c, iv) && out.filter((o) => hits(c, o)).length === 1) ? [i] : [],
+    );
   for (let i = 0; i < out.length; i++) {
     const rowsIn = filled(out[i] as Interval);
     if (rowsIn.length === 0 || rowsIn.some((r) => r >= HEAD_ONLY_LINES)) continue;
@@ -496,12 +501,15 @@ function ruledHeaderLines(rows: readonly TextRow[], rules: readonly Segment[]): 
  * One stream table from rows of words. With `columns` (user separators) words are split among them by their
  * centre; otherwise columns come from chunk alignment of the body (the lines below the header) and whole chunks
  * are placed. Lines group into rows (logicalRows): wrapped header cells and multi-line body cells are one cell,
- * their lines joined with '\n'. `rules` are the horizontal rulings around the block.
+ * their lines joined with '\n'. `rules` are the horizontal rulings around the block. `withSpans` (auto mode) reads
+ * spanned cells from where text sits against the columns (stream-spans.ts); stream mode keeps camelot's one column
+ * per chunk.
  */
 export function streamGrid(
   rows: TextRow[],
   columns?: readonly number[],
   rules: readonly Segment[] = [],
+  withSpans = false,
 ): StreamGrid | null {
   if (rows.length === 0) return null;
   let box = rows.map((r) => r.box).reduce(union);
@@ -530,8 +538,22 @@ export function streamGrid(
   ys.push(box.y1);
   const cells: TableCell[] = [];
   const texts: string[][] = groups.map(() => Array.from({ length: ncols }, () => ''));
+  // Spans (stream-spans.ts): each chunk's columns, from where it sits against the columns' alignment edges.
+  const h = median(rows.map((r) => r.box.y1 - r.box.y0));
+  const placed = groups.map((g) =>
+    g.flatMap((li) =>
+      (rowChunks[li] ?? []).map((ch) => ({ li, ch, box: ch.box, col: columnOf(ch.box, xs) })),
+    ),
+  );
+  const edges = columnEdges(
+    placed.flatMap((p, r) => ((groups[r]?.[0] ?? 0) >= headerLines ? p : [])),
+    ncols,
+  );
+  const spans: number[][] = groups.map(() => Array.from({ length: ncols }, () => 1));
   groups.forEach((g, r) => {
     const cellLines: string[][] = Array.from({ length: ncols }, () => []);
+    const mine = placed[r] ?? [];
+    const ranges = user || !withSpans ? [] : rowSpans(mine, xs, h, edges);
     for (const li of g) {
       const line: string[] = Array.from({ length: ncols }, () => '');
       const place = (c: number, text: string) => {
@@ -543,7 +565,13 @@ export function streamGrid(
           place(Math.max(0, Math.min(ncols - 1, bandIndex(xs, cx))), t.text);
         }
       } else {
-        for (const ch of rowChunks[li] ?? []) place(columnOf(ch.box, xs), lineText(ch.tokens));
+        mine.forEach((p, k) => {
+          if (p.li !== li) return;
+          const [a, b] = ranges[k] ?? [p.col, p.col];
+          place(a, lineText(p.ch.tokens));
+          const sr = spans[r] as number[];
+          sr[a] = Math.max(sr[a] ?? 1, b - a + 1);
+        });
       }
       line.forEach((t, c) => {
         if (t) cellLines[c]?.push(t);
@@ -552,15 +580,17 @@ export function streamGrid(
     texts[r] = cellLines.map((l) => l.join('\n'));
   });
   for (let r = 0; r < groups.length; r++) {
-    for (let c = 0; c < ncols; c++) {
+    for (let c = 0; c < ncols;) {
+      const span = Math.min(spans[r]?.[c] ?? 1, ncols - c);
       cells.push({
         text: texts[r]?.[c] ?? '',
-        box: { x0: xs[c] ?? 0, y0: ys[r] ?? 0, x1: xs[c + 1] ?? 0, y1: ys[r + 1] ?? 0 },
+        box: { x0: xs[c] ?? 0, y0: ys[r] ?? 0, x1: xs[c + span] ?? 0, y1: ys[r + 1] ?? 0 },
         row: r,
         col: c,
         rowSpan: 1,
-        colSpan: 1,
+        colSpan: span,
       });
+      c += span;
     }
   }
   box = { x0: xs[0] ?? box.x0, y0: box.y0, x1: xs[xs.length - 1] ?? box.x1, y1: box.y1 };
@@ -897,7 +927,7 @@ export function streamGrids(
       const y1 = Math.max(...b.map((r) => r.box.y1));
       if (!f.ys.some((y) => y >= y0 - 2 * h && y <= y1 + 2 * h)) continue;
       const block = trimSmallType(closed ? b : withTightLines(b, kept, true));
-      const g = streamGrid(block, undefined, rules);
+      const g = streamGrid(block, undefined, rules, true);
       if (!g) continue;
       out.push(
         closed && f.ys.length >= ROW_RULES && f.ys.length >= g.rows.length ? { ...g, rowRuled: true } : g,
@@ -912,7 +942,7 @@ export function streamGrids(
     const block = withTightLines(b, rows, framed).filter((r) => !used.has(r) || b.includes(r));
     for (const r of block) used.add(r);
     const trimmed = trimSmallType(block, framed);
-    const g = streamGrid(trimmed, undefined, rules);
+    const g = streamGrid(trimmed, undefined, rules, framed);
     // Paragraphs set beside the table share its lines: each side of the gutter is read on its own.
     const gutter = g && framed ? besideGutter(trimmed, g.xs) : null;
     if (gutter !== null) {

@@ -1,0 +1,100 @@
+// Spanned cells of borderless tables: with no rules, a cell's extent shows only in where its text sits against
+// the columns, so a chunk across a column seam, or figures set flush to the far edge of an empty neighbour, is
+// one cell over several columns (colSpan), as the HTML or office table that printed it had.
+import type { Rect } from '../../shared/geometry.js';
+
+/** A chunk crosses a column separator when it reaches this many line heights past it on both sides. */
+const CROSS = 0.3;
+/** Chunk edges within this many points share a column's alignment edge. */
+const EDGE_TOL = 2;
+/** A column is set flush to an edge when this share of its chunks (at least three) share that edge. */
+const EDGE_SHARE = 0.6;
+
+export interface PlacedChunk {
+  box: Rect;
+  /** The column it was placed in by overlap. */
+  col: number;
+}
+
+/** A column's alignment: the left and the right edge most of its chunks share, null where they do not. */
+export interface ColumnEdges {
+  left: number | null;
+  right: number | null;
+}
+
+function sharedEdge(values: readonly number[]): number | null {
+  if (values.length < 3) return null;
+  let best: number | null = null;
+  let bestCount = 0;
+  for (const v of values) {
+    const n = values.filter((w) => Math.abs(w - v) <= EDGE_TOL).length;
+    if (n > bestCount) [best, bestCount] = [v, n];
+  }
+  return bestCount >= EDGE_SHARE * values.length ? best : null;
+}
+
+/** Each column's alignment edges from the chunks placed in it (one column each). */
+export function columnEdges(placed: readonly PlacedChunk[], ncols: number): ColumnEdges[] {
+  return Array.from({ length: ncols }, (_, c) => {
+    const mine = placed.filter((p) => p.col === c);
+    return { left: sharedEdge(mine.map((p) => p.box.x0)), right: sharedEdge(mine.map((p) => p.box.x1)) };
+  });
+}
+
+/** The columns a chunk covers when it crosses one or more separators of `xs` (inner ones); null when it crosses none. */
+function crossed(box: Rect, xs: readonly number[], h: number): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 1; k + 1 < xs.length; k++) {
+    const x = xs[k] as number;
+    if (box.x0 < x - CROSS * h && box.x1 > x + CROSS * h) [lo, hi] = [Math.min(lo, k - 1), Math.max(hi, k)];
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+/**
+ * The column range of each chunk of one table row (the chunks of all its lines), [first, last]: a chunk across
+ * column seams covers the columns it crosses (a row's only chunk, set from the first column across a seam, is a
+ * section row over the whole width); figures set flush right but off the left edge their column's text shares,
+ * with the column before empty and itself set flush right, span both (a cell over two columns, its figures flush
+ * to its right edge). A range is kept only when no other chunk of the row falls in its columns.
+ */
+export function rowSpans(
+  row: readonly PlacedChunk[],
+  xs: readonly number[],
+  h: number,
+  edges: readonly ColumnEdges[],
+): [number, number][] {
+  const ncols = xs.length - 1;
+  const ranges = row.map((p): [number, number] => {
+    const cross = crossed(p.box, xs, h);
+    if (cross) {
+      if (row.length === 1 && cross[0] === 0) return [0, ncols - 1];
+      return cross;
+    }
+    const c = p.col;
+    const own = edges[c];
+    const before = edges[c - 1];
+    if (
+      c >= 1 &&
+      own?.left != null &&
+      before?.right != null &&
+      p.box.x0 > own.left + EDGE_TOL &&
+      (own.right == null || p.box.x1 > own.right + EDGE_TOL) &&
+      !row.some((q) => q.col === c - 1)
+    )
+      return [c - 1, c];
+    return [c, c];
+  });
+  return ranges.map((r, i) => {
+    if (r[0] === r[1]) return r;
+    const clash = row.some((q, j) => {
+      if (j === i) return false;
+      const o = ranges[j] as [number, number];
+      const overlaps = o[0] <= r[1] && o[1] >= r[0];
+      return overlaps && (o[0] !== r[0] || o[1] !== r[1]);
+    });
+    const own = row[i] as PlacedChunk;
+    return clash ? [own.col, own.col] : r;
+  });
+}
