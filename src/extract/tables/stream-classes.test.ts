@@ -130,6 +130,31 @@ const CASES: (PrintedCase & { check?: (t: Table) => void })[] = [
       assert.deepEqual(span('see attached schedule'), [2, 3, 1]);
     },
   },
+  {
+    id: 'group-header-unruled',
+    kind: 'a group heading over sub-headings without rules: one header of two rows, the heading spanning three',
+    css: 'td,th{padding:3px 10px;text-align:left;vertical-align:top}',
+    html:
+      INTRO +
+      '<table><thead><tr><th rowspan="2">Issued</th><th colspan="3">Actual</th></tr>' +
+      '<tr><th>Responsible</th><th>Amount</th><th>Share</th></tr></thead><tbody>' +
+      OWNERS.slice(1)
+        .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+        .join('') +
+      '</tbody></table>' +
+      OUTRO,
+    expected: [['Issued', 'Actual', '', ''], ['', 'Responsible', 'Amount', 'Share'], ...OWNERS.slice(1)],
+    check: (t) => {
+      const at = (text: string) => {
+        const c = t.cells.find((x) => x.text === text);
+        return c && [c.row, c.col, c.rowSpan, c.colSpan];
+      };
+      assert.deepEqual(at('Actual'), [0, 1, 1, 3]);
+      assert.deepEqual(at('Issued'), [0, 0, 2, 1]);
+      assert.deepEqual(at('Amount'), [1, 2, 1, 1]);
+      assert.equal(t.headerRows, 2);
+    },
+  },
 ];
 
 let printed: { pdf: string; remove(): void } | undefined;

@@ -2,6 +2,7 @@
 // the columns, so a chunk across a column seam, or figures set flush to the far edge of an empty neighbour, is
 // one cell over several columns (colSpan), as the HTML or office table that printed it had.
 import type { Rect } from '../../shared/geometry.js';
+import { isNumeric } from './header.js';
 
 /** A chunk crosses a column separator when it reaches this many line heights past it on both sides. */
 const CROSS = 0.3;
@@ -97,4 +98,33 @@ export function rowSpans(
     const own = row[i] as PlacedChunk;
     return clash ? [own.col, own.col] : r;
   });
+}
+
+/**
+ * Group headings over sub-headings, read from the top two rows' texts: where the second row is words only and fills
+ * the columns the first leaves empty right of a heading, that heading spans them (colSpan, set in `colSpans`), and
+ * the first row's other headings, over an empty cell of the second, span both rows. Returns the first row's row
+ * spans (1 where none). Needs two rows below the headings and no span found in the two rows already.
+ */
+export function groupHeaderSpans(texts: readonly string[][], colSpans: number[][]): number[] {
+  const top = texts[0] ?? [];
+  const sub = texts[1] ?? [];
+  const ncols = top.length;
+  const rowSpan = Array.from({ length: ncols }, () => 1);
+  const filled = (t: string | undefined) => !!t && t.trim() !== '';
+  const words = (row: readonly string[]) => row.every((t) => !filled(t) || !isNumeric(t));
+  if (texts.length < 4 || !words(top) || !words(sub)) return rowSpan;
+  if ([colSpans[0], colSpans[1]].some((r) => r?.some((s) => s > 1))) return rowSpan;
+  const groups: [number, number][] = [];
+  for (let c = 0; c < ncols; c++) {
+    if (!filled(top[c]) || !filled(sub[c])) continue;
+    let k = 1;
+    while (c + k < ncols && !filled(top[c + k]) && filled(sub[c + k])) k++;
+    if (k > 1) groups.push([c, k]);
+  }
+  if (groups.length === 0) return rowSpan;
+  const first = colSpans[0] as number[];
+  for (const [c, k] of groups) first[c] = k;
+  for (let c = 0; c < ncols; c++) if (filled(top[c]) && !filled(sub[c])) rowSpan[c] = 2;
+  return rowSpan;
 }

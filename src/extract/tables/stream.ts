@@ -5,7 +5,7 @@ import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
 import { bandIndex } from './lattice.js';
 import { besideGutter } from './stream-beside.js';
-import { columnEdges, rowSpans } from './stream-spans.js';
+import { columnEdges, groupHeaderSpans, rowSpans } from './stream-spans.js';
 import { groupRows, lineText, median, TABLE_CAPTION, type TextRow } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 
@@ -579,15 +579,22 @@ export function streamGrid(
     }
     texts[r] = cellLines.map((l) => l.join('\n'));
   });
+  // A group heading over sub-headings spans them; the headings beside it, over nothing, span both rows.
+  const topRowSpan = withSpans && !user ? groupHeaderSpans(texts, spans) : [];
   for (let r = 0; r < groups.length; r++) {
     for (let c = 0; c < ncols;) {
       const span = Math.min(spans[r]?.[c] ?? 1, ncols - c);
+      const down = r === 0 ? (topRowSpan[c] ?? 1) : 1;
+      if (r === 1 && (topRowSpan[c] ?? 1) > 1) {
+        c += span;
+        continue;
+      }
       cells.push({
         text: texts[r]?.[c] ?? '',
-        box: { x0: xs[c] ?? 0, y0: ys[r] ?? 0, x1: xs[c + span] ?? 0, y1: ys[r + 1] ?? 0 },
+        box: { x0: xs[c] ?? 0, y0: ys[r] ?? 0, x1: xs[c + span] ?? 0, y1: ys[r + down] ?? 0 },
         row: r,
         col: c,
-        rowSpan: 1,
+        rowSpan: down,
         colSpan: span,
       });
       c += span;
