@@ -62,9 +62,12 @@ const FIXED_SHARE = 0.9;
 /** ... counted over at least this many such words. */
 const FIXED_WORDS = 8;
 
-/** Marks the words of a page set in a fixed-pitch font (FIXED_SHARE of its words of letters one width apart). */
+/** Marks the words of a page set in a fixed-pitch font (FIXED_SHARE of its words of letters one pitch apart). */
 function markFixedPitch(tokens: readonly Token[]): void {
-  const words = tokens.filter((t) => /^\p{L}{3,}[.,;:]?$/u.test(t.text)).map(charWidth);
+  // Width per character over the word's height: one value for a fixed-pitch font at any size (titles, captions).
+  const words = tokens
+    .filter((t) => /^\p{L}{3,}[.,;:]?$/u.test(t.text))
+    .map((t) => charWidth(t) / Math.max(1e-6, t.box.y1 - t.box.y0));
   if (words.length < FIXED_WORDS) return;
   const m = median(words);
   if (words.filter((w) => Math.abs(w - m) <= PITCH_SAME * m).length < FIXED_SHARE * words.length) return;
