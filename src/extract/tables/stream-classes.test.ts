@@ -58,6 +58,18 @@ const SPLIT_CSS =
 /** A page with three paragraphs in a column beside the table, as reports and web pages set a side note. */
 const beside = (table: string) =>
   `${INTRO}<div class="split"><div class="prose">${PARAGRAPH.repeat(3)}</div><div class="box">${table}</div></div>${OUTRO}`;
+const INSPECTIONS = [
+  [
+    'Delivered',
+    'Due date for the next payment',
+    'Number of units received in the period',
+    'Date of the last inspection visit',
+  ],
+  ['2026-06-25', '2022-05-09', '229', '2022-05-16'],
+  ['2026-05-20', '2018-01-18', '640', '2025-01-19'],
+  ['2018-06-03', '2016-09-10', '377', '2025-06-09'],
+  ['2018-03-17', '2022-09-13', '428', '2025-11-06'],
+];
 
 const CASES: (PrintedCase & { check?: (t: Table) => void })[] = [
   {
@@ -154,6 +166,13 @@ const CASES: (PrintedCase & { check?: (t: Table) => void })[] = [
       assert.deepEqual(at('Amount'), [1, 2, 1, 1]);
       assert.equal(t.headerRows, 2);
     },
+  },
+  {
+    id: 'wrapped-header-over-row-rules',
+    kind: 'a header wrapped over four lines set close (line boxes overlapping) over rules under every row',
+    css: "section{font-family:'Liberation Sans Narrow',sans-serif;font-size:16px} table{border-collapse:collapse} th,td{border-bottom:1px solid #333;padding:5px 8px;vertical-align:top;text-align:left} th{width:90px}",
+    html: INTRO + htmlTable(INSPECTIONS) + OUTRO,
+    expected: INSPECTIONS,
   },
 ];
 

@@ -904,14 +904,14 @@ export function streamGrids(
       const prose = (r: TextRow) =>
         chunks(r).length === 1 && r.box.x1 - r.box.x0 > PROSE_WIDTH * (f.x1 - f.x0);
       for (const r of [...frameRows].reverse()) {
-        if (r.box.y1 > lo || r.box.y0 >= top) continue;
+        if (r.box.y0 >= lo || r.box.y0 >= top) continue;
         if (lo - r.box.y1 > (lo === top ? reach : TIGHT_LINE * h) || prose(r) || isCaption(r, h)) break;
         lo = r.box.y0;
       }
       // Row rules close the table at the last; of two or three, the last closes it over body rows (see above).
       hi = between >= 2 || f.ys.length >= ROW_RULES ? bottom : Infinity;
       for (const r of hi === Infinity ? [] : frameRows) {
-        if (r.box.y0 < hi || r.box.y1 <= bottom) continue;
+        if (r.box.y1 <= hi || r.box.y1 <= bottom) continue;
         if (r.box.y0 - hi > (hi === bottom ? reach : TIGHT_LINE * h) || prose(r)) break;
         hi = r.box.y1;
       }
