@@ -105,7 +105,7 @@ const FLOORS: Record<
   { matchedCells: number; foundTables: number; cells: number; recall: number }
 > = {
   chromium: { matchedCells: 4023, foundTables: 94, cells: 0.99, recall: 0.979 },
-  libreoffice: { matchedCells: 1181, foundTables: 24, cells: 0.989, recall: 1 },
+  libreoffice: { matchedCells: 1182, foundTables: 24, cells: 0.99, recall: 1 },
   web: { matchedCells: 7561, foundTables: 94, cells: 0.987, recall: 0.969 },
 };
 

@@ -70,6 +70,15 @@ const INSPECTIONS = [
   ['2018-06-03', '2016-09-10', '377', '2025-06-09'],
   ['2018-03-17', '2022-09-13', '428', '2025-11-06'],
 ];
+const PLANS = [
+  ['Date', 'Actual', '', 'Planned', '', 'Status'],
+  ['', 'Cost', 'State', 'Staff', 'Unit price', ''],
+  ['2018-12-28', '(12,964.23)', 'Open', '745', '24,058.30', 'Open'],
+  ['2018-05-01', '5,282.61', 'Approved', '573', '(15,319.73)', 'Open'],
+  ['2026-09-05', '7,945.34', 'Closed', '19', '8,911.19', 'Closed'],
+  ['2024-05-02', '6,773.28', 'Rejected', '667', '(1,221.46)', 'Rejected'],
+  ['2016-03-04', '5,958.63', 'Open', '604', '3,718.89', 'Draft'],
+];
 
 const CASES: (PrintedCase & { check?: (t: Table) => void })[] = [
   {
@@ -173,6 +182,34 @@ const CASES: (PrintedCase & { check?: (t: Table) => void })[] = [
     css: "section{font-family:'Liberation Sans Narrow',sans-serif;font-size:16px} table{border-collapse:collapse} th,td{border-bottom:1px solid #333;padding:5px 8px;vertical-align:top;text-align:left} th{width:90px}",
     html: INTRO + htmlTable(INSPECTIONS) + OUTRO,
     expected: INSPECTIONS,
+  },
+  {
+    id: 'group-headers-over-figures',
+    kind: 'group headings flush left over sub-headings and figures flush right, no rules (LibreOffice style)',
+    css: 'th{padding:2px 6px;text-align:left;vertical-align:top} td{padding:2px 6px} td.n{text-align:right}',
+    html:
+      INTRO +
+      '<table><thead><tr><th rowspan="2">Date</th><th colspan="2">Actual</th><th colspan="2">Planned</th>' +
+      '<th rowspan="2">Status</th></tr><tr><th>Cost</th><th>State</th><th>Staff</th><th>Unit price</th></tr></thead>' +
+      '<tbody>' +
+      PLANS.slice(2)
+        .map(
+          (r) =>
+            `<tr>${r.map((c, i) => `<td${i === 1 || i === 3 || i === 4 ? ' class="n"' : ''}>${c}</td>`).join('')}</tr>`,
+        )
+        .join('') +
+      '</tbody></table>' +
+      OUTRO,
+    expected: PLANS,
+    check: (t) => {
+      const at = (text: string) => {
+        const c = t.cells.find((x) => x.text === text);
+        return c && [c.row, c.col, c.rowSpan, c.colSpan];
+      };
+      assert.deepEqual(at('Actual'), [0, 1, 1, 2]);
+      assert.deepEqual(at('Planned'), [0, 3, 1, 2]);
+      assert.deepEqual(at('Status'), [0, 5, 2, 1]);
+    },
   },
 ];
 

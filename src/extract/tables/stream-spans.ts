@@ -21,6 +21,8 @@ export interface PlacedChunk {
 export interface ColumnEdges {
   left: number | null;
   right: number | null;
+  /** Where its chunks lie, from the leftmost start to the rightmost end; null when it has none. */
+  extent: [number, number] | null;
 }
 
 function sharedEdge(values: readonly number[]): number | null {
@@ -38,17 +40,36 @@ function sharedEdge(values: readonly number[]): number | null {
 export function columnEdges(placed: readonly PlacedChunk[], ncols: number): ColumnEdges[] {
   return Array.from({ length: ncols }, (_, c) => {
     const mine = placed.filter((p) => p.col === c);
-    return { left: sharedEdge(mine.map((p) => p.box.x0)), right: sharedEdge(mine.map((p) => p.box.x1)) };
+    return {
+      left: sharedEdge(mine.map((p) => p.box.x0)),
+      right: sharedEdge(mine.map((p) => p.box.x1)),
+      extent: mine.length
+        ? [Math.min(...mine.map((p) => p.box.x0)), Math.max(...mine.map((p) => p.box.x1))]
+        : null,
+    };
   });
 }
 
-/** The columns a chunk covers when it crosses one or more separators of `xs` (inner ones); null when it crosses none. */
-function crossed(box: Rect, xs: readonly number[], h: number): [number, number] | null {
+/**
+ * The columns a chunk covers when it crosses one or more separators of `xs` (inner ones) into the text of the
+ * columns on both sides (a heading in the white space between two columns' text crosses nothing); null when none.
+ */
+function crossed(
+  box: Rect,
+  xs: readonly number[],
+  h: number,
+  edges: readonly ColumnEdges[],
+): [number, number] | null {
+  const reaches = (c: number) => {
+    const e = edges[c]?.extent;
+    return !e || (box.x0 < e[1] && box.x1 > e[0]);
+  };
   let lo = Infinity;
   let hi = -Infinity;
   for (let k = 1; k + 1 < xs.length; k++) {
     const x = xs[k] as number;
-    if (box.x0 < x - CROSS * h && box.x1 > x + CROSS * h) [lo, hi] = [Math.min(lo, k - 1), Math.max(hi, k)];
+    if (box.x0 < x - CROSS * h && box.x1 > x + CROSS * h && reaches(k - 1) && reaches(k))
+      [lo, hi] = [Math.min(lo, k - 1), Math.max(hi, k)];
   }
   return lo <= hi ? [lo, hi] : null;
 }
@@ -68,7 +89,7 @@ export function rowSpans(
 ): [number, number][] {
   const ncols = xs.length - 1;
   const ranges = row.map((p): [number, number] => {
-    const cross = crossed(p.box, xs, h);
+    const cross = crossed(p.box, xs, h, edges);
     if (cross) {
       if (row.length === 1 && cross[0] === 0) return [0, ncols - 1];
       return cross;
@@ -104,7 +125,7 @@ export function rowSpans(
  * Group headings over sub-headings, read from the top two rows' texts: where the second row is words only and fills
  * the columns the first leaves empty right of a heading, that heading spans them (colSpan, set in `colSpans`), and
  * the first row's other headings, over an empty cell of the second, span both rows. Returns the first row's row
- * spans (1 where none). Needs two rows below the headings and no span found in the two rows already.
+ * spans (1 where none). Needs two rows below the headings and no span found in the second row already.
  */
 export function groupHeaderSpans(texts: readonly string[][], colSpans: number[][]): number[] {
   const top = texts[0] ?? [];
@@ -114,7 +135,7 @@ export function groupHeaderSpans(texts: readonly string[][], colSpans: number[][
   const filled = (t: string | undefined) => !!t && t.trim() !== '';
   const words = (row: readonly string[]) => row.every((t) => !filled(t) || !isNumeric(t));
   if (texts.length < 4 || !words(top) || !words(sub)) return rowSpan;
-  if ([colSpans[0], colSpans[1]].some((r) => r?.some((s) => s > 1))) return rowSpan;
+  if (colSpans[1]?.some((s) => s > 1)) return rowSpan;
   const groups: [number, number][] = [];
   for (let c = 0; c < ncols; c++) {
     if (!filled(top[c]) || !filled(sub[c])) continue;
@@ -124,7 +145,7 @@ export function groupHeaderSpans(texts: readonly string[][], colSpans: number[][
   }
   if (groups.length === 0) return rowSpan;
   const first = colSpans[0] as number[];
-  for (const [c, k] of groups) first[c] = k;
+  for (const [c, k] of groups) first[c] = Math.max(first[c] ?? 1, k);
   for (let c = 0; c < ncols; c++) if (filled(top[c]) && !filled(sub[c])) rowSpan[c] = 2;
   return rowSpan;
 }
