@@ -59,10 +59,11 @@ function isProseLine(tokens: readonly Token[]): boolean {
 
 /**
  * Whether a stream grid reads as a table rather than page layout: at least TABULAR_ROWS rows have words in
- * TABULAR_COLS or more columns, and those words share a line. Side-by-side blocks (an address beside "Invoice
+ * TABULAR_COLS or more columns (two in a table ruled row by row), and those words share a line. Side-by-side blocks (an address beside "Invoice
  * date … March 14, 2025") put words of different lines into one row, whose centres drift apart line by line.
  */
 function looksTabular(g: StreamGrid): boolean {
+  const cols = g.rowRuled ? 2 : TABULAR_COLS;
   let aligned = 0;
   for (const row of g.lines) {
     if (isProseLine(row.tokens)) continue;
@@ -76,7 +77,7 @@ function looksTabular(g: StreamGrid): boolean {
       byCol.set(c, list);
       heights.push(t.box.y1 - t.box.y0);
     }
-    if (byCol.size < TABULAR_COLS) continue;
+    if (byCol.size < cols) continue;
     const centres = [...byCol.values()].map((ys) => ys.reduce((a, b) => a + b, 0) / ys.length);
     if (Math.max(...centres) - Math.min(...centres) <= ROW_ALIGN * median(heights)) aligned++;
   }

@@ -2,6 +2,8 @@
 // exported by office suites): split where the edges recur with different words, never at a coincidence of edges.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { TextPage, Word } from '../../shared/domain.js';
+import { detectTables } from './detect-tables.js';
 import { alignedChunks } from './stream.js';
 import { groupRows } from './text-lines.js';
 import type { Token } from './types.js';
@@ -73,4 +75,54 @@ test('alignedChunks: initials of one width, a repeated phrase or a right-aligned
   // One phrase on every row.
   const c = [0, 1, 2, 3].flatMap((i) => leftSet(['Frente', 'para', 'la', 'Victoria'], 30, i * 16));
   assert.ok(texts(alignedChunks(groupRows(c))).every((r) => r.length === 1));
+});
+
+test('alignedChunks: a seam whose edges wander by a point or so (LibreOffice glyph placement) still splits', () => {
+  // Figures flush right and names flush left as LibreOffice prints them: both edges off by up to 1.2 pt row to row,
+  // the padding between them (3.5 pt) the same.
+  const jitter = [0, -1, 0.2, 1.1, -0.6];
+  const figures = ['7,567.85', '14,385.80', '5,857.96', '2,472.87', '391.20'];
+  const names = [
+    ['A.', 'Okafor'],
+    ['J.', 'Moreau'],
+    ['H.', 'Becker'],
+    ['M.', 'Lindqvist'],
+    ['S.', 'Tanaka'],
+  ];
+  const tokens = figures.flatMap((f, i) => [
+    rightSet(f, 276 + (jitter[i] as number), i * 16),
+    ...leftSet(names[i] as string[], 279.5 + (jitter[i] as number), i * 16),
+  ]);
+  const got = texts(alignedChunks(groupRows(tokens)));
+  assert.deepEqual(got[3], ['2,472.87', 'M. Lindqvist']);
+  assert.ok(got.every((r) => r.length === 2));
+});
+
+test('a fixed-pitch page: its words are one pitch at every size, so headings and paragraphs stay one chunk a line', () => {
+  // Liberation Mono: every character 0.6 em, word boxes 1.15 em high. A title (18 pt), a paragraph line (10 pt) and
+  // a caption (12 pt): a third of the words at other sizes than the body's, still one pitch over their height.
+  const words: Word[] = [];
+  const line = (text: string, size: number, y: number) => {
+    let x = 40;
+    for (const w of text.split(' ')) {
+      const width = w.length * 0.6 * size;
+      words.push({
+        text: w,
+        box: { x0: x, y0: y, x1: x + width, y1: y + 1.15 * size },
+        line: 0,
+        confidence: 1,
+      });
+      x += width + 0.6 * size;
+    }
+  };
+  line('Budget execution statement', 18, 40);
+  line(
+    'Readers should note that the categories were revised at the start of the year, so comparisons with earlier ' +
+      'editions are indicative only.',
+    10,
+    70,
+  );
+  line('Table 24. Register of deliveries by reference', 12, 92);
+  const page: TextPage = { page: 1, width: 792, height: 612, source: 'text-layer', words, lines: [] };
+  assert.deepEqual(detectTables(page, []), []);
 });

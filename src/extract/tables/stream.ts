@@ -4,6 +4,8 @@
 import type { TableCell } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
 import { bandIndex } from './lattice.js';
+import { besideGutter } from './stream-beside.js';
+import { columnEdges, groupHeaderSpans, rowSpans } from './stream-spans.js';
 import { groupRows, lineText, median, TABLE_CAPTION, type TextRow } from './text-lines.js';
 import type { Segment, Token } from './types.js';
 
@@ -30,6 +32,8 @@ export interface StreamGrid {
   /** Column edges: left edge, separators, right edge. */
   xs: number[];
   cells: TableCell[];
+  /** Rules drawn between (nearly) all its rows bound it (a row-ruled frame): a table even with two columns. */
+  rowRuled?: boolean;
 }
 
 function union(a: Rect, b: Rect): Rect {
@@ -41,13 +45,56 @@ function union(a: Rect, b: Rect): Rect {
   };
 }
 
-/** A row's words split into chunks at gaps wider than CHUNK_GAP line heights. */
+/** Two words whose characters' widths differ by less than this fraction are set in one fixed-pitch font. */
+const PITCH_SAME = 0.04;
+/** In a fixed-pitch font a word space is one character wide: gaps up to this many characters are word spaces. */
+const MONO_SPACE = 1.3;
+
+/** A word's width per character. */
+function charWidth(t: Token): number {
+  return (t.box.x1 - t.box.x0) / Math.max(1, [...t.text].length);
+}
+
+/** Words of pages set in a fixed-pitch font (marked by streamGrids, which sees the whole page or area). */
+const fixedPitch = new WeakSet<Token>();
+/** A page is set in a fixed-pitch font when this share of its words of letters have one width per character. */
+const FIXED_SHARE = 0.9;
+/** ... counted over at least this many such words. */
+const FIXED_WORDS = 8;
+
+/** Marks the words of a page set in a fixed-pitch font (FIXED_SHARE of its words of letters one pitch apart). */
+function markFixedPitch(tokens: readonly Token[]): void {
+  // Width per character over the word's height: one value for a fixed-pitch font at any size (titles, captions).
+  const words = tokens
+    .filter((t) => /^\p{L}{3,}[.,;:]?$/u.test(t.text))
+    .map((t) => charWidth(t) / Math.max(1e-6, t.box.y1 - t.box.y0));
+  if (words.length < FIXED_WORDS) return;
+  const m = median(words);
+  if (words.filter((w) => Math.abs(w - m) <= PITCH_SAME * m).length < FIXED_SHARE * words.length) return;
+  for (const t of tokens) fixedPitch.add(t);
+}
+
+/**
+ * Whether the gap between two words of a line is a word space in a fixed-pitch font (a monospaced page): both
+ * words have the same width per character and the gap is about one character, wider than CHUNK_GAP line heights
+ * there (a character is 0.6 em).
+ */
+function monoSpace(a: Token, b: Token): boolean {
+  if (!fixedPitch.has(a) || !fixedPitch.has(b)) return false;
+  if ([...a.text].length < 2 || [...b.text].length < 2) return false;
+  const ca = charWidth(a);
+  const cb = charWidth(b);
+  return Math.abs(ca - cb) <= PITCH_SAME * Math.max(ca, cb) && b.box.x0 - a.box.x1 <= MONO_SPACE * ca;
+}
+
+/** A row's words split into chunks at gaps wider than CHUNK_GAP line heights (a fixed-pitch font's space kept). */
 export function chunks(row: TextRow): Chunk[] {
   const h = median(row.tokens.map((t) => t.box.y1 - t.box.y0));
   const out: Chunk[] = [];
   for (const t of row.tokens) {
     const last = out[out.length - 1];
-    if (last && t.box.x0 - last.box.x1 <= CHUNK_GAP * h) {
+    const prev = last?.tokens[last.tokens.length - 1];
+    if (last && prev && (t.box.x0 - last.box.x1 <= CHUNK_GAP * h || monoSpace(prev, t))) {
       last.tokens.push(t);
       last.box = union(last.box, t.box);
     } else out.push({ tokens: [t], box: { ...t.box } });
@@ -55,8 +102,8 @@ export function chunks(row: TextRow): Chunk[] {
   return out;
 }
 
-/** Word edges within this many points of each other are one alignment line. */
-const ALIGN_TOL = 1;
+/** Word edges within this many points of each other are one alignment line (LibreOffice sets them a point or so off). */
+const ALIGN_TOL = 1.5;
 /** An alignment seam needs this many rows of the block showing it. */
 const SEAM_ROWS = 3;
 /** Rows with a word across a seam (a caption, a section label) may be this fraction of the rows showing it. */
@@ -184,7 +231,48 @@ export function columnIntervals(rowChunks: Chunk[][]): Interval[] {
     }
   }
   if (extra.length) cols = mergeIntervals([...cols, ...mergeIntervals(extra)]);
-  return cols;
+  return mergeHeadOnly(cols, rowChunks);
+}
+
+/** A column filled only in this many top lines (and nowhere below) is a heading set off its body's column. */
+const HEAD_ONLY_LINES = 2;
+
+/**
+ * Columns filled only in the top line or two whose neighbour is filled below but empty on those lines: a heading
+ * set flush left over figures set flush right (or centred over a narrow column) misses the body's chunks, so the
+ * two would read as two columns, the heading's over nothing and the figures' under no heading. Each such column
+ * joins the nearer neighbour that its lines leave empty.
+ */
+function mergeHeadOnly(cols: Interval[], rowChunks: readonly Chunk[][]): Interval[] {
+  const out = cols.map((iv): Interval => [iv[0], iv[1]]);
+  // A chunk over two or more columns (a spanned cell) fills none of them here.
+  const hits = (c: Chunk, iv: Interval) => c.box.x0 <= iv[1] && c.box.x1 >= iv[0];
+  const filled = (iv: Interval): number[] =>
+    rowChunks.flatMap((r, i) =>
+      r.some((c) => hits(c, iv) && out.filter((o) => hits(c, o)).length === 1) ? [i] : [],
+    );
+  for (let i = 0; i < out.length; i++) {
+    const rowsIn = filled(out[i] as Interval);
+    if (rowsIn.length === 0 || rowsIn.some((r) => r >= HEAD_ONLY_LINES)) continue;
+    const options = [i - 1, i + 1].filter((j) => {
+      const iv = out[j];
+      if (!iv) return false;
+      const there = filled(iv);
+      return there.some((r) => r >= HEAD_ONLY_LINES) && !rowsIn.some((r) => there.includes(r));
+    });
+    const dist = (j: number) => {
+      const a = out[i] as Interval;
+      const b = out[j] as Interval;
+      return Math.max(b[0] - a[1], a[0] - b[1]);
+    };
+    const j = options.sort((a, b) => dist(a) - dist(b))[0];
+    if (j === undefined) continue;
+    const a = out[i] as Interval;
+    const b = out[j] as Interval;
+    out.splice(Math.min(i, j), 2, [Math.min(a[0], b[0]), Math.max(a[1], b[1])]);
+    i = Math.max(-1, Math.min(i, j) - 1);
+  }
+  return out;
 }
 
 /** Separators halfway between adjacent column intervals, framed by the block's left and right text edges. */
@@ -219,6 +307,19 @@ function columnOf(box: Rect, xs: readonly number[]): number {
       bandIndex(xs, cx) < 0 ? (cx < (xs[0] ?? 0) ? 0 : xs.length - 2) : bandIndex(xs, cx),
     ),
   );
+}
+
+/** Lines of one cell have at most this many line heights of white space between them (the font's leading). */
+const LEADING = 0.3;
+/** Rows are set at least this many line heights further apart than a cell's lines (the cells' padding). */
+const CELL_PADDING = 0.2;
+
+/** The white space above each body line (below the header), top to bottom. */
+function gapsAll(rows: readonly TextRow[], headerLines: number): number[] {
+  const out: number[] = [];
+  for (let i = headerLines + 1; i < rows.length; i++)
+    out.push((rows[i] as TextRow).box.y0 - (rows[i - 1] as TextRow).box.y1);
+  return out;
 }
 
 /**
@@ -278,7 +379,18 @@ function logicalRows(
     const rowsShare = (sorted.length - k - 1) / sorted.length;
     if (a > 0 && b / a >= jump && rowsShare >= 0.3) [cellPitch, jump] = [a, b / a];
   }
-  const tightPitch = (i: number) => centre(i) - centre(i - 1) <= cellPitch;
+  // Likewise the white space between lines: a cell's lines nearly touch, rows sit a cell's padding (top and
+  // bottom) apart, a clearer split than the pitches where the padding is small beside the line height.
+  const spaces = [...gapsAll(rows, headerLines)].sort((a, b) => a - b);
+  let cellSpace = -Infinity;
+  let widest = CELL_PADDING * h;
+  for (let k = 0; k + 1 < spaces.length; k++) {
+    const a = spaces[k] as number;
+    const b = spaces[k + 1] as number;
+    const rowsShare = (spaces.length - k - 1) / spaces.length;
+    if (b - a >= widest && a <= LEADING * h && rowsShare >= 0.3) [cellSpace, widest] = [a, b - a];
+  }
+  const tightPitch = (i: number) => centre(i) - centre(i - 1) <= cellPitch || gapAbove(i) <= cellSpace;
   const groups: number[][] = [];
   // Header lines: tightly set lines are one wrapped header block; a line set apart (a group heading above its
   // sub-headings) is a row of its own.
@@ -392,12 +504,15 @@ function ruledHeaderLines(rows: readonly TextRow[], rules: readonly Segment[]): 
  * One stream table from rows of words. With `columns` (user separators) words are split among them by their
  * centre; otherwise columns come from chunk alignment of the body (the lines below the header) and whole chunks
  * are placed. Lines group into rows (logicalRows): wrapped header cells and multi-line body cells are one cell,
- * their lines joined with '\n'. `rules` are the horizontal rulings around the block.
+ * their lines joined with '\n'. `rules` are the horizontal rulings around the block. `withSpans` (auto mode) reads
+ * spanned cells from where text sits against the columns (stream-spans.ts); stream mode keeps camelot's one column
+ * per chunk.
  */
 export function streamGrid(
   rows: TextRow[],
   columns?: readonly number[],
   rules: readonly Segment[] = [],
+  withSpans = false,
 ): StreamGrid | null {
   if (rows.length === 0) return null;
   let box = rows.map((r) => r.box).reduce(union);
@@ -426,8 +541,22 @@ export function streamGrid(
   ys.push(box.y1);
   const cells: TableCell[] = [];
   const texts: string[][] = groups.map(() => Array.from({ length: ncols }, () => ''));
+  // Spans (stream-spans.ts): each chunk's columns, from where it sits against the columns' alignment edges.
+  const h = median(rows.map((r) => r.box.y1 - r.box.y0));
+  const placed = groups.map((g) =>
+    g.flatMap((li) =>
+      (rowChunks[li] ?? []).map((ch) => ({ li, ch, box: ch.box, col: columnOf(ch.box, xs) })),
+    ),
+  );
+  const edges = columnEdges(
+    placed.flatMap((p, r) => ((groups[r]?.[0] ?? 0) >= headerLines ? p : [])),
+    ncols,
+  );
+  const spans: number[][] = groups.map(() => Array.from({ length: ncols }, () => 1));
   groups.forEach((g, r) => {
     const cellLines: string[][] = Array.from({ length: ncols }, () => []);
+    const mine = placed[r] ?? [];
+    const ranges = user || !withSpans ? [] : rowSpans(mine, xs, h, edges);
     for (const li of g) {
       const line: string[] = Array.from({ length: ncols }, () => '');
       const place = (c: number, text: string) => {
@@ -439,7 +568,13 @@ export function streamGrid(
           place(Math.max(0, Math.min(ncols - 1, bandIndex(xs, cx))), t.text);
         }
       } else {
-        for (const ch of rowChunks[li] ?? []) place(columnOf(ch.box, xs), lineText(ch.tokens));
+        mine.forEach((p, k) => {
+          if (p.li !== li) return;
+          const [a, b] = ranges[k] ?? [p.col, p.col];
+          place(a, lineText(p.ch.tokens));
+          const sr = spans[r] as number[];
+          sr[a] = Math.max(sr[a] ?? 1, b - a + 1);
+        });
       }
       line.forEach((t, c) => {
         if (t) cellLines[c]?.push(t);
@@ -447,16 +582,25 @@ export function streamGrid(
     }
     texts[r] = cellLines.map((l) => l.join('\n'));
   });
+  // A group heading over sub-headings spans them; the headings beside it, over nothing, span both rows.
+  const topRowSpan = withSpans && !user ? groupHeaderSpans(texts, spans) : [];
   for (let r = 0; r < groups.length; r++) {
-    for (let c = 0; c < ncols; c++) {
+    for (let c = 0; c < ncols;) {
+      const span = Math.min(spans[r]?.[c] ?? 1, ncols - c);
+      const down = r === 0 ? (topRowSpan[c] ?? 1) : 1;
+      if (r === 1 && (topRowSpan[c] ?? 1) > 1) {
+        c += span;
+        continue;
+      }
       cells.push({
         text: texts[r]?.[c] ?? '',
-        box: { x0: xs[c] ?? 0, y0: ys[r] ?? 0, x1: xs[c + 1] ?? 0, y1: ys[r + 1] ?? 0 },
+        box: { x0: xs[c] ?? 0, y0: ys[r] ?? 0, x1: xs[c + span] ?? 0, y1: ys[r + down] ?? 0 },
         row: r,
         col: c,
-        rowSpan: 1,
-        colSpan: 1,
+        rowSpan: down,
+        colSpan: span,
       });
+      c += span;
     }
   }
   box = { x0: xs[0] ?? box.x0, y0: box.y0, x1: xs[xs.length - 1] ?? box.x1, y1: box.y1 };
@@ -715,6 +859,7 @@ export function streamGrids(
       })
     : tokens;
   const rules = rulings.filter((r) => r.orientation === 'h');
+  markFixedPitch(inArea);
   if (area || (columns && columns.length)) {
     const g = streamGrid(groupRows(inArea), columns, rules);
     return g ? [g] : [];
@@ -793,9 +938,11 @@ export function streamGrids(
       const y1 = Math.max(...b.map((r) => r.box.y1));
       if (!f.ys.some((y) => y >= y0 - 2 * h && y <= y1 + 2 * h)) continue;
       const block = trimSmallType(closed ? b : withTightLines(b, kept, true));
-      const g = streamGrid(block, undefined, rules);
+      const g = streamGrid(block, undefined, rules, true);
       if (!g) continue;
-      out.push(g);
+      out.push(
+        closed && f.ys.length >= ROW_RULES && f.ys.length >= g.rows.length ? { ...g, rowRuled: true } : g,
+      );
       const taken = new Set(block.flatMap((r) => r.tokens));
       rest = rest.filter((t) => !taken.has(t));
     }
@@ -805,8 +952,15 @@ export function streamGrids(
   for (const b of findStreamBlocks(rows, framed)) {
     const block = withTightLines(b, rows, framed).filter((r) => !used.has(r) || b.includes(r));
     for (const r of block) used.add(r);
-    const g = streamGrid(trimSmallType(block, framed), undefined, rules);
-    if (g) out.push(g);
+    const trimmed = trimSmallType(block, framed);
+    const g = streamGrid(trimmed, undefined, rules, framed);
+    // Paragraphs set beside the table share its lines: each side of the gutter is read on its own.
+    const gutter = g && framed ? besideGutter(trimmed, g.xs) : null;
+    if (gutter !== null) {
+      const words = trimmed.flatMap((r) => r.tokens);
+      for (const side of [words.filter((t) => t.box.x1 <= gutter), words.filter((t) => t.box.x0 >= gutter)])
+        out.push(...streamGrids(side, undefined, undefined, rulings, framed));
+    } else if (g) out.push(g);
   }
   return out;
 }
