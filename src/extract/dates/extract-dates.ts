@@ -16,7 +16,7 @@ import type { DateHit, TextPage } from '../../shared/domain.js';
 import { detectLocale, type DateOrder } from './locale.js';
 import { joinWords, lineText, spanBox, type LineText } from './line-text.js';
 import { rejectLookAlike } from './filters.js';
-import { normaliseOcrText } from './ocr-text.js';
+import { normaliseOcrText, printedMonthDate } from './ocr-text.js';
 
 export interface ExtractDatesOptions {
   /**
@@ -130,6 +130,26 @@ export const DROPPED_CHRONO_PARTS: ReadonlySet<string> = new Set([
   'ENMergeRelativeFollowByDateRefiner',
   'ForwardDateRefiner',
 ]);
+
+/**
+ * "25032018 13:11:54": a till's compact date (DDMMYYYY day first, MMDDYYYY month first, or YYYYMMDD), read only
+ * when a time follows it, since eight digits alone are an id far more often than a date. Outside chrono, whose
+ * filters drop every all-digit match.
+ */
+function compactDates(text: string, order: DateOrder, range: readonly [number, number]): Found[] {
+  const out: Found[] = [];
+  for (const m of text.matchAll(/(?<![\p{L}\d])(\d{8})(?=\s+\d{1,2}:\d{2}(?!\d))/gu)) {
+    const d = m[1] ?? '';
+    const n = (a: number, b: number) => Number(d.slice(a, b));
+    const iso = (year: number, month: number, day: number) =>
+      isoOf(year, { year, month, day, yearCertain: true, precision: 'day' }, range);
+    const [day, month] = order === 'day-first' ? [n(0, 2), n(2, 4)] : [n(2, 4), n(0, 2)];
+    const value = (/^(?:19|20)/.test(d) ? iso(n(0, 4), n(4, 6), n(6, 8)) : null) ?? iso(n(4, 8), month, day);
+    const at = m.index ?? 0;
+    if (value) out.push({ start: at, end: at + d.length, iso: value, precision: 'day' });
+  }
+  return out;
+}
 
 function buildParser(dayFirst: boolean): chrono.Chrono {
   const config = chrono.en.configuration.createConfiguration(true, dayFirst);
@@ -277,6 +297,8 @@ function findInText(text: string, order: DateOrder, opts: ExtractDatesOptions, o
       found.push({ start: s, end: e, iso, precision: f.precision ?? 'day' });
     }
   });
+  for (const c of compactDates(text, order, range))
+    if (!found.some((f) => overlaps(f, c)) && !rejectLookAlike(text, c.start, c.end, { ocr })) found.push(c);
   return found;
 }
 
@@ -345,7 +367,10 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
       hit: {
         iso: f.iso,
         precision: f.precision,
-        text: run.text.slice(f.start, f.end),
+        text:
+          page.source === 'ocr'
+            ? printedMonthDate(run.text.slice(f.start, f.end))
+            : run.text.slice(f.start, f.end),
         box: { page: page.page, ...box },
         source: page.source,
       },

@@ -48,3 +48,28 @@ test('an OCR page is parsed with confusions undone; the hit keeps the OCR text a
   // The text layer is taken as written.
   assert.deepEqual(extractDates(page('Paid 2O25-O3-l4 in full', 'text-layer')), []);
 });
+
+test("a colon, semicolon or full stop OCR read for the comma of 'October 21, 2022' is one date, answered with the comma", () => {
+  for (const read of ['Date: October 21: 2022', 'Date: October 21; 2022', 'Date: October 21. 2022']) {
+    const hits = extractDates(page(read, 'ocr'));
+    assert.deepEqual(
+      hits.map((h) => [h.iso, h.text]),
+      [['2022-10-21', 'October 21, 2022']],
+      read,
+    );
+  }
+  // A text layer's characters are what was printed: a colon there is not a misreading, and no date.
+  assert.deepEqual(extractDates(page('Date: October 21: 2022', 'text-layer')), []);
+});
+
+test("a till's compact date is read only with a time after it", () => {
+  const read = (text: string, locale: 'day-first' | 'month-first' = 'day-first') =>
+    extractDates(page(text, 'ocr'), { locale }).map((h) => [h.iso, h.text]);
+  assert.deepEqual(read('00440010036 25032018 13:11:54 0003'), [['2018-03-25', '25032018']]);
+  assert.deepEqual(read('POS 03252018 13:11', 'month-first'), [['2018-03-25', '03252018']]);
+  assert.deepEqual(read('TRX 20180325 09:05'), [['2018-03-25', '20180325']]);
+  // Without a time, or not a calendar date: an id.
+  assert.deepEqual(read('00440010036 25032018 0003'), []);
+  assert.deepEqual(read('Ref 12345678 10:30'), []);
+  assert.deepEqual(read('Member 12345678'), []);
+});

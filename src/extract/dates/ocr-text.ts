@@ -32,5 +32,21 @@ export function normaliseOcrText(text: string): string {
       .replace(DAY_AFTER_MONTH, fix)
       .replace(DAY_BEFORE_MONTH, fix)
       .replace(/(?<=\d|\d(?:st|nd|rd|th)|[A-Za-z]{3})\.(?= (?:19|20)\d\d(?!\d))/g, ',')
+      .replace(COLON_BEFORE_YEAR, ',')
   );
+}
+
+/** A colon or semicolon OCR read for the comma of "October 21, 2022" (nothing prints a colon there). */
+const COLON_BEFORE_YEAR = new RegExp(
+  `(?<=\\b${MONTH}\\.? \\d{1,2}(?:st|nd|rd|th)?)[:;](?= (?:19|20)\\d\\d(?!\\d))`,
+  'g',
+);
+const MISREAD_COMMA = new RegExp(`^(${MONTH}\\.? \\d{1,2}(?:st|nd|rd|th)?)[.:;]( (?:19|20)\\d\\d)$`);
+
+/**
+ * The text of an OCR'd "Month DD, YYYY" date as printed: a full stop, colon or semicolon in the comma's place
+ * ("October 21: 2022") is OCR's misreading of the comma (no style prints one there), so the comma is put back.
+ */
+export function printedMonthDate(text: string): string {
+  return text.replace(MISREAD_COMMA, '$1,$2');
 }
