@@ -631,10 +631,6 @@ function addressBlock(ix: PageIndex, segs: readonly Seg[], last: number, vBox: R
     if (rows.length >= 6) break;
   }
   close();
-  console.error(
-    'blocks',
-    blocks.map((b) => b.map((r) => r.text)),
-  );
   const strong = (b: Seg[]) =>
     b.some(
       (r) => ADDRESS_LIKE.test(r.text) || POSTCODE.test(r.text) || /^(?:no\b|lot\b)/i.test(r.text.trim()),
