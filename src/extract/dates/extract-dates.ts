@@ -315,6 +315,19 @@ function wrapsOnto(page: TextPage, i: number, j: number): boolean {
   return b.y0 >= a.y0 + 0.5 * h && b.y0 - a.y1 <= h;
 }
 
+/** Whether run b starts right after run a on the same printed row (OCR split the row at a wide space). */
+function besideOnRow(page: TextPage, a: LineText | undefined, b: LineText | undefined): boolean {
+  const last = a?.words[a.words.length - 1];
+  const first = b?.words[0];
+  if (page.source !== 'ocr' || !last || !first) return false;
+  const h = Math.min(last.box.y1 - last.box.y0, first.box.y1 - first.box.y0);
+  const overlap = Math.min(last.box.y1, first.box.y1) - Math.max(last.box.y0, first.box.y0);
+  const cw =
+    (last.box.x1 - last.box.x0 + (first.box.x1 - first.box.x0)) / (last.text.length + first.text.length);
+  const gap = first.box.x0 - last.box.x1;
+  return overlap > 0.5 * h && gap > -0.5 * cw && gap < 2 * cw;
+}
+
 /** Dates of one page, in reading order (line, then position in line). */
 export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): DateHit[] {
   if (page.source === 'none') return [];
@@ -352,6 +365,36 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
       perLine[i + 1] = (perLine[i + 1] ?? []).filter((g) => !overlaps(g, { start: 0, end: lowerEnd }));
       hits.push({ run: seam, f, line: i, upTo: cut });
     }
+  }
+  // OCR cuts one printed row into several lines at wider spaces ("Jan" / "13," / "2021"): lines side by side on
+  // one row, each starting right after the last, are parsed together; a date that crosses their seams is kept.
+  for (let i = 0; i < runs.length; i++) {
+    let j = i;
+    while (j + 1 < runs.length && besideOnRow(page, runs[j], runs[j + 1])) j++;
+    if (j === i) continue;
+    const chain = runs.slice(i, j + 1);
+    const run = joinWords(chain.flatMap((r) => r.words));
+    for (const f of findInText(parseable(run.text), order, opts, page.source === 'ocr')) {
+      const lines = new Set(
+        run.words
+          .filter((_, w) => (run.spans[w]?.start ?? 0) < f.end && (run.spans[w]?.end ?? 0) > f.start)
+          .map((w) => w.line),
+      );
+      if (lines.size < 2) continue;
+      const box = spanBox(run, f.start, f.end);
+      if (!box) continue;
+      // What each line found alone inside the joined date is a piece of it.
+      for (let k = i; k <= j; k++) {
+        const r = runs[k];
+        if (!r) continue;
+        perLine[k] = (perLine[k] ?? []).filter((g) => {
+          const b = spanBox(r, g.start, g.end);
+          return !b || b.x1 <= box.x0 || b.x0 >= box.x1;
+        });
+      }
+      hits.push({ run, f, line: i, upTo: f.end });
+    }
+    i = j;
   }
   perLine.forEach((found, line) => {
     const run = runs[line];

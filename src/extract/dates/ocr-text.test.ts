@@ -73,3 +73,36 @@ test("a till's compact date is read only with a time after it", () => {
   assert.deepEqual(read('Ref 12345678 10:30'), []);
   assert.deepEqual(read('Member 12345678'), []);
 });
+
+test('a date OCR cut into lines side by side on one row ("Jan" / "13," / "2021") is one date', () => {
+  const row = (parts: Array<[string, number]>, source: 'ocr' | 'text-layer' = 'ocr') => ({
+    ...specToTextPage({
+      page: 1,
+      width: 612,
+      height: 792,
+      lines: parts.map(([text, x]) => ({ text, x, y: 50, size: 10, font: 'Courier' as const })),
+    }),
+    source,
+  });
+  const [hit, ...rest] = extractDates(
+    row([
+      ['Jan', 100],
+      ['13,', 124],
+      ['2021', 148],
+    ]),
+  );
+  assert.equal(rest.length, 0);
+  assert.equal(hit?.iso, '2021-01-13');
+  assert.equal(hit?.text, 'Jan 13, 2021');
+  assert.deepEqual(hit?.box, { page: 1, x0: 100, y0: 50, x1: 172, y1: 60 });
+  // Lines a column apart are not one row's words: "Row 3" beside "Jan 2010" is no 3 January.
+  assert.deepEqual(
+    extractDates(
+      row([
+        ['Row 3', 100],
+        ['Jan 2010', 200],
+      ]),
+    ).map((h) => [h.iso, h.text]),
+    [['2010-01', 'Jan 2010']],
+  );
+});
