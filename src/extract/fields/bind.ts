@@ -810,7 +810,8 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
     vIdx = kept;
     vBox = boxOf(ix, vIdx);
   }
-  const vendorText = trimmed ? cut.trim() : full;
+  // A name never ends with a colon: one after it is a speck OCR read ("Pioneer Kitchen Inc.:").
+  const vendorText = (trimmed ? cut.trim() : full).replace(/\s*[:;]+$/, '');
   const vendor: BoundField = {
     field: 'vendor',
     value: vendorText,

@@ -297,3 +297,12 @@ describe('scanned receipts: the address block', () => {
     );
   });
 });
+
+test("a colon OCR read after the issuer's name is not part of it", () => {
+  const p = page([
+    ['Pioneer Kitchen Inc.:', 20, 28, 12],
+    ['23 Oak Avenue, Suite 3', 20, 44, 9],
+    ['Denver, CO 80202', 20, 55, 9],
+  ]);
+  assert.equal(answer(p, 'What is the company name?').value, 'Pioneer Kitchen Inc.');
+});
