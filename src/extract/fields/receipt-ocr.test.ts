@@ -306,3 +306,13 @@ test("a colon OCR read after the issuer's name is not part of it", () => {
   ]);
   assert.equal(answer(p, 'What is the company name?').value, 'Pioneer Kitchen Inc.');
 });
+
+test('an amount with a digit OCR read as a letter ("RMI11.90") is one amount, answered with the digit', () => {
+  const p = page([
+    ...HEAD,
+    ['Amt Psid excl. GST: RM 105.57', 40, 120],
+    ['AMT PAID incl GST: RMI11.90', 40, 132],
+    ['GST AMT: RM5.33', 60, 144],
+  ]);
+  assert.deepEqual(answer(p, 'What is the total amount?'), { value: 'RM111.90', verified: true });
+});

@@ -83,8 +83,9 @@ export function parseMoney(token: string): Money | null {
   const negative =
     m[1] === '-' || m[3] === '-' || (m[1] === '(' && m[5] === ')') || (m[3] === '(' && m[5] === ')');
   const start = token.indexOf(raw);
-  // As printed: a currency mark written in the same word stays with the amount ("RM41.45", "$7.10").
-  const printed = m[2] ? `${m[2]}${raw}` : raw;
+  // As printed: a currency mark written in the same word stays with the amount ("RM41.45", "$7.10"); a letter
+  // OCR read for a digit is the digit the print has ("RMI11.90" is RM111.90).
+  const printed = m[2] ? `${m[2]}${fixed}` : fixed;
   return {
     value: printed,
     normalized: negative ? `-${normalized}` : normalized,
