@@ -50,7 +50,12 @@ test('an OCR page is parsed with confusions undone; the hit keeps the OCR text a
 });
 
 test("a colon, semicolon or full stop OCR read for the comma of 'October 21, 2022' is one date, answered with the comma", () => {
-  for (const read of ['Date: October 21: 2022', 'Date: October 21; 2022', 'Date: October 21. 2022']) {
+  for (const read of [
+    'Date: October 21: 2022',
+    'Date: October 21; 2022',
+    'Date: October 21. 2022',
+    'Date: October 21.2022 20:28',
+  ]) {
     const hits = extractDates(page(read, 'ocr'));
     assert.deepEqual(
       hits.map((h) => [h.iso, h.text]),

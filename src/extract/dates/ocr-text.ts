@@ -36,17 +36,21 @@ export function normaliseOcrText(text: string): string {
   );
 }
 
-/** A colon or semicolon OCR read for the comma of "October 21, 2022" (nothing prints a colon there). */
+/**
+ * A colon or semicolon OCR read for the comma of "October 21, 2022" (nothing prints a colon there), and a stop
+ * read for the comma with the space lost ("Aug 21.2020").
+ */
 const COLON_BEFORE_YEAR = new RegExp(
-  `(?<=\\b${MONTH}\\.? \\d{1,2}(?:st|nd|rd|th)?)[:;](?= (?:19|20)\\d\\d(?!\\d))`,
+  `(?<=\\b${MONTH}\\.? \\d{1,2}(?:st|nd|rd|th)?)(?:[:;](?= )|[.:;](?=(?:19|20)\\d\\d(?!\\d)))(?= ?(?:19|20)\\d\\d(?!\\d))`,
   'g',
 );
-const MISREAD_COMMA = new RegExp(`^(${MONTH}\\.? \\d{1,2}(?:st|nd|rd|th)?)[.:;]( (?:19|20)\\d\\d)$`);
+const MISREAD_COMMA = new RegExp(`^(${MONTH}\\.? \\d{1,2}(?:st|nd|rd|th)?)[.:;] ?((?:19|20)\\d\\d)$`);
 
 /**
  * The text of an OCR'd "Month DD, YYYY" date as printed: a full stop, colon or semicolon in the comma's place
- * ("October 21: 2022") is OCR's misreading of the comma (no style prints one there), so the comma is put back.
+ * ("October 21: 2022", "Aug 21.2020" with the space lost too) is OCR's misreading of the comma (no style prints
+ * one there), so the comma and its space are put back.
  */
 export function printedMonthDate(text: string): string {
-  return text.replace(MISREAD_COMMA, '$1,$2');
+  return text.replace(MISREAD_COMMA, '$1, $2');
 }
