@@ -513,6 +513,8 @@ const PRE_ADDRESS =
 const POSTCODE = /(?<![\w\-/])(?<!\b(?:pt|p\.\s?t|lot|no)[.\s]*)\d{5}(?![\d-])/i;
 /** A postcode with its town after it on the line; a postcode ending its line has the town on the next. */
 const POSTCODE_TOWN = new RegExp(`${POSTCODE.source}[\\s,.]+[A-Za-z]{2,}`, 'i');
+/** A line a postcode completes: a US state and ZIP ("Denver, CO 80202"), a UK postcode ("Leeds LS1 4AP"). */
+const POSTCODE_END = /\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\s*[.,]?$|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b/;
 /** Words a state, region or country line is made of, printed under the postcode line. */
 const STATE_WORDS = [
   ...(
@@ -618,7 +620,7 @@ function addressBlock(ix: PageIndex, segs: readonly Seg[], last: number, vBox: R
     }
     // After the postcode line (the town's line when the postcode ends its line) only the state or country
     // continues the address; a piece of the postcode line's own row stays with it ("53300 KL    Site 1066").
-    const pc = rows.findIndex((r) => POSTCODE_TOWN.test(r.text));
+    const pc = rows.findIndex((r) => POSTCODE_TOWN.test(r.text) || POSTCODE_END.test(r.text));
     const pcEnd = rows.findIndex((r) => POSTCODE.test(r.text));
     const endRow = pc >= 0 ? rows[pc] : pcEnd >= 0 ? rows[pcEnd + 1] : undefined;
     const open = /,$/.test(rows[rows.length - 1]?.text.trim() ?? '');

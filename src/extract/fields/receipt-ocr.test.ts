@@ -316,3 +316,19 @@ test('an amount with a digit OCR read as a letter ("RMI11.90") is one amount, an
   ]);
   assert.deepEqual(answer(p, 'What is the total amount?'), { value: 'RM111.90', verified: true });
 });
+
+test('a US ZIP or a UK postcode ends the address as a Malaysian postcode line does', () => {
+  for (const [city, outlet] of [
+    ['DENVER, CO 80202', 'KL FESTIVAL CITY MALL'],
+    ['LEEDS LS1 4AP', 'OUTLET: MID VALLEY'],
+  ]) {
+    const p = page([
+      ['SUMMIT BAKERY CORP.', 60, 28, 11],
+      ['384 HIGH STREET, SUITE 11', 50, 44, 8],
+      [city, 70, 55, 8],
+      [outlet, 60, 66, 8],
+      ['TEL: 03-5523521', 60, 77, 8],
+    ]);
+    assert.equal(answer(p, 'What is the address?').value, `384 HIGH STREET, SUITE 11 ${city}`);
+  }
+});
