@@ -321,7 +321,7 @@ test('a US ZIP or a UK postcode ends the address as a Malaysian postcode line do
   for (const [city, outlet] of [
     ['DENVER, CO 80202', 'KL FESTIVAL CITY MALL'],
     ['LEEDS LS1 4AP', 'OUTLET: MID VALLEY'],
-  ]) {
+  ] as const) {
     const p = page([
       ['SUMMIT BAKERY CORP.', 60, 28, 11],
       ['384 HIGH STREET, SUITE 11', 50, 44, 8],
