@@ -844,6 +844,12 @@ function moneyValue(b: BoundField | undefined): number | null {
   return b?.normalized ? Number(b.normalized) : null;
 }
 
+/** Cash tendered or change given, whichever sign the till prints it with ("Cash -300.00"). */
+function tendered(b: BoundField | undefined): number | null {
+  const v = moneyValue(b);
+  return v === null ? null : Math.abs(v);
+}
+
 /** The amount paid: the final total (after rounding), corroborated by cash − change or subtotal + tax. */
 function pickTotal(
   ixs: readonly PageIndex[],
@@ -885,8 +891,8 @@ function pickTotal(
   const tax = extra.get('tax')?.[0];
   const paid = (b: BoundField) => {
     const v = moneyValue(b);
-    const c = moneyValue(cash);
-    const ch = moneyValue(change);
+    const c = tendered(cash);
+    const ch = tendered(change);
     return v !== null && c !== null && ch !== null && Math.abs(c - ch - v) < 0.005;
   };
   const corroborated = (b: BoundField) => {
@@ -925,6 +931,18 @@ function pickTotal(
   );
   const pick = sorted[0];
   if (!pick) return sorted;
+  // Every total label bound sits under the payment lines (a tax summary's "Net Amt", the total's own amount
+  // not read): the amount paid is the one cash − change comes to, printed above them. Arithmetic, so found.
+  const cashRow = cash && cash.box.page === pick.box.page ? cash.box : null;
+  if (cashRow && !paid(pick) && sorted.every((c) => c.box.page !== cashRow.page || c.box.y0 > cashRow.y1)) {
+    const byCash = unlabelledTotal(ixs, extra)[0];
+    if (byCash && byCash.box.y1 <= cashRow.y0 + 1)
+      return [
+        { ...byCash, score: Math.min(byCash.score, 0.7) },
+        { ...pick, score: Math.min(pick.score, 0.6) },
+        ...sorted.slice(1),
+      ];
+  }
   if (inSummary(pick)) return [{ ...pick, score: Math.min(pick.score, 0.6) }, ...sorted.slice(1)];
   const rivals = sorted.slice(1).filter((c) => key(c) >= key(pick) - 0.25 && !sameValue(c, pick));
   let score = pick.score;
@@ -985,8 +1003,8 @@ function pickTotal(
  * that cash − change comes to. Arithmetic and position without a label: found, unless cash − change agrees.
  */
 function unlabelledTotal(ixs: readonly PageIndex[], extra: Map<FieldKind, BoundField[]>): BoundField[] {
-  const c = moneyValue(extra.get('cash' as FieldKind)?.[0]);
-  const ch = moneyValue(extra.get('change' as FieldKind)?.[0]);
+  const c = tendered(extra.get('cash' as FieldKind)?.[0]);
+  const ch = tendered(extra.get('change' as FieldKind)?.[0]);
   const paid = c !== null && ch !== null && c - ch > 0 ? c - ch : null;
   const make = (ix: PageIndex, i: number, how: string, score: number): BoundField | null => {
     const t = ix.tokens[i];

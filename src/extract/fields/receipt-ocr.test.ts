@@ -332,3 +332,23 @@ test('a US ZIP or a UK postcode ends the address as a Malaysian postcode line do
     assert.equal(answer(p, 'What is the address?').value, `384 HIGH STREET, SUITE 11 ${city}`);
   }
 });
+
+test("a total label whose amount was not read, a tax summary's 'Net Amt' under the payment lines: cash − change", () => {
+  const p = page([
+    ...HEAD,
+    ['SR 6 254.72', 14, 110],
+    ['270.00', 212, 110],
+    ['Total RM', 14, 124],
+    ['Cash', 14, 136],
+    ['-300.00', 206, 136],
+    ['Change in RM', 14, 148],
+    ['30.00', 216, 148],
+    ['Net. Amt', 60, 166],
+    ['GST', 130, 166],
+    ['Amount', 190, 166],
+    ['254.72', 60, 178],
+    ['15.28', 130, 178],
+    ['270.00', 190, 178],
+  ]);
+  assert.deepEqual(answer(p, 'What is the total amount?'), { value: '270.00', verified: false });
+});
