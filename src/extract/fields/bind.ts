@@ -500,9 +500,12 @@ function segments(ix: PageIndex): Seg[] {
 const CASH_AND_CARRY = /\bcash\s*(?:&|and|n)\s*carry\b/gi;
 /** A registration or tax number: a run of 7+ digits no phone shape explains ("002643278-A", "000342237184"). */
 const LONG_NUMBER = /(?<![\d-])\d{7,}(?![\d-]\d)/;
-/** A line of the header that ends the address for good: a label of the receipt's body or an amount. */
+/**
+ * A line of the header that ends the address for good: a label of the receipt's body or an amount (a unit
+ * number after "Lot", "Unit", "Level" is no amount: "Unit 2.05").
+ */
 const BODY_LINE =
-  /\b(invoice|receipt|cashier|table|bill|order|date|time|qty|description|item|member|slip|counter|pos|terminal|trans)\b|\d\.\d{2}\b/i;
+  /\b(invoice|receipt|cashier|table|bill|order|date|time|qty|description|item|member|slip|counter|pos|terminal|trans)\b|(?<!\b(?:lot|unit|no|level|suite|blk|block|aras|tingkat)\.?\s*)(?<![\w.])\d+\.\d{2}(?![\d,])/i;
 /** Lines before the address that do not end the search for it: the company's and its tax registration. */
 const PRE_ADDRESS =
   /(?:gst|sst|csi|tax)\s*(?:id|reg|ref|no)|\b(roc|reg|registration|company|co\.?\s*no|gst)\b/i;

@@ -352,3 +352,13 @@ test("a total label whose amount was not read, a tax summary's 'Net Amt' under t
   ]);
   assert.deepEqual(answer(p, 'What is the total amount?'), { value: '270.00', verified: false });
 });
+
+test('a unit number in the address ("Unit 2.05") is no amount ending it; an item row under the header is', () => {
+  const p = page([
+    ['WATSONS SDN BHD', 60, 28, 11],
+    ['Unit 2.05, Level 2, Mid Valley,', 40, 44, 8],
+    ['59200 Kuala Lumpur', 60, 55, 8],
+    ['22241 NS CUT SCISSORS 18.00 S', 20, 70, 8],
+  ]);
+  assert.equal(answer(p, 'What is the address?').value, 'Unit 2.05, Level 2, Mid Valley, 59200 Kuala Lumpur');
+});
