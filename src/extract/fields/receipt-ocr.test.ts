@@ -362,3 +362,17 @@ test('a unit number in the address ("Unit 2.05") is no amount ending it; an item
   ]);
   assert.equal(answer(p, 'What is the address?').value, 'Unit 2.05, Level 2, Mid Valley, 59200 Kuala Lumpur');
 });
+
+test('a stop OCR read after the cents ("$236.67.") is not part of the amount', () => {
+  const p = page([
+    ...HEAD,
+    ['Net amount', 14, 120],
+    ['$3,944.56.', 196, 120],
+    ['Sales tax (6%)', 14, 132],
+    ['$236.67.', 204, 132],
+    ['Total payable', 14, 144],
+    ['$4,181.23.', 196, 144],
+  ]);
+  assert.equal(answer(p, 'What is the total amount?').value, '$4,181.23');
+  assert.equal(answer(p, 'How much is the tax?').value, '$236.67');
+});

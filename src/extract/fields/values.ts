@@ -64,7 +64,11 @@ export interface Money {
  */
 export function parseMoney(token: string): Money | null {
   // OCR puts stray strokes before a number ("/21.50", "|39.80"); a rule before the amount is not part of it.
-  const cleaned = token.trim().replace(/^[/|'`‘’"!]+/, '');
+  // A stop after the cents ("$236.67.") is a speck or the end of a sentence, not part of the amount.
+  const cleaned = token
+    .trim()
+    .replace(/^[/|'`‘’"!]+/, '')
+    .replace(/([.,]\d{2})\.$/, '$1');
   const m =
     /^([(-]?)((?:RM|USD|MYR|EUR|GBP|SGD|S\$|US\$|[$€£¥₹])?)\s*([(-]?)([0-9OoIlSB,.\s]*[0-9][0-9OoIlSB,.]*)(\)?)[*:]?$/i.exec(
       cleaned,
