@@ -63,6 +63,11 @@ test("a colon, semicolon or full stop OCR read for the comma of 'October 21, 202
       read,
     );
   }
+  // A stop read for the space before the month name.
+  assert.deepEqual(
+    extractDates(page('Issued: 24.October 2020', 'ocr')).map((h) => [h.iso, h.text]),
+    [['2020-10-24', '24 October 2020']],
+  );
   // A text layer's characters are what was printed: a colon there is not a misreading, and no date.
   assert.deepEqual(extractDates(page('Date: October 21: 2022', 'text-layer')), []);
 });
