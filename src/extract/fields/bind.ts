@@ -571,6 +571,7 @@ function addressBlock(ix: PageIndex, segs: readonly Seg[], last: number, vBox: R
   let bottom = vBox.y1;
   let lines = 0;
   let ended = false;
+  let placeOnly: Seg | null = null;
   const close = () => {
     if (rows.length > 0) blocks.push(rows);
     rows = [];
@@ -604,8 +605,12 @@ function addressBlock(ix: PageIndex, segs: readonly Seg[], last: number, vBox: R
       continue;
     }
     if (rows.length === 0 && (NOT_ADDRESS_START.test(text) || DATE_TIME_LINE.test(text))) continue;
-    // A tagline before the address: no digit, no address word, no comma ending it.
-    if (rows.length === 0 && !/\d/.test(text) && !ADDRESS_LIKE.test(text) && !/,$/.test(text)) continue;
+    // A tagline before the address: no digit, no address word, no comma ending it. One with a comma inside
+    // ("USJ Summit, Subang (SS)") is the address when no line with an address's signs follows.
+    if (rows.length === 0 && !/\d/.test(text) && !ADDRESS_LIKE.test(text) && !/,$/.test(text)) {
+      if (/[A-Za-z]{2},\s+[A-Za-z]{2}/.test(text)) placeOnly = s;
+      continue;
+    }
     const shape = STOP_ADDRESS_SHAPE.exec(text);
     if (STOP_ADDRESS.test(text.replace(CASH_AND_CARRY, '')) || BODY_LINE.test(text) || shape) {
       // A phone or a date printed on the address's last line ends the address there, not the line before it.
@@ -617,6 +622,9 @@ function addressBlock(ix: PageIndex, segs: readonly Seg[], last: number, vBox: R
         if (keep.length > 0 && /\d/.test(textOf(ix, keep)) && /[A-Za-z]{2}/.test(textOf(ix, keep)))
           rows.push({ idx: keep, box: boxOf(ix, keep), text: textOf(ix, keep) });
       }
+      // An amount or a label at the end of a row makes the whole row the body's ("22241 NS CUT SCISSORS  18.00").
+      if (BODY_LINE.test(text) && !shape)
+        while (rows.length > 0 && vOverlap(rows[rows.length - 1]?.box ?? s.box, s.box) > 0.5) rows.pop();
       close();
       ended = true;
       break;
@@ -640,7 +648,10 @@ function addressBlock(ix: PageIndex, segs: readonly Seg[], last: number, vBox: R
     b.some(
       (r) => ADDRESS_LIKE.test(r.text) || POSTCODE.test(r.text) || /^(?:no\b|lot\b)/i.test(r.text.trim()),
     );
-  const pick = blocks.find(strong) ?? blocks.find((b) => b.some((r) => /\d/.test(r.text)));
+  const pick =
+    blocks.find(strong) ??
+    blocks.find((b) => b.some((r) => /\d/.test(r.text))) ??
+    (placeOnly ? [placeOnly] : undefined);
   if (!pick) return null;
   const idx = pick.flatMap((r) => r.idx);
   return {

@@ -376,3 +376,22 @@ test('a stop OCR read after the cents ("$236.67.") is not part of the amount', (
   assert.equal(answer(p, 'What is the total amount?').value, '$4,181.23');
   assert.equal(answer(p, 'How much is the tax?').value, '$236.67');
 });
+
+test('a place printed as the only address line ("USJ Summit, Subang (SS)") is the address when no other follows', () => {
+  const lines: L[] = [
+    ["Watson's Personal Care Stores Sdn Bhd", 20, 28, 10],
+    ['Company Reg No.:289892V', 50, 40, 8],
+    ['GST Reg No. 000947339264', 50, 51, 8],
+    ['USJ Summit, Subang (SS)', 50, 62, 8],
+    ['22241 NS CUT SCISSORS', 14, 80, 8],
+    ['18.00 S', 200, 80, 8],
+  ];
+  assert.equal(answer(page(lines), 'What is the address?').value, 'USJ Summit, Subang (SS)');
+  // A line with an address's signs under it is the address.
+  const withStreet: L[] = [
+    ...lines.slice(0, 4),
+    ['12, Jalan USJ 1,', 50, 73, 8],
+    ['47600 Subang Jaya', 50, 84, 8],
+  ];
+  assert.equal(answer(page(withStreet), 'What is the address?').value, '12, Jalan USJ 1, 47600 Subang Jaya');
+});
