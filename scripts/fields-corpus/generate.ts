@@ -34,6 +34,7 @@ export const QUESTIONS: Partial<Record<FieldKind, string>> = {
   vendor: 'What is the company name?',
   recipient: 'Who is the invoice addressed to?',
   invoice_number: 'What is the invoice number?',
+  address: 'What is the address?',
 };
 
 type Face = 'sans' | 'serif' | 'mono';
@@ -375,24 +376,46 @@ function receiptPage(r: () => number, c: Content): { page: Page; truth: Partial<
     hy += 13;
   } else center(header === 'reg-inline' ? `${name} ${reg}` : name, hy, 11, true);
   if (header !== 'reg-inline') center(reg, hy + 14, 8);
-  const ay = hy + 27;
-  c.address.forEach((a, i) => center(a.toUpperCase(), ay + i * 11, 8));
-  center(
-    `TEL: 0${3 + Math.floor(r() * 6)}-${1000000 + Math.floor(r() * 8999999)}`,
-    ay + c.address.length * 11,
-    8,
-  );
-  center(pick(r, ['TAX INVOICE', 'CASH RECEIPT', 'RECEIPT', 'SIMPLIFIED TAX INVOICE']), 110, 9, true);
+  // The address block as real receipts print it (its own stream, so the rest of the receipt stays as seeded): the
+  // tax registration line before it; lines ending with commas and the state on a line of its own; a branch, mall
+  // or service line under it that is not the address. The truth is the address's lines joined by one space.
+  const ra = mulberry32(c.number.length * 7919 + Math.round(c.total * 100));
+  const addressStyle = pick(ra, ['plain', 'gst-first', 'comma-lines', 'branch-after'] as const);
+  let ay = hy + 27;
+  if (addressStyle === 'gst-first') {
+    center(`GST REG NO: 000${100000000 + Math.floor(ra() * 899999999)}`, ay, 8);
+    ay += 11;
+  }
+  const lines = c.address.map((a) => a.toUpperCase());
+  const state = /^\d{5} /.test(lines[1] ?? '')
+    ? pick(ra, ['SELANGOR DARUL EHSAN.', 'JOHOR.', 'MALAYSIA'])
+    : null;
+  const printed =
+    addressStyle === 'comma-lines' && state
+      ? [`${lines[0]},`, `${lines[1]},`, state]
+      : addressStyle === 'branch-after' && state
+        ? [...lines, state]
+        : lines;
+  printed.forEach((a, i) => center(a, ay + i * 11, 8));
+  let ty = ay + printed.length * 11;
+  if (addressStyle === 'branch-after') {
+    center(pick(ra, ['AEON SHAH ALAM', 'CARRY OUT', 'KL FESTIVAL CITY MALL', 'OUTLET: MID VALLEY']), ty, 8);
+    ty += 11;
+  }
+  center(`TEL: 0${3 + Math.floor(r() * 6)}-${1000000 + Math.floor(r() * 8999999)}`, ty, 8);
+  // What follows moves down by the lines the address block added.
+  const dy = ty - (ay + printed.length * 11) + (ay - hy - 27) + (printed.length - lines.length) * 11;
+  center(pick(r, ['TAX INVOICE', 'CASH RECEIPT', 'RECEIPT', 'SIMPLIFIED TAX INVOICE']), 110 + dy, 9, true);
   const numLabel = pick(r, ['Receipt No', 'Bill No', 'Invoice No', 'Doc No']);
-  ops.push({ text: `${numLabel}: ${c.number}`, x: L, y: 128, size: 8 });
+  ops.push({ text: `${numLabel}: ${c.number}`, x: L, y: 128 + dy, size: 8 });
   ops.push({
     text: `${pick(r, ['Date', 'Date', 'Bill Date', 'Txn Date'])}: ${c.date}${r() < 0.5 ? ` ${10 + Math.floor(r() * 12)}:${String(Math.floor(r() * 60)).padStart(2, '0')}` : ''}`,
     x: L,
-    y: 140,
+    y: 140 + dy,
     size: 8,
   });
-  ops.push({ text: `Cashier: ${pick(r, ['SITI', 'JOHN', 'ANGELA', 'TAN'])}`, x: L, y: 152, size: 8 });
-  let y = 172;
+  ops.push({ text: `Cashier: ${pick(r, ['SITI', 'JOHN', 'ANGELA', 'TAN'])}`, x: L, y: 152 + dy, size: 8 });
+  let y = 172 + dy;
   for (const it of c.items) {
     ops.push({ text: it.name.toUpperCase(), x: L, y, size: 8 });
     y += 11;
@@ -410,6 +433,7 @@ function receiptPage(r: () => number, c: Content): { page: Page; truth: Partial<
   ];
   const truth: Partial<Record<FieldKind, string>> = {
     vendor: c.vendor.toUpperCase(),
+    address: printed.join(' '),
     date: c.date,
     subtotal: c.subtotal.toFixed(2),
     tax: c.tax.toFixed(2),

@@ -16,7 +16,7 @@ import type { DateHit, TextPage } from '../../shared/domain.js';
 import { detectLocale, type DateOrder } from './locale.js';
 import { joinWords, lineText, spanBox, type LineText } from './line-text.js';
 import { rejectLookAlike } from './filters.js';
-import { normaliseOcrText } from './ocr-text.js';
+import { normaliseOcrText, printedMonthDate } from './ocr-text.js';
 
 export interface ExtractDatesOptions {
   /**
@@ -130,6 +130,26 @@ export const DROPPED_CHRONO_PARTS: ReadonlySet<string> = new Set([
   'ENMergeRelativeFollowByDateRefiner',
   'ForwardDateRefiner',
 ]);
+
+/**
+ * "25032018 13:11:54": a till's compact date (DDMMYYYY day first, MMDDYYYY month first, or YYYYMMDD), read only
+ * when a time follows it, since eight digits alone are an id far more often than a date. Outside chrono, whose
+ * filters drop every all-digit match.
+ */
+function compactDates(text: string, order: DateOrder, range: readonly [number, number]): Found[] {
+  const out: Found[] = [];
+  for (const m of text.matchAll(/(?<![\p{L}\d])(\d{8})(?=\s+\d{1,2}:\d{2}(?!\d))/gu)) {
+    const d = m[1] ?? '';
+    const n = (a: number, b: number) => Number(d.slice(a, b));
+    const iso = (year: number, month: number, day: number) =>
+      isoOf(year, { year, month, day, yearCertain: true, precision: 'day' }, range);
+    const [day, month] = order === 'day-first' ? [n(0, 2), n(2, 4)] : [n(2, 4), n(0, 2)];
+    const value = (/^(?:19|20)/.test(d) ? iso(n(0, 4), n(4, 6), n(6, 8)) : null) ?? iso(n(4, 8), month, day);
+    const at = m.index ?? 0;
+    if (value) out.push({ start: at, end: at + d.length, iso: value, precision: 'day' });
+  }
+  return out;
+}
 
 function buildParser(dayFirst: boolean): chrono.Chrono {
   const config = chrono.en.configuration.createConfiguration(true, dayFirst);
@@ -277,6 +297,8 @@ function findInText(text: string, order: DateOrder, opts: ExtractDatesOptions, o
       found.push({ start: s, end: e, iso, precision: f.precision ?? 'day' });
     }
   });
+  for (const c of compactDates(text, order, range))
+    if (!found.some((f) => overlaps(f, c)) && !rejectLookAlike(text, c.start, c.end, { ocr })) found.push(c);
   return found;
 }
 
@@ -291,6 +313,19 @@ function wrapsOnto(page: TextPage, i: number, j: number): boolean {
   if (!a || !b) return false;
   const h = Math.max(a.y1 - a.y0, 1);
   return b.y0 >= a.y0 + 0.5 * h && b.y0 - a.y1 <= h;
+}
+
+/** Whether run b starts right after run a on the same printed row (OCR split the row at a wide space). */
+function besideOnRow(page: TextPage, a: LineText | undefined, b: LineText | undefined): boolean {
+  const last = a?.words[a.words.length - 1];
+  const first = b?.words[0];
+  if (page.source !== 'ocr' || !last || !first) return false;
+  const h = Math.min(last.box.y1 - last.box.y0, first.box.y1 - first.box.y0);
+  const overlap = Math.min(last.box.y1, first.box.y1) - Math.max(last.box.y0, first.box.y0);
+  const cw =
+    (last.box.x1 - last.box.x0 + (first.box.x1 - first.box.x0)) / (last.text.length + first.text.length);
+  const gap = first.box.x0 - last.box.x1;
+  return overlap > 0.5 * h && gap > -0.5 * cw && gap < 2 * cw;
 }
 
 /** Dates of one page, in reading order (line, then position in line). */
@@ -331,6 +366,36 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
       hits.push({ run: seam, f, line: i, upTo: cut });
     }
   }
+  // OCR cuts one printed row into several lines at wider spaces ("Jan" / "13," / "2021"): lines side by side on
+  // one row, each starting right after the last, are parsed together; a date that crosses their seams is kept.
+  for (let i = 0; i < runs.length; i++) {
+    let j = i;
+    while (j + 1 < runs.length && besideOnRow(page, runs[j], runs[j + 1])) j++;
+    if (j === i) continue;
+    const chain = runs.slice(i, j + 1);
+    const run = joinWords(chain.flatMap((r) => r.words));
+    for (const f of findInText(parseable(run.text), order, opts, page.source === 'ocr')) {
+      const lines = new Set(
+        run.words
+          .filter((_, w) => (run.spans[w]?.start ?? 0) < f.end && (run.spans[w]?.end ?? 0) > f.start)
+          .map((w) => w.line),
+      );
+      if (lines.size < 2) continue;
+      const box = spanBox(run, f.start, f.end);
+      if (!box) continue;
+      // What each line found alone inside the joined date is a piece of it.
+      for (let k = i; k <= j; k++) {
+        const r = runs[k];
+        if (!r) continue;
+        perLine[k] = (perLine[k] ?? []).filter((g) => {
+          const b = spanBox(r, g.start, g.end);
+          return !b || b.x1 <= box.x0 || b.x0 >= box.x1;
+        });
+      }
+      hits.push({ run, f, line: i, upTo: f.end });
+    }
+    i = j;
+  }
   perLine.forEach((found, line) => {
     const run = runs[line];
     if (run) for (const f of found) hits.push({ run, f, line, upTo: f.end });
@@ -345,7 +410,10 @@ export function extractDates(page: TextPage, opts: ExtractDatesOptions = {}): Da
       hit: {
         iso: f.iso,
         precision: f.precision,
-        text: run.text.slice(f.start, f.end),
+        text:
+          page.source === 'ocr'
+            ? printedMonthDate(run.text.slice(f.start, f.end))
+            : run.text.slice(f.start, f.end),
         box: { page: page.page, ...box },
         source: page.source,
       },

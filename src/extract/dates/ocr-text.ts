@@ -32,5 +32,30 @@ export function normaliseOcrText(text: string): string {
       .replace(DAY_AFTER_MONTH, fix)
       .replace(DAY_BEFORE_MONTH, fix)
       .replace(/(?<=\d|\d(?:st|nd|rd|th)|[A-Za-z]{3})\.(?= (?:19|20)\d\d(?!\d))/g, ',')
+      .replace(COLON_BEFORE_YEAR, ',')
+      .replace(STOP_BEFORE_MONTH, ' ')
   );
+}
+
+/**
+ * A colon or semicolon OCR read for the comma of "October 21, 2022" (nothing prints a colon there), and a stop
+ * read for the comma with the space lost ("Aug 21.2020").
+ */
+const COLON_BEFORE_YEAR = new RegExp(
+  `(?<=\\b${MONTH}\\.? \\d{1,2}(?:st|nd|rd|th)?)(?:[:;](?= )|[.:;](?=(?:19|20)\\d\\d(?!\\d)))(?= ?(?:19|20)\\d\\d(?!\\d))`,
+  'g',
+);
+/** A stop OCR read for the space between a day and its month name ("24.October 2020"). */
+const STOP_BEFORE_MONTH = new RegExp(`(?<=(?<![\\d.])\\d{1,2})\\.(?=${MONTH}\\b)`, 'g');
+const STOP_BEFORE_MONTH_TEXT = new RegExp(`^(\\d{1,2})\\.(${MONTH}\\b)`);
+const MISREAD_COMMA = new RegExp(`^(${MONTH}\\.? \\d{1,2}(?:st|nd|rd|th)?)[.:;] ?((?:19|20)\\d\\d)$`);
+
+/**
+ * The text of an OCR'd "Month DD, YYYY" date as printed: a full stop, colon or semicolon in the comma's place
+ * ("October 21: 2022", "Aug 21.2020" with the space lost too) is OCR's misreading of the comma (no style prints
+ * one there), so the comma and its space are put back; a stop read for the space before a month name ("24.October
+ * 2020") is the space.
+ */
+export function printedMonthDate(text: string): string {
+  return text.replace(MISREAD_COMMA, '$1, $2').replace(STOP_BEFORE_MONTH_TEXT, '$1 $2');
 }

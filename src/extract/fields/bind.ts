@@ -496,6 +496,177 @@ function segments(ix: PageIndex): Seg[] {
   return rows.flatMap((r) => r.sort((a, b) => a.box.x0 - b.box.x0));
 }
 
+/** "Segi Cash & Carry Sdn Bhd": a wholesaler's trade name, not a payment line's "cash". */
+const CASH_AND_CARRY = /\bcash\s*(?:&|and|n)\s*carry\b/gi;
+/** A registration or tax number: a run of 7+ digits no phone shape explains ("002643278-A", "000342237184"). */
+const LONG_NUMBER = /(?<![\d-])\d{7,}(?![\d-]\d)/;
+/**
+ * A line of the header that ends the address for good: a label of the receipt's body or an amount (a unit
+ * number after "Lot", "Unit", "Level" is no amount: "Unit 2.05").
+ */
+const BODY_LINE =
+  /\b(invoice|receipt|cashier|table|bill|order|date|time|qty|description|item|member|slip|counter|pos|terminal|trans)\b|(?<!\b(?:lot|unit|no|level|suite|blk|block|aras|tingkat)\.?\s*)(?<![\w.])\d+\.\d{2}(?![\d,])/i;
+/** Lines before the address that do not end the search for it: the company's and its tax registration. */
+const PRE_ADDRESS =
+  /(?:gst|sst|csi|tax)\s*(?:id|reg|ref|no)|\b(roc|reg|registration|company|co\.?\s*no|gst)\b/i;
+/**
+ * A postcode ("81100 Johor Bahru", "Damansara.47301"); a lot or house number ("PT17920", "P.T. 33198", "Lot
+ * 12345") is not one.
+ */
+const POSTCODE = /(?<![\w\-/])(?<!\b(?:pt|p\.\s?t|lot|no)[.\s]*)\d{5}(?![\d-])/i;
+/** A postcode with its town after it on the line; a postcode ending its line has the town on the next. */
+const POSTCODE_TOWN = new RegExp(`${POSTCODE.source}[\\s,.]+[A-Za-z]{2,}`, 'i');
+/** A line a postcode completes: a US state and ZIP ("Denver, CO 80202"), a UK postcode ("Leeds LS1 4AP"). */
+const POSTCODE_END = /\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\s*[.,]?$|\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b/;
+/** Words a state, region or country line is made of, printed under the postcode line. */
+const STATE_WORDS = [
+  ...(
+    "johor selangor darul ehsan takzim ta'zim makmur aman ridzuan khusus naim kedah kelantan melaka malacca " +
+    'negeri sembilan pahang perak perlis pulau pinang penang sabah sarawak terengganu kuala lumpur labuan ' +
+    'putrajaya wilayah persekutuan malaysia singapore usa united states kingdom'
+  ).split(' '),
+];
+const STATE_SHORT = new Set(['kl', 'jb', 'wp', 'w.p', 'd.e', 'de', 'pj', 'uk', 'u.s.a', 'us']);
+
+function stateWord(w: string): boolean {
+  if (STATE_SHORT.has(w)) return true;
+  // OCR's misreadings of a long word ("Setangor", "Selandor"), and two words run together ("darulehsan").
+  return (
+    w.length >= 4 &&
+    STATE_WORDS.some(
+      (s) =>
+        levenshtein(w, s) <= (s.length >= 5 ? 1 : 0) ||
+        STATE_WORDS.some((t) => levenshtein(w, s + t) <= 1 && w.length >= 8),
+    )
+  );
+}
+
+/**
+ * A line that continues an address past its postcode line: the state or country ("Selangor Darul Ehsan.",
+ * "Cameron Highlands, Pahang", "Malaysia"), another address line ("Jalan Kapar, …" under a lot number), or a
+ * chain's branch code line ("1181-TMN SRI SINAR", kept with the address by the receipts' keys).
+ */
+function continuesAddress(text: string): boolean {
+  if (/^\d{3,4}\s*-\s*[A-Za-z]/.test(text.trim()) || ADDRESS_LIKE.test(text)) return true;
+  const words = text
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .map((w) => w.replace(/^[.,;:]+|[.,;:]+$/g, ''))
+    .filter((w) => w.length > 0);
+  const lastWord = words[words.length - 1];
+  return !!lastWord && (stateWord(lastWord) || words.every(stateWord));
+}
+
+/**
+ * The address block under the issuer's name: runs of lines between the registration and tax lines (skipped) up
+ * to a phone, e-mail, label or amount; the first run that looks like an address (an address word, a postcode, a
+ * house number) wins over a branch name or a tagline above it. It ends on the postcode line, or the state and
+ * country lines right under it; a branch or mall name, "CARRY OUT" printed below is not the address. Lines are
+ * joined with one space, each keeping its own punctuation.
+ */
+function addressBlock(ix: PageIndex, segs: readonly Seg[], last: number, vBox: Rect): BoundField | null {
+  const h = heightOf(ix, vBox);
+  const blocks: Seg[][] = [];
+  let rows: Seg[] = [];
+  let bottom = vBox.y1;
+  let lines = 0;
+  let ended = false;
+  let placeOnly: Seg | null = null;
+  const close = () => {
+    if (rows.length > 0) blocks.push(rows);
+    rows = [];
+  };
+  for (let k = last + 1; k < segs.length && lines < 12 && !ended; k++) {
+    const s = segs[k];
+    if (!s) continue;
+    if (s.box.x1 < vBox.x0 - 2 * h || s.box.x0 > vBox.x1 + 2 * h) continue;
+    if (s.box.y0 - bottom > 2.5 * h) break;
+    lines++;
+    bottom = Math.max(bottom, s.box.y1);
+    const text = s.text.trim();
+    // A piece of the last line's own row ("53300 KL      Site 1066") stays with it.
+    const prevRow = rows[rows.length - 1];
+    if (
+      prevRow &&
+      vOverlap(prevRow.box, s.box) > 0.5 &&
+      s.box.x0 >= prevRow.box.x1 - 1 &&
+      !STOP_ADDRESS_SHAPE.test(text) &&
+      !STOP_ADDRESS.test(text) &&
+      !BODY_LINE.test(text) &&
+      !LONG_NUMBER.test(text)
+    ) {
+      rows.push(s);
+      continue;
+    }
+    // Registration and tax numbers, "formerly known as …", a date: between the name and the address or
+    // between a branch's name and its address; they end a run of lines, not the search.
+    if (REG_LINE.test(text) || PRE_ADDRESS.test(text) || LONG_NUMBER.test(text)) {
+      close();
+      continue;
+    }
+    if (rows.length === 0 && (NOT_ADDRESS_START.test(text) || DATE_TIME_LINE.test(text))) continue;
+    // A tagline before the address: no digit, no address word, no comma ending it. One with a comma inside
+    // ("USJ Summit, Subang (SS)") is the address when no line with an address's signs follows.
+    if (rows.length === 0 && !/\d/.test(text) && !ADDRESS_LIKE.test(text) && !/,$/.test(text)) {
+      if (/[A-Za-z]{2},\s+[A-Za-z]{2}/.test(text)) placeOnly = s;
+      continue;
+    }
+    const shape = STOP_ADDRESS_SHAPE.exec(text);
+    if (STOP_ADDRESS.test(text.replace(CASH_AND_CARRY, '')) || BODY_LINE.test(text) || shape) {
+      // A phone or a date printed on the address's last line ends the address there, not the line before it.
+      if (shape && rows.length > 0) {
+        const keep = s.idx.filter((i) => {
+          const at = text.indexOf(ix.tokens[i]?.text ?? '\u0000');
+          return at >= 0 && at + (ix.tokens[i]?.text.length ?? 0) <= shape.index;
+        });
+        if (keep.length > 0 && /\d/.test(textOf(ix, keep)) && /[A-Za-z]{2}/.test(textOf(ix, keep)))
+          rows.push({ idx: keep, box: boxOf(ix, keep), text: textOf(ix, keep) });
+      }
+      // An amount or a label at the end of a row makes the whole row the body's ("22241 NS CUT SCISSORS  18.00").
+      if (BODY_LINE.test(text) && !shape)
+        while (rows.length > 0 && vOverlap(rows[rows.length - 1]?.box ?? s.box, s.box) > 0.5) rows.pop();
+      close();
+      ended = true;
+      break;
+    }
+    // After the postcode line (the town's line when the postcode ends its line) only the state or country
+    // continues the address; a piece of the postcode line's own row stays with it ("53300 KL    Site 1066").
+    const pc = rows.findIndex((r) => POSTCODE_TOWN.test(r.text) || POSTCODE_END.test(r.text));
+    const pcEnd = rows.findIndex((r) => POSTCODE.test(r.text));
+    const endRow = pc >= 0 ? rows[pc] : pcEnd >= 0 ? rows[pcEnd + 1] : undefined;
+    const open = /,$/.test(rows[rows.length - 1]?.text.trim() ?? '');
+    if (endRow && !open && !continuesAddress(text)) {
+      close();
+      ended = true;
+      break;
+    }
+    rows.push(s);
+    if (rows.length >= 6) break;
+  }
+  close();
+  const strong = (b: Seg[]) =>
+    b.some(
+      (r) => ADDRESS_LIKE.test(r.text) || POSTCODE.test(r.text) || /^(?:no\b|lot\b)/i.test(r.text.trim()),
+    );
+  const pick =
+    blocks.find(strong) ??
+    blocks.find((b) => b.some((r) => /\d/.test(r.text))) ??
+    (placeOnly ? [placeOnly] : undefined);
+  if (!pick) return null;
+  const idx = pick.flatMap((r) => r.idx);
+  return {
+    field: 'address',
+    value: pick.map((r) => r.text).join(' '),
+    normalized: null,
+    type: 'address',
+    box: { ...boxOf(ix, idx), page: ix.page.page, label: 'address' },
+    label: null,
+    labelBox: null,
+    how: 'position',
+    score: 0.6,
+  };
+}
+
 /** The issuing company (largest, top-most name-like line) and the address block under it. */
 function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: BoundField | null } {
   const segs = segments(ix).filter((s) => s.box.y0 < ix.page.height * 0.4);
@@ -514,7 +685,7 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
       ) &&
       (text.match(/[A-Za-z]/g)?.length ?? 0) >= 3 &&
       !NOT_NAME.test(text.trim()) &&
-      !STOP_ADDRESS.test(text) &&
+      !STOP_ADDRESS.test(text.replace(CASH_AND_CARRY, '')) &&
       // A name starts with a letter; "99 SPEED MART S/B" with a legal form is a name too.
       (!/^\d/.test(text.trim()) || STRONG_LEGAL.test(text))
     );
@@ -568,12 +739,22 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
   // Without a legal form, the issuer is the name line the address block starts under (registration numbers
   // between them): a receipt's top may hold a handwritten note or a logo OCR read as words.
   if (!legal) {
-    const startsAddress = (t: string) => ADDRESS_LIKE.test(t) || /^(?:no\b|lot\b|\d)/i.test(t.trim());
-    for (let k = firstName; k < Math.min(segs.length, firstName + 4); k++) {
+    // An address's lines end with commas ("S117, SECOND FLOOR," / "AEON TEBRAU CITY," / "1, JALAN …"): a line
+    // ending with one is the address's, not the issuer's name.
+    const startsAddress = (t: string) =>
+      ADDRESS_LIKE.test(t) || /^(?:no\b|lot\b|\d)/i.test(t.trim()) || /[A-Za-z\d],$/.test(t.trim());
+    for (let k = firstName; k < Math.min(segs.length, firstName + 6); k++) {
       const s = segs[k];
-      if (!s || !nameLike(s) || /\d/.test(s.text)) continue;
-      let n = k + 1;
-      while (n < segs.length && n <= k + 2 && REG_LINE.test(segs[n]?.text.trim() ?? '')) n++;
+      // A spaced-out name row ("F IVE  ST AR  CASH & CARRY") is one row: the next line is under its last piece.
+      if (!s) continue;
+      const mates = rowMates(k);
+      const row = { ...s, text: rowText(k) };
+      if (!nameLike(row) || /\d/.test(row.text) || /,$/.test(row.text.trim())) {
+        k += mates.length;
+        continue;
+      }
+      let n = k + mates.length + 1;
+      while (n < segs.length && n <= k + mates.length + 2 && REG_LINE.test(segs[n]?.text.trim() ?? '')) n++;
       const next = segs[n];
       if (next && startsAddress(next.text) && !STOP_ADDRESS.test(next.text)) {
         vi = k;
@@ -645,7 +826,8 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
     vIdx = kept;
     vBox = boxOf(ix, vIdx);
   }
-  const vendorText = trimmed ? cut.trim() : full;
+  // A name never ends with a colon: one after it is a speck OCR read ("Pioneer Kitchen Inc.:").
+  const vendorText = (trimmed ? cut.trim() : full).replace(/\s*[:;]+$/, '');
   const vendor: BoundField = {
     field: 'vendor',
     value: vendorText,
@@ -659,62 +841,7 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
     // the page checks a name, so only a text layer's name at the top with a legal form is stated verified.
     score: legal && vi === firstName && ix.page.source === 'text-layer' ? 0.82 : 0.6,
   };
-  // The address: the lines after the name (registration numbers and a tagline skipped) up to a phone, e-mail,
-  // tax number or a label; it must hold a digit or an address word somewhere.
-  const h = heightOf(ix, vBox);
-  const rows: Seg[] = [];
-  let bottom = vBox.y1;
-  let skipped = 0;
-  for (let k = last + 1; k < segs.length; k++) {
-    const s = segs[k];
-    if (!s) continue;
-    if (s.box.x1 < vBox.x0 - 2 * h || s.box.x0 > vBox.x1 + 2 * h) continue;
-    if (s.box.y0 - bottom > 2.5 * h) break;
-    const text = s.text.trim();
-    // Before the address: registration numbers, "formerly known as …", a tagline (no digit, comma or address word).
-    if (
-      rows.length === 0 &&
-      skipped < 5 &&
-      (REG_LINE.test(text) ||
-        NOT_ADDRESS_START.test(text) ||
-        DATE_TIME_LINE.test(text) ||
-        (!/\d/.test(text) && !ADDRESS_LIKE.test(text)))
-    ) {
-      skipped++;
-      bottom = s.box.y1;
-      continue;
-    }
-    if (STOP_ADDRESS.test(text) || REG_LINE.test(text)) break;
-    // A phone or a date printed on the address's last line ends the address there, not the line before it.
-    const shape = STOP_ADDRESS_SHAPE.exec(text);
-    if (shape) {
-      const keep = s.idx.filter((i) => {
-        const at = text.indexOf(ix.tokens[i]?.text ?? '\u0000');
-        return at >= 0 && at + (ix.tokens[i]?.text.length ?? 0) <= shape.index;
-      });
-      if (keep.length > 0 && /\d/.test(textOf(ix, keep)) && rows.length > 0)
-        rows.push({ idx: keep, box: boxOf(ix, keep), text: textOf(ix, keep) });
-      break;
-    }
-    rows.push(s);
-    bottom = Math.max(bottom, s.box.y1);
-    if (rows.length >= 5) break;
-  }
-  let address: BoundField | null = null;
-  if (rows.length > 0 && rows.some((r) => /\d/.test(r.text))) {
-    const idx = rows.flatMap((r) => r.idx);
-    address = {
-      field: 'address',
-      value: rows.map((r) => r.text).join(' '),
-      normalized: null,
-      type: 'address',
-      box: { ...boxOf(ix, idx), page: ix.page.page, label: 'address' },
-      label: null,
-      labelBox: null,
-      how: 'position',
-      score: 0.6,
-    };
-  }
+  const address = addressBlock(ix, segs, last, vBox);
   return { vendor, address };
 }
 
@@ -729,6 +856,12 @@ function contested(pick: BoundField, rest: readonly BoundField[]): boolean {
 
 function moneyValue(b: BoundField | undefined): number | null {
   return b?.normalized ? Number(b.normalized) : null;
+}
+
+/** Cash tendered or change given, whichever sign the till prints it with ("Cash -300.00"). */
+function tendered(b: BoundField | undefined): number | null {
+  const v = moneyValue(b);
+  return v === null ? null : Math.abs(v);
 }
 
 /** The amount paid: the final total (after rounding), corroborated by cash − change or subtotal + tax. */
@@ -772,8 +905,8 @@ function pickTotal(
   const tax = extra.get('tax')?.[0];
   const paid = (b: BoundField) => {
     const v = moneyValue(b);
-    const c = moneyValue(cash);
-    const ch = moneyValue(change);
+    const c = tendered(cash);
+    const ch = tendered(change);
     return v !== null && c !== null && ch !== null && Math.abs(c - ch - v) < 0.005;
   };
   const corroborated = (b: BoundField) => {
@@ -812,6 +945,18 @@ function pickTotal(
   );
   const pick = sorted[0];
   if (!pick) return sorted;
+  // Every total label bound sits under the payment lines (a tax summary's "Net Amt", the total's own amount
+  // not read): the amount paid is the one cash − change comes to, printed above them. Arithmetic, so found.
+  const cashRow = cash && cash.box.page === pick.box.page ? cash.box : null;
+  if (cashRow && !paid(pick) && sorted.every((c) => c.box.page !== cashRow.page || c.box.y0 > cashRow.y1)) {
+    const byCash = unlabelledTotal(ixs, extra)[0];
+    if (byCash && byCash.box.y1 <= cashRow.y0 + 1)
+      return [
+        { ...byCash, score: Math.min(byCash.score, 0.7) },
+        { ...pick, score: Math.min(pick.score, 0.6) },
+        ...sorted.slice(1),
+      ];
+  }
   if (inSummary(pick)) return [{ ...pick, score: Math.min(pick.score, 0.6) }, ...sorted.slice(1)];
   const rivals = sorted.slice(1).filter((c) => key(c) >= key(pick) - 0.25 && !sameValue(c, pick));
   let score = pick.score;
@@ -872,8 +1017,8 @@ function pickTotal(
  * that cash − change comes to. Arithmetic and position without a label: found, unless cash − change agrees.
  */
 function unlabelledTotal(ixs: readonly PageIndex[], extra: Map<FieldKind, BoundField[]>): BoundField[] {
-  const c = moneyValue(extra.get('cash' as FieldKind)?.[0]);
-  const ch = moneyValue(extra.get('change' as FieldKind)?.[0]);
+  const c = tendered(extra.get('cash' as FieldKind)?.[0]);
+  const ch = tendered(extra.get('change' as FieldKind)?.[0]);
   const paid = c !== null && ch !== null && c - ch > 0 ? c - ch : null;
   const make = (ix: PageIndex, i: number, how: string, score: number): BoundField | null => {
     const t = ix.tokens[i];

@@ -76,6 +76,10 @@ export const FIELD_SPECS: readonly FieldSpec[] = [
         'total sales including gst',
         'total amt rounded',
         'total amount rounded',
+        'amt paid incl gst',
+        'amount paid incl gst',
+        'amt paid inclusive gst',
+        'amount paid inclusive gst',
       ),
       ...L(
         3,

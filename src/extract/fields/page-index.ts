@@ -3,6 +3,7 @@
 // a two-column header into one line), and visual rows (OCR breaks one printed row into several lines).
 import type { TextPage } from '../../shared/domain.js';
 import type { Rect } from '../../shared/geometry.js';
+import { parseMoney } from './values.js';
 
 export interface Token {
   text: string;
@@ -45,7 +46,10 @@ function median(values: number[]): number {
 export function indexPage(page: TextPage): PageIndex {
   const tokens: Token[] = [];
   for (const w of page.words) {
-    const m = GLUED.exec(w.text) ?? GLUED_MONEY.exec(w.text) ?? GLUED_MARK.exec(w.text);
+    // A word that reads as one amount ("RMI11.90": RM111.90 with a 1 read as I) is not a label run into one.
+    const m =
+      GLUED.exec(w.text) ??
+      (parseMoney(w.text) ? null : (GLUED_MONEY.exec(w.text) ?? GLUED_MARK.exec(w.text)));
     if (m?.[1] && m[2] && /\d/.test(m[2])) {
       // "Date:20/11/2017": one OCR word holding a label and its value; boxes split by character count.
       const cut = w.box.x0 + ((w.box.x1 - w.box.x0) * m[1].length) / w.text.length;

@@ -176,3 +176,222 @@ describe('scanned receipts: the issuing company', () => {
     assert.equal(answer(p, 'What is the company name?').value, 'POPULAR BOOK CO. (M) SDN BHD');
   });
 });
+
+describe('scanned receipts: the address block', () => {
+  const addr = (lines: L[]) => answer(page(lines), 'What is the address?').value;
+
+  test('the first address line ending with a comma is the address, not the name above it', () => {
+    const p = page([
+      ['YHM Aeon Tebrau City', 70, 28, 10],
+      ['S117, Second Floor,', 70, 40, 9],
+      ['Aeon Tebrau City,', 72, 51, 9],
+      ['1, Jalan Desa Tebrau,', 68, 62, 9],
+      ['81100 Johor Bahru, Johor.', 60, 73, 9],
+      ['002105827328', 80, 84, 9],
+      ['* TAX INVOICE *', 70, 98, 9],
+    ]);
+    assert.equal(answer(p, 'What is the company name?').value, 'YHM Aeon Tebrau City');
+    assert.equal(
+      answer(p, 'What is the address?').value,
+      'S117, Second Floor, Aeon Tebrau City, 1, Jalan Desa Tebrau, 81100 Johor Bahru, Johor.',
+    );
+  });
+
+  test('registration and tax lines before the address are skipped, a misread "Company No:" line too', () => {
+    assert.equal(
+      addr([
+        ['Farmasi Maluri S/B(587969-U)', 40, 28, 10],
+        ['GST N0: 000342237184 (ID: 5033)', 30, 40, 9],
+        ['23, Jln Burung Jentayu, Tmn Bukit', 25, 51, 9],
+        ['Maluri, Kepong, 52100 KL', 50, 62, 9],
+        ['TAX INVOICE', 80, 76, 9],
+      ]),
+      '23, Jln Burung Jentayu, Tmn Bukit Maluri, Kepong, 52100 KL',
+    );
+    assert.equal(
+      addr([
+        ['Shell ISNI PETRO TRADING', 20, 28, 10],
+        ['Conpany No: 002643278-A', 20, 40, 9],
+        ['LOT 2685 JLN GENTING KLANG', 20, 51, 9],
+        ['53300 KL', 20, 62, 9],
+        ['Site 1066', 120, 62, 9],
+        ['Telephone 03- 40212008', 20, 73, 9],
+      ]),
+      'LOT 2685 JLN GENTING KLANG 53300 KL Site 1066',
+    );
+  });
+
+  test('a branch name above the tax line is not the address; the block under it is', () => {
+    assert.equal(
+      addr([
+        ['TF Value-Mart Sdn Bhd (482123-U)', 30, 28, 10],
+        ['Bentong-2', 90, 40, 9],
+        ['GST Reg No 000184401920', 50, 51, 9],
+        ['Jalan Tras Batu 1', 70, 62, 9],
+        ['28700 Bentong', 72, 73, 9],
+        ['Pahang Darul Makmur.', 62, 84, 9],
+        ['Tel: 09-2201388', 70, 95, 9],
+      ]),
+      'Jalan Tras Batu 1 28700 Bentong Pahang Darul Makmur.',
+    );
+  });
+
+  test('the address ends on the postcode line or the state and country under it, not a mall or "CARRY OUT"', () => {
+    const head: L[] = [
+      ['POPULAR BOOK CO. (M) SDN BHD', 30, 28, 10],
+      ['No 8, Jalan 7/118B, Desa Tun Razak', 25, 40, 9],
+      ['56000 Kuala Lumpur, Malaysia', 35, 51, 9],
+    ];
+    assert.equal(
+      addr([...head, ['AEON SHAH ALAM', 60, 62, 9], ['Te1: 03-55235214', 60, 73, 9]]),
+      'No 8, Jalan 7/118B, Desa Tun Razak 56000 Kuala Lumpur, Malaysia',
+    );
+    assert.equal(
+      addr([
+        ["DOMINO'S PIZZA SDN BHD", 40, 28, 10],
+        ['No.12, Jalan Permas Jaya 10,', 30, 40, 9],
+        ['Bandar Baru Permas Jaya, 81750 Masai', 20, 51, 9],
+        ['Johor', 80, 62, 9],
+        ['CARRY OUT NOW', 30, 80, 9],
+      ]),
+      'No.12, Jalan Permas Jaya 10, Bandar Baru Permas Jaya, 81750 Masai Johor',
+    );
+    // An address still open (a comma ends its line) or a state misread by a letter goes on; a lot number is no postcode.
+    assert.equal(
+      addr([
+        ['SINNATHAMBY HOLDINGS SDN. BHD.', 30, 28, 10],
+        ['NO.17, 18 & 41, JALAN BESAR,', 30, 40, 9],
+        ['39100 BRINCHANG,', 30, 51, 9],
+        ['CAMERON HIGHLANDS,', 30, 62, 9],
+        ['PAHANG', 30, 73, 9],
+        ['GST Reg.: 002120876032', 30, 84, 9],
+      ]),
+      'NO.17, 18 & 41, JALAN BESAR, 39100 BRINCHANG, CAMERON HIGHLANDS, PAHANG',
+    );
+    assert.equal(
+      addr([
+        ['99 SPEED MART S/B (519537-X)', 30, 28, 10],
+        ['LOT P.T. 33198, BATU 4', 40, 40, 9],
+        ['JALAN KAPAR, MUKIM KAPAR', 40, 51, 9],
+        ['42100 KLANG, Selangar', 45, 62, 9],
+        ['1181-TMN SRI SINAR', 50, 73, 9],
+        ['GST ID. N0: 000181747712', 40, 84, 9],
+      ]),
+      'LOT P.T. 33198, BATU 4 JALAN KAPAR, MUKIM KAPAR 42100 KLANG, Selangar 1181-TMN SRI SINAR',
+    );
+  });
+
+  test('"Cash & Carry" is a trade name, not a payment line', () => {
+    const p = page([
+      ['Segi Cash & Carry Sdn. Bhd.', 40, 28, 10],
+      ['(317041-W)', 70, 40, 9],
+      ['PT17920, SEKSYEN U9,', 50, 51, 9],
+      ['40150 SHAH ALAM,', 55, 62, 9],
+      ['SELANGOR DARUL EHSAN.', 45, 73, 9],
+      ['GST Reg. No.: 001951645696', 30, 84, 9],
+    ]);
+    assert.equal(answer(p, 'What is the company name?').value, 'Segi Cash & Carry Sdn. Bhd.');
+    assert.equal(
+      answer(p, 'What is the address?').value,
+      'PT17920, SEKSYEN U9, 40150 SHAH ALAM, SELANGOR DARUL EHSAN.',
+    );
+  });
+});
+
+test("a colon OCR read after the issuer's name is not part of it", () => {
+  const p = page([
+    ['Pioneer Kitchen Inc.:', 20, 28, 12],
+    ['23 Oak Avenue, Suite 3', 20, 44, 9],
+    ['Denver, CO 80202', 20, 55, 9],
+  ]);
+  assert.equal(answer(p, 'What is the company name?').value, 'Pioneer Kitchen Inc.');
+});
+
+test('an amount with a digit OCR read as a letter ("RMI11.90") is one amount, answered with the digit', () => {
+  const p = page([
+    ...HEAD,
+    ['Amt Psid excl. GST: RM 105.57', 40, 120],
+    ['AMT PAID incl GST: RMI11.90', 40, 132],
+    ['GST AMT: RM5.33', 60, 144],
+  ]);
+  assert.deepEqual(answer(p, 'What is the total amount?'), { value: 'RM111.90', verified: true });
+});
+
+test('a US ZIP or a UK postcode ends the address as a Malaysian postcode line does', () => {
+  for (const [city, outlet] of [
+    ['DENVER, CO 80202', 'KL FESTIVAL CITY MALL'],
+    ['LEEDS LS1 4AP', 'OUTLET: MID VALLEY'],
+  ] as const) {
+    const p = page([
+      ['SUMMIT BAKERY CORP.', 60, 28, 11],
+      ['384 HIGH STREET, SUITE 11', 50, 44, 8],
+      [city, 70, 55, 8],
+      [outlet, 60, 66, 8],
+      ['TEL: 03-5523521', 60, 77, 8],
+    ]);
+    assert.equal(answer(p, 'What is the address?').value, `384 HIGH STREET, SUITE 11 ${city}`);
+  }
+});
+
+test("a total label whose amount was not read, a tax summary's 'Net Amt' under the payment lines: cash − change", () => {
+  const p = page([
+    ...HEAD,
+    ['SR 6 254.72', 14, 110],
+    ['270.00', 212, 110],
+    ['Total RM', 14, 124],
+    ['Cash', 14, 136],
+    ['-300.00', 206, 136],
+    ['Change in RM', 14, 148],
+    ['30.00', 216, 148],
+    ['Net. Amt', 60, 166],
+    ['GST', 130, 166],
+    ['Amount', 190, 166],
+    ['254.72', 60, 178],
+    ['15.28', 130, 178],
+    ['270.00', 190, 178],
+  ]);
+  assert.deepEqual(answer(p, 'What is the total amount?'), { value: '270.00', verified: false });
+});
+
+test('a unit number in the address ("Unit 2.05") is no amount ending it; an item row under the header is', () => {
+  const p = page([
+    ['WATSONS SDN BHD', 60, 28, 11],
+    ['Unit 2.05, Level 2, Mid Valley,', 40, 44, 8],
+    ['59200 Kuala Lumpur', 60, 55, 8],
+    ['22241 NS CUT SCISSORS 18.00 S', 20, 70, 8],
+  ]);
+  assert.equal(answer(p, 'What is the address?').value, 'Unit 2.05, Level 2, Mid Valley, 59200 Kuala Lumpur');
+});
+
+test('a stop OCR read after the cents ("$236.67.") is not part of the amount', () => {
+  const p = page([
+    ...HEAD,
+    ['Net amount', 14, 120],
+    ['$3,944.56.', 196, 120],
+    ['Sales tax (6%)', 14, 132],
+    ['$236.67.', 204, 132],
+    ['Total payable', 14, 144],
+    ['$4,181.23.', 196, 144],
+  ]);
+  assert.equal(answer(p, 'What is the total amount?').value, '$4,181.23');
+  assert.equal(answer(p, 'How much is the tax?').value, '$236.67');
+});
+
+test('a place printed as the only address line ("USJ Summit, Subang (SS)") is the address when no other follows', () => {
+  const lines: L[] = [
+    ["Watson's Personal Care Stores Sdn Bhd", 20, 28, 10],
+    ['Company Reg No.:289892V', 50, 40, 8],
+    ['GST Reg No. 000947339264', 50, 51, 8],
+    ['USJ Summit, Subang (SS)', 50, 62, 8],
+    ['22241 NS CUT SCISSORS', 14, 80, 8],
+    ['18.00 S', 200, 80, 8],
+  ];
+  assert.equal(answer(page(lines), 'What is the address?').value, 'USJ Summit, Subang (SS)');
+  // A line with an address's signs under it is the address.
+  const withStreet: L[] = [
+    ...lines.slice(0, 4),
+    ['12, Jalan USJ 1,', 50, 73, 8],
+    ['47600 Subang Jaya', 50, 84, 8],
+  ];
+  assert.equal(answer(page(withStreet), 'What is the address?').value, '12, Jalan USJ 1, 47600 Subang Jaya');
+});

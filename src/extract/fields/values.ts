@@ -64,7 +64,11 @@ export interface Money {
  */
 export function parseMoney(token: string): Money | null {
   // OCR puts stray strokes before a number ("/21.50", "|39.80"); a rule before the amount is not part of it.
-  const cleaned = token.trim().replace(/^[/|'`‘’"!]+/, '');
+  // A stop after the cents ("$236.67.") is a speck or the end of a sentence, not part of the amount.
+  const cleaned = token
+    .trim()
+    .replace(/^[/|'`‘’"!]+/, '')
+    .replace(/([.,]\d{2})\.$/, '$1');
   const m =
     /^([(-]?)((?:RM|USD|MYR|EUR|GBP|SGD|S\$|US\$|[$€£¥₹])?)\s*([(-]?)([0-9OoIlSB,.\s]*[0-9][0-9OoIlSB,.]*)(\)?)[*:]?$/i.exec(
       cleaned,
@@ -83,8 +87,9 @@ export function parseMoney(token: string): Money | null {
   const negative =
     m[1] === '-' || m[3] === '-' || (m[1] === '(' && m[5] === ')') || (m[3] === '(' && m[5] === ')');
   const start = token.indexOf(raw);
-  // As printed: a currency mark written in the same word stays with the amount ("RM41.45", "$7.10").
-  const printed = m[2] ? `${m[2]}${raw}` : raw;
+  // As printed: a currency mark written in the same word stays with the amount ("RM41.45", "$7.10"); a letter
+  // OCR read for a digit is the digit the print has ("RMI11.90" is RM111.90).
+  const printed = m[2] ? `${m[2]}${fixed}` : fixed;
   return {
     value: printed,
     normalized: negative ? `-${normalized}` : normalized,
