@@ -76,11 +76,29 @@ export function realignHeaderCells(
   rulings: readonly Segment[] = [],
 ): TableCell[] {
   const head = Math.min(Math.max(1, headerRows), rows - 1);
-  if (cols < 2 || head < 1 || cells.some((c) => c.rowSpan > 1 || c.colSpan > 1)) return [...cells];
+  if (cols < 2 || head < 1) return [...cells];
   const at = (r: number, c: number) => cells.find((x) => x.row === r && x.col === c);
-  const xs = [...Array.from({ length: cols }, (_, c) => at(0, c)?.box.x0 ?? 0), at(0, cols - 1)?.box.x1 ?? 0];
-  const bodyY0 = at(head, 0)?.box.y0 ?? 0;
-  const bodyY1 = at(rows - 1, 0)?.box.y1 ?? 0;
+  // Column edges and row bands from single cells (a spanned header cell, e.g. a group heading, covers others).
+  const single = cells.filter((x) => x.rowSpan === 1 && x.colSpan === 1);
+  const colCell = (c: number) => single.find((x) => x.col === c);
+  const rowCell = (r: number) => single.find((x) => x.row === r) ?? at(r, 0);
+  if (Array.from({ length: cols }, (_, c) => colCell(c)).some((x) => !x)) return [...cells];
+  const xs = [
+    ...Array.from({ length: cols }, (_, c) => colCell(c)?.box.x0 ?? 0),
+    colCell(cols - 1)?.box.x1 ?? 0,
+  ];
+  const bodyY0 = rowCell(head)?.box.y0 ?? 0;
+  const bodyY1 = rowCell(rows - 1)?.box.y1 ?? 0;
+  // A row is re-placed only where all its cells are single and every column has one (no span reaches into it).
+  const plainRow = (r: number) =>
+    !cells.some((x) => (x.rowSpan > 1 || x.colSpan > 1) && x.row <= r && r < x.row + x.rowSpan) &&
+    Array.from({ length: cols }, (_, c) => at(r, c)).every(Boolean);
+  // A header line under a group heading: its cells are single, the heading's span reaches down into it.
+  const openCols = (r: number) =>
+    Array.from({ length: cols }, (_, c) => c).filter((c) => {
+      const x = at(r, c);
+      return x !== undefined && x.rowSpan === 1 && x.colSpan === 1;
+    });
   const cx = (t: Token) => (t.box.x0 + t.box.x1) / 2;
   const cy = (t: Token) => (t.box.y0 + t.box.y1) / 2;
   const inX = (t: Token) => cx(t) >= (xs[0] ?? 0) && cx(t) <= (xs[cols] ?? 0);
@@ -96,16 +114,23 @@ export function realignHeaderCells(
   }
   const prevRight = (c: number) => Math.max(-Infinity, ...right.slice(0, c));
   const nextLeft = (c: number) => Math.min(Infinity, ...left.slice(c + 1));
-  const canStand = (ch: Chunk, c: number) => ch.box.x0 > prevRight(c) - TOL && ch.box.x0 < nextLeft(c) + TOL;
+  let open: number[] = [];
+  const canStand = (ch: Chunk, c: number) =>
+    open.includes(c) && ch.box.x0 > prevRight(c) - TOL && ch.box.x0 < nextLeft(c) + TOL;
   const inGutter = (ch: Chunk, c: number) =>
     ch.box.x0 > prevRight(c) - TOL && ch.box.x0 <= (left[c] ?? 0) + TOL;
 
   const out = cells.map((c) => ({ ...c }));
-  const ruled = ruledColumns(xs, at(0, 0)?.box.y0 ?? 0, bodyY1, rulings);
+  const ruled = ruledColumns(xs, rowCell(0)?.box.y0 ?? 0, bodyY1, rulings);
   for (let r = 0; r < head; r++) {
-    const y0 = at(r, 0)?.box.y0 ?? 0;
-    const y1 = at(r, 0)?.box.y1 ?? 0;
-    const words = tokens.filter((t) => inX(t) && cy(t) >= y0 && cy(t) < y1);
+    open = openCols(r);
+    const plain = plainRow(r);
+    if (!plain && (ruled || open.length < 2)) continue;
+    const y0 = rowCell(r)?.box.y0 ?? 0;
+    const y1 = rowCell(r)?.box.y1 ?? 0;
+    const words = tokens.filter(
+      (t) => inX(t) && cy(t) >= y0 && cy(t) < y1 && (plain || open.includes(bandIndex(xs, cx(t)))),
+    );
     if (ruled) {
       // The column edges are drawn: each word goes where its centre is (a heading wrapped close to the next
       // one, or a long word running past its cell, is no longer read with its neighbour).
@@ -117,7 +142,9 @@ export function realignHeaderCells(
           if (ts.length) cellLines[c]?.push(lineText(ts));
         });
       }
-      for (const cell of out) if (cell.row === r) cell.text = (cellLines[cell.col] ?? []).join('\n');
+      for (const cell of out)
+        if (cell.row === r && cell.rowSpan === 1 && cell.colSpan === 1)
+          cell.text = (cellLines[cell.col] ?? []).join('\n');
       continue;
     }
     const lines = groupRows(words).map((l) => chunks(l));
@@ -147,7 +174,9 @@ export function realignHeaderCells(
         if (t) cellLines[c]?.push(t);
       });
     });
-    for (const cell of out) if (cell.row === r) cell.text = (cellLines[cell.col] ?? []).join('\n');
+    for (const cell of out)
+      if (cell.row === r && cell.rowSpan === 1 && cell.colSpan === 1)
+        cell.text = (cellLines[cell.col] ?? []).join('\n');
   }
   return out;
 }
