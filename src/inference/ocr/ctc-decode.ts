@@ -7,6 +7,8 @@ export interface DecodedChar {
   t0: number;
   t1: number;
   prob: number;
+  /** A space the recogniser did not read but was put in from a weaker signal (see SPACE_PEAK); may be taken out. */
+  inferred?: boolean;
 }
 
 export interface DecodedLine {
@@ -105,7 +107,7 @@ export function ctcGreedyDecode(
           spacePeak >= (inNumber(last.char, char) ? SPACE_PEAK_IN_NUMBER : SPACE_PEAK) &&
           inferSpaceBetween(last.char, char)
         ) {
-          chars.push({ char: ' ', t0: spaceAt, t1: spaceAt, prob: spacePeak });
+          chars.push({ char: ' ', t0: spaceAt, t1: spaceAt, prob: spacePeak, inferred: true });
         }
         chars.push({ char, t0: t, t1: t, prob: bestP });
         spacePeak = 0;
