@@ -12,7 +12,7 @@ import { normalizeRect, type Rect } from '../../shared/geometry.js';
 import { ctcGreedyDecode, parseDictionary, wordSpans, type DecodedLine } from './ctc-decode.js';
 import { DB_DEFAULTS, dbPostprocess } from './db-postprocess.js';
 import { normalizeContrast, padSlot, toRgb, warpToTensor, type Norm, type RgbImage } from './raster.js';
-import { dropNarrowSpaces, inkColumns, type InkColumns } from './ink-gaps.js';
+import { commasByTail, dropNarrowSpaces, inkColumns, type InkColumns } from './ink-gaps.js';
 import { fixLatinToken, fixLineSpacing } from './latin-fixes.js';
 import { readingOrder } from './reading-order.js';
 import type {
@@ -68,7 +68,7 @@ const CROP_EXTEND = 0.15;
  * Bumped whenever pre- or post-processing changes what the engine returns for the same raster, so cached
  * results (src/services/ocr-cache.ts) from an older engine are not served.
  */
-export const OCR_VERSION = 5;
+export const OCR_VERSION = 6;
 
 /** What identifies this engine's output: OCR_VERSION and the model files (by size, which changes with them). */
 export function ocrFingerprint(modelDir = defaultModelDir()): string {
@@ -430,7 +430,9 @@ async function read(m: Models, rgb: RgbImage, crops: LineCrop[]): Promise<ReadLi
     ids.forEach((i, k) => {
       result[i] = {
         line: dropNarrowSpaces(
-          fixLineSpacing(ctcGreedyDecode(probs, k, steps, classes, m.dict)),
+          fixLineSpacing(
+            commasByTail(ctcGreedyDecode(probs, k, steps, classes, m.dict), inks[k]!, imgW / steps),
+          ),
           inks[k]!,
           imgW / steps,
         ),
