@@ -94,9 +94,9 @@ const LETTER = /^\p{L}$/u;
  * 0.48. Wide or letter-spaced fonts have wide letter gaps, and word gaps there come to 1.3–1.9×: the letters'
  * centres then tell (1.45–2.15 mean letter pitches apart across a word gap, 0.8–1.3 across the spurious spaces),
  * or a peak of 0.1 or more ("SANYU STATIONERY SHOP", printed with hardly any gap, at 1.2–1.6× with peaks of
- * 0.11–0.28; this also keeps "Char ge" and "Net t"). Only
- * spaces between two letters are judged: after a mark the gap is the mark's, and next to a digit the recogniser's
- * space is more often right ("Tampoi 81200", "Tota 1RM14.20" for "Total RM14.20").
+ * 0.11–0.28; this also keeps "Char ge" and "Net t"). Only spaces between two letters are judged: after a mark
+ * the gap is the mark's, and next to a digit the recogniser's space is more often right ("Tampoi 81200",
+ * "Tota 1RM14.20" for "Total RM14.20").
  * `pxPerStep` maps a timestep to crop pixels.
  */
 export function dropNarrowSpaces(line: DecodedLine, cols: InkColumns, pxPerStep: number): DecodedLine {
