@@ -58,9 +58,12 @@ export const SPACE_PEAK_IN_NUMBER = 0.05;
 const twinCache = new WeakMap<readonly string[], Int32Array>();
 
 /**
- * Class pairs [ascii, fullWidth, ascii, fullWidth, …] of the dictionary's characters that foldWidth makes one
- * (",", "，"), spaces left out (the space class has its own calibration, SPACE_PEAK).
+ * Separators whose full-width twin adds to their probability: the recogniser splits a comma between "," and "，".
+ * Not letters or "!" ("Incl" read "Inc!" when "！" added to "!"), nor the space (its own calibration, SPACE_PEAK).
  */
+const TWIN_MARKS = ',.:;';
+
+/** Class pairs [ascii, fullWidth, ascii, fullWidth, …] of TWIN_MARKS in the dictionary (",", "，"). */
 function widthTwins(dict: readonly string[]): Int32Array {
   let t = twinCache.get(dict);
   if (t) return t;
@@ -72,7 +75,7 @@ function widthTwins(dict: readonly string[]): Int32Array {
   dict.forEach((ch, i) => {
     const folded = foldWidth(ch);
     const to = index.get(folded);
-    if (folded !== ch && folded.trim() !== '' && to !== undefined) pairs.push(to, i + 1);
+    if (folded !== ch && TWIN_MARKS.includes(folded) && to !== undefined) pairs.push(to, i + 1);
   });
   t = Int32Array.from(pairs);
   twinCache.set(dict, t);

@@ -545,4 +545,12 @@ test('greedy CTC adds a mark’s full-width twin to its probability: "," + "，"
   // Without the twin's share the "." stands; the twin alone is folded to ASCII.
   assert.equal(decode({ 3: 0.45, 4: 0.43, 0: 0.12 }).text, '12.');
   assert.equal(decode({ 5: 0.6, 0: 0.4 }).text, '12,');
+  // Only separators pool with their twin: "l" 0.4 stands against "!" 0.3 + "！" 0.15 ("Incl", not "Inc!").
+  const bang = parseDictionary('l\n!\n！\n');
+  const row = new Float32Array(bang.length + 1);
+  row[1] = 0.4;
+  row[2] = 0.3;
+  row[3] = 0.15;
+  row[0] = 0.15;
+  assert.equal(ctcGreedyDecode(row, 0, 1, bang.length + 1, bang).text, 'l');
 });
