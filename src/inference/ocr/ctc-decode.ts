@@ -7,6 +7,8 @@ export interface DecodedChar {
   t0: number;
   t1: number;
   prob: number;
+  /** A space the recogniser did not read but was put in from a weaker signal (see SPACE_PEAK); may be taken out. */
+  inferred?: boolean;
 }
 
 export interface DecodedLine {
@@ -53,10 +55,38 @@ export const SPACE_PEAK = 0.02;
  */
 export const SPACE_PEAK_IN_NUMBER = 0.05;
 
+const twinCache = new WeakMap<readonly string[], Int32Array>();
+
+/**
+ * Separators whose full-width twin adds to their probability: the recogniser splits a comma between "," and "，".
+ * Not letters or "!" ("Incl" read "Inc!" when "！" added to "!"), nor the space (its own calibration, SPACE_PEAK).
+ */
+const TWIN_MARKS = ',.:;';
+
+/** Class pairs [ascii, fullWidth, ascii, fullWidth, …] of TWIN_MARKS in the dictionary (",", "，"). */
+function widthTwins(dict: readonly string[]): Int32Array {
+  let t = twinCache.get(dict);
+  if (t) return t;
+  const index = new Map<string, number>();
+  dict.forEach((ch, i) => {
+    if (!index.has(ch)) index.set(ch, i + 1);
+  });
+  const pairs: number[] = [];
+  dict.forEach((ch, i) => {
+    const folded = foldWidth(ch);
+    const to = index.get(folded);
+    if (folded !== ch && TWIN_MARKS.includes(folded) && to !== undefined) pairs.push(to, i + 1);
+  });
+  t = Int32Array.from(pairs);
+  twinCache.set(dict, t);
+  return t;
+}
+
 /**
  * Greedy CTC over one item of a [N, T, C] softmax output: argmax per timestep, merge repeats, drop blanks.
  *
- * NOTE: deviation from PaddleOCR — missed spaces are recovered from the space class's probability (SPACE_PEAK).
+ * NOTE: deviations from PaddleOCR — a character's full-width twin adds to its probability (widthTwins), and missed
+ * spaces are recovered from the space class's probability (SPACE_PEAK).
  * The Chinese PP-OCRv4 recogniser often runs Latin words together ("Report2:bywhich"), which costs a character
  * per word gap and, worse, merges words DocLens needs as separate boxes.
  */
@@ -69,6 +99,7 @@ export function ctcGreedyDecode(
 ): DecodedLine {
   const chars: DecodedChar[] = [];
   const spaceClass = dict.lastIndexOf(' ') + 1;
+  const twins = widthTwins(dict);
   let prev = 0;
   let spacePeak = 0;
   let spaceAt = 0;
@@ -82,6 +113,15 @@ export function ctcGreedyDecode(
       if (p > bestP) {
         bestP = p;
         best = c;
+      }
+    }
+    // A mark and its full-width twin are one character once folded: their probabilities add up ("12, Jalan": "."
+    // 0.45 against "," 0.43 + "，" 0.03).
+    for (let k = 0; k < twins.length; k += 2) {
+      const p = probs[row + twins[k]!]! + probs[row + twins[k + 1]!]!;
+      if (p > bestP) {
+        bestP = p;
+        best = twins[k]!;
       }
     }
     if (spaceClass > 0) {
@@ -105,7 +145,7 @@ export function ctcGreedyDecode(
           spacePeak >= (inNumber(last.char, char) ? SPACE_PEAK_IN_NUMBER : SPACE_PEAK) &&
           inferSpaceBetween(last.char, char)
         ) {
-          chars.push({ char: ' ', t0: spaceAt, t1: spaceAt, prob: spacePeak });
+          chars.push({ char: ' ', t0: spaceAt, t1: spaceAt, prob: spacePeak, inferred: true });
         }
         chars.push({ char, t0: t, t1: t, prob: bestP });
         spacePeak = 0;

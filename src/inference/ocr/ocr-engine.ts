@@ -12,6 +12,7 @@ import { normalizeRect, type Rect } from '../../shared/geometry.js';
 import { ctcGreedyDecode, parseDictionary, wordSpans, type DecodedLine } from './ctc-decode.js';
 import { DB_DEFAULTS, dbPostprocess } from './db-postprocess.js';
 import { normalizeContrast, padSlot, toRgb, warpToTensor, type Norm, type RgbImage } from './raster.js';
+import { commasByTail, dropNarrowSpaces, inkColumns, type InkColumns } from './ink-gaps.js';
 import { fixLatinToken, fixLineSpacing } from './latin-fixes.js';
 import { readingOrder } from './reading-order.js';
 import type {
@@ -67,7 +68,7 @@ const CROP_EXTEND = 0.15;
  * Bumped whenever pre- or post-processing changes what the engine returns for the same raster, so cached
  * results (src/services/ocr-cache.ts) from an older engine are not served.
  */
-export const OCR_VERSION = 4;
+export const OCR_VERSION = 7;
 
 /** What identifies this engine's output: OCR_VERSION and the model files (by size, which changes with them). */
 export function ocrFingerprint(modelDir = defaultModelDir()): string {
@@ -405,11 +406,13 @@ async function read(m: Models, rgb: RgbImage, crops: LineCrop[]): Promise<ReadLi
     const maxRatio = Math.max(REC_MIN_WIDTH / REC_HEIGHT, ...ids.map((i) => ratio(crops[i]!)));
     const imgW = Math.ceil(REC_HEIGHT * maxRatio);
     const input = new Float32Array(ids.length * 3 * REC_HEIGHT * imgW);
+    const inks: InkColumns[] = [];
     const widths = ids.map((i, k) => {
       const w = Math.max(1, Math.min(imgW, Math.ceil(REC_HEIGHT * ratio(crops[i]!))));
       const slot = { out: input, item: k, height: REC_HEIGHT, stride: imgW };
       warpToTensor(rgb, crops[i]!.quad, w, REC_HEIGHT, REC_NORM, slot);
       padSlot(slot, w, 0);
+      inks[k] = inkColumns(slot, w);
       return w;
     });
     const out = await m.rec.run({
@@ -426,7 +429,13 @@ async function read(m: Models, rgb: RgbImage, crops: LineCrop[]): Promise<ReadLi
     const probs = t.data as Float32Array;
     ids.forEach((i, k) => {
       result[i] = {
-        line: fixLineSpacing(ctcGreedyDecode(probs, k, steps, classes, m.dict)),
+        line: dropNarrowSpaces(
+          fixLineSpacing(
+            commasByTail(ctcGreedyDecode(probs, k, steps, classes, m.dict), inks[k]!, imgW / steps),
+          ),
+          inks[k]!,
+          imgW / steps,
+        ),
         steps,
         stepWidth: imgW / steps,
         resizedWidth: widths[k]!,

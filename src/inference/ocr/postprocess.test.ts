@@ -522,3 +522,35 @@ test('normalizeContrast stretches a faint print to black on white and leaves a c
   const blank = { data: new Uint8Array(w * h * 3).fill(200), width: w, height: h };
   assert.equal(normalizeContrast(blank), blank, 'nothing to stretch on an empty page');
 });
+
+test('greedy CTC adds a mark’s full-width twin to its probability: "," + "，" beats a slightly likelier "."', () => {
+  // Classes: 0 blank, 1 "1", 2 "2", 3 ".", 4 ",", 5 "，", 6 " ".
+  const dict = parseDictionary('1\n2\n.\n,\n，\n');
+  const c = dict.length + 1;
+  const step = (ps: Record<number, number>) => {
+    const row = new Float32Array(c);
+    for (const [k, v] of Object.entries(ps)) row[Number(k)] = v;
+    return row;
+  };
+  const decode = (mark: Record<number, number>) => {
+    const rows = [step({ 1: 0.9 }), step({ 0: 0.9 }), step({ 2: 0.9 }), step(mark), step({ 0: 0.9 })];
+    const p = new Float32Array(rows.length * c);
+    rows.forEach((r, t) => p.set(r, t * c));
+    return ctcGreedyDecode(p, 0, rows.length, c, dict);
+  };
+  // The receipt's "12, Jalan": "." 0.45, "," 0.43, "，" 0.03.
+  const twin = decode({ 3: 0.45, 4: 0.43, 5: 0.03, 0: 0.09 });
+  assert.equal(twin.text, '12,');
+  assert.ok(Math.abs(twin.chars[2]!.prob - 0.46) < 1e-6);
+  // Without the twin's share the "." stands; the twin alone is folded to ASCII.
+  assert.equal(decode({ 3: 0.45, 4: 0.43, 0: 0.12 }).text, '12.');
+  assert.equal(decode({ 5: 0.6, 0: 0.4 }).text, '12,');
+  // Only separators pool with their twin: "l" 0.4 stands against "!" 0.3 + "！" 0.15 ("Incl", not "Inc!").
+  const bang = parseDictionary('l\n!\n！\n');
+  const row = new Float32Array(bang.length + 1);
+  row[1] = 0.4;
+  row[2] = 0.3;
+  row[3] = 0.15;
+  row[0] = 0.15;
+  assert.equal(ctcGreedyDecode(row, 0, 1, bang.length + 1, bang).text, 'l');
+});

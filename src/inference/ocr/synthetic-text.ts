@@ -150,3 +150,26 @@ export function cer(reference: string, hypothesis: string): number {
 export function normalizeWs(s: string): string {
   return s.replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * A rendered page as a worn thermal / dot-matrix receipt prints it: ink only in columns of dots (every `dotPitch`-th
+ * pixel column left blank, so each stroke is broken into vertical strips), uneven grey dots on grey paper. Real
+ * receipts printed so make the recogniser see a word gap inside a word ("Kawas an", "KUALA LUM PUR").
+ */
+export function thermalPrint(
+  image: OcrImage & { channels: 3 },
+  dotPitch: number,
+  random: () => number,
+): OcrImage & { channels: 3 } {
+  const { width, height, data } = image;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const ink = data[i]! < 128 && x % dotPitch !== dotPitch - 1;
+      const v = ink ? 90 + random() * 60 : 215 + random() * 25;
+      out[i] = out[i + 1] = out[i + 2] = v;
+    }
+  }
+  return { data: out, width, height, channels: 3 };
+}
