@@ -166,19 +166,33 @@ async function restart(o: DownloadOptions, state: State): Promise<void> {
   state.hashes = new Hashes(o.expected.bytes);
 }
 
-/** One GET (with Range when bytes are on disk) appending what arrives to the file and the hashes. */
-async function oneRequest(o: DownloadOptions, state: State): Promise<void> {
+/**
+ * A request's stall watchdog: `signal` aborts when `outer` does or when `ms` pass without `arm()` (called on each
+ * chunk); `reason(e)` is the stall's retryable HubError when the watchdog fired, else `e`. `stop()` when done.
+ */
+export function stallWatch(
+  outer: AbortSignal,
+  ms: number,
+): { signal: AbortSignal; arm: () => void; stop: () => void; reason: (e: unknown) => unknown } {
   const stall = new AbortController();
-  const signal = AbortSignal.any([o.signal, stall.signal]);
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(
-      () => stall.abort(new HubError('io_error', `no data for ${o.stallMs} ms`, null, true)),
-      o.stallMs,
-    );
+    timer = setTimeout(() => stall.abort(new HubError('io_error', `no data for ${ms} ms`, null, true)), ms);
   };
   arm();
+  return {
+    signal: AbortSignal.any([outer, stall.signal]),
+    arm,
+    stop: () => clearTimeout(timer),
+    reason: (e): unknown => (stall.signal.aborted && !outer.aborted ? (stall.signal.reason as unknown) : e),
+  };
+}
+
+/** One GET (with Range when bytes are on disk) appending what arrives to the file and the hashes. */
+async function oneRequest(o: DownloadOptions, state: State): Promise<void> {
+  const stall = stallWatch(o.signal, o.stallMs);
+  const { signal, arm } = stall;
   try {
     const start = state.have;
     const res = await o.hub.request(o.url, {
@@ -233,9 +247,8 @@ async function oneRequest(o: DownloadOptions, state: State): Promise<void> {
       await file.close().catch(() => undefined);
     }
   } catch (e) {
-    if (stall.signal.aborted && !o.signal.aborted) throw stall.signal.reason;
-    throw e;
+    throw stall.reason(e);
   } finally {
-    clearTimeout(timer);
+    stall.stop();
   }
 }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.js';
+import { stallWatch } from './download.js';
 import { causeMessage, httpError, HubError, type HubClient } from './hub-client.js';
 
 /** What a manifest asks for: from `file`, the first of `names`, written into the install as `as`. */
@@ -288,17 +289,8 @@ async function rangeRequest(
   noteTotal: (total: number) => void,
 ): Promise<Buffer | NoRange> {
   const file = o.spec.file;
-  const stall = new AbortController();
-  const signal = AbortSignal.any([o.signal, stall.signal]);
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(
-      () => stall.abort(new HubError('io_error', `no data for ${o.stallMs} ms`, null, true)),
-      o.stallMs,
-    );
-  };
-  arm();
+  const stall = stallWatch(o.signal, o.stallMs);
+  const { signal, arm } = stall;
   try {
     const res = await o.hub.request(o.url, { headers: { range: `bytes=${a}-${b}` }, signal });
     if (res.status === 200) {
@@ -350,9 +342,8 @@ async function rangeRequest(
     if (got < want) throw new PartialError(`truncated: ${got} of ${want} bytes`, got);
     return out;
   } catch (e) {
-    if (stall.signal.aborted && !o.signal.aborted) throw stall.signal.reason;
-    throw e;
+    throw stall.reason(e);
   } finally {
-    clearTimeout(timer);
+    stall.stop();
   }
 }
