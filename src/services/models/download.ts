@@ -71,7 +71,8 @@ async function hashPrefix(path: string, bytes: number, hashes: Hashes): Promise<
   for await (const chunk of stream) hashes.update(chunk as Buffer);
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
+/** Waits `ms`, or less when `signal` aborts (a retry's back-off that a pause or cancel cuts short). */
+export const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(done, ms);
     function done() {

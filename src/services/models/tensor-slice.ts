@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.js';
-import { stallWatch } from './download.js';
+import { sleep, stallWatch } from './download.js';
 import { causeMessage, httpError, HubError, type HubClient } from './hub-client.js';
 
 /** What a manifest asks for: from `file`, the first of `names`, written into the install as `as`. */
@@ -84,17 +84,6 @@ export interface NoRange {
   kind: 'no-range';
   status: number;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 /** A one-tensor safetensors file: u64 header length, JSON header padded with spaces to 8 bytes, the data. */
 export function oneTensorFile(
