@@ -25,32 +25,22 @@ export function detectHeaderRows(cells: readonly TableCell[], rows: number, cols
   );
   for (const c of cells) if (grid[c.row]) (grid[c.row] as (TableCell | undefined)[])[c.col] = c;
 
-  // Columns whose body (rows below the first) is mostly numeric.
-  const numericCol = Array.from({ length: cols }, (_, c) => {
-    let num = 0;
+  // Whether most of a column's filled body cells (rows below the first, at least two) pass `test`.
+  const mostly = (c: number, test: (t: string) => boolean) => {
+    let hit = 0;
     let filled = 0;
     for (let r = 1; r < rows; r++) {
       const t = grid[r]?.[c]?.text ?? '';
       if (!t.trim()) continue;
       filled++;
-      if (isNumeric(t)) num++;
+      if (test(t)) hit++;
     }
-    return filled >= 2 && num / filled >= 0.6;
-  });
-
+    return filled >= 2 && hit / filled >= 0.6;
+  };
+  // Columns whose body is mostly numeric.
+  const numericCol = Array.from({ length: cols }, (_, c) => mostly(c, isNumeric));
   // Columns whose body is mostly other values with digits (dates, codes, amounts with units).
-  const valueCol = Array.from({ length: cols }, (_, c) => {
-    if (numericCol[c]) return false;
-    let val = 0;
-    let filled = 0;
-    for (let r = 1; r < rows; r++) {
-      const t = grid[r]?.[c]?.text ?? '';
-      if (!t.trim()) continue;
-      filled++;
-      if (valueLike(t)) val++;
-    }
-    return filled >= 2 && val / filled >= 0.6;
-  });
+  const valueCol = Array.from({ length: cols }, (_, c) => !numericCol[c] && mostly(c, valueLike));
 
   // Columns whose body is years (a Year column), where a year in the top row is data, not a heading.
   const yearCol = Array.from({ length: cols }, (_, c) => {
