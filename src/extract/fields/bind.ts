@@ -342,15 +342,34 @@ function valueFor(ix: PageIndex, hit: LabelHit, dates: readonly DateHit[]): Foun
       return row ? nameIn(ix, row, 'below') : null;
     }
     case 'address': {
-      const r = nameIn(ix, sameSeg, 'same-line');
-      const rows = below(4).filter((row) => !row.some((i) => startsLabel(ix, i)));
+      let r = nameIn(ix, sameSeg, 'same-line');
+      // The first line across a gap on the label's row ("ADDRESS      : 2920/1, JALAN …"); the lines under it
+      // continue the address from that line's left edge, not the label's.
+      if (!r && right[0] !== undefined && (ix.tokens[right[0]]?.box.x0 ?? 0) - hit.box.x1 < 15 * h) {
+        const seg = ix.tokens[right[0]]?.seg;
+        r = nameIn(
+          ix,
+          right.filter((i) => ix.tokens[i]?.seg === seg),
+          'right',
+        );
+      }
+      const anchor = r ? boxOf(ix, r.idx) : hit.box;
+      const under = r ? rowsBelow(ix, anchor, 4, anchor.x1 - anchor.x0) : below(4);
+      // The address ends at a label, a phone number or the document's body.
+      const rows: number[][] = [];
+      for (const row of under) {
+        const text = textOf(ix, row);
+        if (row.some((i) => startsLabel(ix, i)) || STOP_ADDRESS_SHAPE.test(text) || BODY_LINE.test(text))
+          break;
+        rows.push(row);
+      }
       const idx = [...(r?.idx ?? []), ...rows.flat()];
       if (idx.length === 0) return null;
       return {
         idx,
-        value: idx.length ? joinLines(ix, [r?.idx ?? [], ...rows]) : '',
+        value: joinLines(ix, [r?.idx ?? [], ...rows]).replace(/^[:\s]+/, ''),
         normalized: null,
-        how: r ? 'same-line' : 'below',
+        how: r?.how ?? 'below',
       };
     }
   }
@@ -433,7 +452,7 @@ const STOP_ADDRESS_SHAPE =
 const DATE_TIME_LINE =
   /\b\d{1,2}:\d{2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}\b/i;
 const ADDRESS_LIKE =
-  /\b(jalan|jln|lorong|taman|tmn|street|road|avenue|lot\s+\S*\d|no\.?\s*\d+\s*,)|^\d[\d\-/]*\s*,|\b\d{5}\s+[A-Za-z]{3,}/i;
+  /\b(jalan|jln|lorong|taman|tmn|street|road|avenue|lot\s+\S*\d|lot\s+[a-z][a-z.,]{0,5}\s?\d|no\.?\s*\d+\s*,)|^\d[\d\-/]*\s*,|\b\d{5}\s+[A-Za-z]{3,}/i;
 const NOT_ADDRESS_START = /^\(.*\)$|\b(formerly|licensee|known as|branch|outlet|division)\b/i;
 /** A registration number after a company's name: "(587969-U)", "273500-U (KSB)", "(139386 X)". */
 const TRAILING_REG = /\s*\(?\s*\d[\d\s]{3,}\s*-?\s*[A-Z]\s*\)?(?:\s*\([^)]*\))?\s*$/;
@@ -687,7 +706,8 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
       !NOT_NAME.test(text.trim()) &&
       !STOP_ADDRESS.test(text.replace(CASH_AND_CARRY, '')) &&
       // A name starts with a letter; "99 SPEED MART S/B" with a legal form is a name too.
-      (!/^\d/.test(text.trim()) || STRONG_LEGAL.test(text))
+      // A registration number printed after it says so too when OCR misread the form ("99 SFEEO MRRT 5/9 (519S37-X)").
+      (!/^\d/.test(text.trim()) || STRONG_LEGAL.test(text) || (text !== s.text.trim() && /\(/.test(s.text)))
     );
   };
   const firstName = segs.findIndex(nameLike);
@@ -1158,7 +1178,25 @@ export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
       }
     }
     if (vendor) out.set('vendor', [...(out.get('vendor') ?? []), vendor]);
-    if (address) out.set('address', [...(out.get('address') ?? []), address]);
+    if (address) {
+      // An "Address" label a few lines under a recipient's label ("Bill to", "Customer", "Sold to") is the
+      // recipient's address; the question that names no party means the issuer's, the block under its name.
+      const recipientSpec = specOf('recipient');
+      const recipients = recipientSpec
+        ? ixs.flatMap((ix) => findLabels(ix, recipientSpec).map((h) => ({ ...h.box, page: ix.page.page })))
+        : [];
+      const theirs = (c: BoundField) =>
+        !!c.labelBox &&
+        recipients.some(
+          (r) =>
+            r.page === c.labelBox?.page &&
+            c.labelBox.y0 > r.y0 &&
+            c.labelBox.y0 - r.y1 < 4 * (r.y1 - r.y0) &&
+            Math.abs(c.labelBox.x0 - r.x0) < 2 * (r.y1 - r.y0),
+        );
+      const list = out.get('address') ?? [];
+      out.set('address', [...list.filter((c) => !theirs(c)), address, ...list.filter(theirs)]);
+    }
   }
   const dateList = out.get('date') ?? [];
   const bindOf = new Set(

@@ -395,3 +395,47 @@ test('a place printed as the only address line ("USJ Summit, Subang (SS)") is th
   ];
   assert.equal(answer(page(withStreet), 'What is the address?').value, '12, Jalan USJ 1, 47600 Subang Jaya');
 });
+
+test("an 'Address' label under a 'Bill to' is the customer's: the address question means the issuer's", () => {
+  const head: L[] = [
+    ['ELKEN SERVICE SDN BHD (310184-X)', 30, 28, 10],
+    ['No 2-1 Jalan 3/137B Batu 5', 40, 42, 8],
+    ['Jalan Kelang Lama 58000 Kuala Lumpur', 30, 52, 8],
+    ['Tel: 603-79859377', 50, 62, 8],
+    ['TAX INVOICE', 90, 80, 8],
+  ];
+  const customer: L[] = [
+    ['BILL TO', 10, 110, 8],
+    [': WONG PEI HAR', 70, 110, 8],
+    ['ADDRESS', 10, 121, 8],
+    [': 2920/1, JALAN JINJANG INDAH 1,', 70, 121, 8],
+    ['52000 KEPONG, KUALA LUMPUR.', 76, 131, 8],
+    ['TOTAL', 10, 160, 8],
+    ['250.00', 200, 160, 8],
+  ];
+  assert.equal(
+    answer(page([...head, ...customer]), 'What is the address?').value,
+    'No 2-1 Jalan 3/137B Batu 5 Jalan Kelang Lama 58000 Kuala Lumpur',
+  );
+  // Without the recipient's label the labelled address is the page's own answer.
+  const labelled = customer.filter(([t]) => t !== 'BILL TO' && t !== ': WONG PEI HAR');
+  assert.equal(
+    answer(page([...head, ...labelled]), 'What is the address?').value,
+    '2920/1, JALAN JINJANG INDAH 1, 52000 KEPONG, KUALA LUMPUR.',
+  );
+});
+
+test('a name whose legal form OCR misread, with its registration number after it, is the issuer; "LOT P.T, 33198" its address', () => {
+  const p = page([
+    ['99 SFEEO MRRT 5/9 (519S37-X)', 30, 28, 10],
+    ['LOT P.T, 33198, BATU 4', 40, 42, 8],
+    ['JALAN KAPAR, MUKIM KAPAR', 40, 52, 8],
+    ['42100 KLANG, SELANGOR', 40, 62, 8],
+    ['GST ID NO: 000181747712', 40, 72, 8],
+  ]);
+  assert.equal(answer(p, 'What is the company name?').value, '99 SFEEO MRRT 5/9');
+  assert.equal(
+    answer(p, 'What is the address?').value,
+    'LOT P.T, 33198, BATU 4 JALAN KAPAR, MUKIM KAPAR 42100 KLANG, SELANGOR',
+  );
+});
