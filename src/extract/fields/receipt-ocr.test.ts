@@ -317,6 +317,21 @@ test('an amount with a digit OCR read as a letter ("RMI11.90") is one amount, an
   assert.deepEqual(answer(p, 'What is the total amount?'), { value: 'RM111.90', verified: true });
 });
 
+test('an amount with its 4s read as A ("$3,9AA.56", "$A,181.23.") is the amount; a word is not', () => {
+  const p = page([
+    ...HEAD,
+    ['Net amount', 14, 120],
+    ['$3,9AA.56.', 196, 120],
+    ['Total payable', 14, 132],
+    ['$A,181.23.', 196, 132],
+  ]);
+  assert.equal(answer(p, 'What is the subtotal?').value, '$3,944.56');
+  assert.equal(answer(p, 'What is the total amount?').value, '$4,181.23');
+  // Without a currency mark and thousands groups two letters are too many to be digits.
+  const words = page([...HEAD, ['Total payable', 14, 132], ['BA.AA', 196, 132]]);
+  assert.notEqual(answer(words, 'What is the total amount?').value, '84.44');
+});
+
 test('a US ZIP or a UK postcode ends the address as a Malaysian postcode line does', () => {
   for (const [city, outlet] of [
     ['DENVER, CO 80202', 'KL FESTIVAL CITY MALL'],

@@ -70,20 +70,31 @@ export function parseMoney(token: string): Money | null {
     .replace(/^[/|'`‘’"!]+/, '')
     .replace(/([.,]\d{2})\.$/, '$1');
   const m =
-    /^([(-]?)((?:RM|USD|MYR|EUR|GBP|SGD|S\$|US\$|[$€£¥₹])?)\s*([(-]?)([0-9OoIlSB,.\s]*[0-9][0-9OoIlSB,.]*)(\)?)[*:]?$/i.exec(
+    /^([(-]?)((?:RM|USD|MYR|EUR|GBP|SGD|S\$|US\$|[$€£¥₹])?)\s*([(-]?)([0-9OoIlSBA,.\s]*[0-9][0-9OoIlSBA,.]*)(\)?)[*:]?$/i.exec(
       cleaned,
     );
   if (!m) return null;
   const raw = m[4] ?? '';
-  const fixed = raw.replace(/[Oo]/g, '0').replace(/[Il]/g, '1').replace(/S/g, '5').replace(/B/g, '8');
+  const fixed = raw
+    .replace(/[Oo]/g, '0')
+    .replace(/[Il]/g, '1')
+    .replace(/S/g, '5')
+    .replace(/B/g, '8')
+    .replace(/A/g, '4');
   let normalized: string | null = null;
   if (/^\d{1,3}(?:,\d{3})+\.\d{2}$/.test(fixed) || /^\d+\.\d{2}$/.test(fixed))
     normalized = fixed.replace(/,/g, '');
   else if (/^\d{1,3}(?:\.\d{3})+,\d{2}$/.test(fixed) || /^\d+,\d{2}$/.test(fixed))
     normalized = fixed.replace(/\./g, '').replace(',', '.');
   if (normalized === null) return null;
-  // Letters standing in for digits only where most of the token is digits already.
-  if (raw !== fixed && (raw.match(/[OoIlSB]/g)?.length ?? 0) > 1) return null;
+  // Letters standing in for digits only where most of the token is digits already; two where a currency mark
+  // and thousands groups say it is an amount ("$3,9AA.56" for $3,944.56).
+  const letters = raw.match(/[OoIlSBA]/g)?.length ?? 0;
+  if (
+    raw !== fixed &&
+    letters > (m[2] && fixed.includes(',') && letters < (raw.match(/\d/g)?.length ?? 0) ? 2 : 1)
+  )
+    return null;
   const negative =
     m[1] === '-' || m[3] === '-' || (m[1] === '(' && m[5] === ')') || (m[3] === '(' && m[5] === ')');
   const start = token.indexOf(raw);
