@@ -70,10 +70,47 @@ describe('questions name fields however they are worded', () => {
       ['What is the receipt no.?', 'invoice_number'],
       ['What currency is it in?', 'currency'],
       ['How much was the logo design?', 'line_item'],
+      ['How much do I owe?', 'total'],
+      ['How much did we spend?', 'total'],
+      ['What is the unit price of the illustration set?', 'line_item'],
+      ['How many hours of project management?', 'line_item'],
+      ['What is the date of the invoice?', 'date'],
+      ['What is the total of the invoice?', 'total'],
       ['Summarize the main points.', null],
       ['What is the trend?', null],
     ];
     for (const [q, f] of cases) assert.equal(fieldOfQuestion(q)?.field ?? null, f, q);
+  });
+});
+
+describe('line items', () => {
+  const rows: L[] = [
+    ['Description', 54, 200],
+    ['Qty', 330, 200],
+    ['Unit price', 400, 200],
+    ['Amount', 510, 200],
+    ['Logo design and variations', 54, 216],
+    ['1', 333, 216],
+    ['$2,200.00', 400, 216],
+    ['$2,200.00', 510, 216],
+    ['Illustration set (12 icons)', 54, 232],
+    ['12', 331, 232],
+    ['$85.00', 400, 232],
+    ['$1,020.00', 510, 232],
+  ];
+  test("a row's amount, and the cell under the column a question names", () => {
+    const p = page(rows);
+    assert.deepEqual(bound(p, 'How much was the illustration set?'), { value: '$1,020.00', verified: true });
+    assert.deepEqual(bound(p, 'What is the unit price of the illustration set?'), {
+      value: '$85.00',
+      verified: true,
+    });
+    assert.deepEqual(bound(p, 'How many of the illustration set?'), { value: '12', verified: true });
+    assert.deepEqual(bound(p, 'What is the quantity for logo design?'), { value: '1', verified: true });
+    assert.equal(fieldOfQuestion('What is the rate for logo design?')?.column, 'rate');
+    // No column of that name over the row: nothing is bound rather than another column's value.
+    const noHeader = page(rows.filter(([t]) => t !== 'Unit price'));
+    assert.equal(bound(noHeader, 'What is the unit price of the illustration set?').value, null);
   });
 });
 

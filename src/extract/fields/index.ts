@@ -2,10 +2,11 @@
 // "which value on these pages is the one this question asks for, and how sure is that"; bindAll lists every
 // field a page set binds.
 import type { BoundField, FieldKind } from '../../shared/domain.js';
-import { findPhrase } from '../verify/find-text.js';
+import type { Rect, TextPage } from '../../shared/domain.js';
+import { findPhrase, type TextMatch } from '../verify/find-text.js';
 import { bindCandidates, type BindContext, type FieldBinding } from './bind.js';
-import { indexPage, rightOf } from './page-index.js';
-import { fieldOfQuestion } from './question.js';
+import { indexPage, rightOf, type PageIndex } from './page-index.js';
+import { columnHeaders, fieldOfQuestion } from './question.js';
 import { parseMoney } from './values.js';
 
 export {
@@ -19,8 +20,44 @@ export {
 export { fieldOfQuestion, type FieldQuestion } from './question.js';
 export { FIELD_SPECS } from './labels.js';
 
-/** A line item's amount: the item's words, then the last amount on its row. */
-function bindLineItem(item: string, ctx: BindContext): FieldBinding {
+/**
+ * The cell of a line item's row under the asked column's header: the header printed above the row (the nearest
+ * one), and the row's token whose middle lies within the header's span (a cell aligned left, right or centred
+ * under it overlaps it).
+ */
+function cellUnder(
+  ix: PageIndex,
+  pages: readonly TextPage[],
+  page: number,
+  row: readonly number[],
+  rowBox: Rect,
+  column: string,
+): { idx: number; header: TextMatch } | null {
+  let best: { idx: number; header: TextMatch } | null = null;
+  let bestGap = Infinity;
+  for (const name of columnHeaders(column)) {
+    for (const h of findPhrase(pages, name, { minScore: 0.95, maxMatches: 8 })) {
+      const hb = h.boxes[0];
+      if (h.page !== page || !hb || hb.y1 > rowBox.y0 + 0.5) continue;
+      const gap = rowBox.y0 - hb.y1;
+      const width = Math.max(...h.boxes.map((b) => b.x1)) - hb.x0;
+      const hx0 = hb.x0;
+      const hx1 = hb.x0 + width;
+      const under = row.filter((i) => {
+        const b = ix.tokens[i]?.box;
+        return !!b && b.x1 > hx0 - 2 && b.x0 < hx1 + 2;
+      });
+      if (under.length !== 1 || gap >= bestGap) continue;
+      best = { idx: under[0] ?? -1, header: h };
+      bestGap = gap;
+    }
+    if (best) return best;
+  }
+  return best;
+}
+
+/** A line item's amount: the item's words, then the last amount on its row (or the asked column's cell). */
+function bindLineItem(item: string, ctx: BindContext, column?: string): FieldBinding {
   const cands: BoundField[] = [];
   const matches = findPhrase(ctx.pages, item, { minScore: 0.8, maxMatches: 6 });
   for (const m of matches) {
@@ -28,6 +65,25 @@ function bindLineItem(item: string, ctx: BindContext): FieldBinding {
     const box = m.boxes[0];
     if (!page || !box) continue;
     const ix = indexPage(page);
+    if (column) {
+      const row = rightOf(ix, box);
+      const cell = cellUnder(ix, ctx.pages, page.page, row, box, column);
+      const tok = cell ? ix.tokens[cell.idx] : undefined;
+      if (!cell || !tok) continue;
+      const money = parseMoney(tok.text);
+      cands.push({
+        field: 'line_item',
+        value: money?.value ?? tok.text,
+        normalized: money?.normalized ?? null,
+        type: money ? 'money' : 'text',
+        box: { ...tok.box, page: page.page, label: `${m.text} · ${cell.header.text}` },
+        label: `${m.text} · ${cell.header.text}`,
+        labelBox: { ...box, page: page.page, label: m.text },
+        how: 'table-cell',
+        score: m.score >= 0.95 ? 0.88 : 0.7,
+      });
+      continue;
+    }
     const amounts = rightOf(ix, box)
       .map((i) => ({ i, money: parseMoney(ix.tokens[i]?.text ?? '') }))
       .filter((a) => a.money !== null);
@@ -64,7 +120,7 @@ export function bindField(
 ): { field: FieldKind; binding: BoundField | null; candidates: BoundField[] } | null {
   const q = fieldOfQuestion(question);
   if (!q) return null;
-  if (q.field === 'line_item') return bindLineItem(q.item ?? '', ctx);
+  if (q.field === 'line_item') return bindLineItem(q.item ?? '', ctx, q.column);
   const all = bindCandidates(ctx);
   let list = all.get(q.field) ?? [];
   if (q.field === 'invoice_number') list = byQualifier(question, list);

@@ -6,6 +6,28 @@ export interface FieldQuestion {
   field: FieldKind;
   /** For line items: the item asked about ("logo design"). */
   item?: string;
+  /** For line items: the column asked about ("unit price", "qty"); absent for the row's amount. */
+  column?: string;
+}
+
+/** Words a column of line items is asked by, and the headers that print it. */
+const COLUMN_WORDS: ReadonlyArray<[RegExp, string[]]> = [
+  [
+    /^(?:quantity|qty|number|count|units?|how many(?: \w+)?)$/,
+    ['qty', 'quantity', 'units', 'hours', 'hrs', 'no.'],
+  ],
+  [/^(?:hours|hrs)$/, ['hours', 'hrs', 'qty', 'quantity']],
+  [
+    /^(?:unit price|unit cost|price per unit|rate|price each|each)$/,
+    ['unit price', 'unit cost', 'rate', 'price'],
+  ],
+];
+
+/** The headers a column question's words may be printed as ("how many" → Qty, Quantity, Hours …). */
+export function columnHeaders(column: string): string[] {
+  const c = column.trim().toLowerCase();
+  for (const [re, headers] of COLUMN_WORDS) if (re.test(c)) return [c, ...headers.filter((h) => h !== c)];
+  return [c];
 }
 
 const RULES: ReadonlyArray<[FieldKind, RegExp]> = [
@@ -48,11 +70,25 @@ export function fieldOfQuestion(question: string): FieldQuestion | null {
     /^(?:how much (?:was|is|were|are|did|does|do)(?: the| a| an)? (.+?)(?: cost| charged| billed)?|what (?:is|was|were) the (?:price|cost|amount|charge) (?:of|for)(?: the)? (.+?)|what did (?:the )?(.+?) cost)\s*\??$/.exec(
       q,
     );
+  // A column of a line item's row: "What is the unit price of the illustration set?", "How many hours of
+  // project management?", "What is the quantity for logo design?".
+  const col =
+    /^what (?:is|was|are|were) the (.+?) (?:of|for) (?:the |an? )?(.+?)\s*\??$/.exec(q) ??
+    /^(how many(?: \w+)?) (?:of|for|in|on) (?:the |an? )?(.+?)\s*\??$/.exec(q);
+  if (
+    col?.[1] &&
+    col[2] &&
+    !/^(?:price|cost|amount|charge|total)$/.test(col[1]) &&
+    !RULES.some(([, re]) => re.test(col[1] ?? '') || re.test(col[2] ?? '')) &&
+    !/^(?:it|this|that|these|those|page|document|invoice|receipt|bill|statement|file)\b/.test(col[2]) &&
+    columnHeaders(col[1]).length > 1
+  )
+    return { field: 'line_item', item: col[2].trim(), column: col[1].replace(/^how many /, '').trim() };
   const itemText = item?.[1] ?? item?.[2] ?? item?.[3];
   if (
     itemText &&
     !RULES.some(([, re]) => re.test(itemText)) &&
-    !/^(?:it|this|that|the (?:invoice|receipt|bill|total)|total|tax|vat|gst|paid|due|owed|charged|spent|to pay)\b/.test(
+    !/^(?:it|this|that|i|we|you|they|the (?:invoice|receipt|bill|total)|total|tax|vat|gst|paid|due|owed|charged|spent|to pay)\b/.test(
       itemText,
     )
   )

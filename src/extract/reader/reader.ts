@@ -229,13 +229,17 @@ function boundAnswer(question: string, ctx: ReaderContext): ReaderAnswer | null 
   }
   const boxes = [{ ...b.box, label: b.label ?? name }];
   if (isVerified(b)) {
-    const why = b.label
-      ? `"${b.value}" is the value the page prints ${b.how === 'below' ? 'under' : 'beside'} the label "${b.label}".`
-      : b.how === 'only-date'
-        ? `"${b.value}" is the only date on the page.`
-        : b.how === 'under rounding'
-          ? `"${b.value}" is the amount under the rounding line, and cash minus change comes to it.`
-          : `"${b.value}" is singled out as the ${name} by its type and position.`;
+    const [row, col] = b.how === 'table-cell' ? (b.label ?? '').split(' · ') : [];
+    const why =
+      row && col
+        ? `"${b.value}" is printed in the row "${row}" under the column "${col}".`
+        : b.label
+          ? `"${b.value}" is the value the page prints ${b.how === 'below' ? 'under' : 'beside'} the label "${b.label}".`
+          : b.how === 'only-date'
+            ? `"${b.value}" is the only date on the page.`
+            : b.how === 'under rounding'
+              ? `"${b.value}" is the amount under the rounding line, and cash minus change comes to it.`
+              : `"${b.value}" is singled out as the ${name} by its type and position.`;
     return reply('bound', valueText(b, ctx.pages), boxes, 'verified', why, {
       field: b,
       candidates: r.candidates,
