@@ -112,6 +112,26 @@ describe('line items', () => {
     const noHeader = page(rows.filter(([t]) => t !== 'Unit price'));
     assert.equal(bound(noHeader, 'What is the unit price of the illustration set?').value, null);
   });
+
+  test('a skewed scan: the row drifts a line height lower across the table and is still followed', () => {
+    // Each row 1.1 × its text height lower at the right edge than at the left, as on the scanned sample: every
+    // word drifts with its x, within a cell as across the columns.
+    const skewed: L[] = rows.flatMap(([text, x0, y]) => {
+      let x = x0;
+      return text.split(' ').map((w): L => {
+        const at = x;
+        x += w.length * 6 + 3;
+        return [w, at, y + ((at - 54) / 456) * 11];
+      });
+    });
+    const p = page(skewed);
+    assert.deepEqual(bound(p, 'How much was the illustration set?'), { value: '$1,020.00', verified: true });
+    assert.deepEqual(bound(p, 'What is the unit price of the logo design and variations?'), {
+      value: '$2,200.00',
+      verified: true,
+    });
+    assert.deepEqual(bound(p, 'How many of the illustration set?'), { value: '12', verified: true });
+  });
 });
 
 describe('label → value layouts', () => {

@@ -5,7 +5,7 @@ import type { BoundField, FieldKind } from '../../shared/domain.js';
 import type { Rect, TextPage } from '../../shared/domain.js';
 import { findPhrase, type TextMatch } from '../verify/find-text.js';
 import { bindCandidates, type BindContext, type FieldBinding } from './bind.js';
-import { indexPage, rightOf, type PageIndex } from './page-index.js';
+import { indexPage, rowRightOf, type PageIndex } from './page-index.js';
 import { columnHeaders, fieldOfQuestion } from './question.js';
 import { parseMoney } from './values.js';
 
@@ -38,16 +38,18 @@ function cellUnder(
   for (const name of columnHeaders(column)) {
     for (const h of findPhrase(pages, name, { minScore: 0.95, maxMatches: 8 })) {
       const hb = h.boxes[0];
-      if (h.page !== page || !hb || hb.y1 > rowBox.y0 + 0.5) continue;
-      const gap = rowBox.y0 - hb.y1;
-      const width = Math.max(...h.boxes.map((b) => b.x1)) - hb.x0;
+      if (h.page !== page || !hb) continue;
       const hx0 = hb.x0;
-      const hx1 = hb.x0 + width;
+      const hx1 = Math.max(...h.boxes.map((b) => b.x1));
+      // The cell under the header's span, below it (measured at the cell: a skewed row drifts across the page).
       const under = row.filter((i) => {
         const b = ix.tokens[i]?.box;
-        return !!b && b.x1 > hx0 - 2 && b.x0 < hx1 + 2;
+        return !!b && b.x1 > hx0 - 2 && b.x0 < hx1 + 2 && b.y0 >= hb.y1 - 0.3 * (rowBox.y1 - rowBox.y0);
       });
-      if (under.length !== 1 || gap >= bestGap) continue;
+      const cell = ix.tokens[under[0] ?? -1]?.box;
+      if (under.length !== 1 || !cell) continue;
+      const gap = cell.y0 - hb.y1;
+      if (gap >= bestGap) continue;
       best = { idx: under[0] ?? -1, header: h };
       bestGap = gap;
     }
@@ -64,9 +66,11 @@ function bindLineItem(item: string, ctx: BindContext, column?: string): FieldBin
     const page = ctx.pages.find((p) => p.page === m.page);
     const box = m.boxes[0];
     if (!page || !box) continue;
+    // The row runs on from the item's last word (a wrapped description ends on the row's own line).
+    const end = m.boxes[m.boxes.length - 1] ?? box;
     const ix = indexPage(page);
     if (column) {
-      const row = rightOf(ix, box);
+      const row = rowRightOf(ix, end);
       const cell = cellUnder(ix, ctx.pages, page.page, row, box, column);
       const tok = cell ? ix.tokens[cell.idx] : undefined;
       if (!cell || !tok) continue;
@@ -84,7 +88,7 @@ function bindLineItem(item: string, ctx: BindContext, column?: string): FieldBin
       });
       continue;
     }
-    const amounts = rightOf(ix, box)
+    const amounts = rowRightOf(ix, end)
       .map((i) => ({ i, money: parseMoney(ix.tokens[i]?.text ?? '') }))
       .filter((a) => a.money !== null);
     const last = amounts[amounts.length - 1];

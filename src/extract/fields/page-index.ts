@@ -134,6 +134,74 @@ export function rightOf(ix: PageIndex, box: Rect): number[] {
   return kept.sort((a, b) => (ix.tokens[a]?.box.x0 ?? 0) - (ix.tokens[b]?.box.x0 ?? 0));
 }
 
+/**
+ * The page's skew as a slope (dy per dx): the median, weighted by their distance, of the slopes between each token
+ * and its nearest neighbour to the right on its row. A scan's words drift with its rows; a text layer's lie flat.
+ */
+function pageSlope(ix: PageIndex): number {
+  const cached = SLOPES.get(ix);
+  if (cached !== undefined) return cached;
+  const mid = (r: Rect) => (r.y0 + r.y1) / 2;
+  const pairs: Array<[slope: number, weight: number]> = [];
+  for (const a of ix.tokens) {
+    let best: Rect | null = null;
+    for (const b of ix.tokens) {
+      if (b === a || b.box.x0 < a.box.x1 - 0.5 || vOverlap(a.box, b.box) < 0.3) continue;
+      if (!best || b.box.x0 < best.x0) best = b.box;
+    }
+    if (!best) continue;
+    const dx = (best.x0 + best.x1) / 2 - (a.box.x0 + a.box.x1) / 2;
+    if (dx > 0) pairs.push([(mid(best) - mid(a.box)) / dx, dx]);
+  }
+  pairs.sort((p, q) => p[0] - q[0]);
+  const total = pairs.reduce((n, p) => n + p[1], 0);
+  let acc = 0;
+  let slope = 0;
+  for (const [sl, w] of pairs) {
+    acc += w;
+    if (acc >= total / 2) {
+      slope = sl;
+      break;
+    }
+  }
+  SLOPES.set(ix, slope);
+  return slope;
+}
+const SLOPES = new WeakMap<PageIndex, number>();
+
+/**
+ * Token indices to the right of `box` on its printed row, following the row across a wide table on a skewed scan
+ * (a line item's amounts sit a line height lower at the right edge than its description at the left): the row's
+ * middle is carried along the page's skew, and a token is on it when it overlaps the carried row by half. Where
+ * two tokens stack in one column, the one centred nearer the row is on it. Left to right.
+ */
+export function rowRightOf(ix: PageIndex, box: Rect): number[] {
+  const slope = pageSlope(ix);
+  const cx = (box.x0 + box.x1) / 2;
+  const at = (r: Rect): Rect => {
+    const dy = slope * ((r.x0 + r.x1) / 2 - cx);
+    return { x0: r.x0, x1: r.x1, y0: box.y0 + dy, y1: box.y1 + dy };
+  };
+  const off = (r: Rect) => Math.abs((r.y0 + r.y1) / 2 - (at(r).y0 + at(r).y1) / 2);
+  const out: number[] = [];
+  for (let i = 0; i < ix.tokens.length; i++) {
+    const t = ix.tokens[i]?.box;
+    if (!t || t.x0 < box.x1 - 0.5 || vOverlap(t, at(t)) < 0.5) continue;
+    out.push(i);
+  }
+  const kept = out.filter((i) => {
+    const a = ix.tokens[i]?.box;
+    return (
+      !!a &&
+      !out.some((j) => {
+        const b = ix.tokens[j]?.box;
+        return j !== i && !!b && Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 0 && off(b) < off(a);
+      })
+    );
+  });
+  return kept.sort((a, b) => (ix.tokens[a]?.box.x0 ?? 0) - (ix.tokens[b]?.box.x0 ?? 0));
+}
+
 /** Segments, top to bottom, just below `box` that overlap its x-range (widened by `reach` to the right). */
 export function rowsBelow(ix: PageIndex, box: Rect, maxRows: number, reach: number): number[][] {
   const h = heightOf(ix, box);
