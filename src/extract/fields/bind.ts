@@ -472,10 +472,55 @@ function withoutParenReg(text: string): string {
   return text.slice(0, m.index);
 }
 
+/** A registration number OCR misread letters into ("8OZTZ5-U"), printed after a legal form ("… SDN BHD 8OZTZ5-U"). */
+const MISREAD_REG = /\s+\(?(?=[0-9A-Z]*\d[0-9A-Z]*\d)[0-9A-Z]{5,9}\s*-\s*[A-Z]\)?\s*$/;
+
+function withoutMisreadReg(text: string): string {
+  const m = MISREAD_REG.exec(text);
+  if (!m) return text;
+  const rest = text.slice(0, m.index);
+  return /\b(?:bhd|berhad|ltd|limited|inc|corp|s\/b|plc|llc|gmbh)\.?$/i.test(repairLegalForm(rest))
+    ? rest
+    : text;
+}
+
+const LEGAL_PAIRS: ReadonlyArray<[string, string]> = [['sdn', 'bhd']];
+
+/**
+ * NOTE: a closed vocabulary, not a dictionary: the two words of the Malaysian legal form "Sdn Bhd" with one
+ * letter misread in one of them ("SON. BHD.", "SDN EHD", "Sdn DHD") are the form; the other word read right and
+ * the pair's place at the name's end say so. The letters take the printed word's case and marks.
+ */
+export function repairLegalForm(text: string): string {
+  const words = text.split(' ');
+  for (let i = 0; i + 1 < words.length; i++) {
+    for (const [a, b] of LEGAL_PAIRS) {
+      const w1 = words[i] ?? '';
+      const w2 = words[i + 1] ?? '';
+      const core = (w: string) => w.replace(/[.,]+$/, '');
+      const c1 = core(w1);
+      const c2 = core(w2);
+      if (c1.length !== 3 || c2.length !== 3) continue;
+      const d1 = levenshtein(c1.toLowerCase(), a);
+      const d2 = levenshtein(c2.toLowerCase(), b);
+      if (d1 + d2 !== 1) continue;
+      const cased = (target: string, like: string) =>
+        like === like.toUpperCase()
+          ? target.toUpperCase()
+          : like[0] === like[0]?.toUpperCase()
+            ? target[0]?.toUpperCase() + target.slice(1)
+            : target;
+      words[i] = cased(a, c1) + w1.slice(c1.length);
+      words[i + 1] = cased(b, c2) + w2.slice(c2.length);
+    }
+  }
+  return words.join(' ');
+}
+
 function withoutReg(text: string): string {
   let t = text;
   for (let k = 0; k < 2; k++) {
-    const next = withoutParenReg(t).replace(TRAILING_REG, '');
+    const next = withoutMisreadReg(withoutParenReg(t).replace(TRAILING_REG, ''));
     if (next === t) break;
     t = next;
   }
@@ -847,7 +892,7 @@ function vendorAndAddress(ix: PageIndex): { vendor: BoundField | null; address: 
     vBox = boxOf(ix, vIdx);
   }
   // A name never ends with a colon: one after it is a speck OCR read ("Pioneer Kitchen Inc.:").
-  const vendorText = (trimmed ? cut.trim() : full).replace(/\s*[:;]+$/, '');
+  const vendorText = repairLegalForm((trimmed ? cut.trim() : full).replace(/\s*[:;]+$/, ''));
   const vendor: BoundField = {
     field: 'vendor',
     value: vendorText,

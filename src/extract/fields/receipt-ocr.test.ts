@@ -454,3 +454,22 @@ test('a name whose legal form OCR misread, with its registration number after it
     'LOT P.T, 33198, BATU 4 JALAN KAPAR, MUKIM KAPAR 42100 KLANG, SELANGOR',
   );
 });
+
+test('"Sdn Bhd" with one letter misread is the legal form; a misread registration number after it is cut', () => {
+  const name = (first: string) =>
+    answer(
+      page([
+        [first, 30, 28, 10],
+        ['NO 12, JALAN SS 2/4,', 40, 42, 8],
+        ['47300 PETALING JAYA', 40, 52, 8],
+      ]),
+      'What is the company name?',
+    ).value;
+  assert.equal(name('GARDENIA BAKERIES (KL) SDN EHD'), 'GARDENIA BAKERIES (KL) SDN BHD');
+  assert.equal(name('BEMED (SP) SON. BHD.'), 'BEMED (SP) SDN. BHD.');
+  assert.equal(name('Segi Cash & Carry Sdn. Rhd'), 'Segi Cash & Carry Sdn. Bhd');
+  assert.equal(name('MOONLIGHT CAKE HOUSE SDN DHD 8OZTZ5-U'), 'MOONLIGHT CAKE HOUSE SDN BHD');
+  // Both words misread is not the form; a name's own "SON" before another word stays.
+  assert.equal(name('KEDAI SON EHD TRADING'), 'KEDAI SON EHD TRADING');
+  assert.equal(name('LIM & SON TRADING'), 'LIM & SON TRADING');
+});
