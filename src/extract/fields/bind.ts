@@ -1183,6 +1183,19 @@ function misreadDate(text: string, pages: readonly TextPage[], page: number): bo
   return marks.size > 1;
 }
 
+/**
+ * A misread date's text with its one other mark for the space OCR read in place of it ("24 Mar-2018" is printed
+ * 24-Mar-2018: a date does not mix a space with a dash or slash between its parts). Others are left as read.
+ */
+function dateMarksRepaired(text: string): string {
+  const m =
+    /^(\d{1,2}) ([A-Za-z]{3,9}|\d{1,2})([-/.])(\d{2,4})$/.exec(text) ??
+    /^(\d{1,2})([-/.])([A-Za-z]{3,9}|\d{1,2}) (\d{2,4})$/.exec(text);
+  if (!m) return text;
+  const mark = /[-/.]/.test(m[3] ?? '') ? m[3] : m[2];
+  return text.replace(' ', mark ?? ' ');
+}
+
 /** Every field's candidates on the pages, best first (the first of each list is the binding). */
 export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
   const ixs = ctx.pages.map(indexPage);
@@ -1255,16 +1268,17 @@ export function bindCandidates(ctx: BindContext): Map<FieldKind, BoundField[]> {
   );
   const distinct = new Set(free.map((d) => d.iso));
   for (const d of [...free].sort((a, b) => a.box.page - b.box.page || a.box.y0 - b.box.y0)) {
+    const misread = misreadDate(d.text, ctx.pages, d.box.page);
     dateList.push({
       field: 'date',
-      value: d.text,
+      value: misread ? dateMarksRepaired(d.text) : d.text,
       normalized: d.iso,
       type: 'date',
       box: { ...d.box, label: 'date' },
       label: null,
       labelBox: null,
       how: distinct.size === 1 ? 'only-date' : 'position',
-      score: distinct.size === 1 && !misreadDate(d.text, ctx.pages, d.box.page) ? 0.82 : 0.55,
+      score: distinct.size === 1 && !misread ? 0.82 : 0.55,
     });
   }
   out.set('date', dateList);
