@@ -84,6 +84,38 @@ describe('reader field answers on the sample invoice', () => {
     });
   }
 
+  for (const file of ['invoice.pdf', 'invoice-scanned.pdf']) {
+    test(`${file}: line items by row and by column, and what is said when there is no such row or column`, () => {
+      const p = pages.get(file) ?? [];
+      const ask = (q: string) =>
+        answerWithReader(q, { pages: p, dates: [], tables: null, metadataTitle: null });
+      for (const [q, want] of [
+        ['How much was the brand identity workshop?', '$2,900.00'],
+        ['What is the unit price of the print-ready stationery pack?', '$640.00'],
+        ['How many hours of project management?', '14'],
+        ['How much do I owe?', '$11,977.20'],
+      ] as const) {
+        const a = ask(q);
+        assert.equal(a.text, want, `${file} ${q}`);
+        assert.equal(a.trust, 'verified', `${file} ${q}: ${a.trustReason ?? ''}`);
+      }
+      assert.match(ask('What is the unit price of the illustration set?').text, /^\$85\.00$/);
+      assert.equal(
+        ask('How much was the espresso machine?').text,
+        'No line "espresso machine" with an amount was found on this page.',
+      );
+      assert.equal(
+        ask('What is the unit cost of the espresso machine?').text,
+        'No "unit cost" column over a line "espresso machine" was found on this page.',
+      );
+      assert.equal(
+        ask('What is the hourly rate of project management?').trust === 'verified',
+        false,
+        'no "hourly rate" column is printed',
+      );
+    });
+  }
+
   test('a field the invoice does not print is not answered as verified', () => {
     const p = pages.get('invoice.pdf') ?? [];
     const a = answerWithReader('What is the order number?', {

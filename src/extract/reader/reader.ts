@@ -5,7 +5,7 @@ import type { BoundField, DateHit, FieldKind, Table, TextPage, Trust, Word } fro
 import type { LabelledBox, Rect } from '../../shared/geometry.js';
 import { unionRect } from '../../shared/geometry.js';
 import { findPhrase, normalizeToken } from '../verify/find-text.js';
-import { bindField, isVerified } from '../fields/index.js';
+import { bindField, fieldOfQuestion, isVerified } from '../fields/index.js';
 import type { Chart, ChartAnswer } from '../../shared/charts.js';
 import { answerChartQuestion, isChartQuestion } from '../charts/index.js';
 
@@ -217,10 +217,18 @@ function boundAnswer(question: string, ctx: ReaderContext): ReaderAnswer | null 
     const near = r.candidates
       .map((c) => `"${valueText(c, ctx.pages)}" (${FIELD_NAMES[c.field]})`)
       .slice(0, 3);
+    const where = ctx.pages.length === 1 ? 'this page' : 'these pages';
+    const q = r.field === 'line_item' ? fieldOfQuestion(question) : null;
+    // A line item names what was looked for: the row's words, and the column when the question named one.
+    const what = q?.item
+      ? q.column
+        ? `No "${q.column}" column over a line "${q.item}" was found on ${where}`
+        : `No line "${q.item}" with an amount was found on ${where}`
+      : `No ${name} could be read from ${where}`;
     // 'unsupported': a vision-language model, where one is installed, may still read it.
     return reply(
       'unsupported',
-      `No ${name} could be read from ${ctx.pages.length === 1 ? 'this page' : 'these pages'}${near.length ? `; closest: ${near.join(', ')}` : ''}.`,
+      `${what}${near.length ? `; closest: ${near.join(', ')}` : ''}.`,
       r.candidates.map((c) => ({ ...c.box, label: c.value })),
       null,
       null,
