@@ -50,7 +50,13 @@ export function modelsRoom(ctx: BackendContext, emit: Emit): ModelsRoom {
       'models.list': () => store.list(),
       // Pulling a model whose pull is paused, failed or was left unfinished by an earlier run continues it.
       'models.pull': ({ modelId, dtype }) => store.pull(modelId, dtype),
-      'models.pausePull': ({ pullId }) => Promise.resolve(store.pause(pullId)),
+      // The reply comes once the run has stopped, with the bytes it left on disk: a chunk in flight when Pause
+      // was pressed still lands, and a bar drawn from an earlier reply would move after it said "paused".
+      'models.pausePull': async ({ pullId }) => {
+        store.pause(pullId);
+        await store.wait(pullId);
+        return store.progress(pullId);
+      },
       'models.cancelPull': ({ pullId }) => Promise.resolve(store.cancel(pullId)),
       'models.import': ({ path }) => store.import(path),
       'models.verify': ({ modelId }) => store.verify(modelId),

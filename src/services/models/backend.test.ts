@@ -147,7 +147,16 @@ test('pause through models.pausePull, resume with models.pull (same pullId, Rang
   );
   const paused = await call<PullProgress>('models.pausePull', { pullId });
   assert.equal(paused.state, 'paused');
-  await until((p) => p.pullId === pullId && p.state === 'paused');
+  // The reply comes after the run stopped: no progress after it, and the bytes it reports are the last ones.
+  const seen = events.length;
+  const pausedEvent = await until((p) => p.pullId === pullId && p.state === 'paused');
+  assert.equal(pausedEvent.bytesDone, paused.bytesDone);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(
+    events.slice(seen).filter((p) => p.pullId === pullId),
+    [],
+    'no progress of the paused pull after the reply',
+  );
   const firstTokenizer = hub.log.filter((r) => r.path.endsWith(`/${tokenizer}`));
   assert.equal(firstTokenizer.length, 1);
   const have = firstTokenizer[0]?.sent ?? 0;
