@@ -3,16 +3,56 @@
 // scripts/fields-corpus), through the app's own text path (pdf.js text layer, else the bundled OCR). Prints
 // per set and field: answered rate, exact match (SROIE rule: equal after trimming), false-verified rate
 // (verified but not exactly right), and the goals as met / not met.
-// Options (environment): FIELDS_RECEIPTS=N (first N receipts), FIELDS_GENERATED=N (documents per generated
+// Options (environment): FIELDS_RECEIPTS_DIR=DIR (another set of receipts: DIR/keys.json with id → fields, or
+// SROIE's own layout DIR/key/<id>.json; images DIR/img/<id>.jpg|png), FIELDS_RECEIPTS=N (first N receipts),
+// FIELDS_GENERATED=N (documents per generated
 // set), FIELDS_NO_CACHE=1 (read every file again), FIELDS_SHOW=1 (print each miss).
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectLocale, extractDocumentDates } from '../src/extract/dates/index.js';
 import { answerWithReader } from '../src/extract/reader/reader.js';
 import type { FieldKind } from '../src/shared/domain.js';
 import { openTextSource, type TextSource } from './fields-corpus/text-cache.js';
 
-const RECEIPTS = '../shared/fixtures/receipts';
+const RECEIPTS = process.env.FIELDS_RECEIPTS_DIR ?? '../shared/fixtures/receipts';
+
+type Key = { company: string; date: string; address: string; total: string };
+
+/** The receipts' keys: one keys.json (id → fields), or SROIE's layout of one key/<id>.json per receipt. */
+async function readKeys(dir: string): Promise<Record<string, Key>> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'keys.json'), 'utf8')) as Record<string, Key>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${join(dir, 'keys.json')}: ${String(e)}`);
+  }
+  const out: Record<string, Key> = {};
+  const names = (
+    await readdir(join(dir, 'key')).catch(() => {
+      throw new Error(`${dir}: neither keys.json nor a key/ folder of <id>.json files`);
+    })
+  ).filter((n) => n.endsWith('.json'));
+  for (const n of names.sort()) {
+    const k = JSON.parse(await readFile(join(dir, 'key', n), 'utf8')) as Partial<Key>;
+    out[n.slice(0, -5)] = {
+      company: k.company ?? '',
+      date: k.date ?? '',
+      address: k.address ?? '',
+      total: k.total ?? '',
+    };
+  }
+  return out;
+}
+
+/** A receipt's image: img/<id>.jpg, else .png or .jpeg. */
+function imageOf(dir: string, id: string): string {
+  for (const ext of ['jpg', 'png', 'jpeg']) {
+    const p = join(dir, 'img', `${id}.${ext}`);
+    if (existsSync(p)) return p;
+  }
+  return join(dir, 'img', `${id}.jpg`);
+}
 const SHOW = process.env.FIELDS_SHOW === '1';
 
 interface Doc {
@@ -168,15 +208,12 @@ async function main(): Promise<void> {
   const src = await openTextSource({ cache: process.env.FIELDS_NO_CACHE !== '1' });
   const goals: Goal[] = [];
   try {
-    const keys = JSON.parse(await readFile(join(RECEIPTS, 'keys.json'), 'utf8')) as Record<
-      string,
-      { company: string; date: string; address: string; total: string }
-    >;
+    const keys = await readKeys(RECEIPTS);
     const limit = Number(process.env.FIELDS_RECEIPTS ?? Infinity);
     const receipts: Doc[] = Object.entries(keys)
       .slice(0, limit)
       .map(([id, k]) => ({
-        file: join(RECEIPTS, 'img', `${id}.jpg`),
+        file: imageOf(RECEIPTS, id),
         truth: { total: k.total, date: k.date, vendor: k.company, address: k.address },
       }));
     const receiptGoal: Partial<Record<FieldKind, number>> = {
@@ -186,7 +223,7 @@ async function main(): Promise<void> {
       address: 0.5,
     };
     report(
-      `SROIE receipts (${receipts.length}, OCR)`,
+      `${process.env.FIELDS_RECEIPTS_DIR ? `receipts in ${RECEIPTS}` : 'SROIE receipts'} (${receipts.length}, OCR)`,
       await score(src, 'receipts', receipts, RECEIPT_QUESTIONS),
       (f) => receiptGoal[f] ?? null,
       goals,
