@@ -68,7 +68,7 @@ const CROP_EXTEND = 0.15;
  * Bumped whenever pre- or post-processing changes what the engine returns for the same raster, so cached
  * results (src/services/ocr-cache.ts) from an older engine are not served.
  */
-export const OCR_VERSION = 7;
+export const OCR_VERSION = 8;
 
 /** What identifies this engine's output: OCR_VERSION and the model files (by size, which changes with them). */
 export function ocrFingerprint(modelDir = defaultModelDir()): string {
