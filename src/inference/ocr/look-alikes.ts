@@ -43,8 +43,8 @@ export function withAlternates(
   return { ...line, chars };
 }
 
-/** A runner-up this likely is a real doubt between two look-alikes (measured: "Leve1" l 0.32, "De5a" s 0.41). */
-export const ALT_MIN = 0.15;
+/** A runner-up this likely is a real doubt between two look-alikes (measured: "Leve1" l 0.12–0.32, "De5a" s 0.41). */
+export const ALT_MIN = 0.12;
 
 /** Letters that are also read for digits (0 O o, 1 l I i, 5 S s, 8 B, 2 Z z, 6 G, 9 g q): no evidence of a word. */
 const DIGIT_LIKE = /[OoDlIiSsBZzGgq]/;
