@@ -114,7 +114,7 @@ test('sure marks and decimal points are never turned; no mark found is no change
   assert.equal(commasByTail(line, flat, STEP), line);
 });
 
-test('markShape measures a blob at half its own peak and skips a letter stroke beside the mark', () => {
+test('markShape measures a blob at half its own peak, skips a letter stroke beside it, and takes its full width', () => {
   // Hand-made darkness: letter "A"'s right leg (dark, reaching the body's upper half at 0.25) ends 10 px left of a
   // faint comma (head 0.6 over rows 34–38, tail 0.35 down to row 42); the baseline is row 38.
   const w = 40;
@@ -141,4 +141,13 @@ test('markShape measures a blob at half its own peak and skips a letter stroke b
   const stop = markShape(cols, body, 26, 12)!;
   assert.deepEqual([stop.top, stop.bottom, stop.below], [34, 38, 0]);
   assert.equal(isCommaShape(stop, body, H), false);
+  // A bold full stop (8 wide, 9 tall) with a colon's upper dot over its right half ("Inc.:"): only its left columns are clear
+  // of the dot (4 columns: it would pass for a tall comma), but its width is taken over its own rows.
+  const bold = new Float32Array(w * H);
+  for (let y = 10; y <= 38; y++) for (const xx of [0, 1, 2, 3]) bold[y * w + xx] = 1;
+  for (let y = 30; y <= 38; y++) for (let x = 20; x <= 27; x++) bold[y * w + x] = 1;
+  for (let y = 16; y <= 20; y++) for (let x = 24; x <= 28; x++) bold[y * w + x] = 1;
+  const b = markShape({ ...cols, dark: bold }, body, 22, 12)!;
+  assert.deepEqual([b.x0, b.x1, b.top, b.bottom], [20, 27, 30, 38]);
+  assert.equal(isCommaShape(b, body, H), false);
 });

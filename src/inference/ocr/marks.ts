@@ -102,13 +102,15 @@ export function markShape(cols: InkColumns, body: Body, x: number, reach: number
 function blob(
   cols: InkColumns,
   body: Body,
-  x0: number,
-  x1: number,
+  seedX0: number,
+  seedX1: number,
   lowerStart: number,
   lowerEnd: number,
 ): MarkShape | null {
   const { width, height } = cols;
   const dark = cols.dark!;
+  let x0 = seedX0;
+  let x1 = seedX1;
   const row = (y: number) => {
     let m = 0;
     for (let c = x0; c <= x1; c++) m = Math.max(m, dark[y * width + c]!);
@@ -121,6 +123,15 @@ function blob(
   let bottom = py;
   while (top - 1 >= 0 && row(top - 1) >= 0.5 * peak) top--;
   while (bottom + 1 < height && row(bottom + 1) >= 0.5 * peak) bottom++;
+  // Its width at half its peak over its head's rows, whatever lies above: a bold full stop under a colon's upper dot
+  // ("Inc.:") is as wide as it is tall, though only its middle columns are clear of the dot.
+  const col = (c: number) => {
+    let m = 0;
+    for (let y = top; y <= Math.min(bottom, body.baseline); y++) m = Math.max(m, dark[y * width + c]!);
+    return m;
+  };
+  while (x0 - 1 >= 0 && col(x0 - 1) >= 0.5 * peak) x0--;
+  while (x1 + 1 < width && col(x1 + 1) >= 0.5 * peak) x1++;
   // A mark stands alone: paper just above it, a column either side included. A letter's slanted stroke ("A", "V")
   // found in the lower columns goes on up beside them.
   for (let y = Math.max(0, top - ABOVE_ROWS); y < top; y++)
@@ -134,7 +145,7 @@ export const MARK_SURE = 0.95;
 /** A mark this many times taller than wide is a comma wherever it ends (a receipt font's tall comma) … */
 export const COMMA_TALL = 2;
 /** … and one this many times taller than wide whose ink reaches COMMA_BELOW px below the baseline. */
-export const COMMA_TAILED = 1.4;
+export const COMMA_TAILED = 1.3;
 export const COMMA_BELOW = 2;
 /** A mark reaching this far below the baseline and off the crop's bottom edge has a tail the crop cut. */
 export const COMMA_CUT_BELOW = 3;
@@ -156,7 +167,7 @@ export function isCommaShape(m: MarkShape, body: Body, height: number): boolean 
  * small print the comma's tail is a pixel or two, often fainter than its head, and the recogniser calls it a full
  * stop ("12. Jalan", "NO 290. JALAN", "TAMAN SRI PUTRA.", "L1-044B."). The mark is found as an ink blob at half its
  * own peak darkness (markShape). Measured on 17 SROIE receipts (unsure "." beside a letter, labelled by eye and
- * key): full stops are 0.8–1.2 times as tall as wide; the commas read as "." 1.4–2.8 times, reaching 2–5 px
+ * key): full stops are 0.8–1.2 times as tall as wide; the commas read as "." 1.3–2.8 times, reaching 2–5 px
  * (of 48) below the baseline, or are strokes twice as tall as wide sitting on it (a monospace receipt font). 15 of
  * 22 such commas turn, no full stop does; the rest (a faint comma that prints as a dot, a bold font whose full
  * stop is as big as its comma) stay. A "." between two digits is left alone (a decimal point), and a "," is never
