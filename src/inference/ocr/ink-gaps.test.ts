@@ -1,19 +1,12 @@
 // Receipt OCR errors of issue #10 fixed from the crop's pixels: spaces inside words (an inferred space is kept only
-// where the crop has a word gap) and commas read as full stops (a tail below the baseline). Pure tests on hand-made
-// ink, and the real engine on generated receipt lines.
+// where the crop has a word gap; commas read as full stops are marks.test.ts's). Pure tests on hand-made ink, and
+// the real engine on generated receipt lines.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { mulberry32 } from '../../shared/prng.js';
 import type { DecodedChar, DecodedLine } from './ctc-decode.js';
 import { createOcrEngine, type OcrEngine } from './index.js';
-import {
-  blankRun,
-  bodyRows,
-  commasByTail,
-  dropNarrowSpaces,
-  inkColumns,
-  type InkColumns,
-} from './ink-gaps.js';
+import { blankRun, dropNarrowSpaces, inkColumns, type InkColumns } from './ink-gaps.js';
 import type { TensorSlot } from './raster.js';
 import { cer, renderTextLines, thermalPrint } from './synthetic-text.js';
 
@@ -95,47 +88,6 @@ test('an inferred space where the letters sit as close as elsewhere in the line 
   assert.equal(dropNarrowSpaces(withSpace(punct.chars, 4, 0.03), punct.cols, 1).text, 'No.3, Jalan');
   const short = layout('ab', 10, 2, {});
   assert.equal(dropNarrowSpaces(withSpace(short.chars, 0, 0.03), short.cols, 1).text, 'a b');
-});
-
-/**
- * A 48 px high crop, 8 px per timestep, one character per timestep: a letter is ink in rows 10–35 (baseline 35),
- * "." rows 32–35, "," rows 32–35 plus a tail to row 39; `tails` lists the marks (by index) drawn with a tail.
- */
-function marks(
-  text: string,
-  probs: Record<number, number>,
-  tails: number[],
-): { line: DecodedLine; cols: InkColumns } {
-  const w = text.length * 8;
-  const h = 48;
-  const mask = new Uint8Array(w * h);
-  const fill = (x0: number, x1: number, y0: number, y1: number) => {
-    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) mask[y * w + x] = 1;
-  };
-  const chars: DecodedChar[] = [...text].map((ch, i) => {
-    if (ch === '.' || ch === ',') fill(8 * i + 3, 8 * i + 5, 32, tails.includes(i) ? 39 : 35);
-    else if (ch !== ' ') fill(8 * i + 1, 8 * i + 6, 10, 35);
-    return { char: ch, t0: i, t1: i, prob: probs[i] ?? 0.97 };
-  });
-  const ink = new Uint8Array(w);
-  for (let x = 0; x < w; x++) for (let y = 12; y < 36; y++) if (mask[y * w + x]) ink[x] = 1;
-  return { line: { text, chars, confidence: 0.9 }, cols: { ink, width: w, height: h, mask } };
-}
-
-test('an unsure "." with a tail below the baseline is a comma; full stops, decimal points and sure marks stay', () => {
-  // "12. Jalan": the "." (index 2) read at 0.45 has a comma's tail.
-  const a = marks('12. Jalan', { 2: 0.45 }, [2]);
-  assert.deepEqual(bodyRows(a.cols), { top: 10, baseline: 35 });
-  assert.equal(commasByTail(a.line, a.cols, 8).text, '12, Jalan');
-  // No tail: a full stop ("KUALA LUMPUR.").
-  const b = marks('LUMPUR.', { 6: 0.6 }, []);
-  assert.equal(commasByTail(b.line, b.cols, 8).text, 'LUMPUR.');
-  // A decimal point is never turned, tail or not; nor a "." the recogniser was sure of.
-  const c = marks('10.40 A.B', { 2: 0.5, 7: 0.97 }, [2, 7]);
-  assert.equal(commasByTail(c.line, c.cols, 8).text, '10.40 A.B');
-  // A "," is never turned into a ".".
-  const d = marks('PANAS,', { 5: 0.5 }, []);
-  assert.equal(commasByTail(d.line, d.cols, 8).text, 'PANAS,');
 });
 
 let engine: OcrEngine;

@@ -12,6 +12,8 @@ export interface InkColumns {
   height: number;
   /** Every pixel of the crop, row-major, 1 = ink (absent when the crop has too little contrast to tell). */
   mask?: Uint8Array;
+  /** Every pixel's darkness, row-major: 0 at the paper level, 1 at the ink level (absent with `mask`). */
+  dark?: Float32Array;
 }
 
 /** Rows [BAND_TOP, BAND_BOTTOM) × height are looked at: the x-height band, clear of the lines above and below. */
@@ -43,9 +45,13 @@ export function inkColumns(slot: TensorSlot, width: number): InkColumns {
   if (hi - lo < 0.3) return { ink: ink.fill(1), width, height: h };
   const cut = (lo + hi) / 2;
   const mask = new Uint8Array(h * width);
-  for (let i = 0; i < mask.length; i++) if (lum[i]! < cut) mask[i] = 1;
+  const dark = new Float32Array(h * width);
+  for (let i = 0; i < mask.length; i++) {
+    if (lum[i]! < cut) mask[i] = 1;
+    dark[i] = Math.min(1, Math.max(0, (hi - lum[i]!) / (hi - lo)));
+  }
   for (let y = y0; y < y1; y++) for (let x = 0; x < width; x++) if (mask[y * width + x]) ink[x] = 1;
-  return { ink, width, height: h, mask };
+  return { ink, width, height: h, mask, dark };
 }
 
 /** The longest run of ink-free columns in [x0, x1) of the crop, in crop pixels. */
@@ -135,75 +141,5 @@ export function dropNarrowSpaces(line: DecodedLine, cols: InkColumns, pxPerStep:
   return { ...line, text: out.map((c) => c.char).join(''), chars: out };
 }
 
-/** The letters' body of a crop: rows from its top to its baseline, where most columns' ink is. */
-export function bodyRows(cols: InkColumns): { top: number; baseline: number } | null {
-  const { mask, width, height } = cols;
-  if (!mask) return null;
-  const count = new Uint32Array(height);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) count[y] = count[y]! + mask[y * width + x]!;
-  const max = Math.max(...count);
-  if (max === 0) return null;
-  let top = -1;
-  let baseline = -1;
-  for (let y = 0; y < height; y++) {
-    if (count[y]! < BODY_ROW_SHARE * max) continue;
-    if (top < 0) top = y;
-    baseline = y;
-  }
-  return { top, baseline };
-}
-
-/** A row holds the letters' body when it has this share of the busiest row's ink (descenders and noise have less). */
-const BODY_ROW_SHARE = 0.35;
-
-/**
- * How far the ink of a mark centred at column `x` (± `half`) reaches below the baseline, in pixels: the run of
- * rows with ink in that window going down from the baseline row. A comma's tail reaches a quarter of the body
- * height or more below it, a full stop ends on it.
- */
-export function markDescent(cols: InkColumns, body: { baseline: number }, x: number, half: number): number {
-  const { mask, width, height } = cols;
-  if (!mask) return 0;
-  const a = Math.max(0, Math.floor(x - half));
-  const b = Math.min(width, Math.ceil(x + half));
-  const hasInk = (y: number) => {
-    for (let i = a; i < b; i++) if (mask[y * width + i]) return true;
-    return false;
-  };
-  let y = body.baseline;
-  while (y + 1 < height && hasInk(y + 1)) y++;
-  return y - body.baseline;
-}
-
-/** A "." read with less confidence than this may be a comma whose tail the recogniser missed. */
-export const MARK_SURE = 0.95;
-/** A tail this far below the baseline (pixels of the 48 px crop, and share of the body height) makes it a comma. */
-export const COMMA_TAIL_PX = 3;
-export const COMMA_TAIL_SHARE = 0.07;
-
-/**
- * NOTE: not in PaddleOCR. A "." the recogniser was unsure of whose ink reaches below the baseline is a ",": on
- * receipts' small print the comma's tail is a pixel or two and the recogniser calls it a full stop ("12. Jalan",
- * "NO 290. JALAN", "53200. KUALA"). Measured on 4 SROIE receipts (84 marks): full stops end 0–2 px below the
- * baseline (of 48), the commas read as "." 3–4 px. A "." between two digits is left alone (a decimal point), and a
- * "," is never turned into a "." (a comma's tail can be lost to a faint print, a full stop does not grow one).
- */
-export function commasByTail(line: DecodedLine, cols: InkColumns, pxPerStep: number): DecodedLine {
-  const body = bodyRows(cols);
-  if (!body) return line;
-  const need = Math.max(COMMA_TAIL_PX, COMMA_TAIL_SHARE * (body.baseline - body.top + 1));
-  let changed = false;
-  const chars = line.chars.map((c, i) => {
-    if (c.char !== '.' || c.prob >= MARK_SURE) return c;
-    const prev = line.chars[i - 1]?.char ?? '';
-    const next = line.chars[i + 1]?.char ?? '';
-    if (/\d/.test(prev) && /\d/.test(next)) return c;
-    const x = ((c.t0 + c.t1 + 1) / 2) * pxPerStep;
-    if (markDescent(cols, body, x, 0.6 * pxPerStep) < need) return c;
-    changed = true;
-    return { ...c, char: ',' };
-  });
-  if (!changed) return line;
-  return { ...line, text: chars.map((c) => c.char).join(''), chars };
-}
+// The mark helpers (a comma read as a full stop) moved to marks.ts; re-exported for the engine's import.
+export { bodyRows, commasByTail } from './marks.js';

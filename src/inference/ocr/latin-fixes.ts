@@ -19,7 +19,19 @@ export function fixLatinToken(token: string): string {
   const trail = TRAIL.exec(rest)?.[0] ?? '';
   const core = rest.slice(0, rest.length - trail.length);
   if (core === '') return token;
+  // Words run together at a comma or semicolon ("BAHRU,J0HOR") are repaired one by one; a number's comma
+  // ("S7,433.90") has digits both sides and does not split it.
+  const parts = core.split(/(?<=[A-Za-z])([,;])|([,;])(?=[A-Za-z])/);
+  if (parts.length > 1)
+    return lead + parts.map((p) => (p && !/^[,;]$/.test(p) ? fixCore(p) : (p ?? ''))).join('') + trail;
   return lead + fixCore(core) + trail;
+}
+
+/** The suffix an ordinal number takes in English ("1st", "2nd", "3rd", "11th"). */
+function ordinalSuffix(n: string): string {
+  const last2 = Number(n.slice(-2));
+  if (last2 >= 11 && last2 <= 13) return 'th';
+  return ['th', 'st', 'nd', 'rd'][Number(n.slice(-1))] ?? 'th';
 }
 
 const MONTHS = new Set([
@@ -60,12 +72,22 @@ function fixCore(core: string): string {
   if (/^[A-Z1]+$/.test(core) && core.includes('1') && (core.match(/[A-Z]/g) ?? []).length >= 3) {
     return core.replace(/1/g, 'I');
   }
-  // A number with look-alike letters: digits and number punctuation, the only letters o/O/l/I (and a leading S).
+  // A number with look-alike letters: digits and number punctuation, the only letters o/O/l/I (and a leading S,
+  // a $ when the number is an amount with cents: "S7,433.90"; a unit or lot number keeps it: "S117, Second Floor").
   if (digits >= 2 && /^S?[0-9oOlI,./:-]+$/.test(core) && /[0-9]/.test(core[core.length - 1] ?? '')) {
     const body = core.startsWith('S') ? core.slice(1) : core;
     const fixed = body.replace(/[oO]/g, '0').replace(/[lI]/g, '1');
-    return (core.startsWith('S') && /^[0-9]/.test(fixed) ? '$' : '') + fixed;
+    if (!core.startsWith('S')) return fixed;
+    return /^[0-9][0-9,]*[.,][0-9]{2}$/.test(fixed) ? `$${fixed}` : `S${fixed}`;
   }
+  // An ordinal whose D was read as O or 0 ("3RO FLR" for "3RD FLR", "2NO"): the number says which suffix it takes.
+  const ordinal = /^([0-9]+)([NnRr])[O0o]$/.exec(core);
+  if (
+    ordinal &&
+    ordinalSuffix(ordinal[1]!)[1] === 'd' &&
+    ordinalSuffix(ordinal[1]!)[0] === ordinal[2]!.toLowerCase()
+  )
+    return `${ordinal[1]}${ordinal[2]}${ordinal[2] === ordinal[2]!.toUpperCase() ? 'D' : 'd'}`;
   // "1o", "2O": a digit beside a single look-alike letter is a number (two digits or more are handled above).
   if (/^(?:\d[oOlI]|[oOlI]\d)$/.test(core)) return core.replace(/[oO]/, '0').replace(/[lI]/, '1');
   if (/^l[stnf]$/.test(core)) return `I${core[1]}`;
@@ -138,6 +160,16 @@ function charPitch(chars: readonly DecodedChar[]): number {
   return steps.length >= 3 ? steps[steps.length >> 1]! : Infinity;
 }
 
+/**
+ * Whether the text starts with a word: two letters, or a run of letters and digits that fixLatinToken reads as a
+ * word ("J0HOR" after "BAHRU,").
+ */
+function startsWord(text: string): boolean {
+  if (/^[A-Za-z]{2}/.test(text)) return true;
+  const run = /^[A-Za-z][A-Za-z0-9]+/.exec(text)?.[0];
+  return run !== undefined && /^[A-Za-z]+$/.test(fixLatinToken(run));
+}
+
 /** Marks that hug the word before them however wide the gap reads ("Co .", "50 %"). */
 const NO_GAP_SPACE_BEFORE = ',.;:!?)]}%';
 
@@ -176,7 +208,7 @@ export function fixLineSpacing(line: DecodedLine): DecodedLine {
     // after one that ends a word before a number (a comma between digits is a thousands separator, kept).
     if (
       c.char === ',' &&
-      ((/[A-Za-z0-9]$/.test(before) && /^[A-Za-z]{2}/.test(after)) ||
+      ((/[A-Za-z0-9]$/.test(before) && startsWord(after)) ||
         (/[A-Za-z]{2}$/.test(before) && /^\d/.test(after)))
     ) {
       out.push(c, { char: ' ', t0: c.t1, t1: c.t1, prob: c.prob });

@@ -14,6 +14,7 @@ import { DB_DEFAULTS, dbPostprocess } from './db-postprocess.js';
 import { normalizeContrast, padSlot, toRgb, warpToTensor, type Norm, type RgbImage } from './raster.js';
 import { commasByTail, dropNarrowSpaces, inkColumns, type InkColumns } from './ink-gaps.js';
 import { fixLatinToken, fixLineSpacing } from './latin-fixes.js';
+import { lettersByAlternates, pageConsensus, withAlternates } from './look-alikes.js';
 import { readingOrder } from './reading-order.js';
 import type {
   OcrEngine,
@@ -68,7 +69,7 @@ const CROP_EXTEND = 0.15;
  * Bumped whenever pre- or post-processing changes what the engine returns for the same raster, so cached
  * results (src/services/ocr-cache.ts) from an older engine are not served.
  */
-export const OCR_VERSION = 7;
+export const OCR_VERSION = 8;
 
 /** What identifies this engine's output: OCR_VERSION and the model files (by size, which changes with them). */
 export function ocrFingerprint(modelDir = defaultModelDir()): string {
@@ -191,10 +192,13 @@ async function recognize(m: Models, image: OcrImage, ropts: RecognizeOptions = {
     words: { text: string; box: Rect; confidence: number }[];
   }
   const built: Built[] = [];
+  // A word read with a doubtful letter takes the reading the page prints elsewhere ("GETIA" beside "SETIA").
+  const agreed = pageConsensus(decoded.map((d) => d.line));
   decoded.forEach((d, i) => {
     const crop = crops[i]!;
-    if (d.line.confidence < DROP_SCORE || d.line.text.trim() === '') return;
-    const spans = wordSpans(d.line, d.steps);
+    const line = agreed[i]!;
+    if (line.confidence < DROP_SCORE || line.text.trim() === '') return;
+    const spans = wordSpans(line, d.steps);
     if (spans.length === 0) return;
     const toPage = (r: Rect) =>
       normalizeRect({ x0: r.x0 / scale, y0: r.y0 / scale, x1: r.x1 / scale, y1: r.y1 / scale }, pageW, pageH);
@@ -431,7 +435,20 @@ async function read(m: Models, rgb: RgbImage, crops: LineCrop[]): Promise<ReadLi
       result[i] = {
         line: dropNarrowSpaces(
           fixLineSpacing(
-            commasByTail(ctcGreedyDecode(probs, k, steps, classes, m.dict), inks[k]!, imgW / steps),
+            commasByTail(
+              lettersByAlternates(
+                withAlternates(
+                  ctcGreedyDecode(probs, k, steps, classes, m.dict),
+                  probs,
+                  k,
+                  steps,
+                  classes,
+                  m.dict,
+                ),
+              ),
+              inks[k]!,
+              imgW / steps,
+            ),
           ),
           inks[k]!,
           imgW / steps,

@@ -323,6 +323,14 @@ test('fixLatinToken repairs look-alikes by the token’s class and leaves real w
   assert.equal(fixLatinToken('Peta1ing,'), 'Petaling,');
   assert.equal(fixLatinToken('1o:'), '10:');
   assert.equal(fixLatinToken('january'), 'January');
+  // Words run together at a comma are repaired one by one (r001 "BAHRU,J0HOR").
+  assert.equal(fixLatinToken('BAHRU,J0HOR.'), 'BAHRU,JOHOR.');
+  // An ordinal's D read as O: the number says it ends in "rd" / "nd" (r031 "3RO FLR").
+  assert.equal(fixLatinToken('3RO'), '3RD');
+  assert.equal(fixLatinToken('22n0'), '22nd');
+  // A leading S is a $ only before an amount with cents; before a unit number it is the unit's letter (r038).
+  assert.equal(fixLatinToken('S1.50'), '$1.50');
+  assert.equal(fixLatinToken('S117,'), 'S117,');
   for (const keep of [
     'October',
     'INV-2025-0314',
@@ -339,6 +347,11 @@ test('fixLatinToken repairs look-alikes by the token’s class and leaves real w
     'march',
     '1st',
     'Unit1',
+    '13RO',
+    '4RO',
+    'S12',
+    '7,433.90',
+    'x,2ab1',
   ])
     assert.equal(fixLatinToken(keep), keep);
 });
@@ -361,6 +374,8 @@ test('fixLineSpacing puts back the space of "25,2014" and takes out the one of "
   assert.equal(fixLineSpacing(mk('August 4,2012invoice terms')).text, 'August 4, 2012 invoice terms');
   assert.equal(fixLineSpacing(mk('on 02/02/2004on 10/14/2024')).text, 'on 02/02/2004 on 10/14/2024');
   assert.equal(fixLineSpacing(mk('Date :24/06/20184:37:37 PM')).text, 'Date :24/06/2018 4:37:37 PM');
+  // A comma before a word with a look-alike digit in it ("BAHRU,J0HOR") gets its space like one before "JOHOR".
+  assert.equal(fixLineSpacing(mk('81100 BAHRU,J0HOR.')).text, '81100 BAHRU, J0HOR.');
   // Thousands separators and ordinary lists stay as read.
   for (const keep of [
     '$11,090.00',
