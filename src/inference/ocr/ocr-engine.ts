@@ -13,6 +13,7 @@ import { ctcGreedyDecode, parseDictionary, wordSpans, type DecodedLine } from '.
 import { DB_DEFAULTS, dbPostprocess } from './db-postprocess.js';
 import { normalizeContrast, padSlot, toRgb, warpToTensor, type Norm, type RgbImage } from './raster.js';
 import { commasByTail, dropNarrowSpaces, inkColumns, type InkColumns } from './ink-gaps.js';
+import { judgeSpacesAfterMarks } from './space-gaps.js';
 import { fixLatinToken, fixLineSpacing } from './latin-fixes.js';
 import { readingOrder } from './reading-order.js';
 import type {
@@ -68,7 +69,7 @@ const CROP_EXTEND = 0.15;
  * Bumped whenever pre- or post-processing changes what the engine returns for the same raster, so cached
  * results (src/services/ocr-cache.ts) from an older engine are not served.
  */
-export const OCR_VERSION = 7;
+export const OCR_VERSION = 8;
 
 /** What identifies this engine's output: OCR_VERSION and the model files (by size, which changes with them). */
 export function ocrFingerprint(modelDir = defaultModelDir()): string {
@@ -428,14 +429,11 @@ async function read(m: Models, rgb: RgbImage, crops: LineCrop[]): Promise<ReadLi
     }
     const probs = t.data as Float32Array;
     ids.forEach((i, k) => {
+      const px = imgW / steps;
+      const decoded = ctcGreedyDecode(probs, k, steps, classes, m.dict);
+      const spaced = dropNarrowSpaces(fixLineSpacing(commasByTail(decoded, inks[k]!, px)), inks[k]!, px);
       result[i] = {
-        line: dropNarrowSpaces(
-          fixLineSpacing(
-            commasByTail(ctcGreedyDecode(probs, k, steps, classes, m.dict), inks[k]!, imgW / steps),
-          ),
-          inks[k]!,
-          imgW / steps,
-        ),
+        line: judgeSpacesAfterMarks(spaced, decoded, inks[k]!, px),
         steps,
         stepWidth: imgW / steps,
         resizedWidth: widths[k]!,
