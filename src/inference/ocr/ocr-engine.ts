@@ -13,7 +13,7 @@ import { ctcGreedyDecode, parseDictionary, wordSpans, type DecodedLine } from '.
 import { DB_DEFAULTS, dbPostprocess } from './db-postprocess.js';
 import { normalizeContrast, padSlot, toRgb, warpToTensor, type Norm, type RgbImage } from './raster.js';
 import { commasByTail, dropNarrowSpaces, inkColumns, type InkColumns } from './ink-gaps.js';
-import { judgeSpacesAfterMarks } from './space-gaps.js';
+import { judgeMarkSpaces } from './space-gaps.js';
 import { fixLatinToken, fixLineSpacing } from './latin-fixes.js';
 import { readingOrder } from './reading-order.js';
 import type {
@@ -433,7 +433,7 @@ async function read(m: Models, rgb: RgbImage, crops: LineCrop[]): Promise<ReadLi
       const decoded = ctcGreedyDecode(probs, k, steps, classes, m.dict);
       const spaced = dropNarrowSpaces(fixLineSpacing(commasByTail(decoded, inks[k]!, px)), inks[k]!, px);
       result[i] = {
-        line: judgeSpacesAfterMarks(spaced, decoded, inks[k]!, px),
+        line: judgeMarkSpaces(spaced, decoded, inks[k]!, px),
         steps,
         stepWidth: imgW / steps,
         resizedWidth: widths[k]!,

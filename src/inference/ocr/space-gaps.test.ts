@@ -6,7 +6,7 @@ import { mulberry32 } from '../../shared/prng.js';
 import type { DecodedChar, DecodedLine } from './ctc-decode.js';
 import { createOcrEngine, type OcrEngine } from './index.js';
 import type { InkColumns } from './ink-gaps.js';
-import { bodyInkColumns, judgeSpacesAfterMarks } from './space-gaps.js';
+import { bodyInkColumns, judgeMarkSpaces } from './space-gaps.js';
 import { renderTextLines, thermalPrint } from './synthetic-text.js';
 
 /**
@@ -70,7 +70,7 @@ function crop(
   };
 }
 
-const judge = (c: ReturnType<typeof crop>) => judgeSpacesAfterMarks(c.line, c.read, c.cols, 1).text;
+const judge = (c: ReturnType<typeof crop>) => judgeMarkSpaces(c.line, c.read, c.cols, 1).text;
 
 test('bodyInkColumns sees a mark below the middle band', () => {
   const c = crop('AB.C', 3, {}, {});
@@ -108,6 +108,18 @@ test('a word gap after a "." or "," the recogniser read no space in gets one', (
   assert.equal(judge(b), 'LOT P. T. 2811 JALAN');
 });
 
+test('a word gap before a comma that hugs the next word gets its space there ("X ,U13/X")', () => {
+  // "INDAH X ,U13/X": read "X,U13/X" (or "X, U13/X" with the comma rule's space, which moves before the comma).
+  const a = crop('INDAHX,U13/X', 3, { 4: 14, 5: 14 }, { 4: 'read' });
+  assert.equal(judge(a), 'INDAH X ,U13/X');
+  const b = crop('INDAHX,U13/X', 3, { 4: 14, 5: 14 }, { 4: 'read', 6: 'added' });
+  assert.equal(judge(b), 'INDAH X ,U13/X');
+  // A tabular digit before a comma in a monospace font: as much paper after the comma as before it. No space goes
+  // before it, and the printed one after it stays ("NO.50, JALAN").
+  const c = crop('NO50,JALANPBS', 3, { 1: 14, 3: 14, 4: 14, 9: 14 }, { 1: 'read', 4: 'inferred', 9: 'read' });
+  assert.equal(judge(c), 'NO 50, JALAN PBS');
+});
+
 test('numbers, addresses on the web, a mark alone in a monospace cell and a line with no word gap are left alone', () => {
   // A decimal point or thousands comma between digits is never judged, however wide ("3.30", "1,234.50").
   const num = crop('RM1,234.501X3.30', 3, { 1: 14, 9: 14, 3: 14, 7: 14, 13: 14 }, { 1: 'read', 9: 'read' });
@@ -139,7 +151,7 @@ test('generated receipt lines keep the spaces the print has after its commas and
   // "www.mynews. com.my" on these prints.
   const lines = [
     '12, JALAN TAMPOI 7/4,KAWASAN PERINDUSTRIAN',
-    'NO. 31G&33G, JALAN SETIA INDAH X',
+    'NO. 31G&33G, JALAN SETIA INDAH X ,U13/X',
     'LOT P. T. 2811, JALAN ANGSA,',
     'Total RM 8.60',
     '21 Mar 2018 17:59',
@@ -151,7 +163,8 @@ test('generated receipt lines keep the spaces the print has after its commas and
   const printed = [
     ...lines.slice(0, 1),
     'TAMPOI,81200 JOHOR BAHRU,JOHOR',
-    ...lines.slice(1, 3),
+    'NO. 31G&33G, JALAN SETIA INDAH X',
+    lines[2]!,
     'NO.6,8, 10& 12 JALAN PERMAS 4/3',
     ...lines.slice(3),
   ];
