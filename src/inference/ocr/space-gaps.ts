@@ -86,7 +86,7 @@ function median(xs: number[]): number {
  * peaks) sit at 3–7 px with letter gaps of 3 and word gaps of 8–13; the missed ones ("NO. 31G", "P. T.",
  * "NO. 1,") at 11–21 px with letter gaps of 3–6 and word gaps of 16–29.
  * A "," whose word gap is before it, hugging the word after it ("X ,U13/X", "1138 ,PT": the run before it meets
- * the same bar and exceeds the run after it by half a letter gap), gets its space before it: 8 of the 404 places
+ * the same bar and exceeds the run after it by half a letter gap), gets its space before it: 8 of the 299 places
  * before a "," in those lines, all keyed so, and no other changed. A tabular digit's wide side bearings before a
  * monospace comma ("NO.50, JALAN", 18–21 px) have as much paper after the comma, and are left alone.
  * `pxPerStep` maps a timestep to crop pixels.
