@@ -13,6 +13,7 @@ import { ctcGreedyDecode, parseDictionary, wordSpans, type DecodedLine } from '.
 import { DB_DEFAULTS, dbPostprocess } from './db-postprocess.js';
 import { normalizeContrast, padSlot, toRgb, warpToTensor, type Norm, type RgbImage } from './raster.js';
 import { commasByTail, dropNarrowSpaces, inkColumns, type InkColumns } from './ink-gaps.js';
+import { judgeMarkSpaces } from './space-gaps.js';
 import { fixLatinToken, fixLineSpacing } from './latin-fixes.js';
 import { lettersByAlternates, pageConsensus, withAlternates } from './look-alikes.js';
 import { readingOrder } from './reading-order.js';
@@ -432,27 +433,13 @@ async function read(m: Models, rgb: RgbImage, crops: LineCrop[]): Promise<ReadLi
     }
     const probs = t.data as Float32Array;
     ids.forEach((i, k) => {
+      const px = imgW / steps;
+      const decoded = lettersByAlternates(
+        withAlternates(ctcGreedyDecode(probs, k, steps, classes, m.dict), probs, k, steps, classes, m.dict),
+      );
+      const spaced = dropNarrowSpaces(fixLineSpacing(commasByTail(decoded, inks[k]!, px)), inks[k]!, px);
       result[i] = {
-        line: dropNarrowSpaces(
-          fixLineSpacing(
-            commasByTail(
-              lettersByAlternates(
-                withAlternates(
-                  ctcGreedyDecode(probs, k, steps, classes, m.dict),
-                  probs,
-                  k,
-                  steps,
-                  classes,
-                  m.dict,
-                ),
-              ),
-              inks[k]!,
-              imgW / steps,
-            ),
-          ),
-          inks[k]!,
-          imgW / steps,
-        ),
+        line: judgeMarkSpaces(spaced, decoded, inks[k]!, px),
         steps,
         stepWidth: imgW / steps,
         resizedWidth: widths[k]!,
