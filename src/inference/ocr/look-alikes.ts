@@ -76,10 +76,15 @@ export function lettersByAlternates(line: DecodedLine): DecodedLine {
     let j = i;
     while (j < chars.length && /^[A-Za-z0-9]$/.test(chars[j]!.char)) j++;
     const run = chars.slice(i, j);
+    // A run that goes on as a number past a mark ("RM0.20", "0.00SR", "ZR0O.00%") is an amount or a code.
+    const before = (chars[i - 2]?.char ?? '') + (chars[i - 1]?.char ?? '');
+    const after = (chars[j]?.char ?? '') + (chars[j + 1]?.char ?? '');
+    const inNumber = /^\d[.,:/]$/.test(before) || /^[.,:/]\d$/.test(after);
     const digits = run.filter((c) => isDigit(c.char));
     const wordy = run.some((c) => isLetter(c.char) && !DIGIT_LIKE.test(c.char));
     if (
       run.length >= 3 &&
+      !inNumber &&
       digits.length > 0 &&
       wordy &&
       digits.every((c) => c.alt !== undefined && isLetter(c.alt) && (c.altProb ?? 0) >= ALT_MIN)
@@ -102,23 +107,30 @@ export function lettersByAlternates(line: DecodedLine): DecodedLine {
 
 /** Words shorter than this are not matched across the page (too many short words differ by one letter). */
 const MIN_PAGE_WORD = 4;
-/** The runner-up a letter needs before the page's other reading of the word replaces it. */
+/** The runner-up a letter needs before the page's other reading of the word replaces it … */
 export const PAGE_ALT_MIN = 0.2;
+/** … and how sure the page's other reading must be of its letter there (and surer than this reading). */
+export const PAGE_SURE = 0.8;
 
 /**
  * NOTE: not in PaddleOCR. A word read with one doubtful letter becomes the word the page prints elsewhere when the
  * doubt was that very letter: "GETIA" (G 0.73, S 0.24) on a receipt whose other line reads "SETIA" is "SETIA";
  * "SHAH ALAN" (N 0.67, M 0.27) under "SETIA ALAM" is "ALAM". Only words of MIN_PAGE_WORD letters or more, one
- * letter changed, its runner-up at least PAGE_ALT_MIN, and the other reading found in another word of the page.
+ * letter changed, its runner-up at least PAGE_ALT_MIN, and the other reading found in another word of the page read
+ * surer at that letter (at least PAGE_SURE, and surer than here).
  */
 export function pageConsensus(lines: readonly DecodedLine[]): DecodedLine[] {
-  const words = new Map<string, number>();
+  // Every word of the page with, per letter, the surest that letter was read in any of its occurrences.
+  const words = new Map<string, number[]>();
   const runs = lines.map((l) => letterRuns(l.chars));
   runs.forEach((rs, li) =>
     rs.forEach(([a, b]) => {
       if (b - a < MIN_PAGE_WORD) return;
-      const w = word(lines[li]!.chars, a, b).toUpperCase();
-      words.set(w, (words.get(w) ?? 0) + 1);
+      const chars = lines[li]!.chars;
+      const w = word(chars, a, b).toUpperCase();
+      const sure = words.get(w) ?? new Array<number>(b - a).fill(0);
+      for (let k = a; k < b; k++) sure[k - a] = Math.max(sure[k - a]!, chars[k]!.prob);
+      words.set(w, sure);
     }),
   );
   return lines.map((l, li) => {
@@ -133,7 +145,10 @@ export function pageConsensus(lines: readonly DecodedLine[]): DecodedLine[] {
         if (!c.alt || !isLetter(c.alt) || (c.altProb ?? 0) < PAGE_ALT_MIN) continue;
         const alt = caseLike(c.alt, c.char);
         const other = read.slice(0, k - a) + alt + read.slice(k - a + 1);
-        if (!words.has(other.toUpperCase())) continue;
+        // The other reading stands where the page read it surer at that letter than here ("Tofal" elsewhere does
+        // not turn a "Total" whose t was in doubt; "SETIA" read sure turns a "GETIA" whose G was).
+        const sure = words.get(other.toUpperCase());
+        if (!sure || sure[k - a]! < Math.max(PAGE_SURE, c.prob)) continue;
         // Two letters in doubt, each making a word of the page: the page cannot tell which.
         if (best >= 0) {
           best = -2;
