@@ -147,6 +147,14 @@ test('markShape measures a blob at half its own peak, skips a letter stroke besi
   for (let y = 10; y <= 38; y++) for (const xx of [0, 1, 2, 3]) bold[y * w + xx] = 1;
   for (let y = 30; y <= 38; y++) for (let x = 20; x <= 27; x++) bold[y * w + x] = 1;
   for (let y = 16; y <= 20; y++) for (let x = 24; x <= 28; x++) bold[y * w + x] = 1;
+  // A small full stop blurred taller than wide (3 × 7, "(excl." on r336) is still a fifth of the letters' height,
+  // no tall comma stroke.
+  const small = new Float32Array(w * H);
+  for (let y = 10; y <= 38; y++) for (const xx of [0, 1, 2, 3]) small[y * w + xx] = 1;
+  for (let y = 32; y <= 38; y++) for (let x = 24; x <= 26; x++) small[y * w + x] = 1;
+  const d = markShape({ ...cols, dark: small }, body, 25, 12)!;
+  assert.deepEqual([d.x1 - d.x0 + 1, d.bottom - d.top + 1, d.below], [3, 7, 0]);
+  assert.equal(isCommaShape(d, body, H), false);
   const b = markShape({ ...cols, dark: bold }, body, 22, 12)!;
   assert.deepEqual([b.x0, b.x1, b.top, b.bottom], [20, 27, 30, 38]);
   assert.equal(isCommaShape(b, body, H), false);
