@@ -103,6 +103,15 @@ test('a word with a doubtful letter takes the reading the page prints elsewhere'
     pageConsensus(misread).map((l) => l.text),
     ['Total', 'Tofal'],
   );
+  // A "Total" in doubt where the page reads "Total" sure elsewhere stays, though one "Tofal" was read sure: the
+  // page's belief in its t (0.98 + 0.7) outweighs that in the f (0.9 + 0.25).
+  const both = [read('Total'), read('Total', { 2: ['f', 0.25] }), read('Tofal', { 2: ['t', 0.05] })];
+  both[1]!.chars[2]!.prob = 0.7;
+  both[2]!.chars[2]!.prob = 0.9;
+  assert.deepEqual(
+    pageConsensus(both).map((l) => l.text),
+    ['Total', 'Total', 'Tofal'],
+  );
   // Two letters in doubt, each making another word of the page: left as read.
   const two = [read('CARE'), read('CAPS'), read('CAPE', { 2: ['R', 0.3], 3: ['S', 0.3] })];
   assert.equal(pageConsensus(two)[2]!.text, 'CAPE');
