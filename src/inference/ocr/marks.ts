@@ -176,7 +176,8 @@ export function isCommaShape(m: MarkShape, body: Body, height: number): boolean 
  * letters' height at most); the commas read as "." 1.3–2.8 times, reaching 2–5 px (of 48) below the baseline, or
  * are strokes 2.4 times as tall as wide sitting on it (a monospace receipt font). 16 of 22 such commas turn, no
  * full stop does; the rest (a faint comma that prints as a dot, a bold font whose full stop is as big as its comma)
- * stay. A "." between two digits is left alone (a decimal point), and a "," is never
+ * stay. A "." between two digits is left alone (a decimal point), so is one after a single letter (an
+ * abbreviation: "D.E", "P.T."), and a "," is never
  * turned into a "." (a comma's tail can be lost to a faint print, a full stop does not grow one).
  * `pxPerStep` maps a timestep to crop pixels.
  */
@@ -189,6 +190,8 @@ export function commasByTail(line: DecodedLine, cols: InkColumns, pxPerStep: num
     const prev = line.chars[i - 1]?.char ?? '';
     const next = line.chars[i + 1]?.char ?? '';
     if (/\d/.test(prev) && /\d/.test(next)) return c;
+    // After a single letter it ends an abbreviation ("D.E", "P.T.", "U.Price"; "L.ot" is a letter's foot).
+    if (/\p{L}/u.test(prev) && !/[\p{L}\p{N}]/u.test(line.chars[i - 2]?.char ?? '')) return c;
     const x = ((c.t0 + c.t1 + 1) / 2) * pxPerStep;
     const shape = markShape(cols, body, x, 1.5 * pxPerStep);
     if (!shape || !isCommaShape(shape, body, cols.height)) return c;
