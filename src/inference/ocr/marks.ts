@@ -150,7 +150,7 @@ export const MARK_SURE = 0.95;
 export const COMMA_TALL = 2.2;
 export const COMMA_TALL_BODY = 0.3;
 /** … and one this many times taller than wide whose ink reaches COMMA_BELOW px below the baseline. */
-export const COMMA_TAILED = 1.3;
+export const COMMA_TAILED = 1.4;
 export const COMMA_BELOW = 2;
 /** A mark reaching this far below the baseline and off the crop's bottom edge has a tail the crop cut. */
 export const COMMA_CUT_BELOW = 3;
@@ -173,7 +173,7 @@ export function isCommaShape(m: MarkShape, body: Body, height: number): boolean 
  * stop ("12. Jalan", "NO 290. JALAN", "TAMAN SRI PUTRA.", "L1-044B."). The mark is found as an ink blob at half its
  * own peak darkness (markShape). Measured on 17 SROIE receipts (unsure "." beside a letter, labelled by eye and
  * key): full stops are 0.8–1.2 times as tall as wide (a small blurred dot up to 2.3 times, but a fifth of the
- * letters' height at most); the commas read as "." 1.3–2.8 times, reaching 2–5 px (of 48) below the baseline, or
+ * letters' height at most); the commas read as "." 1.4–2.8 times, reaching 2–5 px (of 48) below the baseline, or
  * are strokes 2.4 times as tall as wide sitting on it (a monospace receipt font). 16 of 22 such commas turn, no
  * full stop does; the rest (a faint comma that prints as a dot, a bold font whose full stop is as big as its comma)
  * stay. A "." between two digits is left alone (a decimal point), so is one after a single letter (an
