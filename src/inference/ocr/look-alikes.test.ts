@@ -63,6 +63,8 @@ test('a digit read sure, a number with look-alike letters, a weak doubt or a cas
     ['NO1,', { 2: ['l', 0.3] }], // "NOl": small l in a word of capitals
     ['7/118B', { 2: ['l', 0.21] }], // a code: its other 1 is sure
     ['A1', { 1: ['l', 0.4] }], // too short to be a word
+    ['RM0.20', { 2: ['O', 0.3] }], // an amount goes on past the mark
+    ['0.00SR', { 2: ['O', 0.3], 3: ['O', 0.3] }], // a tax code glued to an amount
   ] as const) {
     const l = read(text, alts);
     assert.equal(lettersByAlternates(l), l, text);
@@ -91,6 +93,24 @@ test('a word with a doubtful letter takes the reading the page prints elsewhere'
   assert.deepEqual(
     pageConsensus(short).map((l) => l.text),
     ['NO 5', 'NG 5'],
+  );
+  // The page's other reading must be surer of that letter than this one: a "Total" whose t was in doubt (f 0.25) is
+  // not turned by a "Tofal" elsewhere whose f was no surer (0.6).
+  const misread = [read('Total', { 2: ['f', 0.25] }), read('Tofal', { 2: ['t', 0.35] })];
+  misread[0]!.chars[2]!.prob = 0.7;
+  misread[1]!.chars[2]!.prob = 0.6;
+  assert.deepEqual(
+    pageConsensus(misread).map((l) => l.text),
+    ['Total', 'Tofal'],
+  );
+  // A "Total" in doubt where the page reads "Total" sure elsewhere stays, though one "Tofal" was read sure: the
+  // page's belief in its t (0.98 + 0.7) outweighs that in the f (0.9 + 0.25).
+  const both = [read('Total'), read('Total', { 2: ['f', 0.25] }), read('Tofal', { 2: ['t', 0.05] })];
+  both[1]!.chars[2]!.prob = 0.7;
+  both[2]!.chars[2]!.prob = 0.9;
+  assert.deepEqual(
+    pageConsensus(both).map((l) => l.text),
+    ['Total', 'Total', 'Tofal'],
   );
   // Two letters in doubt, each making another word of the page: left as read.
   const two = [read('CARE'), read('CAPS'), read('CAPE', { 2: ['R', 0.3], 3: ['S', 0.3] })];

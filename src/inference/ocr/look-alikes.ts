@@ -76,10 +76,15 @@ export function lettersByAlternates(line: DecodedLine): DecodedLine {
     let j = i;
     while (j < chars.length && /^[A-Za-z0-9]$/.test(chars[j]!.char)) j++;
     const run = chars.slice(i, j);
+    // A run that goes on as a number past a mark ("RM0.20", "0.00SR", "ZR0O.00%") is an amount or a code.
+    const before = (chars[i - 2]?.char ?? '') + (chars[i - 1]?.char ?? '');
+    const after = (chars[j]?.char ?? '') + (chars[j + 1]?.char ?? '');
+    const inNumber = /^\d[.,:/]$/.test(before) || /^[.,:/]\d$/.test(after);
     const digits = run.filter((c) => isDigit(c.char));
     const wordy = run.some((c) => isLetter(c.char) && !DIGIT_LIKE.test(c.char));
     if (
       run.length >= 3 &&
+      !inNumber &&
       digits.length > 0 &&
       wordy &&
       digits.every((c) => c.alt !== undefined && isLetter(c.alt) && (c.altProb ?? 0) >= ALT_MIN)
@@ -102,23 +107,43 @@ export function lettersByAlternates(line: DecodedLine): DecodedLine {
 
 /** Words shorter than this are not matched across the page (too many short words differ by one letter). */
 const MIN_PAGE_WORD = 4;
-/** The runner-up a letter needs before the page's other reading of the word replaces it. */
+/** The runner-up a letter needs before the page's other reading of the word replaces it … */
 export const PAGE_ALT_MIN = 0.2;
+/** … and how sure the page's other reading must be of its letter there somewhere. */
+export const PAGE_SURE = 0.8;
 
 /**
  * NOTE: not in PaddleOCR. A word read with one doubtful letter becomes the word the page prints elsewhere when the
  * doubt was that very letter: "GETIA" (G 0.73, S 0.24) on a receipt whose other line reads "SETIA" is "SETIA";
  * "SHAH ALAN" (N 0.67, M 0.27) under "SETIA ALAM" is "ALAM". Only words of MIN_PAGE_WORD letters or more, one
- * letter changed, its runner-up at least PAGE_ALT_MIN, and the other reading found in another word of the page.
+ * letter changed, its runner-up at least PAGE_ALT_MIN, the other reading found elsewhere on the page read sure of that
+ * letter (PAGE_SURE), and the page's summed belief in that letter over both words' occurrences on its side.
  */
 export function pageConsensus(lines: readonly DecodedLine[]): DecodedLine[] {
-  const words = new Map<string, number>();
+  // Every word of the page with, per letter, the surest that letter was read, the belief summed over the word's
+  // occurrences, and the belief its runner-ups got there.
+  const words = new Map<string, PageWord>();
   const runs = lines.map((l) => letterRuns(l.chars));
   runs.forEach((rs, li) =>
     rs.forEach(([a, b]) => {
       if (b - a < MIN_PAGE_WORD) return;
-      const w = word(lines[li]!.chars, a, b).toUpperCase();
-      words.set(w, (words.get(w) ?? 0) + 1);
+      const chars = lines[li]!.chars as AltChar[];
+      const key = word(chars, a, b).toUpperCase();
+      const w = words.get(key) ?? {
+        sure: new Array<number>(b - a).fill(0),
+        belief: new Array<number>(b - a).fill(0),
+        alts: Array.from({ length: b - a }, () => new Map<string, number>()),
+      };
+      for (let k = a; k < b; k++) {
+        const c = chars[k]!;
+        w.sure[k - a] = Math.max(w.sure[k - a]!, c.prob);
+        w.belief[k - a] = w.belief[k - a]! + c.prob;
+        if (c.alt) {
+          const alt = c.alt.toUpperCase();
+          w.alts[k - a]!.set(alt, (w.alts[k - a]!.get(alt) ?? 0) + (c.altProb ?? 0));
+        }
+      }
+      words.set(key, w);
     }),
   );
   return lines.map((l, li) => {
@@ -127,13 +152,21 @@ export function pageConsensus(lines: readonly DecodedLine[]): DecodedLine[] {
     for (const [a, b] of runs[li]!) {
       if (b - a < MIN_PAGE_WORD) continue;
       const read = word(chars, a, b);
+      const ours = words.get(read.toUpperCase())!;
       let best = -1;
       for (let k = a; k < b; k++) {
         const c = chars[k]!;
         if (!c.alt || !isLetter(c.alt) || (c.altProb ?? 0) < PAGE_ALT_MIN) continue;
         const alt = caseLike(c.alt, c.char);
         const other = read.slice(0, k - a) + alt + read.slice(k - a + 1);
-        if (!words.has(other.toUpperCase())) continue;
+        // The other reading stands where the page read it sure at that letter, and the page's belief in its letter
+        // there (its occurrences', plus the runner-ups of ours) outweighs the belief in ours: "SETIA" read sure
+        // once turns two "GETIA"s whose G was in doubt; a "Total" read sure elsewhere is not turned by one "Tofal".
+        const theirs = words.get(other.toUpperCase());
+        if (!theirs || theirs.sure[k - a]! < PAGE_SURE) continue;
+        const forOther = theirs.belief[k - a]! + (ours.alts[k - a]!.get(alt.toUpperCase()) ?? 0);
+        const forOurs = ours.belief[k - a]! + (theirs.alts[k - a]!.get(c.char.toUpperCase()) ?? 0);
+        if (forOther <= forOurs) continue;
         // Two letters in doubt, each making a word of the page: the page cannot tell which.
         if (best >= 0) {
           best = -2;
@@ -149,6 +182,13 @@ export function pageConsensus(lines: readonly DecodedLine[]): DecodedLine[] {
     if (!out) return l;
     return { ...l, text: out.map((c) => c.char).join(''), chars: out };
   });
+}
+
+/** A word of the page: per letter, the surest reading, the summed belief, and the summed belief in runner-ups. */
+interface PageWord {
+  sure: number[];
+  belief: number[];
+  alts: Map<string, number>[];
 }
 
 /** Runs [a, b) of letters in a line's characters, bounded by anything else (a digit or a mark ends a word too). */

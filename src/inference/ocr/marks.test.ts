@@ -71,13 +71,15 @@ function lineCrop(
   const marks: string[] = [];
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
-    if (ch === ' ') continue;
     const pre = renderTextLines(size * (i + 2), size * 3, [
       { text: text.slice(0, i + 1), x: size, y: size * 2, family: 'Liberation Sans', size, ...spec },
     ]).words;
     const right = pre[pre.length - 1]!.box.x1;
     const left = ch === '.' || ch === ',' ? right - size * 0.15 : right - size * 0.5;
-    const t = Math.floor((((left + right) / 2 - x0) * scale) / STEP);
+    const t =
+      ch === ' '
+        ? (chars[chars.length - 1]?.t1 ?? 0) + 1
+        : Math.floor((((left + right) / 2 - x0) * scale) / STEP);
     const isMark = ch === '.' || ch === ',';
     if (isMark) marks.push(ch);
     chars.push({ char: isMark ? '.' : ch, t0: t, t1: t, prob: isMark ? 0.5 : 0.97 });
@@ -93,22 +95,25 @@ test('a comma read as "." on a small, faded, blurred print is a comma by its sha
   ] as const) {
     const { line, cols, marks } = lineCrop('NO 290, JALAN PUTRA, BANDAR JAYA.', { size }, { blur, ink });
     const got = commasByTail(line, cols, STEP).text;
-    assert.equal(got, 'NO290,JALANPUTRA,BANDARJAYA.', `size ${size} blur ${blur} ink ${ink}: ${got}`);
+    assert.equal(got, 'NO 290, JALAN PUTRA, BANDAR JAYA.', `size ${size} blur ${blur} ink ${ink}: ${got}`);
     assert.deepEqual(marks, [',', ',', '.']);
   }
 });
 
 test('a monospace receipt comma (a stroke twice as tall as wide on the baseline) is a comma; its full stop is not', () => {
   const { line, cols } = lineCrop('UNIT L1-044B, MEGAMALL. X', { family: 'Liberation Mono', size: 28 });
-  assert.equal(commasByTail(line, cols, STEP).text, 'UNITL1-044B,MEGAMALL.X');
+  assert.equal(commasByTail(line, cols, STEP).text, 'UNIT L1-044B, MEGAMALL. X');
 });
 
 test('sure marks and decimal points are never turned; no mark found is no change', () => {
   const { line, cols } = lineCrop('TOTAL 12,50 AB, C', { size: 28 });
   // The comma between two digits stays a decimal point whatever its shape; a sure "." stays.
   const sure = { ...line, chars: line.chars.map((c) => (c.char === '.' ? { ...c, prob: 0.97 } : c)) };
-  assert.equal(commasByTail(sure, cols, STEP).text, 'TOTAL12.50AB.C');
-  assert.equal(commasByTail(line, cols, STEP).text, 'TOTAL12.50AB,C');
+  assert.equal(commasByTail(sure, cols, STEP).text, 'TOTAL 12.50 AB. C');
+  assert.equal(commasByTail(line, cols, STEP).text, 'TOTAL 12.50 AB, C');
+  // After a single letter the mark ends an abbreviation, whatever its shape ("SELANGOR D.E").
+  const abbrev = lineCrop('SELANGOR D, E', { size: 28 });
+  assert.equal(commasByTail(abbrev.line, abbrev.cols, STEP).text, 'SELANGOR D. E');
   // A crop with no contrast has no marks to judge.
   const flat: InkColumns = { ink: new Uint8Array(cols.width).fill(1), width: cols.width, height: H };
   assert.equal(commasByTail(line, flat, STEP), line);
@@ -147,6 +152,14 @@ test('markShape measures a blob at half its own peak, skips a letter stroke besi
   for (let y = 10; y <= 38; y++) for (const xx of [0, 1, 2, 3]) bold[y * w + xx] = 1;
   for (let y = 30; y <= 38; y++) for (let x = 20; x <= 27; x++) bold[y * w + x] = 1;
   for (let y = 16; y <= 20; y++) for (let x = 24; x <= 28; x++) bold[y * w + x] = 1;
+  // A small full stop blurred taller than wide (3 × 7, "(excl." on r336) is still a fifth of the letters' height,
+  // no tall comma stroke.
+  const small = new Float32Array(w * H);
+  for (let y = 10; y <= 38; y++) for (const xx of [0, 1, 2, 3]) small[y * w + xx] = 1;
+  for (let y = 32; y <= 38; y++) for (let x = 24; x <= 26; x++) small[y * w + x] = 1;
+  const d = markShape({ ...cols, dark: small }, body, 25, 12)!;
+  assert.deepEqual([d.x1 - d.x0 + 1, d.bottom - d.top + 1, d.below], [3, 7, 0]);
+  assert.equal(isCommaShape(d, body, H), false);
   const b = markShape({ ...cols, dark: bold }, body, 22, 12)!;
   assert.deepEqual([b.x0, b.x1, b.top, b.bottom], [20, 27, 30, 38]);
   assert.equal(isCommaShape(b, body, H), false);

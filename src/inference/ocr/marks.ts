@@ -142,10 +142,15 @@ function blob(
 
 /** A "." read with less confidence than this may be a comma the recogniser could not tell from a full stop. */
 export const MARK_SURE = 0.95;
-/** A mark this many times taller than wide is a comma wherever it ends (a receipt font's tall comma) … */
-export const COMMA_TALL = 2;
+/**
+ * A mark this many times taller than wide, and COMMA_TALL_BODY of the letters' height, is a comma wherever it ends
+ * (a monospace receipt font's comma is a stroke a third of the letters' height; a full stop blurred taller than
+ * wide, "(excl." at 2.3 times, is a fifth) …
+ */
+export const COMMA_TALL = 2.2;
+export const COMMA_TALL_BODY = 0.3;
 /** … and one this many times taller than wide whose ink reaches COMMA_BELOW px below the baseline. */
-export const COMMA_TAILED = 1.3;
+export const COMMA_TAILED = 1.4;
 export const COMMA_BELOW = 2;
 /** A mark reaching this far below the baseline and off the crop's bottom edge has a tail the crop cut. */
 export const COMMA_CUT_BELOW = 3;
@@ -156,7 +161,7 @@ export function isCommaShape(m: MarkShape, body: Body, height: number): boolean 
   const h = m.bottom - m.top + 1;
   if (w < 2 || m.bottom < body.baseline - 1) return false;
   return (
-    h >= COMMA_TALL * w ||
+    (h >= COMMA_TALL * w && h >= COMMA_TALL_BODY * (body.baseline - body.top + 1)) ||
     (m.below >= COMMA_BELOW && h >= COMMA_TAILED * w) ||
     (m.below >= COMMA_CUT_BELOW && m.bottom >= height - 2)
   );
@@ -167,10 +172,12 @@ export function isCommaShape(m: MarkShape, body: Body, height: number): boolean 
  * small print the comma's tail is a pixel or two, often fainter than its head, and the recogniser calls it a full
  * stop ("12. Jalan", "NO 290. JALAN", "TAMAN SRI PUTRA.", "L1-044B."). The mark is found as an ink blob at half its
  * own peak darkness (markShape). Measured on 17 SROIE receipts (unsure "." beside a letter, labelled by eye and
- * key): full stops are 0.8–1.2 times as tall as wide; the commas read as "." 1.3–2.8 times, reaching 2–5 px
- * (of 48) below the baseline, or are strokes twice as tall as wide sitting on it (a monospace receipt font). 15 of
- * 22 such commas turn, no full stop does; the rest (a faint comma that prints as a dot, a bold font whose full
- * stop is as big as its comma) stay. A "." between two digits is left alone (a decimal point), and a "," is never
+ * key): full stops are 0.8–1.2 times as tall as wide (a small blurred dot up to 2.3 times, but a fifth of the
+ * letters' height at most); the commas read as "." 1.4–2.8 times, reaching 2–5 px (of 48) below the baseline, or
+ * are strokes 2.4 times as tall as wide sitting on it (a monospace receipt font). 16 of 22 such commas turn, no
+ * full stop does; the rest (a faint comma that prints as a dot, a bold font whose full stop is as big as its comma)
+ * stay. A "." between two digits is left alone (a decimal point), so is one after a single letter (an
+ * abbreviation: "D.E", "P.T."), and a "," is never
  * turned into a "." (a comma's tail can be lost to a faint print, a full stop does not grow one).
  * `pxPerStep` maps a timestep to crop pixels.
  */
@@ -183,6 +190,8 @@ export function commasByTail(line: DecodedLine, cols: InkColumns, pxPerStep: num
     const prev = line.chars[i - 1]?.char ?? '';
     const next = line.chars[i + 1]?.char ?? '';
     if (/\d/.test(prev) && /\d/.test(next)) return c;
+    // After a single letter it ends an abbreviation ("D.E", "P.T.", "U.Price"; "L.ot" is a letter's foot).
+    if (/\p{L}/u.test(prev) && !/[\p{L}\p{N}]/u.test(line.chars[i - 2]?.char ?? '')) return c;
     const x = ((c.t0 + c.t1 + 1) / 2) * pxPerStep;
     const shape = markShape(cols, body, x, 1.5 * pxPerStep);
     if (!shape || !isCommaShape(shape, body, cols.height)) return c;
