@@ -19,6 +19,9 @@ export function fixLatinToken(token: string): string {
   const trail = TRAIL.exec(rest)?.[0] ?? '';
   const core = rest.slice(0, rest.length - trail.length);
   if (core === '') return token;
+  // A capital and a zero closed by a stop or colon is an abbreviation with its O ("C0." for "CO.", "N0:" for
+  // "NO:"); a bare "A0" / "B0" is a paper size, so only with the mark.
+  if (/^[C-Z]0$/.test(core) && /^[.:]/.test(trail)) return `${lead}${core[0]}O${trail}`;
   // Words run together at a comma or semicolon ("BAHRU,J0HOR") are repaired one by one; a number's comma
   // ("S7,433.90") has digits both sides and does not split it.
   const parts = core.split(/(?<=[A-Za-z])([,;])|([,;])(?=[A-Za-z])/);
@@ -61,6 +64,8 @@ function fixCore(core: string): string {
   // A short word with a zero for its o: "t0", "n0" (lower-case letter first), "0f", "0r" (sentence start).
   if (/^[a-z]0$/.test(core)) return `${core[0]}o`;
   if (/^0[a-z]$/.test(core)) return `O${core[1]}`;
+  // Upper case too: "0R 97209" (a US state), "0F", "0N".
+  if (/^0[A-Z]$/.test(core)) return `O${core[1]}`;
   // A word with ones standing in for l (lower case) or I (upper case): "1imited", "de1ivery", "1NVOICE".
   if (/^[a-z1]+$/.test(core) && core.includes('1') && (core.match(/[a-z]/g) ?? []).length >= 3) {
     return core.replace(/1/g, 'l');
@@ -91,6 +96,9 @@ function fixCore(core: string): string {
   // "1o", "2O": a digit beside a single look-alike letter is a number (two digits or more are handled above).
   if (/^(?:\d[oOlI]|[oOlI]\d)$/.test(core)) return core.replace(/[oO]/, '0').replace(/[lI]/, '1');
   if (/^l[stnf]$/.test(core)) return `I${core[1]}`;
+  // A word opening with l before a consonant no English word puts after it is an I: "lnc.", "lnclusive",
+  // "lnvoice" (sans-serif l and I are one glyph); "lb", "lbs", "ll…", "ly…" and "lt…" ("ltd") are left.
+  if (/^l[cdfghjkmnpqrsvwxz][a-z]+$/.test(core)) return `I${core.slice(1)}`;
   // Month names the recogniser reads with a lower-case first letter; not "may", "march" and "august", which are
   // also ordinary words.
   if (MONTHS.has(core)) return `${core[0]!.toUpperCase()}${core.slice(1)}`;

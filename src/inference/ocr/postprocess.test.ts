@@ -331,6 +331,12 @@ test('fixLatinToken repairs look-alikes by the token’s class and leaves real w
   // A leading S is a $ only before an amount with cents; before a unit number it is the unit's letter (r038).
   assert.equal(fixLatinToken('S1.50'), '$1.50');
   assert.equal(fixLatinToken('S117,'), 'S117,');
+  // A capital and a zero closed by a stop or colon is "CO." / "NO:"; "0R" is OR; "lnc." is Inc.
+  assert.equal(fixLatinToken('C0.'), 'CO.');
+  assert.equal(fixLatinToken('N0:'), 'NO:');
+  assert.equal(fixLatinToken('0R'), 'OR');
+  assert.equal(fixLatinToken('lnc.'), 'Inc.');
+  assert.equal(fixLatinToken('(lnclusive'), '(Inclusive');
   for (const keep of [
     'October',
     'INV-2025-0314',
@@ -352,6 +358,11 @@ test('fixLatinToken repairs look-alikes by the token’s class and leaves real w
     'S12',
     '7,433.90',
     'x,2ab1',
+    'A0.',
+    'lbs',
+    'ltd',
+    'lly',
+    'lot.',
   ])
     assert.equal(fixLatinToken(keep), keep);
 });
