@@ -54,17 +54,22 @@ export function inkColumns(slot: TensorSlot, width: number): InkColumns {
   return { ink, width, height: h, mask, dark };
 }
 
-/** The longest run of ink-free columns in [x0, x1) of the crop, in crop pixels. */
-export function blankRun(cols: InkColumns, x0: number, x1: number): number {
+/** The longest run of ink-free columns in [x0, x1) of a per-column ink array, in crop pixels. */
+export function longestBlank(ink: Uint8Array, x0: number, x1: number): number {
   const a = Math.max(0, Math.floor(x0));
-  const b = Math.min(cols.width, Math.ceil(x1));
+  const b = Math.min(ink.length, Math.ceil(x1));
   let best = 0;
   let run = 0;
   for (let x = a; x < b; x++) {
-    run = cols.ink[x] ? 0 : run + 1;
+    run = ink[x] ? 0 : run + 1;
     if (run > best) best = run;
   }
   return best;
+}
+
+/** The longest run of ink-free columns in [x0, x1) of the crop's middle band, in crop pixels. */
+export function blankRun(cols: InkColumns, x0: number, x1: number): number {
+  return longestBlank(cols.ink.subarray(0, cols.width), x0, x1);
 }
 
 /** An inferred space stands when its blank run is this many times the line's typical run between two letters … */
@@ -86,7 +91,13 @@ export const SPACE_PEAK_SURE = 0.13;
 /** The typical run is taken as at least this many pixels of the 48 px high crop (tight fonts touch at 0–2 px). */
 const MIN_TYPICAL_RUN = 3;
 /** Letter pairs a line needs before its letter spacing is trusted. */
-const MIN_PAIRS = 3;
+export const MIN_PAIRS = 3;
+
+/** A line's typical blank run between adjacent letters: the (upper) median of `runs`, at least MIN_TYPICAL_RUN. */
+export function typicalRun(runs: readonly number[]): number {
+  const sorted = [...runs].sort((x, y) => x - y);
+  return Math.max(MIN_TYPICAL_RUN, sorted[sorted.length >> 1] ?? 0);
+}
 
 const LETTER = /^\p{L}$/u;
 
@@ -121,8 +132,7 @@ export function dropNarrowSpaces(line: DecodedLine, cols: InkColumns, pxPerStep:
   }
   if (letterRuns.length < MIN_PAIRS) return line;
   const pitch = pitchSum / letterRuns.length;
-  letterRuns.sort((x, y) => x - y);
-  const typical = Math.max(MIN_TYPICAL_RUN, letterRuns[letterRuns.length >> 1]!);
+  const typical = typicalRun(letterRuns);
   const out = chars.filter((c, i) => {
     if (!c.inferred || c.char !== ' ') return true;
     const a = chars[i - 1];

@@ -1,15 +1,11 @@
 // The space beside a "," or "." judged from the line crop's ink: receipts print "7/4,Kawasan", "NO. 31G" and "X ,U13"
 // alike, and neither the recogniser's space class nor Latin spacing habits ("a comma gets a space") tell them apart.
 import type { DecodedChar, DecodedLine } from './ctc-decode.js';
-import { bodyRows, type InkColumns } from './ink-gaps.js';
+import { bodyRows, longestBlank, MIN_PAIRS, typicalRun, type InkColumns } from './ink-gaps.js';
 
 /** The rows looked at reach this share of the body height above its top and below its baseline (marks, tails). */
 const ABOVE_BODY = 0.35;
 const BELOW_BODY = 0.4;
-/** The typical run between two adjacent letters or digits is taken as at least this many pixels (of 48). */
-const MIN_TYPICAL_RUN = 3;
-/** Adjacent letter or digit pairs a line needs before its letter spacing is trusted. */
-const MIN_PAIRS = 3;
 /** A space after a mark stands when its blank run reaches this share of the way from the letter gap to the word gap … */
 export const MARK_SPACE_SHARE = 0.5;
 /** … and at least this many times the letter gap (alone when the line has no word gap to measure). */
@@ -41,19 +37,6 @@ export function bodyInkColumns(cols: InkColumns): Uint8Array | null {
   const ink = new Uint8Array(width);
   for (let y = y0; y < y1; y++) for (let x = 0; x < width; x++) if (mask[y * width + x]) ink[x] = 1;
   return ink;
-}
-
-/** The longest run of ink-free columns in [x0, x1). */
-function longestBlank(ink: Uint8Array, x0: number, x1: number): number {
-  const a = Math.max(0, Math.floor(x0));
-  const b = Math.min(ink.length, Math.ceil(x1));
-  let best = 0;
-  let run = 0;
-  for (let x = a; x < b; x++) {
-    run = ink[x] ? 0 : run + 1;
-    if (run > best) best = run;
-  }
-  return best;
 }
 
 const LOWER = /^\p{Ll}$/u;
@@ -114,7 +97,7 @@ export function judgeMarkSpaces(
     if (b.char === ' ' && c && ALNUM.test(a.char) && ALNUM.test(c.char)) wordRuns.push(run(a, c));
   }
   if (letterRuns.length < MIN_PAIRS) return line;
-  const typical = Math.max(MIN_TYPICAL_RUN, median(letterRuns));
+  const typical = typicalRun(letterRuns);
   const word = wordRuns.length > 0 ? median(wordRuns) : typical;
   const need = Math.max(MARK_SPACE_RUN_RATIO * typical, typical + MARK_SPACE_SHARE * (word - typical));
   const readSpaces = new Set(read.chars.filter((c) => c.char === ' ' && !c.inferred).map((c) => c.t0));
