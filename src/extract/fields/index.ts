@@ -2,7 +2,7 @@
 // "which value on these pages is the one this question asks for, and how sure is that"; bindAll lists every
 // field a page set binds.
 import type { BoundField, FieldKind } from '../../shared/domain.js';
-import type { Rect, TextPage } from '../../shared/domain.js';
+import type { Rect } from '../../shared/domain.js';
 import { findPhrase, type TextMatch } from '../verify/find-text.js';
 import { bindCandidates, type BindContext, type FieldBinding } from './bind.js';
 import { indexPage, rowRightOf, type PageIndex } from './page-index.js';
@@ -27,8 +27,6 @@ export { FIELD_SPECS } from './labels.js';
  */
 function cellUnder(
   ix: PageIndex,
-  pages: readonly TextPage[],
-  page: number,
   row: readonly number[],
   rowBox: Rect,
   column: string,
@@ -36,9 +34,10 @@ function cellUnder(
   let best: { idx: number; header: TextMatch } | null = null;
   let bestGap = Infinity;
   for (const name of columnHeaders(column)) {
-    for (const h of findPhrase(pages, name, { minScore: 0.95, maxMatches: 8 })) {
+    // Only the row's own page can hold its header.
+    for (const h of findPhrase([ix.page], name, { minScore: 0.95, maxMatches: 8 })) {
       const hb = h.boxes[0];
-      if (h.page !== page || !hb) continue;
+      if (!hb) continue;
       const hx0 = hb.x0;
       const hx1 = Math.max(...h.boxes.map((b) => b.x1));
       // The cell under the header's span, below it (measured at the cell: a skewed row drifts across the page).
@@ -71,7 +70,7 @@ function bindLineItem(item: string, ctx: BindContext, column?: string): FieldBin
     const ix = indexPage(page);
     if (column) {
       const row = rowRightOf(ix, end);
-      const cell = cellUnder(ix, ctx.pages, page.page, row, box, column);
+      const cell = cellUnder(ix, row, box, column);
       const tok = cell ? ix.tokens[cell.idx] : undefined;
       if (!cell || !tok) continue;
       const money = parseMoney(tok.text);
