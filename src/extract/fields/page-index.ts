@@ -107,34 +107,6 @@ export function vOverlap(a: Rect, b: Rect): number {
 }
 
 /**
- * Token indices to the right of `box` on its visual row (any OCR line), left to right. On a skewed or tightly
- * printed scan a token of the row above or below also overlaps the row by half; where two tokens stack in one
- * column, only the one centred nearer the row is on it ("TOTAL RM 15.15" over "Total Qty: 1").
- */
-export function rightOf(ix: PageIndex, box: Rect): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < ix.tokens.length; i++) {
-    const t = ix.tokens[i];
-    if (!t) continue;
-    if (t.box.x0 < box.x1 - 0.5) continue;
-    if (vOverlap(t.box, box) < 0.45) continue;
-    out.push(i);
-  }
-  const mid = (r: Rect) => (r.y0 + r.y1) / 2;
-  const off = (i: number) => Math.abs(mid(ix.tokens[i]?.box ?? box) - mid(box));
-  const kept = out.filter((i) => {
-    const a = ix.tokens[i]?.box;
-    if (!a) return false;
-    return !out.some((j) => {
-      const b = ix.tokens[j]?.box;
-      if (j === i || !b || ix.tokens[j]?.line === ix.tokens[i]?.line) return false;
-      return Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 0 && off(j) < off(i);
-    });
-  });
-  return kept.sort((a, b) => (ix.tokens[a]?.box.x0 ?? 0) - (ix.tokens[b]?.box.x0 ?? 0));
-}
-
-/**
  * The page's skew as a slope (dy per dx): the median, weighted by their distance, of the slopes between each token
  * and its nearest neighbour to the right on its row. A scan's words drift with its rows; a text layer's lie flat.
  */
@@ -170,36 +142,49 @@ function pageSlope(ix: PageIndex): number {
 const SLOPES = new WeakMap<PageIndex, number>();
 
 /**
- * Token indices to the right of `box` on its printed row, following the row across a wide table on a skewed scan
- * (a line item's amounts sit a line height lower at the right edge than its description at the left): the row's
- * middle is carried along the page's skew, and a token is on it when it overlaps the carried row by half. Where
- * two tokens stack in one column, the one centred nearer the row is on it. Left to right.
+ * Token indices to the right of `box` on its row, left to right: a token is on it when it overlaps by `minOverlap`
+ * the row's band carried along `slope` (dy per dx) to the token's middle. On a skewed or tightly printed scan a token
+ * of the row above or below also overlaps the row; where two tokens stack in one column, only the one centred nearer
+ * the row is on it ("TOTAL RM 15.15" over "Total Qty: 1").
  */
-export function rowRightOf(ix: PageIndex, box: Rect): number[] {
-  const slope = pageSlope(ix);
+function onRow(ix: PageIndex, box: Rect, slope: number, minOverlap: number): number[] {
   const cx = (box.x0 + box.x1) / 2;
   const at = (r: Rect): Rect => {
     const dy = slope * ((r.x0 + r.x1) / 2 - cx);
     return { x0: r.x0, x1: r.x1, y0: box.y0 + dy, y1: box.y1 + dy };
   };
-  const off = (r: Rect) => Math.abs((r.y0 + r.y1) / 2 - (at(r).y0 + at(r).y1) / 2);
+  const mid = (r: Rect) => (r.y0 + r.y1) / 2;
+  const off = (r: Rect) => Math.abs(mid(r) - mid(at(r)));
   const out: number[] = [];
   for (let i = 0; i < ix.tokens.length; i++) {
     const t = ix.tokens[i]?.box;
-    if (!t || t.x0 < box.x1 - 0.5 || vOverlap(t, at(t)) < 0.5) continue;
+    if (!t || t.x0 < box.x1 - 0.5 || vOverlap(t, at(t)) < minOverlap) continue;
     out.push(i);
   }
   const kept = out.filter((i) => {
     const a = ix.tokens[i]?.box;
-    return (
-      !!a &&
-      !out.some((j) => {
-        const b = ix.tokens[j]?.box;
-        return j !== i && !!b && Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 0 && off(b) < off(a);
-      })
-    );
+    if (!a) return false;
+    return !out.some((j) => {
+      const b = ix.tokens[j]?.box;
+      if (j === i || !b || ix.tokens[j]?.line === ix.tokens[i]?.line) return false;
+      return Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 0 && off(b) < off(a);
+    });
   });
   return kept.sort((a, b) => (ix.tokens[a]?.box.x0 ?? 0) - (ix.tokens[b]?.box.x0 ?? 0));
+}
+
+/** Token indices to the right of `box` on its visual row (any OCR line, overlapping it by 0.45), left to right. */
+export function rightOf(ix: PageIndex, box: Rect): number[] {
+  return onRow(ix, box, 0, 0.45);
+}
+
+/**
+ * Token indices to the right of `box` on its printed row, following the row across a wide table on a skewed scan
+ * (a line item's amounts sit a line height lower at the right edge than its description at the left): the row is
+ * carried along the page's skew, and a token is on it when it overlaps it by half.
+ */
+export function rowRightOf(ix: PageIndex, box: Rect): number[] {
+  return onRow(ix, box, pageSlope(ix), 0.5);
 }
 
 /** Segments, top to bottom, just below `box` that overlap its x-range (widened by `reach` to the right). */
