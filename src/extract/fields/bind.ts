@@ -484,35 +484,29 @@ function withoutMisreadReg(text: string): string {
     : text;
 }
 
-const LEGAL_PAIRS: ReadonlyArray<[string, string]> = [['sdn', 'bhd']];
-
 /**
- * NOTE: a closed vocabulary, not a dictionary: the two words of the Malaysian legal form "Sdn Bhd" with one
- * letter misread in one of them ("SON. BHD.", "SDN EHD", "Sdn DHD") are the form; the other word read right and
- * the pair's place at the name's end say so. The letters take the printed word's case and marks.
+ * NOTE: a closed vocabulary, not a dictionary: the two words of the Malaysian legal form "Sdn Bhd" with one letter
+ * misread in one of them ("SON. BHD.", "SDN EHD", "Sdn DHD") are the form; the other word, read right beside it,
+ * says so. The letters take the printed word's case and marks.
  */
-export function repairLegalForm(text: string): string {
+function repairLegalForm(text: string): string {
   const words = text.split(' ');
+  const core = (w: string) => w.replace(/[.,]+$/, '');
+  const cased = (target: string, like: string) =>
+    like === like.toUpperCase()
+      ? target.toUpperCase()
+      : like[0] === like[0]?.toUpperCase()
+        ? target[0]?.toUpperCase() + target.slice(1)
+        : target;
   for (let i = 0; i + 1 < words.length; i++) {
-    for (const [a, b] of LEGAL_PAIRS) {
-      const w1 = words[i] ?? '';
-      const w2 = words[i + 1] ?? '';
-      const core = (w: string) => w.replace(/[.,]+$/, '');
-      const c1 = core(w1);
-      const c2 = core(w2);
-      if (c1.length !== 3 || c2.length !== 3) continue;
-      const d1 = levenshtein(c1.toLowerCase(), a);
-      const d2 = levenshtein(c2.toLowerCase(), b);
-      if (d1 + d2 !== 1) continue;
-      const cased = (target: string, like: string) =>
-        like === like.toUpperCase()
-          ? target.toUpperCase()
-          : like[0] === like[0]?.toUpperCase()
-            ? target[0]?.toUpperCase() + target.slice(1)
-            : target;
-      words[i] = cased(a, c1) + w1.slice(c1.length);
-      words[i + 1] = cased(b, c2) + w2.slice(c2.length);
-    }
+    const w1 = words[i] ?? '';
+    const w2 = words[i + 1] ?? '';
+    const c1 = core(w1);
+    const c2 = core(w2);
+    if (c1.length !== 3 || c2.length !== 3) continue;
+    if (levenshtein(c1.toLowerCase(), 'sdn') + levenshtein(c2.toLowerCase(), 'bhd') !== 1) continue;
+    words[i] = cased('sdn', c1) + w1.slice(c1.length);
+    words[i + 1] = cased('bhd', c2) + w2.slice(c2.length);
   }
   return words.join(' ');
 }
